@@ -1,0 +1,75 @@
+# The four MedLabel services, run from their Quarkus fast-jars. Sourced after common.sh and infra.sh.
+
+SERVICES="datastore inference training gateway"
+
+service_module() { case $1 in gateway) echo gateway ;; *) echo "$1-service" ;; esac; }
+service_port() {
+  case $1 in
+    gateway) echo "$MEDLABEL_GATEWAY_PORT" ;; datastore) echo "$MEDLABEL_DATASTORE_PORT" ;;
+    inference) echo "$MEDLABEL_INFERENCE_PORT" ;; training) echo "$MEDLABEL_TRAINING_PORT" ;;
+  esac
+}
+service_jar() { echo "$REPO/$(service_module "$1")/target/quarkus-app/quarkus-run.jar"; }
+
+# Heap per service; override with MEDLABEL_<SERVICE>_JAVA_OPTS (e.g. MEDLABEL_INFERENCE_JAVA_OPTS="-Xmx8g").
+service_java_opts() {
+  local var heap
+  var="MEDLABEL_$(echo "$1" | tr '[:lower:]' '[:upper:]')_JAVA_OPTS"
+  case $1 in inference|training) heap=2g ;; *) heap=256m ;; esac
+  echo "${!var:--Xms32m -Xmx$heap -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+}
+
+# Builds the services when a jar is missing or any main source, resource or POM is newer than it.
+services_build() {
+  local stale=0 s jar oldest=""
+  for s in $SERVICES; do
+    jar=$(service_jar "$s")
+    if [ ! -f "$jar" ]; then stale=1; break; fi
+    if [ -z "$oldest" ] || [ "$jar" -ot "$oldest" ]; then oldest=$jar; fi
+  done
+  if [ $stale = 0 ] && [ -n "$(find "$REPO" -path "$REPO/.medlabel" -prune -o \
+        \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$oldest" -print -quit)" ]; then
+    stale=1
+  fi
+  if [ $stale = 1 ]; then
+    say "building the services (./mvnw package -DskipTests)"
+    (cd "$REPO" && ./mvnw -q -B package -DskipTests -pl gateway,datastore-service,inference-service,training-service -am) \
+      || die "build failed"
+  fi
+}
+
+start_service() {
+  local s=$1 port; port=$(service_port "$s")
+  # shellcheck disable=SC2046 # the options are words on purpose
+  (
+    # shellcheck disable=SC1091
+    . "$RUN_DIR/infra.env"
+    export QUARKUS_HTTP_PORT=$port
+    export MEDLABEL_GATEWAY_SERVICES_DATASTORE_URL=http://127.0.0.1:$MEDLABEL_DATASTORE_PORT
+    export MEDLABEL_GATEWAY_SERVICES_INFERENCE_URL=http://127.0.0.1:$MEDLABEL_INFERENCE_PORT
+    export MEDLABEL_GATEWAY_SERVICES_TRAINING_URL=http://127.0.0.1:$MEDLABEL_TRAINING_PORT
+    cd "$MEDLABEL_HOME" && exec nohup "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" \
+      > "$LOG_DIR/$s.log" 2>&1
+  ) &
+  echo $! > "$RUN_DIR/$s.pid"
+}
+
+service_ready() { curl -sf -o /dev/null "http://127.0.0.1:$(service_port "$1")/q/health/ready"; }
+
+services_start() {
+  services_build
+  local s started=()
+  for s in $SERVICES; do
+    if pid_of "$s" >/dev/null; then continue; fi
+    require_free_port "$s" "$(service_port "$s")" "MEDLABEL_$(echo "$s" | tr '[:lower:]' '[:upper:]')_PORT"
+    start_service "$s"; started+=("$s")
+  done
+  for s in "${started[@]}"; do
+    wait_for "$s" "${MEDLABEL_START_TIMEOUT:-180}" "$(pid_of "$s")" service_ready "$s" || return 1
+  done
+}
+
+services_stop() {
+  local s
+  for s in gateway training inference datastore; do stop_pid "$s" TERM; done
+}
