@@ -1,0 +1,68 @@
+package org.medlabel.gateway.health;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
+import static org.medlabel.testinfra.OperationalEndpoints.assertReadyWith;
+import static org.medlabel.testinfra.OperationalEndpoints.assertServesMetrics;
+import static org.medlabel.testinfra.OperationalEndpoints.assertServesOpenApi;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(StubServicesResource.class)
+class ServicesHealthCheckTest {
+
+    private static final String SERVICES = "checks.find { it.name == 'services' }";
+
+    @AfterEach
+    void restore() {
+        StubServicesResource.allReady();
+    }
+
+    @Test
+    void readyWhenEveryServiceIsReady() {
+        assertReadyWith("services");
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .body(SERVICES + ".data.datastore", equalTo("UP"))
+                .body(SERVICES + ".data.inference", equalTo("UP"))
+                .body(SERVICES + ".data.training", equalTo("UP"));
+    }
+
+    @Test
+    void notReadyAndNamesTheServiceThatIsNot() {
+        StubServicesResource.ANSWERS.put("inference", 503);
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(503)
+                .body("status", equalTo("DOWN"))
+                .body(SERVICES + ".status", equalTo("DOWN"))
+                .body(SERVICES + ".data.inference", equalTo("DOWN (HTTP 503)"))
+                .body(SERVICES + ".data.datastore", equalTo("UP"));
+    }
+
+    @Test
+    void aHangingServiceCountsAsDownAfterTheTimeout() {
+        StubServicesResource.ANSWERS.put("training", -5_000);
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(503)
+                .body(SERVICES + ".data.training", startsWith("DOWN (HttpTimeoutException"))
+                .time(lessThan(4L), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void servesOpenApiAndMetrics() {
+        assertServesOpenApi("MedLabel gateway");
+        assertServesMetrics();
+    }
+}
