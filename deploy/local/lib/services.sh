@@ -20,9 +20,19 @@ service_java_opts() {
 }
 
 # Builds the services when a jar is missing or any main source, resource or POM is newer than it.
+# MEDLABEL_BUILD=never runs the jars as they are (fails when one is missing); =always rebuilds.
 services_build() {
   local stale=0 s jar oldest=""
+  case ${MEDLABEL_BUILD:-auto} in
+    never)
+      for s in $SERVICES; do [ -f "$(service_jar "$s")" ] || die "$(service_jar "$s") is missing and MEDLABEL_BUILD=never"; done
+      return 0 ;;
+    always) stale=1 ;;
+    auto) ;;
+    *) die "MEDLABEL_BUILD must be auto, never or always" ;;
+  esac
   for s in $SERVICES; do
+    [ $stale = 0 ] || break
     jar=$(service_jar "$s")
     if [ ! -f "$jar" ]; then stale=1; break; fi
     if [ -z "$oldest" ] || [ "$jar" -ot "$oldest" ]; then oldest=$jar; fi
@@ -33,7 +43,7 @@ services_build() {
   fi
   if [ $stale = 1 ]; then
     say "building the services (./mvnw package -DskipTests)"
-    (cd "$REPO" && ./mvnw -q -B package -DskipTests -pl gateway,datastore-service,inference-service,training-service -am) \
+    (cd "$REPO" && ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -pl gateway,datastore-service,inference-service,training-service -am) \
       || die "build failed"
   fi
 }
@@ -56,15 +66,17 @@ start_service() {
 
 service_ready() { curl -sf -o /dev/null "http://127.0.0.1:$(service_port "$1")/q/health/ready"; }
 
+# Starts the services not running yet, then waits until every one is ready (those already running too: after an
+# infrastructure restart they need a few seconds to reconnect).
 services_start() {
   services_build
-  local s started=()
+  local s
   for s in $SERVICES; do
     if pid_of "$s" >/dev/null; then continue; fi
     require_free_port "$s" "$(service_port "$s")" "MEDLABEL_$(echo "$s" | tr '[:lower:]' '[:upper:]')_PORT"
-    start_service "$s"; started+=("$s")
+    start_service "$s"
   done
-  for s in "${started[@]}"; do
+  for s in $SERVICES; do
     wait_for "$s" "${MEDLABEL_START_TIMEOUT:-180}" "$(pid_of "$s")" service_ready "$s" || return 1
   done
 }

@@ -13,8 +13,11 @@ public interface GatewayConfig {
     /** By name ({@code datastore}, {@code inference}, {@code training}). */
     Map<String, Service> services();
 
-    /** How long the gateway's readiness waits for each service's own readiness answer. */
-    @WithDefault("3s")
+    /**
+     * How long the gateway's readiness waits for each service's own readiness answer; longer than the services' own
+     * dependency timeouts (2 s), so that a service with a dead dependency is reported with its failing checks.
+     */
+    @WithDefault("5s")
     Duration healthTimeout();
 
     interface Service {

@@ -1,5 +1,8 @@
 package org.medlabel.gateway.health;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,10 +31,12 @@ public class ServicesHealthCheck implements AsyncHealthCheck {
     static final String NAME = "services";
 
     private final GatewayConfig config;
+    private final ObjectMapper json;
     private final HttpClient http;
 
-    public ServicesHealthCheck(GatewayConfig config) {
+    public ServicesHealthCheck(GatewayConfig config, ObjectMapper json) {
         this.config = config;
+        this.json = json;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(config.healthTimeout())
                 .version(HttpClient.Version.HTTP_1_1)
@@ -55,11 +61,30 @@ public class ServicesHealthCheck implements AsyncHealthCheck {
                 .GET()
                 .build();
         return Uni.createFrom()
-                .completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.discarding()))
-                .map(response -> response.statusCode() == 200 ? "UP" : "DOWN (HTTP " + response.statusCode() + ")")
+                .completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
+                .map(this::stateOf)
                 .onFailure()
                 .recoverWithItem(e -> "DOWN (" + describe(e) + " at " + base + ")")
                 .map(state -> Map.entry(name, state));
+    }
+
+    /** {@code UP}, or {@code DOWN} with the status code and the names of the service's failing checks. */
+    private String stateOf(HttpResponse<String> response) {
+        if (response.statusCode() == 200) {
+            return "UP";
+        }
+        List<String> failing = new ArrayList<>();
+        try {
+            for (JsonNode check : json.readTree(response.body()).path("checks")) {
+                if (!"UP".equals(check.path("status").asText())) {
+                    failing.add(check.path("name").asText());
+                }
+            }
+        } catch (JsonProcessingException e) {
+            // Not a health document (a proxy's error page, say): the status code is all we know.
+        }
+        return "DOWN (HTTP " + response.statusCode() + (failing.isEmpty() ? "" : ": " + String.join(", ", failing))
+                + ")";
     }
 
     private static HealthCheckResponse summarise(List<Map.Entry<String, String>> states) {

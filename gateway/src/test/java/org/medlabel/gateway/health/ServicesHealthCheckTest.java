@@ -45,7 +45,7 @@ class ServicesHealthCheckTest {
                 .statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body(SERVICES + ".status", equalTo("DOWN"))
-                .body(SERVICES + ".data.inference", equalTo("DOWN (HTTP 503)"))
+                .body(SERVICES + ".data.inference", equalTo("DOWN (HTTP 503: kafka, onnxruntime)"))
                 .body(SERVICES + ".data.datastore", equalTo("UP"));
     }
 

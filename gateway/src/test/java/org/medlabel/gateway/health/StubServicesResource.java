@@ -5,6 +5,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,10 @@ public class StubServicesResource implements QuarkusTestResourceLifecycleManager
 
     /** Readiness status code per service; a negative value means "hang for that many ms, then 200". */
     static final Map<String, Integer> ANSWERS = new ConcurrentHashMap<>();
+
+    private static final String READY = "{\"status\":\"UP\",\"checks\":[{\"name\":\"kafka\",\"status\":\"UP\"}]}";
+    private static final String NOT_READY = "{\"status\":\"DOWN\",\"checks\":[{\"name\":\"kafka\",\"status\":\"DOWN\"},"
+            + "{\"name\":\"object-store\",\"status\":\"UP\"},{\"name\":\"onnxruntime\",\"status\":\"DOWN\"}]}";
 
     private final Map<String, HttpServer> servers = new HashMap<>();
 
@@ -58,7 +63,10 @@ public class StubServicesResource implements QuarkusTestResourceLifecycleManager
                     }
                     answer = 200;
                 }
-                exchange.sendResponseHeaders(answer, -1);
+                byte[] body = (answer == 200 ? READY : NOT_READY).getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(answer, body.length);
+                exchange.getResponseBody().write(body);
                 exchange.close();
             });
             server.start();

@@ -4,7 +4,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -31,7 +33,7 @@ public class KafkaHealthCheck implements HealthCheck {
 
     public KafkaHealthCheck(
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "medlabel.kafka.health-timeout", defaultValue = "3s") Duration timeout) {
+            @ConfigProperty(name = "medlabel.kafka.health-timeout", defaultValue = "2s") Duration timeout) {
         this.bootstrapServers = bootstrapServers;
         this.timeoutMs = (int) timeout.toMillis();
         this.admin = Admin.create(Map.of(
@@ -40,7 +42,7 @@ public class KafkaHealthCheck implements HealthCheck {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
                 // Keep reconnect attempts to a stopped broker from flooding the log.
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 10_000));
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5_000));
     }
 
     @Override
@@ -57,12 +59,19 @@ public class KafkaHealthCheck implements HealthCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return response.down().withData("error", "interrupted").build();
-        } catch (Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return response.down()
-                    .withData("error", cause.getClass().getSimpleName() + ": " + cause.getMessage())
-                    .build();
+        } catch (TimeoutException e) {
+            return response.down().withData("error", noAnswer()).build();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String error = cause instanceof org.apache.kafka.common.errors.TimeoutException
+                    ? noAnswer()
+                    : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+            return response.down().withData("error", error).build();
         }
+    }
+
+    private String noAnswer() {
+        return "no answer from the cluster within " + timeoutMs + " ms";
     }
 
     @PreDestroy

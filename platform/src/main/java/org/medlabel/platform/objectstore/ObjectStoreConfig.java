@@ -29,6 +29,6 @@ public interface ObjectStoreConfig {
     String region();
 
     /** Connect timeout, and the time a readiness probe may take. */
-    @WithDefault("3s")
+    @WithDefault("2s")
     Duration connectTimeout();
 }

@@ -1,0 +1,99 @@
+package org.medlabel.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives {@code deploy/local/medlabel} as a user would, on its own data directory and ports, so that it neither
+ * touches nor collides with a MedLabel (or the test infrastructure) already running on this machine.
+ */
+final class Launcher {
+
+    /** A finished command: exit code and combined output. */
+    record Result(int exitCode, String output) {}
+
+    static final int PG_PORT = 35432;
+    static final int KAFKA_PORT = 39092;
+    static final int S3_PORT = 39000;
+    static final Map<String, Integer> SERVICE_PORTS =
+            Map.of("gateway", 38000, "datastore", 38081, "inference", 38082, "training", 38083);
+    static final List<Integer> INFRA_PORTS = List.of(PG_PORT, KAFKA_PORT, 39093, S3_PORT);
+
+    final Path repo;
+    final Path home;
+
+    Launcher(Path repo, Path home) {
+        this.repo = repo;
+        this.home = home;
+    }
+
+    Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(repo.resolve("deploy/local/medlabel").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment());
+        Path log = Files.createTempFile("medlabel-launcher", ".log");
+        builder.redirectOutput(log.toFile());
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("`medlabel " + String.join(" ", args) + "` took longer than " + timeout + ":\n"
+                    + Files.readString(log, StandardCharsets.UTF_8));
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        return new Result(process.exitValue(), output);
+    }
+
+    private Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MEDLABEL_HOME", home.toString());
+        // The jars were built by this reactor; the launcher must not start a nested Maven build.
+        env.put("MEDLABEL_BUILD", "never");
+        env.put("MEDLABEL_PG_PORT", String.valueOf(PG_PORT));
+        env.put("MEDLABEL_KAFKA_PORT", String.valueOf(KAFKA_PORT));
+        env.put("MEDLABEL_KAFKA_CONTROLLER_PORT", "39093");
+        env.put("MEDLABEL_S3_PORT", String.valueOf(S3_PORT));
+        SERVICE_PORTS.forEach(
+                (name, port) -> env.put("MEDLABEL_" + name.toUpperCase() + "_PORT", String.valueOf(port)));
+        // Keep the four JVMs small: this test checks wiring, not capacity.
+        for (String name : SERVICE_PORTS.keySet()) {
+            env.put("MEDLABEL_" + name.toUpperCase() + "_JAVA_OPTS", "-Xms32m -Xmx192m -XX:+UseSerialGC");
+        }
+        return env;
+    }
+
+    /** Runs psql as the application user against the launcher's PostgreSQL; returns the unaligned output. */
+    String sql(String statement) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(
+                        "psql",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        String.valueOf(PG_PORT),
+                        "-U",
+                        "medlabel",
+                        "-d",
+                        "medlabel",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-tAc",
+                        statement)
+                .redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", "medlabel");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (process.waitFor() != 0) {
+            throw new AssertionError("psql failed: " + output);
+        }
+        return output;
+    }
+}

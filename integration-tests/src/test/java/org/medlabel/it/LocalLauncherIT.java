@@ -1,0 +1,231 @@
+package org.medlabel.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The README's start command, end to end: {@code deploy/local/medlabel start} brings up PostgreSQL, Kafka, S3 and the
+ * four packaged services; readiness follows the real infrastructure down and up again; {@code stop} leaves no
+ * process behind; a second start finds the data of the first.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalLauncherIT {
+
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Launcher launcher;
+
+    @BeforeAll
+    void freshHome() throws IOException {
+        Path repo = Path.of(System.getProperty("medlabel.repo", ".."))
+                .toAbsolutePath()
+                .normalize();
+        Path home = repo.resolve("integration-tests/target/launcher-it-home");
+        deleteRecursively(home);
+        launcher = new Launcher(repo, home);
+        for (int port : allPorts()) {
+            assertFalse(isOpen(port), "port " + port + " is already in use; this test needs it free");
+        }
+    }
+
+    @AfterAll
+    void stopEverything() throws Exception {
+        launcher.run(Duration.ofMinutes(2), "stop");
+    }
+
+    @Test
+    @Order(1)
+    void startBringsUpTheInfrastructureAndAllFourServices() throws Exception {
+        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        assertEquals(0, start.exitCode(), start.output());
+        assertTrue(start.output().contains("MedLabel is ready"), start.output());
+        assertTrue(start.output().contains("http://127.0.0.1:38000"), start.output());
+
+        JsonNode ready = readiness("gateway");
+        assertEquals("UP", ready.path("status").asText(), ready.toString());
+        assertEquals(Map.of("datastore", "UP", "inference", "UP", "training", "UP"), servicesData(ready));
+        assertEquals(200, get(38000, "/q/openapi").statusCode());
+
+        Launcher.Result status = launcher.run(Duration.ofSeconds(60), "status");
+        for (String name : List.of("postgres", "kafka", "s3")) {
+            assertTrue(status.output().matches("(?s).*" + name + " .*running \\(pid \\d+\\).*"), status.output());
+        }
+        assertEquals(4, status.output().split(", ready", -1).length - 1, status.output());
+    }
+
+    @Test
+    @Order(2)
+    void readinessFollowsTheRealInfrastructureDownAndUp() throws Exception {
+        launcher.sql("CREATE TABLE launcher_it_marker (id int)");
+        Launcher.Result stopInfra = launcher.run(Duration.ofMinutes(2), "infra", "stop");
+        assertEquals(0, stopInfra.exitCode(), stopInfra.output());
+
+        assertEquals(List.of("Database connections health check", "kafka", "object-store"), failingChecks("datastore"));
+        assertEquals(List.of("Database connections health check", "kafka", "object-store"), failingChecks("training"));
+        assertEquals(List.of("kafka", "object-store"), failingChecks("inference"));
+        JsonNode gateway = readiness("gateway");
+        assertEquals("DOWN", gateway.path("status").asText());
+        assertTrue(servicesData(gateway).get("datastore").startsWith("DOWN (HTTP 503: "), gateway.toString());
+
+        // start is idempotent: it restarts only what is missing, then waits until the services have reconnected.
+        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        assertEquals(0, start.exitCode(), start.output());
+        assertFalse(start.output().contains("datastore ready"), "the running services must not be restarted");
+        assertEquals("UP", readiness("gateway").path("status").asText());
+    }
+
+    @Test
+    @Order(3)
+    void stopLeavesNoProcessBehind() throws Exception {
+        List<Long> pids = recordedPids();
+        assertEquals(7, pids.size(), "3 infrastructure + 4 services: " + pids);
+
+        Launcher.Result stop = launcher.run(Duration.ofMinutes(2), "stop");
+        assertEquals(0, stop.exitCode(), stop.output());
+
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " survived");
+        }
+        for (int port : allPorts()) {
+            assertFalse(isOpen(port), "port " + port + " still open after stop");
+        }
+        assertEquals(List.of(), recordedPids());
+    }
+
+    @Test
+    @Order(4)
+    void aSecondStartReusesTheData() throws Exception {
+        String clusterId =
+                Files.readString(launcher.home.resolve("kafka/cluster-id")).trim();
+        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        assertEquals(0, start.exitCode(), start.output());
+
+        assertEquals("launcher_it_marker", launcher.sql("SELECT to_regclass('public.launcher_it_marker')"));
+        assertEquals(
+                clusterId,
+                Files.readString(launcher.home.resolve("kafka/cluster-id")).trim());
+        assertTrue(Files.isDirectory(launcher.home.resolve("s3/medlabel")), "the services' bucket persists");
+        assertEquals("UP", readiness("gateway").path("status").asText());
+    }
+
+    /** Waits (bounded) until the service reports itself not ready, and returns its failing checks, sorted. */
+    private List<String> failingChecks(String service) {
+        return Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> {
+                            JsonNode ready = readiness(service);
+                            List<String> failing = new ArrayList<>();
+                            for (JsonNode check : ready.path("checks")) {
+                                if (!"UP".equals(check.path("status").asText())) {
+                                    failing.add(check.path("name").asText());
+                                }
+                            }
+                            return failing.stream().sorted().toList();
+                        },
+                        failing -> !failing.isEmpty()
+                                && (service.equals("inference") ? failing.size() == 2 : failing.size() == 3));
+    }
+
+    private JsonNode readiness(String service) throws Exception {
+        return JSON.readTree(
+                get(Launcher.SERVICE_PORTS.get(service), "/q/health/ready").body());
+    }
+
+    private static Map<String, String> servicesData(JsonNode readiness) {
+        Map<String, String> data = new TreeMap<>();
+        for (JsonNode check : readiness.path("checks")) {
+            if ("services".equals(check.path("name").asText())) {
+                check.path("data")
+                        .fields()
+                        .forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+            }
+        }
+        return data;
+    }
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<Long> recordedPids() throws IOException {
+        Path run = launcher.home.resolve("run");
+        if (!Files.isDirectory(run)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(run)) {
+            List<Long> pids = new ArrayList<>();
+            for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+                pids.add(Long.parseLong(Files.readString(f).trim()));
+            }
+            return pids;
+        }
+    }
+
+    private static List<Integer> allPorts() {
+        List<Integer> ports = new ArrayList<>(Launcher.INFRA_PORTS);
+        ports.addAll(Launcher.SERVICE_PORTS.values());
+        return ports;
+    }
+
+    private static boolean isOpen(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        // As root with an untraversable home, PostgreSQL's data lives elsewhere behind a link
+        // (deploy/local/lib/infra.sh).
+        Path postgres = dir.resolve("postgres");
+        if (Files.isSymbolicLink(postgres)) {
+            deleteRecursively(postgres.toRealPath());
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
