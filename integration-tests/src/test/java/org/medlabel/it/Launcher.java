@@ -50,6 +50,8 @@ final class Launcher {
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         Files.delete(log);
+        // Shown in the test report: the launcher's own timings are worth seeing on every CI run.
+        System.out.printf("$ medlabel %s%n%s%n", String.join(" ", args), output);
         return new Result(process.exitValue(), output);
     }
 
