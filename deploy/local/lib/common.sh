@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared settings and helpers of deploy/local/medlabel. Sourced, not run.
 # Every setting can be overridden from the environment; see deploy/local/README.md.
 
@@ -61,17 +62,25 @@ wait_for() {
   say "$name ready at $(elapsed)"
 }
 
-# stop_pid NAME SIGNAL: signal a component, wait up to 20 s, then KILL.
-stop_pid() {
-  local name=$1 sig=$2 pid i
-  pid=$(pid_of "$name") || return 0
-  kill "-$sig" "$pid" 2>/dev/null || true
-  for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "$name ($pid) did not stop in 20 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$RUN_DIR/$name.pid"
-  say "stopped $name"
+# stop_components NAME...: signal them all at once (each JVM takes ~2 s to shut down; in parallel that is paid once),
+# wait up to 20 s, then KILL what is left. PostgreSQL gets SIGINT, its "fast" shutdown; the others SIGTERM.
+stop_components() {
+  local name pid
+  local -A pids=()
+  for name in "$@"; do
+    pid=$(pid_of "$name") || continue
+    pids[$name]=$pid
+    if [ "$name" = postgres ]; then kill -INT "$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
+  done
+  for name in "${!pids[@]}"; do
+    pid=${pids[$name]}
+    for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$name ($pid) did not stop in 20 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    fi
+    rm -f "$RUN_DIR/$name.pid"
+    say "stopped $name"
+  done
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # PostgreSQL, Kafka (KRaft) and an S3 server, started natively. Sourced after common.sh.
 # Recipes and measurements: ../shared/design/INFRA.md. Data persists under $MEDLABEL_HOME across stop/start.
 
@@ -190,7 +191,6 @@ infra_start() {
 }
 
 infra_stop() {
-  stop_pid kafka TERM
-  stop_pid s3 TERM
-  stop_pid postgres INT   # SIGINT = PostgreSQL's "fast" shutdown
+  # shellcheck disable=SC2086 # a list of names
+  stop_components $INFRA_COMPONENTS
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The four MedLabel services, run from their Quarkus fast-jars. Sourced after common.sh and infra.sh.
 
 SERVICES="datastore inference training gateway"
@@ -82,6 +83,6 @@ services_start() {
 }
 
 services_stop() {
-  local s
-  for s in gateway training inference datastore; do stop_pid "$s" TERM; done
+  # shellcheck disable=SC2086 # a list of names
+  stop_components $SERVICES
 }
