@@ -48,10 +48,20 @@ pg_data_dir() {
       outside=/var/lib/medlabel/$(echo -n "$MEDLABEL_HOME" | sha1sum | cut -c1-12)/postgres
       mkdir -p "$outside"; chown postgres:postgres "$outside"
       ln -s "$outside" "$dir"
-      say "postgres cannot reach $MEDLABEL_HOME; its data lives in $outside (linked from $dir)"
+      say "postgres cannot reach $MEDLABEL_HOME; its data lives in $outside (linked from $dir)" >&2
     fi
   fi
-  echo "$dir"
+  # PostgreSQL must be given the link's target: it cannot traverse $MEDLABEL_HOME to follow the link itself.
+  realpath -m "$dir"
+}
+
+# wipe_home DIR: delete a MedLabel home, including PostgreSQL data kept outside it (see pg_data_dir).
+wipe_home() {
+  if [ -L "$1/postgres" ]; then
+    local outside; outside=$(realpath -m "$1/postgres")
+    rm -rf "$outside"; rmdir "$(dirname "$outside")" 2>/dev/null || true
+  fi
+  rm -rf "$1"
 }
 
 as_pg_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -63,11 +73,11 @@ start_postgres() {
     as_pg_owner "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
       > "$LOG_DIR/postgres-initdb.log" 2>&1 || { cat "$LOG_DIR/postgres-initdb.log" >&2; die "initdb failed"; }
   fi
-  touch "$LOG_DIR/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres "$LOG_DIR/postgres.log"
-  # Local development settings: durability traded for speed (this is not a production database).
-  as_pg_owner "$bin/pg_ctl" -D "$data" -l "$LOG_DIR/postgres.log" -w -t 60 \
+  # Local development settings: durability traded for speed (this is not a production database). The server's
+  # output goes to a file this (root) shell opens, so the postgres user needs no access to $LOG_DIR.
+  as_pg_owner "$bin/pg_ctl" -D "$data" -w -t 60 \
     -o "-p $MEDLABEL_PG_PORT -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { tail -n 20 "$LOG_DIR/postgres.log" >&2; die "PostgreSQL failed to start"; }
+    start >> "$LOG_DIR/postgres.log" 2>&1 || { tail -n 20 "$LOG_DIR/postgres.log" >&2; die "PostgreSQL failed to start"; }
   head -1 "$data/postmaster.pid" > "$RUN_DIR/postgres.pid"
   local psql=(psql -q -h 127.0.0.1 -p "$MEDLABEL_PG_PORT" -U postgres -v ON_ERROR_STOP=1 -tA)
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='medlabel'")" ]; then

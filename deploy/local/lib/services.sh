@@ -60,7 +60,7 @@ start_service() {
     export MEDLABEL_GATEWAY_SERVICES_INFERENCE_URL=http://127.0.0.1:$MEDLABEL_INFERENCE_PORT
     export MEDLABEL_GATEWAY_SERVICES_TRAINING_URL=http://127.0.0.1:$MEDLABEL_TRAINING_PORT
     cd "$MEDLABEL_HOME" && exec nohup "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" \
-      > "$LOG_DIR/$s.log" 2>&1
+      >> "$LOG_DIR/$s.log" 2>&1
   ) &
   echo $! > "$RUN_DIR/$s.pid"
 }
