@@ -2,22 +2,25 @@ package org.medlabel.inference;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
-import static org.medlabel.testinfra.OperationalEndpoints.assertReadyWith;
-import static org.medlabel.testinfra.OperationalEndpoints.assertServesMetrics;
-import static org.medlabel.testinfra.OperationalEndpoints.assertServesOpenApi;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 import org.medlabel.testinfra.InfraTestResource;
+import org.medlabel.testinfra.ServiceOperationsContract;
 
 @QuarkusTest
 @WithTestResource(InfraTestResource.class)
-class InferenceOperationsTest {
+class InferenceOperationsTest extends ServiceOperationsContract {
 
-    @Test
-    void readyWithKafkaTheObjectStoreAndOnnxRuntime() {
-        assertReadyWith("kafka", "object-store", "onnxruntime");
+    @Override
+    protected String[] readinessChecks() {
+        return new String[] {"kafka", "object-store", "onnxruntime"};
+    }
+
+    @Override
+    protected String openApiTitle() {
+        return "MedLabel inference-service";
     }
 
     @Test
@@ -26,11 +29,5 @@ class InferenceOperationsTest {
                 .get("/q/health/ready")
                 .then()
                 .body("checks.find { it.name == 'onnxruntime' }.data.providers", containsString("CPU"));
-    }
-
-    @Test
-    void servesOpenApiAndMetrics() {
-        assertServesOpenApi("MedLabel inference-service");
-        assertServesMetrics();
     }
 }

@@ -4,21 +4,29 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.startsWith;
-import static org.medlabel.testinfra.OperationalEndpoints.assertReadyWith;
-import static org.medlabel.testinfra.OperationalEndpoints.assertServesMetrics;
-import static org.medlabel.testinfra.OperationalEndpoints.assertServesOpenApi;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.medlabel.testinfra.ServiceOperationsContract;
 
 @QuarkusTest
 @WithTestResource(StubServicesResource.class)
-class ServicesHealthCheckTest {
+class ServicesHealthCheckTest extends ServiceOperationsContract {
 
     private static final String SERVICES = "checks.find { it.name == 'services' }";
+
+    @Override
+    protected String[] readinessChecks() {
+        return new String[] {"services"};
+    }
+
+    @Override
+    protected String openApiTitle() {
+        return "MedLabel gateway";
+    }
 
     @AfterEach
     void restore() {
@@ -26,8 +34,7 @@ class ServicesHealthCheckTest {
     }
 
     @Test
-    void readyWhenEveryServiceIsReady() {
-        assertReadyWith("services");
+    void reportsEveryServiceAsUpWhenAllAreReady() {
         given().when()
                 .get("/q/health/ready")
                 .then()
@@ -58,11 +65,5 @@ class ServicesHealthCheckTest {
                 .statusCode(503)
                 .body(SERVICES + ".data.training", startsWith("DOWN (HttpTimeoutException"))
                 .time(lessThan(4L), TimeUnit.SECONDS);
-    }
-
-    @Test
-    void servesOpenApiAndMetrics() {
-        assertServesOpenApi("MedLabel gateway");
-        assertServesMetrics();
     }
 }

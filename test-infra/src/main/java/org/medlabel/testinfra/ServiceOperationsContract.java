@@ -6,38 +6,46 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
 
-/** Assertions on the endpoints every service serves for operators: readiness, OpenAPI and Prometheus metrics. */
-public final class OperationalEndpoints {
+/**
+ * What every MedLabel service serves for operators: readiness that names its real dependencies, the OpenAPI document
+ * and Prometheus metrics. A service's {@code @QuarkusTest} extends this and says which checks and title it has.
+ */
+public abstract class ServiceOperationsContract {
 
-    private OperationalEndpoints() {}
+    /** The readiness checks the service must report, each UP when its dependencies are. */
+    protected abstract String[] readinessChecks();
 
-    /** Readiness is UP and includes (at least) the named checks, each UP. */
-    public static void assertReadyWith(String... checks) {
+    /** The title of the service's OpenAPI document. */
+    protected abstract String openApiTitle();
+
+    @Test
+    void readyWithItsDependencies() {
         var response = given().when()
                 .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItems(checks));
-        for (String check : checks) {
+                .body("checks.name", hasItems(readinessChecks()));
+        for (String check : readinessChecks()) {
             response.body("checks.find { it.name == '" + check + "' }.status", equalTo("UP"));
         }
     }
 
-    /** The OpenAPI document is served, as JSON, with the service's title. */
-    public static void assertServesOpenApi(String title) {
+    @Test
+    void servesItsOpenApiDocument() {
         given().accept(ContentType.JSON)
                 .when()
                 .get("/q/openapi")
                 .then()
                 .statusCode(200)
                 .body("openapi", containsString("3."))
-                .body("info.title", equalTo(title));
+                .body("info.title", equalTo(openApiTitle()));
     }
 
-    /** Prometheus metrics are served in the text format, with the JVM and process metrics. */
-    public static void assertServesMetrics() {
+    @Test
+    void servesPrometheusMetrics() {
         given().when()
                 .get("/q/metrics")
                 .then()
