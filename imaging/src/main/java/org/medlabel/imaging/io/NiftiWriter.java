@@ -63,7 +63,7 @@ public final class NiftiWriter {
         for (int i = 0; i < 8; i++) {
             b.putShort(40 + 2 * i, dim[i]);
         }
-        b.putShort(70, (short) NiftiDatatype.codeOf(v.type()));
+        b.putShort(70, (short) DiskType.of(v.type()).niftiCode);
         b.putShort(72, (short) (v.type().bytes() * 8));
 
         Affine a = v.affine();

@@ -11,6 +11,9 @@ public final class Affine {
     private final double[] m; // 12 values: the first three rows
 
     private Affine(double[] rows) {
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] += 0.0; // -0.0 becomes 0.0, so that equal transforms are equal
+        }
         this.m = rows;
     }
 

@@ -1,0 +1,50 @@
+package org.medlabel.imaging.io;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/** gzip handling shared by the readers, with errors turned into {@link ImageFormatException}s. */
+final class Compression {
+
+    static final int BUFFER = 1 << 16;
+
+    private Compression() {}
+
+    /** The stream, decompressed when it starts with the gzip magic number. */
+    static InputStream gunzipIfCompressed(InputStream raw) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
+        in.mark(2);
+        int b1 = in.read();
+        int b2 = in.read();
+        in.reset();
+        return b1 == 0x1f && b2 == 0x8b ? gunzip(in) : in;
+    }
+
+    static InputStream gunzip(InputStream in) throws IOException {
+        try {
+            return new GZIPInputStream(in, BUFFER);
+        } catch (ZipException | EOFException e) {
+            throw new ImageFormatException("corrupt gzip data: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a gzip stream to its end so that its CRC and length are checked: corrupt data that still inflates would
+     * otherwise pass unnoticed. A no-op for other streams.
+     */
+    static void verifyGzipTrailer(InputStream in) throws IOException {
+        if (!(in instanceof GZIPInputStream)) {
+            return;
+        }
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (ZipException | EOFException e) {
+            throw new ImageFormatException("corrupt or truncated gzip data: " + e.getMessage(), e);
+        }
+    }
+}
