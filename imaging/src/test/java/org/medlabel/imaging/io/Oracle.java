@@ -8,45 +8,32 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
+import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 
-/**
- * nibabel as an independent oracle: runs {@code src/test/python/nifti_oracle.py} (Python with nibabel must be
- * installed; {@code deploy/local/medlabel test} installs it) and compares its view of a file with ours.
- */
-final class Oracle {
+/** nibabel as an independent oracle: {@code src/test/python/nifti_oracle.py}'s view of a file, compared with ours. */
+public final class Oracle {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final Path SHARED_DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
+    public static final Path SHARED_DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
             .normalize();
 
     private Oracle() {}
 
     static JsonNode describe(Path nifti, int volumeIndex) throws IOException, InterruptedException {
-        Path script = Path.of(System.getProperty("medlabel.oracles", "src/test/python"), "nifti_oracle.py");
-        List<String> command = new ArrayList<>(List.of("python3", script.toString(), nifti.toString()));
-        command.add(String.valueOf(Math.max(volumeIndex, 0)));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new AssertionError("the nibabel oracle failed (is nibabel installed?):\n" + output);
-        }
-        return JSON.readTree(output);
+        return JSON.readTree(PythonOracle.run("nifti_oracle.py", nifti, Math.max(volumeIndex, 0)));
     }
 
     /** SHA-256 of the voxels as little-endian float64, x fastest: the oracle's digest. */
-    static String digest(VoxelBuffer voxels) {
+    public static String digest(VoxelBuffer voxels) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             ByteBuffer chunk = ByteBuffer.allocate(8 * 4096).order(ByteOrder.LITTLE_ENDIAN);
@@ -102,7 +89,7 @@ final class Oracle {
         }
     }
 
-    static Path tempFile(String suffix) throws IOException {
+    public static Path tempFile(String suffix) throws IOException {
         Path file = Files.createTempFile("medlabel-nifti", suffix);
         file.toFile().deleteOnExit();
         return file;

@@ -1,0 +1,22 @@
+package org.medlabel.imaging.volume;
+
+import java.util.Objects;
+
+/** Where a volume's voxels lie: dimensions and the voxel-to-world affine, without the values. */
+public record Grid(int nx, int ny, int nz, Affine affine) {
+
+    public Grid {
+        if (nx < 1 || ny < 1 || nz < 1) {
+            throw new IllegalArgumentException("grid dimensions must be >= 1, were " + nx + "x" + ny + "x" + nz);
+        }
+        Objects.requireNonNull(affine, "affine");
+    }
+
+    public static Grid of(Volume volume) {
+        return new Grid(volume.nx(), volume.ny(), volume.nz(), volume.affine());
+    }
+
+    public long voxelCount() {
+        return (long) nx * ny * nz;
+    }
+}

@@ -1,0 +1,56 @@
+"""Test oracle for the imaging transforms: scipy.ndimage computes the same result from the same input.
+
+usage:
+  ndimage_oracle.py resample SRC.nii OUT.raw ORDER NX NY NZ SRC_AFFINE(12) TARGET_AFFINE(12)
+      map the target grid into the source's voxel space and interpolate (order 0 or 1, border values beyond)
+  ndimage_oracle.py largest SRC.nii OUT.raw CONNECTIVITY
+      keep, for each label value, its largest connected component (1 = faces, 3 = faces, edges and corners)
+
+The input voxels come from the NIfTI file (its affine is ignored: the caller passes the exact affines); the result is
+written as little-endian float64, x fastest.
+"""
+import sys
+
+import nibabel as nib
+import numpy as np
+from scipy import ndimage
+
+
+def affine(values):
+    m = np.eye(4)
+    m[:3, :] = np.asarray(values, dtype=np.float64).reshape(3, 4)
+    return m
+
+
+def resample(src, out, order, nx, ny, nz, src_affine, target_affine):
+    data = np.asanyarray(nib.load(src).dataobj).astype(np.float64)
+    mapping = np.linalg.inv(affine(src_affine)) @ affine(target_affine)
+    grid = np.indices((nx, ny, nz)).reshape(3, -1).astype(np.float64)
+    coords = mapping[:3, :3] @ grid + mapping[:3, 3:4]
+    result = ndimage.map_coordinates(data, coords, order=order, mode="nearest", prefilter=False)
+    result.reshape(nx, ny, nz).flatten(order="F").astype("<f8").tofile(out)
+
+
+def largest(src, out, connectivity):
+    data = np.asanyarray(nib.load(src).dataobj)
+    structure = ndimage.generate_binary_structure(3, connectivity)
+    result = np.zeros_like(data)
+    for value in np.unique(data):
+        if value == 0:
+            continue
+        components, count = ndimage.label(data == value, structure=structure)
+        sizes = np.bincount(components.ravel())
+        sizes[0] = 0
+        result[components == np.argmax(sizes)] = value
+    result.flatten(order="F").astype("<f8").tofile(out)
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "resample":
+        numbers = [float(a) for a in args[6:]]
+        resample(args[0], args[1], int(args[2]), int(args[3]), int(args[4]), int(args[5]), numbers[:12], numbers[12:])
+    elif command == "largest":
+        largest(args[0], args[1], int(args[2]))
+    else:
+        sys.exit("unknown command " + command)
