@@ -1,6 +1,8 @@
 """Test oracle for the imaging module: what nibabel sees in a NIfTI file, as JSON on stdout.
 
-usage: nifti_oracle.py PATH [VOLUME_INDEX]
+usage: nifti_oracle.py PATH [VOLUME_INDEX [canonical]]
+
+With "canonical", the image is first reoriented to RAS with nibabel's as_closest_canonical.
 
 Voxel values are digested as little-endian float64 in Fortran order (x fastest), the order MedLabel's volumes use,
 so the Java side can compare every voxel exactly by hashing its own values the same way.
@@ -13,8 +15,10 @@ import nibabel as nib
 import numpy as np
 
 
-def describe(path, index):
+def describe(path, index, canonical=False):
     img = nib.load(path)
+    if canonical:
+        img = nib.as_closest_canonical(img)
     data = np.asanyarray(img.dataobj)
     if data.ndim == 4:
         data = data[..., index]
@@ -38,4 +42,5 @@ def describe(path, index):
 
 
 if __name__ == "__main__":
-    print(json.dumps(describe(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)))
+    index = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    print(json.dumps(describe(sys.argv[1], index, len(sys.argv) > 3 and sys.argv[3] == "canonical")))

@@ -62,7 +62,7 @@ public final class Oracle {
     }
 
     /** Shape, affine (within {@code tolerance} mm) and, when the types allow, every voxel exactly. */
-    static void assertSameAsNibabel(Volume volume, JsonNode expected, double tolerance) {
+    public static void assertSameAsNibabel(Volume volume, JsonNode expected, double tolerance) {
         assertEquals(expected.get("shape").get(0).asInt(), volume.nx());
         assertEquals(expected.get("shape").get(1).asInt(), volume.ny());
         assertEquals(expected.get("shape").get(2).asInt(), volume.nz());
