@@ -5,10 +5,13 @@ usage:
       map the target grid into the source's voxel space and interpolate (order 0 or 1, border values beyond)
   ndimage_oracle.py largest SRC.nii OUT.raw CONNECTIVITY
       keep, for each label value, its largest connected component (1 = faces, 3 = faces, edges and corners)
+  ndimage_oracle.py stats SRC.nii OUT.raw NONZERO
+      z-score normalisation (population std over all voxels, or the non-zero ones); prints label centroids as JSON
 
 The input voxels come from the NIfTI file (its affine is ignored: the caller passes the exact affines); the result is
 written as little-endian float64, x fastest.
 """
+import json
 import sys
 
 import nibabel as nib
@@ -45,6 +48,18 @@ def largest(src, out, connectivity):
     result.flatten(order="F").astype("<f8").tofile(out)
 
 
+def stats(src, out, nonzero):
+    data = np.asanyarray(nib.load(src).dataobj).astype(np.float64)
+    mask = data != 0 if nonzero else np.ones(data.shape, bool)
+    mean, std = data[mask].mean(), data[mask].std()
+    result = np.where(mask, (data - mean) / (std if std > 0 else 1.0), 0.0)
+    result.flatten(order="F").astype("<f8").tofile(out)
+    labels = data.astype(np.int64)
+    values = [int(v) for v in np.unique(labels) if v != 0]
+    centres = ndimage.center_of_mass(np.ones(labels.shape), labels, values)
+    print(json.dumps({str(v): list(c) for v, c in zip(values, centres)}))
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "resample":
@@ -52,5 +67,7 @@ if __name__ == "__main__":
         resample(args[0], args[1], int(args[2]), int(args[3]), int(args[4]), int(args[5]), numbers[:12], numbers[12:])
     elif command == "largest":
         largest(args[0], args[1], int(args[2]))
+    elif command == "stats":
+        stats(args[0], args[1], args[2] == "true")
     else:
         sys.exit("unknown command " + command)

@@ -1,0 +1,55 @@
+package org.medlabel.imaging.transform;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.medlabel.imaging.io.Oracle.SHARED_DATA;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.medlabel.imaging.PythonOracle;
+import org.medlabel.imaging.io.NiftiReader;
+import org.medlabel.imaging.io.NiftiWriter;
+import org.medlabel.imaging.metric.Centroids;
+import org.medlabel.imaging.volume.Volume;
+
+/** z-score normalisation and label centroids against numpy / scipy.ndimage.center_of_mass on a real label map. */
+class ZScoreAndCentroidsTest {
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void matchNumpyAndScipy(boolean nonzero, @TempDir Path dir) throws Exception {
+        Volume labels = new NiftiReader()
+                .read(SHARED_DATA.resolve("mri_itk_kmeans/KmeansTest_T1KmeansPrelimSegmentation.nii.gz"));
+        Path input = dir.resolve("in.nii");
+        Path expected = dir.resolve("z.raw");
+        new NiftiWriter().write(labels, input);
+        JsonNode centroids =
+                new ObjectMapper().readTree(PythonOracle.run("ndimage_oracle.py", "stats", input, expected, nonzero));
+
+        double[] numpy = PythonOracle.readDoubles(expected);
+        Volume z = new ZScore(nonzero).apply(labels);
+        for (int i = 0; i < numpy.length; i++) {
+            assertEquals(numpy[i], z.voxels().get(i), 1e-5, "voxel " + i);
+        }
+
+        Map<Integer, double[]> ours = Centroids.of(labels);
+        assertEquals(centroids.size(), ours.size());
+        ours.forEach((label, c) -> {
+            JsonNode expectedCentre = centroids.get(String.valueOf(label));
+            assertArrayEquals(
+                    new double[] {
+                        expectedCentre.get(0).asDouble(),
+                        expectedCentre.get(1).asDouble(),
+                        expectedCentre.get(2).asDouble()
+                    },
+                    c,
+                    1e-9,
+                    "label " + label);
+        });
+    }
+}
