@@ -1,0 +1,240 @@
+package org.medlabel.imaging.transform;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelBuffer;
+
+/**
+ * Sliding-window inference independent of any engine, with the semantics of MONAI's
+ * {@code sliding_window_inference}: windows of {@code roi} voxels step by {@code roi * (1 - overlap)} (at least 1),
+ * the last window of each axis is moved back to end at the border, an image smaller than the window is padded with
+ * {@code padValue} (half before, half after) and cropped back, and overlapping predictions are blended with a
+ * constant or a Gaussian importance map (sigma = roi / 8, normalised to a maximum of 1 and clamped below at its
+ * smallest non-zero value, at least 0.001). Patches go to the {@link Predictor} in batches.
+ */
+public final class SlidingWindow {
+
+    /** Runs the model on a batch of patches. */
+    @FunctionalInterface
+    public interface Predictor {
+        /**
+         * @param patches each {@code channels * rx * ry * rz} values, channel-major, x fastest
+         * @return one array per patch, {@code outChannels * rx * ry * rz} values in the same layout
+         */
+        float[][] predict(float[][] patches) throws Exception;
+    }
+
+    /** How overlapping windows are weighted. */
+    public enum Blend {
+        CONSTANT,
+        GAUSSIAN
+    }
+
+    private static final double SIGMA_SCALE = 0.125;
+
+    private final int[] roi;
+    private final double overlap;
+    private final Blend blend;
+    private final int batchSize;
+    private final float padValue;
+
+    public SlidingWindow(int rx, int ry, int rz, double overlap, Blend blend, int batchSize, float padValue) {
+        if (rx < 1 || ry < 1 || rz < 1 || batchSize < 1 || !(overlap >= 0 && overlap < 1)) {
+            throw new IllegalArgumentException("need roi >= 1, batch >= 1 and 0 <= overlap < 1");
+        }
+        this.roi = new int[] {rx, ry, rz};
+        this.overlap = overlap;
+        this.blend = blend;
+        this.batchSize = batchSize;
+        this.padValue = padValue;
+    }
+
+    /** The prediction on the image's grid (float32, as many channels as the predictor returns). */
+    public Volume run(Volume image, Predictor predictor) throws Exception {
+        int[] size = {image.nx(), image.ny(), image.nz()};
+        int[] padded = new int[3];
+        int[] before = new int[3];
+        for (int a = 0; a < 3; a++) {
+            padded[a] = Math.max(size[a], roi[a]);
+            before[a] = (padded[a] - size[a]) / 2;
+        }
+        List<int[]> windows = windows(padded);
+        float[] importance = importance();
+        int channels = image.channels();
+        int patchVoxels = roi[0] * roi[1] * roi[2];
+        int paddedVoxels = padded[0] * padded[1] * padded[2];
+        float[] sum = null;
+        float[] weight = new float[paddedVoxels];
+        int outChannels = -1;
+
+        for (int first = 0; first < windows.size(); first += batchSize) {
+            int count = Math.min(batchSize, windows.size() - first);
+            float[][] batch = new float[count][];
+            for (int b = 0; b < count; b++) {
+                batch[b] = extract(image, windows.get(first + b), before, channels);
+            }
+            float[][] predictions = predictor.predict(batch);
+            if (predictions == null || predictions.length != count) {
+                throw new IllegalStateException("the predictor returned "
+                        + (predictions == null ? 0 : predictions.length) + " patches for " + count);
+            }
+            for (int b = 0; b < count; b++) {
+                float[] p = predictions[b];
+                if (p.length % patchVoxels != 0 || p.length == 0) {
+                    throw new IllegalStateException("a predicted patch has " + p.length
+                            + " values, not a multiple of the window's " + patchVoxels);
+                }
+                if (outChannels < 0) {
+                    outChannels = p.length / patchVoxels;
+                    sum = new float[outChannels * paddedVoxels];
+                } else if (p.length != outChannels * patchVoxels) {
+                    throw new IllegalStateException("predicted patches differ in their number of channels");
+                }
+                accumulate(p, importance, windows.get(first + b), padded, sum, weight, outChannels);
+            }
+        }
+        return crop(sum, weight, padded, before, size, outChannels, image);
+    }
+
+    /** Window start positions (x, y, z) over an image of {@code size}, in scan order (x fastest). */
+    List<int[]> windows(int[] size) {
+        int[][] starts = new int[3][];
+        for (int a = 0; a < 3; a++) {
+            starts[a] = starts(size[a], roi[a], overlap);
+        }
+        List<int[]> windows = new ArrayList<>();
+        for (int z : starts[2]) {
+            for (int y : starts[1]) {
+                for (int x : starts[0]) {
+                    windows.add(new int[] {x, y, z});
+                }
+            }
+        }
+        return windows;
+    }
+
+    /** MONAI's {@code dense_patch_slices} along one axis. */
+    static int[] starts(int size, int roi, double overlap) {
+        int interval = roi == size ? roi : Math.max((int) (roi * (1 - overlap)), 1);
+        int count = 1;
+        while ((count - 1) * interval + roi < size) {
+            count++;
+        }
+        int[] starts = new int[count];
+        for (int i = 0; i < count; i++) {
+            starts[i] = Math.min(i * interval, size - roi);
+        }
+        return starts;
+    }
+
+    private float[] extract(Volume image, int[] start, int[] before, int channels) {
+        int rx = roi[0], ry = roi[1], rz = roi[2];
+        float[] patch = new float[channels * rx * ry * rz];
+        VoxelBuffer v = image.voxels();
+        int i = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int z = 0; z < rz; z++) {
+                int iz = start[2] + z - before[2];
+                for (int y = 0; y < ry; y++) {
+                    int iy = start[1] + y - before[1];
+                    for (int x = 0; x < rx; x++, i++) {
+                        int ix = start[0] + x - before[0];
+                        boolean inside =
+                                ix >= 0 && iy >= 0 && iz >= 0 && ix < image.nx() && iy < image.ny() && iz < image.nz();
+                        patch[i] = inside ? (float) v.get(image.index(ix, iy, iz, c)) : padValue;
+                    }
+                }
+            }
+        }
+        return patch;
+    }
+
+    private void accumulate(
+            float[] p, float[] importance, int[] start, int[] padded, float[] sum, float[] weight, int outChannels) {
+        int rx = roi[0], ry = roi[1], rz = roi[2];
+        int paddedVoxels = padded[0] * padded[1] * padded[2];
+        int patchVoxels = rx * ry * rz;
+        for (int z = 0, k = 0; z < rz; z++) {
+            for (int y = 0; y < ry; y++) {
+                int row = ((start[2] + z) * padded[1] + start[1] + y) * padded[0] + start[0];
+                for (int x = 0; x < rx; x++, k++) {
+                    float w = importance[k];
+                    weight[row + x] += w;
+                    for (int c = 0; c < outChannels; c++) {
+                        sum[c * paddedVoxels + row + x] += p[c * patchVoxels + k] * w;
+                    }
+                }
+            }
+        }
+    }
+
+    private Volume crop(
+            float[] sum, float[] weight, int[] padded, int[] before, int[] size, int outChannels, Volume image) {
+        int n = size[0] * size[1] * size[2];
+        int paddedVoxels = padded[0] * padded[1] * padded[2];
+        float[] out = new float[outChannels * n];
+        for (int c = 0, i = 0; c < outChannels; c++) {
+            for (int z = 0; z < size[2]; z++) {
+                for (int y = 0; y < size[1]; y++) {
+                    int row = ((z + before[2]) * padded[1] + y + before[1]) * padded[0] + before[0];
+                    for (int x = 0; x < size[0]; x++, i++) {
+                        out[i] = sum[c * paddedVoxels + row + x] / weight[row + x];
+                    }
+                }
+            }
+        }
+        return new Volume(size[0], size[1], size[2], outChannels, image.affine(), new VoxelBuffer.Float32(out));
+    }
+
+    /** The weight of each position inside a window, x fastest. */
+    private float[] importance() {
+        int rx = roi[0], ry = roi[1], rz = roi[2];
+        float[] map = new float[rx * ry * rz];
+        if (blend == Blend.CONSTANT) {
+            java.util.Arrays.fill(map, 1f);
+            return map;
+        }
+        double[][] k = {gaussian(rx), gaussian(ry), gaussian(rz)};
+        double max = 0;
+        for (int z = 0, i = 0; z < rz; z++) {
+            for (int y = 0; y < ry; y++) {
+                for (int x = 0; x < rx; x++, i++) {
+                    map[i] = (float) (k[0][x] * k[1][y] * k[2][z]);
+                    max = Math.max(max, map[i]);
+                }
+            }
+        }
+        float minNonZero = Float.MAX_VALUE;
+        for (int i = 0; i < map.length; i++) {
+            map[i] /= (float) max;
+            if (map[i] > 0) {
+                minNonZero = Math.min(minNonZero, map[i]);
+            }
+        }
+        float floor = Math.max(minNonZero, 1e-3f);
+        for (int i = 0; i < map.length; i++) {
+            map[i] = Math.max(map[i], floor);
+        }
+        return map;
+    }
+
+    /**
+     * MONAI's Gaussian of a unit impulse at {@code n / 2}: the integral of the normal density over each voxel
+     * ({@code erf} form), sigma = n / 8, truncated at 4 sigma.
+     */
+    private static double[] gaussian(int n) {
+        double sigma = n * SIGMA_SCALE;
+        int centre = n / 2;
+        int tail = (int) Math.floor(4.0 * sigma + 0.5);
+        double[] k = new double[n];
+        for (int i = 0; i < n; i++) {
+            int d = i - centre;
+            if (Math.abs(d) <= tail) {
+                double s = sigma * Math.sqrt(2);
+                k[i] = Math.max(0, 0.5 * (Erf.erf((d + 0.5) / s) - Erf.erf((d - 0.5) / s)));
+            }
+        }
+        return k;
+    }
+}

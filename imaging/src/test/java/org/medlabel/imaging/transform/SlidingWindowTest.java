@@ -1,0 +1,107 @@
+package org.medlabel.imaging.transform;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.medlabel.imaging.transform.SlidingWindow.Blend;
+import org.medlabel.imaging.volume.Affine;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelType;
+
+class SlidingWindowTest {
+
+    private static final Affine UNIT = Affine.scaling(1, 1, 1, 0, 0, 0);
+
+    @Test
+    void windowStartsFollowMonaiDensePatchSlices() {
+        assertArrayEquals(new int[] {0, 39}, SlidingWindow.starts(199, 160, 0.25)); // the spleen model at 1 mm
+        assertArrayEquals(new int[] {0, 96}, SlidingWindow.starts(256, 160, 0.25));
+        assertArrayEquals(new int[] {0}, SlidingWindow.starts(160, 160, 0.25));
+        assertArrayEquals(new int[] {0, 2, 4, 6}, SlidingWindow.starts(10, 4, 0.5));
+        assertArrayEquals(new int[] {0, 1, 2}, SlidingWindow.starts(5, 3, 0.9)); // the step never drops below 1
+    }
+
+    @ParameterizedTest
+    @EnumSource(Blend.class)
+    void anIdentityModelReproducesTheImageWhateverTheWindowsAndPadding(Blend blend) throws Exception {
+        Volume image = random(23, 17, 9, 2);
+        for (int batch : new int[] {1, 3}) {
+            // 8x8x12: larger than the image along z, so it is padded and cropped back
+            Volume out = new SlidingWindow(8, 8, 12, 0.25, blend, batch, -5f).run(image, patches -> patches);
+            assertEquals(2, out.channels());
+            assertEquals(VoxelType.FLOAT32, out.type());
+            for (int i = 0; i < image.voxels().length(); i++) {
+                assertEquals(image.voxels().get(i), out.voxels().get(i), 1e-4, "voxel " + i + ", batch " + batch);
+            }
+        }
+    }
+
+    @Test
+    void overlappingWindowsAreAveragedWithConstantBlending() throws Exception {
+        Volume image = Volume.zeros(10, 1, 1, 1, VoxelType.FLOAT32, UNIT);
+        AtomicInteger window = new AtomicInteger();
+        // Windows start at x = 0, 2, 4, 6; each predicts its own number (1..4) everywhere, in one output channel.
+        Volume out = new SlidingWindow(4, 1, 1, 0.5, Blend.CONSTANT, 2, 0).run(image, patches -> {
+            float[][] result = new float[patches.length][4];
+            for (float[] r : result) {
+                java.util.Arrays.fill(r, window.incrementAndGet());
+            }
+            return result;
+        });
+        assertEquals(1, out.get(0, 0, 0), 1e-6); // only window 1
+        assertEquals(1.5, out.get(2, 0, 0), 1e-6); // windows 1 and 2
+        assertEquals(3.5, out.get(6, 0, 0), 1e-6); // windows 3 and 4
+        assertEquals(4, out.get(9, 0, 0), 1e-6); // only window 4
+    }
+
+    @Test
+    void gaussianBlendingFavoursTheWindowWhoseCentreIsNearer() throws Exception {
+        Volume image = Volume.zeros(12, 1, 1, 1, VoxelType.FLOAT32, UNIT);
+        AtomicInteger window = new AtomicInteger();
+        Volume out = new SlidingWindow(8, 1, 1, 0.5, Blend.GAUSSIAN, 1, 0).run(image, patches -> {
+            float[] r = new float[8];
+            java.util.Arrays.fill(r, window.incrementAndGet() == 1 ? 0 : 1);
+            return new float[][] {r};
+        });
+        // Windows at 0 and 4 (centres 4 and 8): x = 5 is nearer window 1's centre, x = 7 nearer window 2's.
+        assertEquals(true, out.get(5, 0, 0) < 0.5, "x=5: " + out.get(5, 0, 0));
+        assertEquals(true, out.get(7, 0, 0) > 0.5, "x=7: " + out.get(7, 0, 0));
+        assertEquals(0, out.get(0, 0, 0), 1e-6);
+        assertEquals(1, out.get(11, 0, 0), 1e-6);
+    }
+
+    @Test
+    void refusesPredictionsOfTheWrongShape() {
+        Volume image = random(8, 8, 8, 1);
+        SlidingWindow window = new SlidingWindow(4, 4, 4, 0, Blend.CONSTANT, 2, 0);
+        assertThrows(IllegalStateException.class, () -> window.run(image, patches -> new float[][] {new float[64]}));
+        assertThrows(
+                IllegalStateException.class,
+                () -> window.run(image, patches -> new float[][] {new float[5], new float[5]}));
+        assertThrows(IllegalArgumentException.class, () -> new SlidingWindow(4, 4, 4, 1.0, Blend.CONSTANT, 1, 0));
+    }
+
+    @Test
+    void erfMatchesKnownValues() {
+        assertEquals(0, Erf.erf(0), 1e-9);
+        assertEquals(0.5204998778, Erf.erf(0.5), 2e-7);
+        assertEquals(0.8427007929, Erf.erf(1), 2e-7);
+        assertEquals(-0.9953222650, Erf.erf(-2), 2e-7);
+        assertEquals(1, Erf.erf(6), 1e-9);
+    }
+
+    private static Volume random(int nx, int ny, int nz, int channels) {
+        Volume v = Volume.zeros(nx, ny, nz, channels, VoxelType.FLOAT32, UNIT);
+        Random random = new Random(3);
+        for (int i = 0; i < v.voxels().length(); i++) {
+            v.voxels().set(i, random.nextGaussian() * 100);
+        }
+        return v;
+    }
+}
