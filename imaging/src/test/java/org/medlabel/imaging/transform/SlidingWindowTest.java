@@ -90,9 +90,12 @@ class SlidingWindowTest {
     @Test
     void erfMatchesKnownValues() {
         assertEquals(0, Erf.erf(0), 1e-9);
-        assertEquals(0.5204998778, Erf.erf(0.5), 2e-7);
-        assertEquals(0.8427007929, Erf.erf(1), 2e-7);
-        assertEquals(-0.9953222650, Erf.erf(-2), 2e-7);
+        assertEquals(0.5204998778130465, Erf.erf(0.5), 1e-12);
+        assertEquals(0.8427007929497149, Erf.erf(1), 1e-12);
+        assertEquals(-0.9953222650189527, Erf.erf(-2), 1e-12);
+        assertEquals(0.9999779095030014, Erf.erf(3), 1e-12);
+        assertEquals(0.9999999845827421, Erf.erf(4), 1e-9);
+        assertEquals(0.9999999652077514, Erf.erf(3.9), 1e-9); // values from scipy.special.erf
         assertEquals(1, Erf.erf(6), 1e-9);
     }
 
