@@ -8,6 +8,9 @@ usage:
   ndimage_oracle.py guidance OUT.raw NX NY NZ SIGMA X,Y,Z[;X,Y,Z...] [X,Y,Z...]
       DeepGrow's guidance: impulses per channel, smoothed by MONAI's erf Gaussian (truncated at 4 sigma, zero
       padding), min-max scaled (one argument per channel; "-" for a channel without clicks)
+  ndimage_oracle.py resize SRC.nii OUT.raw MODE NX NY NZ
+      resize to NX x NY x NZ: "linear" = scipy.ndimage.zoom(order=1, grid_mode=True, mode="nearest") (torch's
+      trilinear with align_corners=False), "area" = adaptive average pooling
   ndimage_oracle.py stats SRC.nii OUT.raw NONZERO
       z-score normalisation (population std over all voxels, or the non-zero ones); prints label centroids as JSON
 
@@ -76,6 +79,24 @@ def guidance(out, shape, sigma, channels):
     result.transpose(0, 3, 2, 1).astype("<f8").tofile(out)
 
 
+def resize(src, out, mode, shape):
+    data = np.asanyarray(nib.load(src).dataobj).astype(np.float64)
+    if mode == "linear":
+        zoom = [o / i for o, i in zip(shape, data.shape)]
+        result = ndimage.zoom(data, zoom, order=1, grid_mode=True, mode="nearest", prefilter=False)
+        assert result.shape == tuple(shape), result.shape
+    else:
+        result = data
+        for axis, m in enumerate(shape):
+            n = result.shape[axis]
+            pieces = []
+            for i in range(m):
+                start, end = (i * n) // m, -((-(i + 1) * n) // m)
+                pieces.append(np.take(result, range(start, end), axis=axis).mean(axis=axis, keepdims=True))
+            result = np.concatenate(pieces, axis=axis)
+    result.flatten(order="F").astype("<f8").tofile(out)
+
+
 def stats(src, out, nonzero):
     data = np.asanyarray(nib.load(src).dataobj).astype(np.float64)
     mask = data != 0 if nonzero else np.ones(data.shape, bool)
@@ -97,6 +118,8 @@ if __name__ == "__main__":
         largest(args[0], args[1], int(args[2]))
     elif command == "guidance":
         guidance(args[0], (int(args[1]), int(args[2]), int(args[3])), float(args[4]), args[5:])
+    elif command == "resize":
+        resize(args[0], args[1], args[2], (int(args[3]), int(args[4]), int(args[5])))
     elif command == "stats":
         stats(args[0], args[1], args[2] == "true")
     else:
