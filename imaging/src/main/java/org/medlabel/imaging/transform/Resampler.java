@@ -102,15 +102,7 @@ public final class Resampler {
                 float wy = ay.w[y];
                 int row = base + (z * o.ny() + y) * o.nx();
                 for (int x = 0; x < o.nx(); x++) {
-                    int x0 = ax.lo[x], x1 = ax.hi[x];
-                    float wx = ax.w[x];
-                    float c00 = src[z0 + y0 + x0] + wx * (src[z0 + y0 + x1] - src[z0 + y0 + x0]);
-                    float c01 = src[z0 + y1 + x0] + wx * (src[z0 + y1 + x1] - src[z0 + y1 + x0]);
-                    float c10 = src[z1 + y0 + x0] + wx * (src[z1 + y0 + x1] - src[z1 + y0 + x0]);
-                    float c11 = src[z1 + y1 + x0] + wx * (src[z1 + y1 + x1] - src[z1 + y1 + x0]);
-                    float c0 = c00 + wy * (c01 - c00);
-                    float c1 = c10 + wy * (c11 - c10);
-                    dst[row + x] = c0 + wz * (c1 - c0);
+                    dst[row + x] = trilinear(src, z0, z1, y0, y1, ax.lo[x], ax.hi[x], ax.w[x], wy, wz);
                 }
             }
         });
@@ -129,17 +121,22 @@ public final class Resampler {
                     int x0 = (int) px, y0 = (int) py, z0 = (int) pz;
                     int x1 = Math.min(x0 + 1, nx - 1), y1 = Math.min(y0 + 1, ny - 1), z1 = Math.min(z0 + 1, nz - 1);
                     float wx = (float) (px - x0), wy = (float) (py - y0), wz = (float) (pz - z0);
-                    int a = z0 * sxy, b = z1 * sxy, r0 = y0 * nx, r1 = y1 * nx;
-                    float c00 = src[a + r0 + x0] + wx * (src[a + r0 + x1] - src[a + r0 + x0]);
-                    float c01 = src[a + r1 + x0] + wx * (src[a + r1 + x1] - src[a + r1 + x0]);
-                    float c10 = src[b + r0 + x0] + wx * (src[b + r0 + x1] - src[b + r0 + x0]);
-                    float c11 = src[b + r1 + x0] + wx * (src[b + r1 + x1] - src[b + r1 + x0]);
-                    float c0 = c00 + wy * (c01 - c00);
-                    float c1 = c10 + wy * (c11 - c10);
-                    dst[row + x] = c0 + wz * (c1 - c0);
+                    dst[row + x] = trilinear(src, z0 * sxy, z1 * sxy, y0 * nx, y1 * nx, x0, x1, wx, wy, wz);
                 }
             }
         });
+    }
+
+    /** Interpolates between the 8 voxels at slice offsets z0/z1, row offsets y0/y1 and columns x0/x1. */
+    private static float trilinear(
+            float[] src, int z0, int z1, int y0, int y1, int x0, int x1, float wx, float wy, float wz) {
+        float c00 = src[z0 + y0 + x0] + wx * (src[z0 + y0 + x1] - src[z0 + y0 + x0]);
+        float c01 = src[z0 + y1 + x0] + wx * (src[z0 + y1 + x1] - src[z0 + y1 + x0]);
+        float c10 = src[z1 + y0 + x0] + wx * (src[z1 + y0 + x1] - src[z1 + y0 + x0]);
+        float c11 = src[z1 + y1 + x0] + wx * (src[z1 + y1 + x1] - src[z1 + y1 + x0]);
+        float c0 = c00 + wy * (c01 - c00);
+        float c1 = c10 + wy * (c11 - c10);
+        return c0 + wz * (c1 - c0);
     }
 
     private void nearest(Volume s, Volume o, int c, double[] m, boolean aligned) {
