@@ -170,8 +170,8 @@ class LocalLauncherIT {
         for (JsonNode check : readiness.path("checks")) {
             if ("services".equals(check.path("name").asText())) {
                 check.path("data")
-                        .fields()
-                        .forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+                        .properties()
+                        .forEach(e -> data.put(e.getKey(), e.getValue().asText()));
             }
         }
         return data;
