@@ -13,10 +13,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.testinfra.PythonOracle;
 
 /** nibabel as an independent oracle: {@code src/test/python/nifti_oracle.py}'s view of a file, compared with ours. */
 public final class Oracle {

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelType;
+import org.medlabel.testinfra.PythonOracle;
 
 /** Guidance maps against the same definition computed by convolution in scipy (erf kernel, zero padding). */
 class GuidanceMapTest {

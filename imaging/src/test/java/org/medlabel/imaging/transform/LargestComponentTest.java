@@ -8,13 +8,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.transform.LargestComponent.Connectivity;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelType;
+import org.medlabel.testinfra.PythonOracle;
 
 /** Largest component per label, compared voxel for voxel with scipy.ndimage.label on real label maps. */
 class LargestComponentTest {

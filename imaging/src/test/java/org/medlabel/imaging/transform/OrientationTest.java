@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.Oracle;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.testinfra.PythonOracle;
 
 /** Reorientation to RAS compared with nibabel's as_closest_canonical, and back to the original orientation. */
 class OrientationTest {

@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.testinfra.PythonOracle;
 
 /** Resampling compared with scipy.ndimage.map_coordinates (order 1 and 0, border mode) on a real MRI and its labels. */
 class ResamplerTest {

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.testinfra.PythonOracle;
 
 /** Resize against scipy (zoom with grid mode; adaptive average pooling); crop, pad and paste back. */
 class ResizeAndCropTest {

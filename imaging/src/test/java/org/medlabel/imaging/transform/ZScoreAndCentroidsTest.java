@@ -11,11 +11,11 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.medlabel.imaging.PythonOracle;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.metric.Centroids;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.testinfra.PythonOracle;
 
 /** z-score normalisation and label centroids against numpy / scipy.ndimage.center_of_mass on a real label map. */
 class ZScoreAndCentroidsTest {

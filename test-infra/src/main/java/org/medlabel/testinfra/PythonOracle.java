@@ -1,4 +1,4 @@
-package org.medlabel.imaging;
+package org.medlabel.testinfra;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a test oracle from {@code src/test/python} (Python with nibabel, numpy and scipy; {@code deploy/local/medlabel
- * test} installs them). A failing oracle fails the test: the comparison is never skipped.
+ * Runs a test oracle, a Python script from the module's {@code src/test/python} (system property
+ * {@code medlabel.oracles}), with nibabel, numpy, scipy or onnx ({@code deploy/local/medlabel test} installs them). A
+ * failing oracle fails the test: the comparison is never skipped.
  */
 public final class PythonOracle {
 
@@ -28,7 +29,7 @@ public final class PythonOracle {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new AssertionError(
-                    "oracle " + script + " failed (are nibabel, numpy and scipy installed?):\n" + output);
+                    "oracle " + script + " failed (are nibabel, numpy, scipy and onnx installed?):\n" + output);
         }
         return output;
     }

@@ -1,0 +1,75 @@
+package org.medlabel.ml.onnx;
+
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorShapeProto;
+import org.medlabel.ml.onnx.proto.Onnx.TypeProto;
+import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
+
+/** Building blocks for graphs: float tensors as raw little-endian data (ONNX's compact form) and typed graph I/O. */
+public final class Tensors {
+
+    private Tensors() {}
+
+    /** A float32 tensor of the given shape. */
+    public static TensorProto floats(String name, long[] dims, float[] values) {
+        long count = 1;
+        for (long d : dims) {
+            count *= d;
+        }
+        if (count != values.length) {
+            throw new IllegalArgumentException("tensor '" + name + "' of " + count + " values given " + values.length);
+        }
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        TensorProto.Builder t = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(ByteString.copyFrom(raw.array()));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    /** The values of a float32 tensor stored as raw data or as {@code float_data}. */
+    public static float[] floatValues(TensorProto t) {
+        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalArgumentException("tensor '" + t.getName() + "' is not float32");
+        }
+        if (t.hasRawData()) {
+            float[] v = new float[t.getRawData().size() / 4];
+            t.getRawData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(v);
+            return v;
+        }
+        float[] v = new float[t.getFloatDataCount()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = t.getFloatData(i);
+        }
+        return v;
+    }
+
+    /** A float32 graph input or output; a dimension below 1 is left symbolic ({@code N}, e.g. the batch). */
+    public static ValueInfoProto floatValue(String name, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(
+                    d > 0
+                            ? TensorShapeProto.Dimension.newBuilder().setDimValue(d)
+                            : TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+        }
+        return ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(shape)))
+                .build();
+    }
+}
