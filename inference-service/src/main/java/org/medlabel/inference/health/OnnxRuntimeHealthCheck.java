@@ -33,7 +33,7 @@ public class OnnxRuntimeHealthCheck implements HealthCheck {
                     .withData("version", info.version())
                     .withData("providers", info.providers().toString())
                     .build();
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) { // includes a failed extraction (UncheckedIOException)
             LOG.error("ONNX Runtime failed to load; inference is unavailable", e);
             result = HealthCheckResponse.named("onnxruntime")
                     .down()

@@ -15,14 +15,9 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medlabel.ml.onnx.proto.Onnx.AttributeProto;
-import org.medlabel.ml.onnx.proto.Onnx.GraphProto;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
-import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
-import org.medlabel.ml.onnx.proto.Onnx.OperatorSetIdProto;
 import org.medlabel.ml.onnx.proto.Onnx.StringStringEntryProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.testinfra.PythonOracle;
@@ -33,20 +28,18 @@ import org.medlabel.testinfra.PythonOracle;
  */
 class OnnxModelIoTest {
 
-    private static final int C_IN = 2, C_OUT = 3, H = 6, W = 5;
+    private static final int C_IN = ConvFixture.C_IN, C_OUT = ConvFixture.C_OUT, H = ConvFixture.H, W = ConvFixture.W;
 
-    private final Random random = new Random(11);
-    private final float[] weights = randoms(C_OUT * C_IN * 3 * 3);
-    private final float[] bias = randoms(C_OUT);
+    private final ConvFixture conv = new ConvFixture();
 
     @Test
     void aWrittenConvolutionRunsInOnnxRuntimeAndMatchesAReferenceImplementation(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("conv.onnx");
-        OnnxModelIo.write(convModel(), file);
-        float[] input = randoms(C_IN * H * W);
+        OnnxModelIo.write(conv.model(), file);
+        float[] input = conv.randoms(C_IN * H * W);
 
         float[] output = run(file, input);
-        float[] expected = referenceConvRelu(input);
+        float[] expected = conv.reference(input);
         assertArrayEquals(expected, output, 1e-5f);
         assertEquals("ok", PythonOracle.run("onnx_oracle.py", "check", file).trim());
     }
@@ -54,20 +47,20 @@ class OnnxModelIoTest {
     @Test
     void largeTensorsGoToExternalDataThatOnnxRuntimeAndPythonLoad(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("external.onnx");
-        OnnxModelIo.write(convModel(), file, 64); // the 216-byte weight tensor goes out, the 12-byte bias stays in
+        OnnxModelIo.write(conv.model(), file, 64); // the 216-byte weight tensor goes out, the 12-byte bias stays in
         Path data = dir.resolve("external.onnx.data");
         assertTrue(Files.exists(data));
         assertEquals(C_OUT * C_IN * 9 * 4, Files.size(data));
 
-        float[] input = randoms(C_IN * H * W);
-        assertArrayEquals(referenceConvRelu(input), run(file, input), 1e-5f);
+        float[] input = conv.randoms(C_IN * H * W);
+        assertArrayEquals(conv.reference(input), run(file, input), 1e-5f);
         assertEquals("ok", PythonOracle.run("onnx_oracle.py", "check", file).trim());
 
         ModelProto back = OnnxModelIo.read(file);
         TensorProto w = back.getGraph().getInitializer(0);
         assertFalse(w.hasDataLocation(), "a model read is self-contained");
-        assertArrayEquals(weights, Tensors.floatValues(w));
-        assertEquals(convModel(), back);
+        assertArrayEquals(conv.weights, Tensors.floatValues(w));
+        assertEquals(conv.model(), back);
     }
 
     @Test
@@ -99,7 +92,7 @@ class OnnxModelIoTest {
                 .addExternalData(
                         StringStringEntryProto.newBuilder().setKey("location").setValue("../secret.bin"))
                 .build();
-        ModelProto model = convModel();
+        ModelProto model = conv.model();
         OnnxModelIo.write(
                 model.toBuilder()
                         .setGraph(model.getGraph().toBuilder().setInitializer(0, outside))
@@ -107,45 +100,6 @@ class OnnxModelIoTest {
                 escaping);
         OnnxFormatException out = assertThrows(OnnxFormatException.class, () -> OnnxModelIo.read(escaping));
         assertTrue(out.getMessage().contains("outside the model's directory"), out.getMessage());
-    }
-
-    /** X[1,2,6,5] -> Conv(3x3, pad 1) -> Relu -> Y[1,3,6,5], opset 17. */
-    private ModelProto convModel() {
-        GraphProto graph = GraphProto.newBuilder()
-                .setName("conv")
-                .addInput(Tensors.floatValue("x", -1, C_IN, H, W))
-                .addOutput(Tensors.floatValue("y", -1, C_OUT, H, W))
-                .addInitializer(Tensors.floats("w", new long[] {C_OUT, C_IN, 3, 3}, weights))
-                .addInitializer(Tensors.floats("b", new long[] {C_OUT}, bias))
-                .addNode(NodeProto.newBuilder()
-                        .setOpType("Conv")
-                        .setName("conv")
-                        .addInput("x")
-                        .addInput("w")
-                        .addInput("b")
-                        .addOutput("c")
-                        .addAttribute(ints("pads", 1, 1, 1, 1))
-                        .addAttribute(ints("kernel_shape", 3, 3)))
-                .addNode(NodeProto.newBuilder()
-                        .setOpType("Relu")
-                        .setName("relu")
-                        .addInput("c")
-                        .addOutput("y"))
-                .build();
-        return ModelProto.newBuilder()
-                .setIrVersion(8)
-                .setProducerName("medlabel-test")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
-                .setGraph(graph)
-                .build();
-    }
-
-    private static AttributeProto ints(String name, long... values) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
     }
 
     private static float[] run(Path model, float[] input) throws Exception {
@@ -158,37 +112,5 @@ class OnnxModelIoTest {
             y.get(out);
             return out;
         }
-    }
-
-    /** Conv2d (cross-correlation, zero padding 1) + bias + ReLU, the plain way. */
-    private float[] referenceConvRelu(float[] x) {
-        float[] y = new float[C_OUT * H * W];
-        for (int o = 0; o < C_OUT; o++) {
-            for (int i = 0; i < H; i++) {
-                for (int j = 0; j < W; j++) {
-                    double s = bias[o];
-                    for (int c = 0; c < C_IN; c++) {
-                        for (int di = -1; di <= 1; di++) {
-                            for (int dj = -1; dj <= 1; dj++) {
-                                int ii = i + di, jj = j + dj;
-                                if (ii >= 0 && ii < H && jj >= 0 && jj < W) {
-                                    s += weights[((o * C_IN + c) * 3 + di + 1) * 3 + dj + 1] * x[(c * H + ii) * W + jj];
-                                }
-                            }
-                        }
-                    }
-                    y[(o * H + i) * W + j] = (float) Math.max(0, s);
-                }
-            }
-        }
-        return y;
-    }
-
-    private float[] randoms(int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
     }
 }
