@@ -1,5 +1,6 @@
 package org.medlabel.imaging.io;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ public final class NrrdReader {
     }
 
     public NrrdImage read(Path path) throws IOException {
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(path), Compression.BUFFER)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), Compression.BUFFER)) {
             return read(in, path.toAbsolutePath().getParent());
         } catch (ImageFormatException e) {
             throw new ImageFormatException(path.getFileName() + ": " + e.getMessage(), e.getCause());
@@ -60,7 +61,7 @@ public final class NrrdReader {
             decode(in, h, layout, voxels);
         } else {
             Path data = detachedData(directory, dataFile);
-            try (InputStream din = new java.io.BufferedInputStream(Files.newInputStream(data), Compression.BUFFER)) {
+            try (InputStream din = new BufferedInputStream(Files.newInputStream(data), Compression.BUFFER)) {
                 decode(din, h, layout, voxels);
             }
         }

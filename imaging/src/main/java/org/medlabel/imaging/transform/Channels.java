@@ -16,7 +16,7 @@ public final class Channels {
     /** The index of the largest channel per voxel (the first on ties), as uint8 (int16 beyond 255 channels). */
     public Volume argmax(Volume scores) {
         int channels = scores.channels(), n = scores.voxelCount();
-        float[] s = floats(scores);
+        float[] s = scores.voxels().floats(0, scores.voxels().length());
         VoxelBuffer out = VoxelBuffer.allocate(channels <= 256 ? VoxelType.UINT8 : VoxelType.INT16, n);
         int rows = scores.ny() * scores.nz(), nx = scores.nx();
         parallel.forEach(rows, (long) n * channels, row -> {
@@ -50,7 +50,7 @@ public final class Channels {
     /** Softmax over the channels per voxel, computed stably (the maximum is subtracted first). */
     public Volume softmax(Volume logits) {
         int channels = logits.channels(), n = logits.voxelCount();
-        float[] s = floats(logits);
+        float[] s = logits.voxels().floats(0, logits.voxels().length());
         float[] out = new float[s.length];
         int rows = logits.ny() * logits.nz(), nx = logits.nx();
         parallel.forEach(rows, (long) n * channels, row -> {
@@ -79,16 +79,5 @@ public final class Channels {
         });
         return new Volume(
                 logits.nx(), logits.ny(), logits.nz(), channels, logits.affine(), new VoxelBuffer.Float32(out));
-    }
-
-    private static float[] floats(Volume v) {
-        if (v.voxels() instanceof VoxelBuffer.Float32 f) {
-            return f.array();
-        }
-        float[] out = new float[v.voxels().length()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) v.voxels().get(i);
-        }
-        return out;
     }
 }

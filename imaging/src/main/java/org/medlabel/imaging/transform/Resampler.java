@@ -35,7 +35,7 @@ public final class Resampler {
                 && Math.abs(m[9]) < AXIS_ALIGNED;
         for (int c = 0; c < source.channels(); c++) {
             if (interpolation == Interpolation.LINEAR) {
-                float[] src = floats(source, c);
+                float[] src = source.voxels().floats(c * source.voxelCount(), source.voxelCount());
                 float[] dst = ((VoxelBuffer.Float32) out.voxels()).array();
                 if (aligned) {
                     linearAligned(source, src, out, dst, c, m);
@@ -44,28 +44,6 @@ public final class Resampler {
                 }
             } else {
                 nearest(source, out, c, m, aligned);
-            }
-        }
-        return out;
-    }
-
-    /** One channel's values as floats (the array itself for float32 single-channel volumes). */
-    private static float[] floats(Volume v, int channel) {
-        int n = v.voxelCount();
-        if (v.voxels() instanceof VoxelBuffer.Float32 f && v.channels() == 1) {
-            return f.array();
-        }
-        float[] out = new float[n];
-        int base = channel * n;
-        VoxelBuffer b = v.voxels();
-        if (b instanceof VoxelBuffer.Int16 s) {
-            short[] a = s.array();
-            for (int i = 0; i < n; i++) {
-                out[i] = a[base + i];
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[i] = (float) b.get(base + i);
             }
         }
         return out;

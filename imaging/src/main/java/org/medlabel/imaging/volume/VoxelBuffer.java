@@ -1,5 +1,7 @@
 package org.medlabel.imaging.volume;
 
+import java.util.Arrays;
+
 /**
  * Voxel values in one primitive array, x fastest, then y, z, channel. No boxing: element access is by index, and
  * the typed subclasses expose their array for loops that need full speed. At most {@link #MAX_LENGTH} values (Java's
@@ -37,6 +39,18 @@ public abstract sealed class VoxelBuffer
 
     /** An independent copy. */
     public abstract VoxelBuffer copy();
+
+    /**
+     * Values {@code [from, from + length)} as floats, for arithmetic: the backing array itself (not a copy) when this
+     * buffer is float32 and the range covers all of it.
+     */
+    public float[] floats(int from, int length) {
+        float[] out = new float[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = (float) get(from + i);
+        }
+        return out;
+    }
 
     /** Unsigned 8-bit values (label maps). */
     public static final class UInt8 extends VoxelBuffer {
@@ -113,6 +127,15 @@ public abstract sealed class VoxelBuffer
         public VoxelBuffer copy() {
             return new Int16(values.clone());
         }
+
+        @Override
+        public float[] floats(int from, int length) {
+            float[] out = new float[length];
+            for (int i = 0; i < length; i++) {
+                out[i] = values[from + i];
+            }
+            return out;
+        }
     }
 
     /** Signed 32-bit values. */
@@ -188,6 +211,11 @@ public abstract sealed class VoxelBuffer
         @Override
         public VoxelBuffer copy() {
             return new Float32(values.clone());
+        }
+
+        @Override
+        public float[] floats(int from, int length) {
+            return from == 0 && length == values.length ? values : Arrays.copyOfRange(values, from, from + length);
         }
     }
 

@@ -59,6 +59,16 @@ class VolumeTest {
     }
 
     @Test
+    void floatsShareAWholeFloat32BufferAndCopyEverythingElse() {
+        float[] backing = {1, 2, 3, 4};
+        VoxelBuffer f = new VoxelBuffer.Float32(backing);
+        assertTrue(f.floats(0, 4) == backing, "no copy of a whole float32 buffer");
+        assertArrayEquals(new float[] {2, 3}, f.floats(1, 2));
+        assertArrayEquals(new float[] {-7, 300}, new VoxelBuffer.Int16(new short[] {5, -7, 300}).floats(1, 2));
+        assertArrayEquals(new float[] {255}, new VoxelBuffer.UInt8(new byte[] {(byte) 255}).floats(0, 1));
+    }
+
+    @Test
     void refusesInconsistentShapes() {
         Affine a = Affine.scaling(1, 1, 1, 0, 0, 0);
         assertThrows(
