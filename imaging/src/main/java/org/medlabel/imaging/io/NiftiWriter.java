@@ -8,11 +8,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
-import org.medlabel.imaging.volume.VoxelBuffer;
 
 /**
  * Writes a volume as a single-file NIfTI-1 image, little-endian; {@code .nii.gz} names are gzip-compressed (fastest
@@ -34,11 +32,13 @@ public final class NiftiWriter {
 
     /** Writes to a stream, compressed or not; the stream is flushed but not closed. */
     public void write(Volume volume, OutputStream target, boolean gzip) throws IOException {
-        OutputStream out = gzip ? new LevelledGzip(target) : new BufferedOutputStream(target, CHUNK);
+        OutputStream buffered = new BufferedOutputStream(target, CHUNK);
+        GZIPOutputStream compressed = gzip ? Compression.fastGzip(buffered) : null;
+        OutputStream out = gzip ? compressed : buffered;
         out.write(header(volume));
-        writeVoxels(volume.voxels(), out);
-        if (out instanceof LevelledGzip g) {
-            g.finish();
+        VoxelEncoder.write(volume, false, out);
+        if (compressed != null) {
+            compressed.finish();
         }
         out.flush();
     }
@@ -93,28 +93,6 @@ public final class NiftiWriter {
         b.put(344, "n+1\0".getBytes(StandardCharsets.US_ASCII));
         // bytes 348..351: no extensions
         return b.array();
-    }
-
-    private static void writeVoxels(VoxelBuffer voxels, OutputStream out) throws IOException {
-        if (voxels instanceof VoxelBuffer.UInt8 u8) {
-            out.write(u8.array());
-            return;
-        }
-        int bytes = voxels.type().bytes();
-        ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        int perChunk = CHUNK / bytes;
-        for (int at = 0; at < voxels.length(); at += perChunk) {
-            int n = Math.min(perChunk, voxels.length() - at);
-            chunk.clear();
-            if (voxels instanceof VoxelBuffer.Int16 s) {
-                chunk.asShortBuffer().put(s.array(), at, n);
-            } else if (voxels instanceof VoxelBuffer.Int32 s) {
-                chunk.asIntBuffer().put(s.array(), at, n);
-            } else {
-                chunk.asFloatBuffer().put(((VoxelBuffer.Float32) voxels).array(), at, n);
-            }
-            out.write(chunk.array(), 0, n * bytes);
-        }
     }
 
     /**
@@ -174,14 +152,6 @@ public final class NiftiWriter {
                 }
             }
             return new Qform(zooms, qfac, qb, qc, qd);
-        }
-    }
-
-    /** gzip at the fastest compression level. */
-    private static final class LevelledGzip extends GZIPOutputStream {
-        LevelledGzip(OutputStream out) throws IOException {
-            super(new BufferedOutputStream(out, CHUNK), CHUNK);
-            def.setLevel(Deflater.BEST_SPEED);
         }
     }
 }

@@ -3,17 +3,13 @@ package org.medlabel.imaging.io;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
-import org.medlabel.imaging.volume.VoxelBuffer;
 
 /**
  * Writes attached-header NRRD ({@code .nrrd}, {@code .seg.nrrd}) as 3D Slicer and ITK do: space
@@ -47,11 +43,11 @@ public final class NrrdWriter {
         OutputStream out = new BufferedOutputStream(target, CHUNK);
         out.write(header(volume, keyValues).getBytes(StandardCharsets.UTF_8));
         if (gzip) {
-            Gzip data = new Gzip(out);
-            writeVoxels(volume, data);
+            GZIPOutputStream data = Compression.fastGzip(out);
+            VoxelEncoder.write(volume, true, data);
             data.finish();
         } else {
-            writeVoxels(volume, out);
+            VoxelEncoder.write(volume, true, out);
         }
         out.flush();
     }
@@ -104,49 +100,5 @@ public final class NrrdWriter {
             return "0";
         }
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    /** Channel-major in memory; channel-fastest on disk when there are several (the list axis comes first). */
-    private static void writeVoxels(Volume v, OutputStream out) throws IOException {
-        VoxelBuffer voxels = v.voxels();
-        int bytes = v.type().bytes();
-        ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        int perChunk = CHUNK / bytes;
-        int total = voxels.length();
-        int channels = v.channels();
-        int perChannel = v.voxelCount();
-        for (int at = 0; at < total; at += perChunk) {
-            int n = Math.min(perChunk, total - at);
-            chunk.clear();
-            for (int i = at; i < at + n; i++) {
-                int source = channels == 1 ? i : (i % channels) * perChannel + i / channels;
-                put(chunk, voxels, source);
-            }
-            out.write(chunk.array(), 0, n * bytes);
-        }
-    }
-
-    private static void put(ByteBuffer chunk, VoxelBuffer voxels, int index) {
-        if (voxels instanceof VoxelBuffer.UInt8 u) {
-            chunk.put(u.array()[index]);
-        } else if (voxels instanceof VoxelBuffer.Int16 s) {
-            chunk.putShort(s.array()[index]);
-        } else if (voxels instanceof VoxelBuffer.Int32 s) {
-            chunk.putInt(s.array()[index]);
-        } else {
-            chunk.putFloat(((VoxelBuffer.Float32) voxels).array()[index]);
-        }
-    }
-
-    private static final class Gzip extends GZIPOutputStream {
-        Gzip(OutputStream out) throws IOException {
-            super(out, CHUNK);
-            def.setLevel(Deflater.BEST_SPEED);
-        }
-
-        @Override
-        public void close() {
-            // The caller owns the underlying stream.
-        }
     }
 }
