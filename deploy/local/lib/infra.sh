@@ -92,7 +92,11 @@ start_postgres() {
 start_kafka() {
   local dir=$MEDLABEL_HOME/kafka
   mkdir -p "$dir/data"
-  [ -f "$dir/cluster-id" ] || head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22 > "$dir/cluster-id"
+  # A random id from letters and digits only: one starting with '-' would be read as an option by the storage tool
+  # (1 start in 64 failed that way before). A file from such a failed start is replaced; formatting never succeeded.
+  if [ ! -f "$dir/cluster-id" ] || [[ $(cat "$dir/cluster-id") == -* ]]; then
+    head -c 16 /dev/urandom | base64 | tr '+/' 'AB' | cut -c1-22 > "$dir/cluster-id"
+  fi
   cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
