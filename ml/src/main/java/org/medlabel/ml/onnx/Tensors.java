@@ -34,6 +34,27 @@ public final class Tensors {
         return t.build();
     }
 
+    /** A 1-D int64 tensor (shapes, axes, indices). */
+    public static TensorProto int64s(String name, long... values) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asLongBuffer().put(values);
+        return TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length)
+                .setRawData(ByteString.copyFrom(raw.array()))
+                .build();
+    }
+
+    /** The number of elements of a tensor, from its dimensions. */
+    public static long elementCount(TensorProto t) {
+        long count = 1;
+        for (long d : t.getDimsList()) {
+            count *= d;
+        }
+        return count;
+    }
+
     /** The values of a float32 tensor stored as raw data or as {@code float_data}. */
     public static float[] floatValues(TensorProto t) {
         if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
@@ -55,14 +76,18 @@ public final class Tensors {
         return v;
     }
 
-    /** A float32 graph input or output; a dimension below 1 is left symbolic ({@code N}, e.g. the batch). */
+    /**
+     * A float32 graph input or output. A dimension below 1 is left symbolic: {@code N} for the first (the batch),
+     * {@code d<i>} for the others, so inputs and outputs of the same spatial size share their names.
+     */
     public static ValueInfoProto floatValue(String name, long... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : dims) {
             shape.addDim(
                     d > 0
                             ? TensorShapeProto.Dimension.newBuilder().setDimValue(d)
-                            : TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+                            : TensorShapeProto.Dimension.newBuilder()
+                                    .setDimParam(shape.getDimCount() == 0 ? "N" : "d" + shape.getDimCount()));
         }
         return ValueInfoProto.newBuilder()
                 .setName(name)

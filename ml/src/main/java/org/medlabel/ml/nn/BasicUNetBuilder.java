@@ -1,0 +1,113 @@
+package org.medlabel.ml.nn;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+
+/**
+ * MONAI's {@code monai.networks.nets.BasicUNet}, the DeepGrow and DeepEdit network, as an ONNX graph: two
+ * convolutions per level, max-pooling down, 2³ transposed convolutions up, concatenated skips. Six feature counts as
+ * MONAI's (default (32, 32, 64, 128, 256, 32)), LeakyReLU 0.1 and affine instance norm. Input channels are the image
+ * plus the guidance channels (DeepGrow: 1 + 2; DeepEdit: 1 + one per label). Input {@code image} [N, in, D, H, W]
+ * (spatial sizes divisible by 16), output {@code logits} [N, out, D, H, W].
+ */
+public final class BasicUNetBuilder {
+
+    private int inChannels = 3;
+    private int outChannels = 1;
+    private int[] features = {32, 32, 64, 128, 256, 32};
+    private Norm norm = Norm.INSTANCE_AFFINE;
+    private Activation activation = Activation.leakyRelu(0.1f);
+    private double dropout;
+    private long seed;
+
+    public BasicUNetBuilder inChannels(int n) {
+        this.inChannels = positive(n);
+        return this;
+    }
+
+    public BasicUNetBuilder outChannels(int n) {
+        this.outChannels = positive(n);
+        return this;
+    }
+
+    public BasicUNetBuilder features(int... f) {
+        if (f.length != 6) {
+            throw new IllegalArgumentException("BasicUNet takes 6 feature counts, got " + f.length);
+        }
+        Arrays.stream(f).forEach(BasicUNetBuilder::positive);
+        this.features = f.clone();
+        return this;
+    }
+
+    public BasicUNetBuilder norm(Norm n) {
+        this.norm = n;
+        return this;
+    }
+
+    public BasicUNetBuilder activation(Activation a) {
+        this.activation = a;
+        return this;
+    }
+
+    public BasicUNetBuilder dropout(double p) {
+        if (p < 0 || p >= 1) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), was " + p);
+        }
+        this.dropout = p;
+        return this;
+    }
+
+    public BasicUNetBuilder seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    public ModelProto build() {
+        GraphBuilder g = new GraphBuilder("basic_unet");
+        Layers l = new Layers(g, seed);
+        int[] f = features;
+        String image = g.input("image", -1, inChannels, -1, -1, -1);
+        String x0 = twoConv(l, "conv_0", image, inChannels, f[0]);
+        String x1 = twoConv(l, "down_1", l.maxPool(x0, 2), f[0], f[1]);
+        String x2 = twoConv(l, "down_2", l.maxPool(x1, 2), f[1], f[2]);
+        String x3 = twoConv(l, "down_3", l.maxPool(x2, 2), f[2], f[3]);
+        String x4 = twoConv(l, "down_4", l.maxPool(x3, 2), f[3], f[4]);
+        String u4 = upCat(l, "upcat_4", x4, x3, f[4], f[3], f[3], true);
+        String u3 = upCat(l, "upcat_3", u4, x2, f[3], f[2], f[2], true);
+        String u2 = upCat(l, "upcat_2", u3, x1, f[2], f[1], f[1], true);
+        String u1 = upCat(l, "upcat_1", u2, x0, f[1], f[0], f[5], false);
+        String logits = l.conv("final_conv", u1, f[5], outChannels, 1, 1, true);
+        g.output(logits, -1, outChannels, -1, -1, -1);
+        return g.model(Layers.OPSET, Map.of("medlabel.network", toString()));
+    }
+
+    private String twoConv(Layers l, String name, String x, int in, int out) {
+        boolean bias = norm == Norm.NONE;
+        String y = l.conv(name + ".conv_0.conv", x, in, out, 3, 1, bias);
+        y = l.nda(norm, dropout, activation, name + ".conv_0.adn", y, out);
+        y = l.conv(name + ".conv_1.conv", y, out, out, 3, 1, bias);
+        return l.nda(norm, dropout, activation, name + ".conv_1.adn", y, out);
+    }
+
+    /** Upsamples {@code x} (to half its channels unless {@code !halves}), concatenates the skip, two convolutions. */
+    private String upCat(Layers l, String name, String x, String skip, int in, int cat, int out, boolean halves) {
+        int up = halves ? in / 2 : in;
+        String x0 = l.convTranspose(name + ".upsample", x, in, up, 2, 2, 0, 0, true);
+        return twoConv(l, name + ".convs", l.concat(skip, x0), cat + up, out);
+    }
+
+    private static int positive(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("channel counts must be >= 1, was " + n);
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "BasicUNet(in=" + inChannels + ", out=" + outChannels + ", features=" + Arrays.toString(features)
+                + ", norm=" + norm + ", activation=" + activation + ", dropout=" + dropout + ", seed=" + seed + ")";
+    }
+}

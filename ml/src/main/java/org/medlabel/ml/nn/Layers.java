@@ -1,0 +1,206 @@
+package org.medlabel.ml.nn;
+
+import static org.medlabel.ml.onnx.Attributes.integer;
+import static org.medlabel.ml.onnx.Attributes.real;
+import static org.medlabel.ml.onnx.Attributes.repeated;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.medlabel.ml.onnx.Attributes;
+import org.medlabel.ml.onnx.GraphBuilder;
+
+/**
+ * The layers the network builders share, emitted as ONNX opset {@value #OPSET} nodes for 3-D volumes [N, C, D, H, W].
+ * Parameters are initialised as PyTorch does by default (uniform in ±1/√fan_in), so a built network trains like its
+ * MONAI counterpart; parameters are named {@code <layer>.weight}, {@code <layer>.bias}...
+ */
+final class Layers {
+
+    static final int OPSET = 18;
+    private static final int SPATIAL = 3;
+
+    private final GraphBuilder g;
+    private final Random random;
+    private final Map<String, String> scalars = new HashMap<>();
+
+    Layers(GraphBuilder g, long seed) {
+        this.g = g;
+        this.random = new Random(seed);
+    }
+
+    GraphBuilder graph() {
+        return g;
+    }
+
+    /** Conv3d with cubic kernel {@code k}, "same" padding (k/2) and the given stride. */
+    String conv(String name, String x, int cin, int cout, int k, int stride, boolean bias) {
+        long fanIn = (long) cin * k * k * k;
+        String w = g.floats(name + ".weight", new long[] {cout, cin, k, k, k}, uniform(cout * fanIn, fanIn));
+        List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn)) : List.of(x, w);
+        return g.node(
+                "Conv",
+                inputs,
+                repeated("kernel_shape", k, SPATIAL),
+                repeated("strides", stride, SPATIAL),
+                repeated("pads", k / 2, 2 * SPATIAL));
+    }
+
+    /** ConvTranspose3d; PyTorch takes its fan-in from the output channels. */
+    String convTranspose(
+            String name, String x, int cin, int cout, int k, int stride, int pad, int outputPad, boolean bias) {
+        long fanIn = (long) cout * k * k * k;
+        String w = g.floats(name + ".weight", new long[] {cin, cout, k, k, k}, uniform(cin * fanIn, fanIn));
+        List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn)) : List.of(x, w);
+        return g.node(
+                "ConvTranspose",
+                inputs,
+                repeated("kernel_shape", k, SPATIAL),
+                repeated("strides", stride, SPATIAL),
+                repeated("pads", pad, 2 * SPATIAL),
+                repeated("output_padding", outputPad, SPATIAL));
+    }
+
+    String norm(Norm norm, String name, String x, int channels) {
+        return switch (norm) {
+            case NONE -> x;
+            case INSTANCE ->
+                g.node(
+                        "InstanceNormalization",
+                        List.of(x, fixed(channels, 1f), fixed(channels, 0f)),
+                        real("epsilon", 1e-5f));
+            case INSTANCE_AFFINE ->
+                g.node(
+                        "InstanceNormalization",
+                        List.of(x, constant(name + ".weight", channels, 1f), constant(name + ".bias", channels, 0f)),
+                        real("epsilon", 1e-5f));
+            case BATCH ->
+                g.node(
+                        "BatchNormalization",
+                        List.of(
+                                x,
+                                constant(name + ".weight", channels, 1f),
+                                constant(name + ".bias", channels, 0f),
+                                constant(name + ".running_mean", channels, 0f),
+                                constant(name + ".running_var", channels, 1f)),
+                        real("epsilon", 1e-5f),
+                        real("momentum", 0.9f));
+        };
+    }
+
+    String activation(Activation act, String name, String x) {
+        return switch (act.kind()) {
+            case RELU -> g.node("Relu", List.of(x));
+            case LEAKY_RELU -> g.node("LeakyRelu", List.of(x), real("alpha", act.slope()));
+            case PRELU -> g.node("PRelu", List.of(x, constant(name + ".weight", 1, act.slope())));
+        };
+    }
+
+    /** Dropout is the identity at inference; it is emitted so that a training graph knows where it goes. */
+    String dropout(double ratio, String x) {
+        return ratio > 0 ? g.node("Dropout", List.of(x, scalar("dropout.ratio", (float) ratio))) : x;
+    }
+
+    /** MONAI's ADN block in its default order: normalisation, dropout, activation. */
+    String nda(Norm norm, double dropout, Activation act, String name, String x, int channels) {
+        String y = norm(norm, name + ".norm", x, channels);
+        y = dropout(dropout, y);
+        return activation(act, name + ".act", y);
+    }
+
+    String add(String a, String b) {
+        return g.node("Add", List.of(a, b));
+    }
+
+    String concat(String... xs) {
+        return g.node("Concat", Arrays.asList(xs), integer("axis", 1));
+    }
+
+    String maxPool(String x, int k) {
+        return g.node("MaxPool", List.of(x), repeated("kernel_shape", k, SPATIAL), repeated("strides", k, SPATIAL));
+    }
+
+    /** y = x·Wᵀ + b over the last axis, PyTorch's Linear, with MONAI's ViT initialisation (N(0, 0.02²), b = 0). */
+    String linear(String name, String x, int in, int out, boolean bias) {
+        String w = g.floats(name + ".weight_t", new long[] {in, out}, truncatedNormal((long) in * out, 0.02));
+        String y = g.node("MatMul", List.of(x, w));
+        return bias ? add(y, constant(name + ".bias", out, 0f)) : y;
+    }
+
+    String layerNorm(String name, String x, int dim) {
+        return g.node(
+                "LayerNormalization",
+                List.of(x, constant(name + ".weight", dim, 1f), constant(name + ".bias", dim, 0f)),
+                integer("axis", -1),
+                real("epsilon", 1e-5f));
+    }
+
+    /** GELU, exactly: x·(1 + erf(x/√2))/2 (ONNX has no Gelu before opset 20). */
+    String gelu(String x) {
+        String e = g.node("Erf", List.of(g.node("Mul", List.of(x, scalar("gelu.rsqrt2", (float) Math.sqrt(0.5))))));
+        String h = g.node("Mul", List.of(x, g.node("Add", List.of(e, scalar("gelu.one", 1f)))));
+        return g.node("Mul", List.of(h, scalar("gelu.half", 0.5f)));
+    }
+
+    String reshape(String x, long... shape) {
+        return g.node("Reshape", List.of(x, g.int64s("shape", shape)));
+    }
+
+    String transpose(String x, long... perm) {
+        return g.node("Transpose", List.of(x), Attributes.ints("perm", perm));
+    }
+
+    /** A float scalar constant, shared by every node that asks for the same name and value. */
+    String scalar(String name, float value) {
+        return scalars.computeIfAbsent(name + "=" + value, key -> g.floats(name, new long[] {}, new float[] {value}));
+    }
+
+    /** A constant (not a parameter) of {@code n} equal values, shared: the scale and shift of a plain norm. */
+    private String fixed(int n, float value) {
+        return scalars.computeIfAbsent(
+                "fixed" + n + "=" + value, key -> constant("fixed." + n + "x" + value, n, value));
+    }
+
+    /** A parameter of {@code n} equal values. */
+    String constant(String name, int n, float value) {
+        float[] v = new float[n];
+        Arrays.fill(v, value);
+        return g.floats(name, new long[] {n}, v);
+    }
+
+    /** A learnable tensor drawn from N(0, std²) truncated at ±2 std, as MONAI initialises embeddings. */
+    String truncatedNormal(String name, long[] dims, double std) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        return g.floats(name, dims, truncatedNormal(n, std));
+    }
+
+    private String biasOf(String name, int cout, long fanIn) {
+        return g.floats(name + ".bias", new long[] {cout}, uniform(cout, fanIn));
+    }
+
+    private float[] uniform(long n, long fanIn) {
+        float bound = (float) (1 / Math.sqrt(fanIn));
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (2 * random.nextFloat() - 1) * bound;
+        }
+        return v;
+    }
+
+    private float[] truncatedNormal(long n, double std) {
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            double z;
+            do {
+                z = random.nextGaussian();
+            } while (Math.abs(z) > 2);
+            v[i] = (float) (z * std);
+        }
+        return v;
+    }
+}

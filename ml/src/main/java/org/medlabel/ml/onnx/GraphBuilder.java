@@ -1,0 +1,192 @@
+package org.medlabel.ml.onnx;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.medlabel.ml.onnx.proto.Onnx.AttributeProto;
+import org.medlabel.ml.onnx.proto.Onnx.GraphProto;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+import org.medlabel.ml.onnx.proto.Onnx.OperatorSetIdProto;
+import org.medlabel.ml.onnx.proto.Onnx.StringStringEntryProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
+
+/**
+ * Builds an ONNX graph node by node, or edits an existing one: network builders emit into a fresh builder, rewrites
+ * take the nodes of an {@link #edit edited} graph and emit them again, replaced where they apply. Nodes are kept in
+ * emission order, which is topological as long as each node is emitted after its inputs. Every name handed out is
+ * unique in the graph.
+ */
+public final class GraphBuilder {
+
+    /** The IR version that goes with the opsets we emit (IR 8 = ONNX 1.13, opsets up to 18). */
+    public static final int IR_VERSION = 8;
+
+    private final GraphProto.Builder graph;
+    private final List<NodeProto> nodes = new ArrayList<>();
+    private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
+    private final Set<String> names = new HashSet<>();
+
+    public GraphBuilder(String name) {
+        this.graph = GraphProto.newBuilder().setName(name);
+    }
+
+    /** A builder holding {@code graph}'s nodes and initializers, ready for {@link #takeNodes()} and re-emission. */
+    public static GraphBuilder edit(GraphProto graph) {
+        GraphBuilder b = new GraphBuilder(graph.getName());
+        b.graph.mergeFrom(graph).clearNode().clearInitializer();
+        graph.getInputList().forEach(v -> b.names.add(v.getName()));
+        graph.getValueInfoList().forEach(v -> b.names.add(v.getName()));
+        for (NodeProto n : graph.getNodeList()) {
+            b.add(n);
+        }
+        for (TensorProto t : graph.getInitializerList()) {
+            b.initializers.put(t.getName(), t);
+            b.names.add(t.getName());
+        }
+        return b;
+    }
+
+    /** Declares a float32 graph input ({@link Tensors#floatValue} says how dimensions below 1 are named). */
+    public String input(String name, long... dims) {
+        graph.addInput(Tensors.floatValue(claim(name), dims));
+        return name;
+    }
+
+    /** Declares the existing value {@code value} a float32 graph output. */
+    public void output(String value, long... dims) {
+        graph.addOutput(Tensors.floatValue(value, dims));
+    }
+
+    /** A float32 initializer named {@code name} or, when taken, a unique variant of it. */
+    public String floats(String name, long[] dims, float[] values) {
+        return initializer(Tensors.floats(fresh(name), dims, values));
+    }
+
+    /** A 1-D int64 initializer (shapes, axes). */
+    public String int64s(String name, long... values) {
+        return initializer(Tensors.int64s(fresh(name), values));
+    }
+
+    public String initializer(TensorProto tensor) {
+        names.add(tensor.getName());
+        initializers.put(tensor.getName(), tensor);
+        return tensor.getName();
+    }
+
+    /** The initializer of that name, or null: a rewrite's test for "this input is a constant". */
+    public TensorProto initializer(String name) {
+        return initializers.get(name);
+    }
+
+    /** A node with one output, named after the op; returns the output. Empty input names mean "omitted". */
+    public String node(String op, List<String> inputs, AttributeProto... attributes) {
+        return node(op, inputs, 1, attributes).get(0);
+    }
+
+    /** A node with {@code outputs} outputs, named after the op. */
+    public List<String> node(String op, List<String> inputs, int outputs, AttributeProto... attributes) {
+        String base = fresh(op.toLowerCase());
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < outputs; i++) {
+            out.add(i == 0 ? base : fresh(base + "_" + i));
+        }
+        add(NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(base)
+                .addAllInput(inputs)
+                .addAllOutput(out)
+                .addAllAttribute(Arrays.asList(attributes))
+                .build());
+        return out;
+    }
+
+    /** A node whose one output takes an existing name: how a rewrite's last node replaces the original's value. */
+    public void node(String op, List<String> inputs, String output, AttributeProto... attributes) {
+        add(NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(fresh(op.toLowerCase()))
+                .addAllInput(inputs)
+                .addOutput(output)
+                .addAllAttribute(Arrays.asList(attributes))
+                .build());
+    }
+
+    /** Appends an existing node as it is. */
+    public void add(NodeProto node) {
+        nodes.add(node);
+        names.add(node.getName());
+        names.addAll(node.getOutputList());
+    }
+
+    /** Removes and returns all nodes, for a rewrite that emits them again. */
+    public List<NodeProto> takeNodes() {
+        List<NodeProto> taken = new ArrayList<>(nodes);
+        nodes.clear();
+        return taken;
+    }
+
+    /** Drops initializers no node and no graph output reads (what a rewrite replaced). */
+    public void pruneInitializers() {
+        Set<String> used = new HashSet<>();
+        nodes.forEach(n -> used.addAll(n.getInputList()));
+        graph.getOutputList().forEach(o -> used.add(o.getName()));
+        initializers.keySet().retainAll(used);
+    }
+
+    public GraphProto build() {
+        return graph.clone()
+                .addAllNode(nodes)
+                .addAllInitializer(initializers.values())
+                .build();
+    }
+
+    /** The graph as a model of the default ONNX domain at {@code opset}, with string metadata. */
+    public ModelProto model(int opset, Map<String, String> metadata) {
+        ModelProto.Builder m = ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("medlabel")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+                .setGraph(build());
+        metadata.forEach((k, v) ->
+                m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return m.build();
+    }
+
+    /** The graph's declared inputs, outputs and intermediate value infos (shapes where known). */
+    public List<ValueInfoProto> valueInfos() {
+        List<ValueInfoProto> all = new ArrayList<>(graph.getInputList());
+        all.addAll(graph.getOutputList());
+        all.addAll(graph.getValueInfoList());
+        return all;
+    }
+
+    public List<ValueInfoProto> outputs() {
+        return graph.getOutputList();
+    }
+
+    public List<ValueInfoProto> inputs() {
+        return graph.getInputList();
+    }
+
+    private String claim(String name) {
+        if (!names.add(name)) {
+            throw new IllegalArgumentException("name '" + name + "' is already used in the graph");
+        }
+        return name;
+    }
+
+    private String fresh(String base) {
+        String name = base;
+        for (int i = 1; names.contains(name); i++) {
+            name = base + "_" + i;
+        }
+        names.add(name);
+        return name;
+    }
+}

@@ -1,0 +1,217 @@
+package org.medlabel.ml.rewrite;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.medlabel.ml.onnx.Attributes;
+import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.Tensors;
+import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+
+/**
+ * ConvTranspose as one Conv computing every output phase at once (the sub-pixel form), then depth-to-space by
+ * Reshape/Transpose/Reshape. ORT's CPU ConvTranspose runs at 1-20 GFLOP/s, its Conv at 100+ (ML-SPIKE §2).
+ *
+ * <p>Per spatial axis with stride s, kernel k and begin padding p, output {@code o = s·m + φ} sums input
+ * {@code i = m + (φ + p - t)/s} over the taps {@code t ≡ φ + p (mod s)}; so phase φ is a correlation of the input
+ * at offsets {@code d = (φ + p - t)/s}. One Conv with s^r·Co output channels covers all phases, its kernel spanning
+ * the offsets' range. Applies to constant weights, group 1, no dilation, explicit pads, and output lengths that are
+ * multiples of the stride (all UNet up-sampling layers).
+ */
+final class SubPixelConvTranspose implements NodeRewrite {
+
+    @Override
+    public String name() {
+        return "ConvTranspose -> sub-pixel Conv";
+    }
+
+    /** One axis of the rewrite: per phase, the taps and where they land in the new kernel. */
+    private record Axis(int stride, int kernel, int[][] taps, int[][] slots, int size, int padBegin, int padEnd) {
+
+        static Axis of(int s, int k, int pb, int pe, int op) {
+            if ((k + op - pb - pe) % s != 0) {
+                return null;
+            }
+            int[][] taps = new int[s][];
+            int[][] offsets = new int[s][];
+            int min = Integer.MAX_VALUE, max = Integer.MIN_VALUE;
+            for (int phase = 0; phase < s; phase++) {
+                int t0 = Math.floorMod(phase + pb, s);
+                int q = (phase + pb - t0) / s;
+                int n = t0 < k ? (k - 1 - t0) / s + 1 : 0;
+                taps[phase] = new int[n];
+                offsets[phase] = new int[n];
+                for (int j = 0; j < n; j++) {
+                    taps[phase][j] = t0 + j * s;
+                    offsets[phase][j] = q - j;
+                    min = Math.min(min, q - j);
+                    max = Math.max(max, q - j);
+                }
+            }
+            int padBegin = -min;
+            int padEnd = Math.floorDiv(k + op - pb - pe - s, s) + max;
+            if (padBegin < 0 || padEnd < 0) {
+                return null;
+            }
+            int lowest = min;
+            int[][] slots = new int[s][];
+            for (int phase = 0; phase < s; phase++) {
+                slots[phase] =
+                        Arrays.stream(offsets[phase]).map(d -> d - lowest).toArray();
+            }
+            return new Axis(s, k, taps, slots, max - min + 1, padBegin, padEnd);
+        }
+    }
+
+    @Override
+    public boolean rewrite(NodeProto node, GraphBuilder g, long opset) {
+        if (!node.getOpType().equals("ConvTranspose")) {
+            return false;
+        }
+        TensorProto weight = g.initializer(node.getInput(1));
+        if (weight == null || weight.getDataType() != TensorProto.DataType.FLOAT_VALUE || weight.getDimsCount() < 3) {
+            return false;
+        }
+        int rank = weight.getDimsCount() - 2;
+        long[] ones = new long[rank];
+        Arrays.fill(ones, 1);
+        long[] strides = Attributes.ints(node, "strides", ones);
+        long[] pads = Attributes.ints(node, "pads", new long[2 * rank]);
+        long[] outputPads = Attributes.ints(node, "output_padding", new long[rank]);
+        boolean plain = Attributes.integer(node, "group", 1) == 1
+                && Arrays.equals(Attributes.ints(node, "dilations", ones), ones)
+                && Attributes.string(node, "auto_pad", "NOTSET").equals("NOTSET")
+                && Attributes.ints(node, "output_shape", null) == null;
+        TensorProto bias =
+                node.getInputCount() > 2 && !node.getInput(2).isEmpty() ? g.initializer(node.getInput(2)) : null;
+        if (!plain || (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && bias == null)) {
+            return false;
+        }
+        Axis[] axes = new Axis[rank];
+        for (int a = 0; a < rank; a++) {
+            axes[a] = Axis.of((int) strides[a], (int) weight.getDims(2 + a), (int) pads[a], (int) pads[rank + a], (int)
+                    outputPads[a]);
+            if (axes[a] == null) {
+                return false;
+            }
+        }
+        int ci = (int) weight.getDims(0);
+        int co = (int) weight.getDims(1);
+        String kernel =
+                g.floats(node.getInput(1) + ".subpixel", kernelDims(axes, ci, co), kernel(weight, axes, ci, co));
+        int phases = Arrays.stream(axes).mapToInt(Axis::stride).reduce(1, (x, y) -> x * y);
+        List<String> inputs = new ArrayList<>(List.of(node.getInput(0), kernel));
+        if (bias != null) {
+            float[] b = Tensors.floatValues(bias);
+            float[] tiled = new float[phases * co];
+            for (int p = 0; p < phases; p++) {
+                System.arraycopy(b, 0, tiled, p * co, co);
+            }
+            inputs.add(g.floats(node.getInput(2) + ".subpixel", new long[] {tiled.length}, tiled));
+        }
+        long[] convPads = new long[2 * rank];
+        long[] kernelShape = new long[rank];
+        for (int a = 0; a < rank; a++) {
+            convPads[a] = axes[a].padBegin();
+            convPads[rank + a] = axes[a].padEnd();
+            kernelShape[a] = axes[a].size();
+        }
+        if (phases == 1) {
+            g.node(
+                    "Conv",
+                    inputs,
+                    node.getOutput(0),
+                    Attributes.ints("pads", convPads),
+                    Attributes.ints("kernel_shape", kernelShape));
+            return true;
+        }
+        String conv =
+                g.node("Conv", inputs, Attributes.ints("pads", convPads), Attributes.ints("kernel_shape", kernelShape));
+        depthToSpace(g, conv, node.getOutput(0), strides, co);
+        return true;
+    }
+
+    /** [N, (s_1..s_r, Co), M_1..M_r] -> [N, Co, M_1·s_1, ..., M_r·s_r], for any input size. */
+    private static void depthToSpace(GraphBuilder g, String x, String out, long[] strides, int co) {
+        int rank = strides.length;
+        String spatial = g.node(
+                "Slice", List.of(g.node("Shape", List.of(x)), g.int64s("starts", 2), g.int64s("ends", 2 + rank)));
+        long[] head = new long[rank + 2];
+        head[0] = 0; // Reshape copies the batch size
+        System.arraycopy(strides, 0, head, 1, rank);
+        head[rank + 1] = co;
+        String phased = g.node(
+                "Reshape",
+                List.of(
+                        x,
+                        g.node(
+                                "Concat",
+                                List.of(g.int64s("phase_shape", head), spatial),
+                                Attributes.integer("axis", 0))));
+        long[] perm = new long[2 * rank + 2];
+        perm[1] = rank + 1;
+        for (int a = 0; a < rank; a++) {
+            perm[2 + 2 * a] = rank + 2 + a;
+            perm[3 + 2 * a] = 1 + a;
+        }
+        String interleaved = g.node("Transpose", List.of(phased), Attributes.ints("perm", perm));
+        String upsampled = g.node("Mul", List.of(spatial, g.int64s("strides", strides)));
+        String shape =
+                g.node("Concat", List.of(g.int64s("batch_channels", 0, co), upsampled), Attributes.integer("axis", 0));
+        g.node("Reshape", List.of(interleaved, shape), out);
+    }
+
+    private static long[] kernelDims(Axis[] axes, int ci, int co) {
+        long[] dims = new long[axes.length + 2];
+        dims[0] = (long) co * Arrays.stream(axes).mapToInt(Axis::stride).reduce(1, (x, y) -> x * y);
+        dims[1] = ci;
+        for (int a = 0; a < axes.length; a++) {
+            dims[2 + a] = axes[a].size();
+        }
+        return dims;
+    }
+
+    /** K[(φ_1..φ_r, o), i, slot_1..slot_r] = W[i, o, tap_1..tap_r] for every phase's taps; zero elsewhere. */
+    private static float[] kernel(TensorProto weight, Axis[] axes, int ci, int co) {
+        float[] w = Tensors.floatValues(weight);
+        int rank = axes.length;
+        int[] phase = new int[rank];
+        int newVolume = Arrays.stream(axes).mapToInt(Axis::size).reduce(1, (x, y) -> x * y);
+        int oldVolume = Arrays.stream(axes).mapToInt(Axis::kernel).reduce(1, (x, y) -> x * y);
+        int phases = Arrays.stream(axes).mapToInt(Axis::stride).reduce(1, (x, y) -> x * y);
+        float[] k = new float[phases * co * ci * newVolume];
+        for (int p = 0; p < phases; p++) {
+            // phase p in row-major order over the axes' strides
+            for (int a = rank - 1, rest = p; a >= 0; a--) {
+                phase[a] = rest % axes[a].stride();
+                rest /= axes[a].stride();
+            }
+            int[] count = new int[rank];
+            int combos = 1;
+            for (int a = 0; a < rank; a++) {
+                count[a] = axes[a].taps()[phase[a]].length;
+                combos *= count[a];
+            }
+            for (int c = 0; c < combos; c++) {
+                int oldOffset = 0, newOffset = 0;
+                for (int a = 0, rest = c; a < rank; a++) {
+                    int stride = 1;
+                    for (int b = a + 1; b < rank; b++) {
+                        stride *= count[b];
+                    }
+                    int j = rest / stride;
+                    rest %= stride;
+                    oldOffset = oldOffset * axes[a].kernel() + axes[a].taps()[phase[a]][j];
+                    newOffset = newOffset * axes[a].size() + axes[a].slots()[phase[a]][j];
+                }
+                for (int o = 0; o < co; o++) {
+                    for (int i = 0; i < ci; i++) {
+                        k[((p * co + o) * ci + i) * newVolume + newOffset] = w[(i * co + o) * oldVolume + oldOffset];
+                    }
+                }
+            }
+        }
+        return k;
+    }
+}
