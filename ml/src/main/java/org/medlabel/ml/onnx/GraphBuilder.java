@@ -58,9 +58,17 @@ public final class GraphBuilder {
         return name;
     }
 
-    /** Declares the existing value {@code value} a float32 graph output. */
+    /** Declares the existing value {@code value} a float32 graph output; no dimensions given: shape unknown. */
     public void output(String value, long... dims) {
-        graph.addOutput(Tensors.floatValue(value, dims));
+        ValueInfoProto info = Tensors.floatValue(value, dims);
+        if (dims.length == 0) {
+            info = info.toBuilder()
+                    .setType(info.getType().toBuilder()
+                            .setTensorType(
+                                    info.getType().getTensorType().toBuilder().clearShape()))
+                    .build();
+        }
+        graph.addOutput(info);
     }
 
     /** A float32 initializer named {@code name} or, when taken, a unique variant of it. */

@@ -122,7 +122,9 @@ final class ConstantFolding {
         }
         TensorProto.Builder t = TensorProto.newBuilder()
                 .setName(name)
-                .setDataType(info.onnxType.value)
+                .setDataType(
+                        TensorProto.DataType.valueOf(info.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", ""))
+                                .getNumber())
                 .setRawData(ByteString.copyFrom(data));
         for (long d : info.getShape()) {
             t.addDims(d);

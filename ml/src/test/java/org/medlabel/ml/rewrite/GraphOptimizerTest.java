@@ -1,0 +1,182 @@
+package org.medlabel.ml.rewrite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.medlabel.ml.onnx.OrtRun.count;
+import static org.medlabel.ml.onnx.OrtRun.gaussian;
+import static org.medlabel.ml.onnx.OrtRun.relativeError;
+import static org.medlabel.ml.onnx.OrtRun.size;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.medlabel.ml.nn.BasicUNetBuilder;
+import org.medlabel.ml.nn.UNetBuilder;
+import org.medlabel.ml.onnx.Attributes;
+import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.OrtRun;
+import org.medlabel.ml.onnx.Tensors;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+
+/** Every rewrite is exact: the optimised graph gives the original's outputs in ONNX Runtime, on random inputs. */
+class GraphOptimizerTest {
+
+    private static final double EXACT = 1e-5;
+
+    static Stream<Arguments> convTransposes() {
+        // rank, kernel, stride, pads (begin..., end...), output padding, bias
+        return Stream.of(
+                Arguments.of(3, 3, 2, new long[] {1, 1, 1, 1, 1, 1}, 1, true), // MONAI UNet up-sampling
+                Arguments.of(3, 2, 2, new long[] {0, 0, 0, 0, 0, 0}, 0, true), // BasicUNet / UNETR up-sampling
+                Arguments.of(3, 3, 1, new long[] {1, 1, 1, 1, 1, 1}, 0, false), // stride 1: a flipped Conv
+                Arguments.of(2, 4, 2, new long[] {1, 1, 1, 1}, 0, true),
+                Arguments.of(2, 3, 3, new long[] {0, 0, 0, 0}, 0, false),
+                Arguments.of(2, 3, 2, new long[] {1, 1, 0, 0}, 0, true)); // asymmetric pads
+    }
+
+    @ParameterizedTest
+    @MethodSource("convTransposes")
+    void convTransposeBecomesAnExactSubPixelConv(int rank, int k, int s, long[] pads, int outputPad, boolean bias)
+            throws Exception {
+        int ci = 3, co = 4;
+        long[] in = rank == 3 ? new long[] {2, ci, 5, 4, 3} : new long[] {2, ci, 6, 5};
+        GraphBuilder g = new GraphBuilder("t");
+        String x = g.input("x", -1, ci, -1, -1, -1);
+        long[] wDims = new long[2 + rank];
+        Arrays.fill(wDims, k);
+        wDims[0] = ci;
+        wDims[1] = co;
+        String w = g.floats("w", wDims, gaussian(size(wDims), 1));
+        List<String> inputs = bias ? List.of(x, w, g.floats("b", new long[] {co}, gaussian(co, 2))) : List.of(x, w);
+        String y = g.node(
+                "ConvTranspose",
+                inputs,
+                Attributes.repeated("strides", s, rank),
+                Attributes.ints("pads", pads),
+                Attributes.repeated("output_padding", outputPad, rank));
+        g.output(y);
+        ModelProto original = fixInputRank(g, rank);
+
+        GraphOptimizer.Result result = assertExact(original, in);
+        assertEquals(1, result.applied().get("ConvTranspose -> sub-pixel Conv"));
+        assertEquals(0, count(result.model(), "ConvTranspose"));
+    }
+
+    @Test
+    void convTransposeWhoseOutputIsNoMultipleOfTheStrideIsLeftAlone() throws Exception {
+        GraphBuilder g = new GraphBuilder("t");
+        String x = g.input("x", -1, 2, -1, -1);
+        String w = g.floats("w", new long[] {2, 2, 3, 3}, gaussian(36, 1));
+        g.output(g.node(
+                "ConvTranspose",
+                List.of(x, w),
+                Attributes.repeated("strides", 2, 2),
+                Attributes.repeated("pads", 1, 4)));
+        GraphOptimizer.Result result = assertExact(g.model(18, Map.of()), new long[] {1, 2, 5, 5});
+        assertEquals(1, count(result.model(), "ConvTranspose"));
+    }
+
+    @Test
+    void channelSoftmaxBecomesReductionsAndOtherAxesStay() throws Exception {
+        for (int opset : new int[] {13, 18}) {
+            GraphBuilder g = new GraphBuilder("t");
+            String x = g.input("x", -1, 3, -1, -1);
+            String channel = g.node("Softmax", List.of(x), Attributes.integer("axis", 1));
+            g.output(g.node("Softmax", List.of(channel), Attributes.integer("axis", -1)));
+            GraphOptimizer.Result result = assertExact(g.model(opset, Map.of()), new long[] {2, 3, 7, 5});
+            assertEquals(1, result.applied().get("Softmax(axis=1) -> reductions"));
+            assertEquals(1, count(result.model(), "Softmax"));
+        }
+    }
+
+    @Test
+    void scalarPReluBecomesLeakyReluAndPerChannelPReluStays() throws Exception {
+        GraphBuilder g = new GraphBuilder("t");
+        String x = g.input("x", -1, 3, -1);
+        String scalar = g.node("PRelu", List.of(x, g.floats("a", new long[] {1}, new float[] {0.3f})));
+        g.output(g.node("PRelu", List.of(scalar, g.floats("c", new long[] {3, 1}, new float[] {0.1f, -0.2f, 2f}))));
+        GraphOptimizer.Result result = assertExact(g.model(18, Map.of()), new long[] {2, 3, 50});
+        assertEquals(1, count(result.model(), "PRelu"));
+        assertEquals(1, count(result.model(), "LeakyRelu"));
+        assertTrue(result.model().getGraph().getInitializerList().stream()
+                .noneMatch(t -> t.getName().equals("a")));
+    }
+
+    @Test
+    void shapeArithmeticAndConstantsAreFolded() throws Exception {
+        // y = Reshape(x, Concat(Gather(Shape(x), 0), Constant(-1))) * Identity(Constant(2)): what torch writes for
+        // x.view(x.size(0), -1) * 2 with a static shape
+        GraphBuilder g = new GraphBuilder("t");
+        String x = g.input("x", 2, 3, 4);
+        String batch = g.node(
+                "Gather", List.of(g.node("Shape", List.of(x)), g.int64s("zero", 0)), Attributes.integer("axis", 0));
+        String minusOne = g.node("Constant", List.of(), tensorAttribute(Tensors.int64s("v", -1)));
+        String flat = g.node(
+                "Reshape", List.of(x, g.node("Concat", List.of(batch, minusOne), Attributes.integer("axis", 0))));
+        String two = g.node(
+                "Identity",
+                List.of(g.node(
+                        "Constant", List.of(), tensorAttribute(Tensors.floats("v", new long[] {}, new float[] {2f})))));
+        g.output(g.node("Mul", List.of(flat, two)));
+        GraphOptimizer.Result result = assertExact(g.model(18, Map.of()), new long[] {2, 3, 4});
+        assertEquals(
+                List.of("Reshape", "Mul"),
+                result.model().getGraph().getNodeList().stream()
+                        .map(NodeProto::getOpType)
+                        .toList());
+        assertEquals(6, result.applied().get("constant folding")); // Shape, Gather, Concat, Identity, 2 Constants
+    }
+
+    @Test
+    void builtNetworksOptimiseExactlyIntoTheFastForm() throws Exception {
+        ModelProto unet =
+                new UNetBuilder().channels(8, 16, 32).strides(2, 2).seed(2).build();
+        GraphOptimizer.Result fastUnet = assertExact(unet, new long[] {1, 1, 16, 16, 16});
+        assertEquals(2, fastUnet.applied().get("ConvTranspose -> sub-pixel Conv"));
+        assertEquals(0, count(fastUnet.model(), "ConvTranspose") + count(fastUnet.model(), "PRelu"));
+
+        ModelProto basic =
+                new BasicUNetBuilder().features(4, 4, 8, 8, 16, 4).seed(2).build();
+        GraphOptimizer.Result fastBasic = assertExact(basic, new long[] {1, 3, 16, 16, 16});
+        assertEquals(4, fastBasic.applied().get("ConvTranspose -> sub-pixel Conv"));
+    }
+
+    /** Optimises {@code model}, runs both on one random input, and holds them to {@link #EXACT}. */
+    private static GraphOptimizer.Result assertExact(ModelProto model, long[] shape) throws Exception {
+        GraphOptimizer.Result result = GraphOptimizer.optimize(model);
+        float[] x = gaussian(size(shape), 42);
+        OrtRun.Output expected = OrtRun.run(model, x, shape);
+        OrtRun.Output actual = OrtRun.run(result.model(), x, shape);
+        assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()));
+        double error = relativeError(actual.values(), expected.values());
+        assertTrue(error < EXACT, "relative error " + error + " after " + result.applied());
+        return result;
+    }
+
+    private static ModelProto fixInputRank(GraphBuilder g, int rank) {
+        ModelProto m = g.model(18, Map.of());
+        if (rank == 3) {
+            return m;
+        }
+        GraphBuilder two = GraphBuilder.edit(m.getGraph().toBuilder()
+                .clearInput()
+                .addInput(Tensors.floatValue("x", -1, 3, -1, -1))
+                .build());
+        return two.model(18, Map.of());
+    }
+
+    private static org.medlabel.ml.onnx.proto.Onnx.AttributeProto tensorAttribute(TensorProto t) {
+        return org.medlabel.ml.onnx.proto.Onnx.AttributeProto.newBuilder()
+                .setName("value")
+                .setType(org.medlabel.ml.onnx.proto.Onnx.AttributeProto.AttributeType.TENSOR)
+                .setT(t)
+                .build();
+    }
+}
