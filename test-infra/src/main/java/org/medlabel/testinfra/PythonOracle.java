@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Runs a test oracle, a Python script from the module's {@code src/test/python} (system property
- * {@code medlabel.oracles}), with nibabel, numpy, scipy or onnx ({@code deploy/local/medlabel test} installs them). A
+ * {@code medlabel.oracles}), with nibabel, numpy, scipy, onnx or torch ({@code deploy/local/medlabel test} installs them). A
  * failing oracle fails the test: the comparison is never skipped.
  */
 public final class PythonOracle {
@@ -29,7 +29,7 @@ public final class PythonOracle {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new AssertionError(
-                    "oracle " + script + " failed (are nibabel, numpy, scipy and onnx installed?):\n" + output);
+                    "oracle " + script + " failed (are nibabel, numpy, scipy, onnx, torch and onnxscript installed?):\n" + output);
         }
         return output;
     }

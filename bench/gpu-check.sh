@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# GPU check of the ml module, for a machine with an NVIDIA GPU: verifies the CUDA 12 + cuDNN 9 libraries that
+# onnxruntime_gpu needs, builds with -Pgpu (downloads the 640 MB onnxruntime_gpu jar once) and runs the UNet
+# inference benchmark on cuda:0, as built and optimised, printing JMH's table. Sessions on cuda:N never fall back to
+# the CPU silently: a GPU that cannot be used fails the run with ORT's reason.
+#   bench/gpu-check.sh            # patches 96,128,160; PATCHES=96 bench/gpu-check.sh for a quick look
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+PATCHES=${PATCHES:-96,128,160}
+OUT=${OUT:-$REPO/bench/target/gpu}
+
+command -v nvidia-smi >/dev/null || { echo "gpu-check: nvidia-smi not found: no NVIDIA driver on this machine" >&2; exit 2; }
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+missing=()
+for lib in libcudart.so.12 libcublas.so.12 libcublasLt.so.12 libcurand.so.10 libcufft.so.11 libcudnn.so.9; do
+  ldconfig -p | grep -q "$lib" || [[ -n "$(find ${LD_LIBRARY_PATH//:/ } -name "$lib" 2>/dev/null | head -1)" ]] \
+    || missing+=("$lib")
+done
+if ((${#missing[@]})); then
+  echo "gpu-check: missing CUDA libraries (install CUDA 12 and cuDNN 9, or add them to LD_LIBRARY_PATH): ${missing[*]}" >&2
+  exit 2
+fi
+
+mkdir -p "$OUT"
+./mvnw -q -B -Pbench,gpu package -pl bench -am -DskipTests -Dspotless.check.skip=true
+java -jar bench/target/benchmarks.jar UNetInferenceBenchmark -p patch="$PATCHES" -p device=cuda:0 \
+  -p threads=1 -rf json -rff "$OUT/jmh.json" | sed -n '/^Benchmark/,$p'
+echo "gpu-check: results in $OUT/jmh.json (ms per patch; record them in bench/RESULTS.md with the GPU's name)"
