@@ -28,8 +28,8 @@ public final class PythonOracle {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
-            throw new AssertionError(
-                    "oracle " + script + " failed (are nibabel, numpy, scipy, onnx, torch and onnxscript installed?):\n" + output);
+            throw new AssertionError("oracle " + script
+                    + " failed (are nibabel, numpy, scipy, onnx, torch and onnxscript installed?):\n" + output);
         }
         return output;
     }

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class EventCodecTest {
 
+    private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     private static final EventMeta META = new EventMeta(
             UUID.fromString("0b6d0c38-4f3c-4a59-9d0e-2f4a3c1d5e77"), Instant.parse("2026-11-26T10:15:30.123Z"), 1);
 
@@ -27,9 +28,9 @@ class EventCodecTest {
 
     static Stream<Event> oneOfEachType() {
         return Stream.of(
-                new ImageAdded(META, "spleen_10", "images/spleen_10/image.nii.gz", 12_345_678L),
+                new ImageAdded(META, "spleen_10", "images/spleen_10/image.nii.gz", 12_345_678L, SHA),
                 new ImageRemoved(META, "spleen_10"),
-                new LabelSaved(META, "spleen_10", LabelSaved.FINAL_TAG, 3, "labels/final/spleen_10/3.nii.gz"),
+                new LabelSaved(META, "spleen_10", LabelSaved.FINAL_TAG, 3, "labels/final/spleen_10/3.nii.gz", SHA),
                 new TrainRequested(
                         META, "segmentation_spleen", Map.of("max_epochs", 10, "val_split", 0.2, "name", "run1"), true),
                 new TrainProgress(
@@ -57,7 +58,7 @@ class EventCodecTest {
 
     @Test
     void writesTheDocumentedWireFormat() throws Exception {
-        String json = codec.toJson(new LabelSaved(META, "img1", "final", 2, "labels/final/img1/2.nii.gz"));
+        String json = codec.toJson(new LabelSaved(META, "img1", "final", 2, "labels/final/img1/2.nii.gz", SHA));
         JsonNode node = new ObjectMapper().readTree(json);
         assertEquals("LabelSaved", node.get("type").asText());
         assertEquals(
@@ -109,10 +110,10 @@ class EventCodecTest {
 
     @Test
     void routesEachEventToItsTopicWithItsKey() {
-        assertEquals(Topics.IMAGES, ImageAdded.of("i", "images/i/x.nii", 1).topic());
+        assertEquals(Topics.IMAGES, ImageAdded.of("i", "images/i/x.nii", 1, SHA).topic());
         assertEquals(Topics.IMAGES, ImageRemoved.of("i").topic());
-        assertEquals(Topics.LABELS, LabelSaved.of("i", "final", 1, "k").topic());
-        assertEquals("i", LabelSaved.of("i", "final", 1, "k").key());
+        assertEquals(Topics.LABELS, LabelSaved.of("i", "final", 1, "k", SHA).topic());
+        assertEquals("i", LabelSaved.of("i", "final", 1, "k", SHA).key());
         assertEquals(Topics.TRAIN_REQUESTS, TrainRequested.of("m", null, false).topic());
         assertEquals(
                 "m",
@@ -133,9 +134,9 @@ class EventCodecTest {
 
     @Test
     void rejectsInvalidPayloadsWhenBuilt() {
-        assertThrows(IllegalArgumentException.class, () -> LabelSaved.of("i", "final", 0, "k"));
-        assertThrows(IllegalArgumentException.class, () -> ImageAdded.of(" ", "k", 1));
-        assertThrows(IllegalArgumentException.class, () -> ImageAdded.of("i", "k", -1));
+        assertThrows(IllegalArgumentException.class, () -> LabelSaved.of("i", "final", 0, "k", SHA));
+        assertThrows(IllegalArgumentException.class, () -> ImageAdded.of(" ", "k", 1, SHA));
+        assertThrows(IllegalArgumentException.class, () -> ImageAdded.of("i", "k", -1, SHA));
         assertThrows(
                 IllegalArgumentException.class,
                 () -> TrainProgress.of("j", "m", JobStatus.RUNNING, 3, 2, null, null, null));
