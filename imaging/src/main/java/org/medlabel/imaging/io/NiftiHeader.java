@@ -28,6 +28,11 @@ record NiftiHeader(
     static final int NIFTI1_SIZE = 348;
     static final int NIFTI2_SIZE = 540;
 
+    /** The size of this header on disk. */
+    int headerSize() {
+        return version == 2 ? NIFTI2_SIZE : NIFTI1_SIZE;
+    }
+
     /** Reads the version and byte order from the first four bytes. */
     static int headerSize(byte[] first4) throws ImageFormatException {
         int le = ByteBuffer.wrap(first4).order(ByteOrder.LITTLE_ENDIAN).getInt();

@@ -47,23 +47,10 @@ public final class NiftiReader {
     /** Reads from a stream (plain or gzip-compressed); the stream is consumed but not closed. */
     public Volume read(InputStream raw, int index) throws IOException {
         InputStream in = Compression.gunzipIfCompressed(raw);
-        byte[] first4 = in.readNBytes(4);
-        if (first4.length < 4) {
-            throw new ImageFormatException("truncated: the file ends before its header");
-        }
-        int headerSize = NiftiHeader.headerSize(first4);
-        byte[] headerBytes = new byte[headerSize];
-        System.arraycopy(first4, 0, headerBytes, 0, 4);
-        VoxelDecoder.readFully(in, headerBytes, 4, headerSize - 4, "header");
-        NiftiHeader header = NiftiHeader.parse(headerBytes);
+        NiftiHeader header = readHeader(in);
         Shape shape = shape(header, index);
         DiskType type = DiskType.ofNiftiCode(header.datatype());
-
-        long skip = header.voxOffset() - headerSize;
-        if (skip < 0) {
-            throw new ImageFormatException("vox_offset " + header.voxOffset() + " lies inside the header");
-        }
-        skipFully(in, skip + (long) shape.skipVolumes * shape.voxels * type.bytes);
+        skipFully(in, header.voxOffset() - header.headerSize() + (long) shape.skipVolumes * shape.voxels * type.bytes);
         VoxelBuffer voxels = header.scaled()
                 ? VoxelBuffer.allocate(VoxelType.FLOAT32, shape.voxels)
                 : VoxelBuffer.allocate(type.storedAs, shape.voxels);
@@ -73,6 +60,38 @@ public final class NiftiReader {
         Compression.verifyGzipTrailer(in);
         Affine affine = header.affine(shape.nx, shape.ny, shape.nz);
         return new Volume(shape.nx, shape.ny, shape.nz, affine, voxels);
+    }
+
+    /**
+     * Checks a whole file without keeping its voxels: parses the header, then streams through every voxel byte (and
+     * the gzip trailer), so a truncated or corrupt file fails here. Memory use does not depend on the image size.
+     */
+    public ImageHeader probe(InputStream raw) throws IOException {
+        InputStream in = Compression.gunzipIfCompressed(raw);
+        NiftiHeader header = readHeader(in);
+        Shape shape = shape(header, 0);
+        long volumes = header.dim()[0] >= 4 ? header.dim()[4] : 1;
+        DiskType type = DiskType.ofNiftiCode(header.datatype());
+        skipFully(in, header.voxOffset() - header.headerSize() + volumes * shape.voxels * type.bytes);
+        Compression.verifyGzipTrailer(in);
+        return new ImageHeader(
+                shape.nx, shape.ny, shape.nz, (int) volumes, header.affine(shape.nx, shape.ny, shape.nz), type.name());
+    }
+
+    private static NiftiHeader readHeader(InputStream in) throws IOException {
+        byte[] first4 = in.readNBytes(4);
+        if (first4.length < 4) {
+            throw new ImageFormatException("truncated: the file ends before its header");
+        }
+        int headerSize = NiftiHeader.headerSize(first4);
+        byte[] headerBytes = new byte[headerSize];
+        System.arraycopy(first4, 0, headerBytes, 0, 4);
+        VoxelDecoder.readFully(in, headerBytes, 4, headerSize - 4, "header");
+        NiftiHeader header = NiftiHeader.parse(headerBytes);
+        if (header.voxOffset() < headerSize) {
+            throw new ImageFormatException("vox_offset " + header.voxOffset() + " lies inside the header");
+        }
+        return header;
     }
 
     /** The spatial size and which 4D volume to read. */

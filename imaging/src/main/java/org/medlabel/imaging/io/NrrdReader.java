@@ -2,6 +2,7 @@ package org.medlabel.imaging.io;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
@@ -72,6 +73,52 @@ public final class NrrdReader {
         return new NrrdImage(volume, h.keyValues);
     }
 
+    /**
+     * Checks an attached NRRD without keeping its voxels: parses the header, then streams through every voxel byte
+     * (raw or gzip; ASCII data is small and decoded), so a truncated file fails here. Detached data is refused.
+     */
+    public ImageHeader probe(InputStream in) throws IOException {
+        Header h = Header.parse(in);
+        Layout layout = Layout.of(h, maxVoxels);
+        if (h.fields.containsKey("data file")) {
+            detachedData(null, h.fields.get("data file"));
+        }
+        long bytes = layout.total() * layout.type.bytes;
+        String encoding = h.fields.getOrDefault("encoding", "raw").toLowerCase(Locale.ROOT);
+        try {
+            switch (encoding) {
+                case "gzip", "gz" -> {
+                    skipLines(in, h);
+                    InputStream data = Compression.gunzip(in);
+                    data.skipNBytes(bytes);
+                    Compression.verifyGzipTrailer(data);
+                }
+                case "raw" -> {
+                    skipLines(in, h);
+                    in.skipNBytes(byteSkip(h) + bytes);
+                }
+                default -> decode(in, h, layout, VoxelBuffer.allocate(layout.type.storedAs, layout.total()));
+            }
+        } catch (EOFException e) {
+            throw new ImageFormatException("truncated: the file ends before its voxel data", e);
+        }
+        return new ImageHeader(layout.nx, layout.ny, layout.nz, layout.channels, layout.affine, layout.type.name());
+    }
+
+    private static long byteSkip(Header h) throws ImageFormatException {
+        long byteSkip = h.intField("byte skip", 0);
+        if (byteSkip < 0) {
+            throw new ImageFormatException("'byte skip: -1' is not supported");
+        }
+        return byteSkip;
+    }
+
+    private static void skipLines(InputStream in, Header h) throws IOException {
+        for (int i = h.intField("line skip", 0); i > 0; i--) {
+            Header.readLine(in);
+        }
+    }
+
     private static Path detachedData(Path directory, String name) throws ImageFormatException {
         if (directory == null) {
             throw new ImageFormatException("detached data files are not accepted here; send an attached .nrrd");
@@ -92,18 +139,11 @@ public final class NrrdReader {
 
     private static void decode(InputStream raw, Header h, Layout layout, VoxelBuffer out) throws IOException {
         InputStream in = raw;
-        int lineSkip = h.intField("line skip", 0);
-        for (int i = 0; i < lineSkip; i++) {
-            Header.readLine(in);
-        }
+        skipLines(in, h);
         String encoding = h.fields.getOrDefault("encoding", "raw").toLowerCase(Locale.ROOT);
         switch (encoding) {
             case "raw" -> {
-                long byteSkip = h.intField("byte skip", 0);
-                if (byteSkip < 0) {
-                    throw new ImageFormatException("'byte skip: -1' is not supported");
-                }
-                in.skipNBytes(byteSkip);
+                in.skipNBytes(byteSkip(h));
                 new VoxelDecoder(in, layout.order, layout.type).decode(out, false, 1, 0);
             }
             case "gzip", "gz" -> {

@@ -1,0 +1,50 @@
+package org.medlabel.datastore.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The datastore's own settings ({@code medlabel.datastore.*}; environment {@code MEDLABEL_DATASTORE_*}). */
+@ConfigMapping(prefix = "medlabel.datastore")
+public interface DatastoreConfig {
+
+    /** Largest image or label file accepted, in bytes (also enforced on the HTTP body). */
+    @WithDefault("2147483648")
+    long maxUploadBytes();
+
+    /** Largest image accepted, in voxels per volume (checked from the header before anything is read). */
+    @WithDefault("1073741824")
+    long maxVoxels();
+
+    /** How far (mm, per affine entry) a label's grid may lie from its image's. */
+    @WithDefault("0.001")
+    double affineTolerance();
+
+    /** Client id recorded when a request names none (MONAI Label's default with auth off). */
+    @WithDefault("admin")
+    String defaultClientId();
+
+    /** Largest page of the image list and the datastore view. */
+    @WithDefault("1000")
+    int maxPageSize();
+
+    Outbox outbox();
+
+    interface Outbox {
+        /** How often the relay looks for unsent events when nothing woke it. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Events sent per relay pass. */
+        @WithDefault("200")
+        int batchSize();
+
+        /** How long one send may wait for Kafka before the relay backs off. */
+        @WithDefault("5s")
+        Duration sendTimeout();
+
+        /** The longest pause between attempts while Kafka is down (doubling from the poll interval). */
+        @WithDefault("30s")
+        Duration maxBackoff();
+    }
+}

@@ -1,0 +1,123 @@
+package org.medlabel.datastore.rest;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.medlabel.datastore.error.DatastoreException;
+import org.medlabel.datastore.error.ErrorCode;
+import org.medlabel.datastore.repository.ImageEntity;
+import org.medlabel.datastore.service.ImageService;
+import org.medlabel.datastore.service.QueryService;
+
+/** Images: upload (NIfTI, NRRD), metadata, bytes, info, deletion. */
+@Path("/images")
+@Produces(MediaType.APPLICATION_JSON)
+public class ImageResource {
+
+    private final ImageService images;
+    private final QueryService queries;
+    private final Requests requests;
+
+    public ImageResource(ImageService images, QueryService queries, Requests requests) {
+        this.images = images;
+        this.queries = queries;
+        this.requests = requests;
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Add an image; its id is the file name minus all suffixes unless 'id' is given")
+    public Response add(
+            @RestForm("file") FileUpload file, @RestForm("params") String params, @RestQuery("id") String id) {
+        ImageEntity image = images.add(id, requests.upload(file, "file", params));
+        return Response.status(Response.Status.CREATED)
+                .entity(Views.ImageView.of(image))
+                .build();
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Add or replace the image with this id")
+    public Views.ImageView put(
+            @RestPath String id, @RestForm("file") FileUpload file, @RestForm("params") String params) {
+        return Views.ImageView.of(images.add(id, requests.upload(file, "file", params)));
+    }
+
+    @GET
+    @Operation(summary = "Images in id order, one page at a time")
+    public Views.Page<Views.ImageView> list(@RestQuery Integer offset, @RestQuery Integer limit) {
+        int from = Requests.offset(offset);
+        int size = requests.limit(limit);
+        List<Views.ImageView> page =
+                queries.images(from, size).stream().map(Views.ImageView::of).toList();
+        return new Views.Page<>(page, from, page.size() == size ? from + size : null);
+    }
+
+    @GET
+    @Path("/{id}")
+    public Views.ImageView get(@RestPath String id) {
+        return Views.ImageView.of(images.get(id));
+    }
+
+    @GET
+    @Path("/{id}/file")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "The image's bytes, streamed, with its file name")
+    public Response file(@RestPath String id) {
+        ImageEntity image = images.get(id);
+        return Requests.file(() -> images.open(image), image.fileName(), image.sizeBytes);
+    }
+
+    @HEAD
+    @Path("/{id}/file")
+    @Operation(summary = "200 if the image exists (and, given 'checksum' as SHA256:<hex> or <hex>, has those bytes)")
+    public Response exists(@RestPath String id, @RestQuery String checksum) {
+        ImageEntity image = images.get(id);
+        if (checksum != null && !checksum.isBlank()) {
+            String hex = checksum.toLowerCase(Locale.ROOT);
+            hex = hex.startsWith("sha256:") ? hex.substring(7) : hex;
+            if (!hex.equals(image.sha256)) {
+                throw new DatastoreException(ErrorCode.CHECKSUM_MISMATCH, "image '" + id + "' has another checksum");
+            }
+        }
+        return Response.ok().header("Content-Length", image.sizeBytes).build();
+    }
+
+    @GET
+    @Path("/{id}/info")
+    public Map<String, Object> info(@RestPath String id) {
+        return images.get(id).info;
+    }
+
+    @PUT
+    @Path("/{id}/info")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Merge the given keys into the image's info")
+    public Map<String, Object> mergeInfo(@RestPath String id, Map<String, Object> info) {
+        return images.mergeInfo(id, info == null ? Map.of() : info, requests.clientId(info));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete the image and all its labels")
+    public Response delete(@RestPath String id) {
+        images.delete(id);
+        return Response.noContent().build();
+    }
+}

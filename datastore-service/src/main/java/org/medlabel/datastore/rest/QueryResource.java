@@ -1,0 +1,91 @@
+package org.medlabel.datastore.rest;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.medlabel.datastore.error.DatastoreException;
+import org.medlabel.datastore.error.ErrorCode;
+import org.medlabel.datastore.repository.ImageEntity;
+import org.medlabel.datastore.repository.LabelEntity;
+import org.medlabel.datastore.service.QueryService;
+import org.medlabel.datastore.service.StrategyService;
+
+/** Whole-store views (stats, MONAI Label's datastore model page by page, the training datalist) and the strategies. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class QueryResource {
+
+    private final QueryService queries;
+    private final StrategyService strategies;
+    private final Requests requests;
+
+    public QueryResource(QueryService queries, StrategyService strategies, Requests requests) {
+        this.queries = queries;
+        this.strategies = strategies;
+        this.requests = requests;
+    }
+
+    @GET
+    @Path("/stats")
+    @Operation(summary = "MONAI Label's stats: total, completed (with a final label), images per label tag")
+    public Map<String, Object> stats() {
+        return queries.stats();
+    }
+
+    @GET
+    @Path("/view")
+    @Operation(
+            summary = "MONAI Label's datastore model (GET /datastore/?output=all) for one page of images, with"
+                    + " 'next_offset' (null on the last page)")
+    public Map<String, Object> view(@RestQuery Integer offset, @RestQuery Integer limit) {
+        int from = Requests.offset(offset);
+        int size = requests.limit(limit);
+        List<ImageEntity> page = queries.images(from, size);
+        Map<String, Map<String, LabelEntity>> labels =
+                queries.latestLabels(page.stream().map(i -> i.id).toList());
+        Map<String, Object> objects = new LinkedHashMap<>();
+        for (ImageEntity image : page) {
+            Map<String, Object> tags = new LinkedHashMap<>();
+            labels.getOrDefault(image.id, Map.of())
+                    .forEach((tag, l) -> tags.put(tag, Map.of("ext", l.ext, "info", l.info)));
+            objects.put(image.id, Map.of("image", Map.of("ext", image.ext, "info", image.info), "labels", tags));
+        }
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", "new-dataset");
+        view.put("description", "New Dataset");
+        view.put("images_dir", ".");
+        view.put("labels_dir", "labels");
+        view.put("objects", objects);
+        view.put("next_offset", page.size() == size ? from + size : null);
+        return view;
+    }
+
+    @GET
+    @Path("/datalist")
+    @Operation(
+            summary = "Image/label pairs of every final label: object keys, or presigned URLs valid 'presign' seconds")
+    public List<QueryService.Pair> datalist(@RestQuery Integer presign) {
+        if (presign != null && (presign < 1 || presign > 7 * 24 * 3600)) {
+            throw new DatastoreException(ErrorCode.INVALID_REQUEST, "presign must be 1..604800 seconds");
+        }
+        return queries.datalist(presign == null ? null : Duration.ofSeconds(presign));
+    }
+
+    @POST
+    @Path("/strategies/{name}/next")
+    @Operation(summary = "The next unlabeled image by strategy random, first or last; {} when none is left")
+    @Consumes(MediaType.WILDCARD)
+    public Map<String, Object> next(@RestPath String name, String body) {
+        return strategies.next(name, requests.clientId(requests.object(body, "body")));
+    }
+}

@@ -1,0 +1,97 @@
+package org.medlabel.datastore.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.medlabel.datastore.config.DatastoreConfig;
+import org.medlabel.datastore.error.DatastoreException;
+import org.medlabel.datastore.error.ErrorCode;
+import org.medlabel.datastore.service.Upload;
+
+/** Turns request parts into service arguments (and streams into responses), with MONAI Label's conventions. */
+@ApplicationScoped
+class Requests {
+
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
+
+    private final ObjectMapper json;
+    private final DatastoreConfig config;
+
+    Requests(ObjectMapper json, DatastoreConfig config) {
+        this.json = json;
+        this.config = config;
+    }
+
+    /** A multipart file part with its {@code params} (a JSON object as a string, MONAI Label's form field). */
+    Upload upload(FileUpload file, String field, String params) {
+        if (file == null) {
+            throw new DatastoreException(
+                    ErrorCode.INVALID_REQUEST, "multipart field '" + field + "' (the file) is missing");
+        }
+        if (file.size() > config.maxUploadBytes()) {
+            throw new DatastoreException(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                    "file of " + file.size() + " bytes exceeds the limit of " + config.maxUploadBytes() + " bytes");
+        }
+        Map<String, Object> p = object(params, "params");
+        Object client = p.get("client_id");
+        return new Upload(
+                file.uploadedFile(),
+                file.fileName(),
+                p,
+                client instanceof String s && !s.isBlank() ? s : config.defaultClientId());
+    }
+
+    /** A JSON object sent as a string; empty means {}. */
+    Map<String, Object> object(String text, String field) {
+        if (text == null || text.isBlank()) {
+            return Map.of();
+        }
+        try {
+            return json.readValue(text, JSON_OBJECT);
+        } catch (JsonProcessingException e) {
+            throw new DatastoreException(
+                    ErrorCode.INVALID_REQUEST, "'" + field + "' is not a JSON object: " + e.getOriginalMessage());
+        }
+    }
+
+    String clientId(Map<String, Object> body) {
+        Object client = body == null ? null : body.get("client_id");
+        return client instanceof String s && !s.isBlank() ? s : config.defaultClientId();
+    }
+
+    int limit(Integer limit) {
+        int max = config.maxPageSize();
+        if (limit != null && (limit < 1 || limit > max)) {
+            throw new DatastoreException(ErrorCode.INVALID_REQUEST, "limit must be 1.." + max + ", was " + limit);
+        }
+        return limit == null ? max : limit;
+    }
+
+    static int offset(Integer offset) {
+        if (offset != null && offset < 0) {
+            throw new DatastoreException(ErrorCode.INVALID_REQUEST, "offset must be >= 0, was " + offset);
+        }
+        return offset == null ? 0 : offset;
+    }
+
+    /** A file download: streamed from the store, with the length and the file name MONAI Label clients require. */
+    static Response file(Supplier<InputStream> open, String fileName, long size) {
+        StreamingOutput body = out -> {
+            try (InputStream in = open.get()) {
+                in.transferTo(out);
+            }
+        };
+        return Response.ok(body, "application/octet-stream")
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
+                .header("Content-Length", size)
+                .build();
+    }
+}

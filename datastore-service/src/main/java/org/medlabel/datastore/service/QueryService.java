@@ -1,0 +1,88 @@
+package org.medlabel.datastore.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.medlabel.datastore.repository.ImageEntity;
+import org.medlabel.datastore.repository.LabelEntity;
+import org.medlabel.datastore.storage.ObjectStorage;
+
+/**
+ * Read-only views of the store, each a constant number of indexed queries however large the store: MONAI Label's
+ * stats, its {@code output=all} view one page at a time, and the training datalist.
+ */
+@ApplicationScoped
+public class QueryService {
+
+    private final EntityManager em;
+    private final ObjectStorage storage;
+
+    public QueryService(EntityManager em, ObjectStorage storage) {
+        this.em = em;
+        this.storage = storage;
+    }
+
+    /** {@code {"total", "completed", "label_tags": {tag: images with it}}}. */
+    public Map<String, Object> stats() {
+        Object[] counts = (Object[]) em.createNativeQuery("select count(*), count(final_version) from datastore.images")
+                .getSingleResult();
+        Map<String, Object> tags = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select tag, count(distinct image_id) from datastore.labels group by tag order by tag")
+                .getResultList();
+        rows.forEach(r -> tags.put((String) r[0], ((Number) r[1]).longValue()));
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("total", ((Number) counts[0]).longValue());
+        stats.put("completed", ((Number) counts[1]).longValue());
+        stats.put("label_tags", tags);
+        return stats;
+    }
+
+    /** Images in id order, from {@code offset}, at most {@code limit}. */
+    public List<ImageEntity> images(int offset, int limit) {
+        return ImageEntity.<ImageEntity>find("order by id")
+                .range(offset, offset + limit - 1)
+                .list();
+    }
+
+    /** The latest label of each tag for the given images: image id -> tag -> label. */
+    public Map<String, Map<String, LabelEntity>> latestLabels(List<String> imageIds) {
+        Map<String, Map<String, LabelEntity>> byImage = new LinkedHashMap<>();
+        if (imageIds.isEmpty()) {
+            return byImage;
+        }
+        List<LabelEntity> labels = em.createQuery(
+                        "select l from LabelEntity l where l.imageId in ?1 and l.version = (select max(m.version) from"
+                                + " LabelEntity m where m.imageId = l.imageId and m.tag = l.tag) order by l.imageId,"
+                                + " l.tag",
+                        LabelEntity.class)
+                .setParameter(1, imageIds)
+                .getResultList();
+        labels.forEach(l ->
+                byImage.computeIfAbsent(l.imageId, k -> new LinkedHashMap<>()).put(l.tag, l));
+        return byImage;
+    }
+
+    /** One training pair: object keys, or presigned URLs when {@code presign} is set. */
+    public record Pair(String image, String label) {}
+
+    /** Every image with a {@code final} label, paired with its latest version. */
+    public List<Pair> datalist(Duration presign) {
+        List<Object[]> rows = em.createQuery(
+                        "select i.objectKey, l.objectKey from ImageEntity i, LabelEntity l where l.imageId = i.id and"
+                                + " l.tag = 'final' and l.version = i.finalVersion order by i.id",
+                        Object[].class)
+                .getResultList();
+        return rows.stream()
+                .map(r -> presign == null
+                        ? new Pair((String) r[0], (String) r[1])
+                        : new Pair(
+                                storage.presignedGet((String) r[0], presign),
+                                storage.presignedGet((String) r[1], presign)))
+                .toList();
+    }
+}

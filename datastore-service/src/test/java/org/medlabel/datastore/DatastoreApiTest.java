@@ -1,0 +1,268 @@
+package org.medlabel.datastore;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.medlabel.testinfra.InfraTestResource;
+
+/** The datastore's REST API against real PostgreSQL, Kafka and S3, with the real CT and label of ../shared/data. */
+@QuarkusTest
+@WithTestResource(InfraTestResource.class)
+class DatastoreApiTest {
+
+    static final Path DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"));
+    static final Path CT = DATA.resolve("ct_head_invesalius/ct.nii.gz");
+    static final Path CT_LABEL = DATA.resolve("ct_head_invesalius/labels.nii.gz");
+    static final Path OTHER_GRID = DATA.resolve("mri_itk_kmeans/KmeansTest_T1KmeansPrelimSegmentation.nii.gz");
+    static final Path NRRD = DATA.resolve("nrrd_samples/KmeansTest_T1_itk.nrrd");
+
+    /** Ids unique to this run: the database outlives test runs. */
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @Test
+    void imageUploadTakesTheIdFromTheClientsFullPathAndStoresTheBytesExactly() throws Exception {
+        String name = "ct" + run;
+        byte[] bytes = Files.readAllBytes(CT);
+        Response added = given().multiPart("file", "/home/annotator/studies/" + name + ".nii.gz", bytes)
+                .multiPart("params", "{\"client_id\": \"alice\", \"series\": 3}")
+                .post("/images");
+        added.then()
+                .statusCode(201)
+                .body("id", equalTo(name))
+                .body("name", equalTo(name + ".nii.gz"))
+                .body("format", equalTo("nifti"))
+                .body("dims", contains(256, 256, 108))
+                .body("sha256", equalTo(sha256(bytes)))
+                .body("info.user", equalTo("alice"))
+                .body("info.series", equalTo(3));
+
+        Response file = given().get("/images/{id}/file", name);
+        file.then().statusCode(200).header("Content-Disposition", containsString("filename=\"" + name + ".nii.gz\""));
+        assertArrayEquals(bytes, file.asByteArray());
+        given().head("/images/{id}/file?checksum=SHA256:{c}", name, sha256(bytes))
+                .then()
+                .statusCode(200);
+        given().head("/images/{id}/file?checksum={c}", name, sha256(bytes))
+                .then()
+                .statusCode(200);
+        given().head("/images/{id}/file?checksum={c}", name, sha256(new byte[1]))
+                .then()
+                .statusCode(404);
+
+        given().contentType(ContentType.JSON)
+                .body(Map.of("reviewed", true))
+                .put("/images/{id}/info", name)
+                .then()
+                .statusCode(200)
+                .body("reviewed", equalTo(true))
+                .body("series", equalTo(3));
+    }
+
+    @Test
+    void labelsAreVersionedAndCheckedAgainstTheirImagesGrid() throws Exception {
+        String id = uploadCt("lab");
+        byte[] label = Files.readAllBytes(CT_LABEL);
+        for (int version = 1; version <= 2; version++) {
+            given().multiPart("label", "labels.nii.gz", label)
+                    .multiPart("params", "{\"label_info\": [{\"name\": \"skull\", \"idx\": 1}]}")
+                    .put("/images/{id}/labels/final", id)
+                    .then()
+                    .statusCode(201)
+                    .body("version", equalTo(version))
+                    .body("name", equalTo(id + ".nii.gz"))
+                    .body("info.client_id", equalTo("admin"))
+                    .body("info.label_info[0].name", equalTo("skull"));
+        }
+        given().get("/images/{id}/labels/final/versions", id).then().body("version", contains(1, 2));
+        assertArrayEquals(
+                label, given().get("/images/{id}/labels/final/file", id).asByteArray());
+        assertArrayEquals(
+                label,
+                given().get("/images/{id}/labels/final/file?version=1", id).asByteArray());
+        given().get("/images/{id}", id).then().body("finalVersion", equalTo(2));
+
+        given().multiPart("label", "seg.nii.gz", Files.readAllBytes(OTHER_GRID))
+                .put("/images/{id}/labels/final", id)
+                .then()
+                .statusCode(422)
+                .body("code", equalTo("LABEL_GRID_MISMATCH"))
+                .body("detail", containsString("label is 128x128x62 voxels but image '" + id + "' is 256x256x108"));
+        given().get("/images/{id}/labels/final/versions", id).then().body("version", contains(1, 2));
+
+        given().delete("/images/{id}/labels/final", id).then().statusCode(204);
+        given().get("/images/{id}", id).then().body("finalVersion", nullValue());
+        given().get("/images/{id}/labels/final", id).then().statusCode(404).body("code", equalTo("LABEL_NOT_FOUND"));
+    }
+
+    @Test
+    void badInputIsRefusedWithTheReasonAndStoresNothing() throws Exception {
+        byte[] ct = Files.readAllBytes(CT);
+        String truncated = "trunc" + run;
+        given().multiPart("file", truncated + ".nii.gz", Arrays.copyOf(ct, ct.length / 2))
+                .post("/images")
+                .then()
+                .statusCode(422)
+                .body("code", equalTo("INVALID_IMAGE"))
+                .body("detail", containsString("truncated"));
+        given().get("/images/{id}", truncated).then().statusCode(404).body("code", equalTo("IMAGE_NOT_FOUND"));
+
+        given().multiPart("file", "x.nii.gz", ct)
+                .queryParam("id", "../etc")
+                .post("/images")
+                .then()
+                .statusCode(400)
+                .body("code", equalTo("INVALID_ID"));
+        given().multiPart("image", "x.nii.gz", ct)
+                .post("/images")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("'file'"));
+        given().multiPart("file", "notes.txt", "hello".getBytes())
+                .post("/images")
+                .then()
+                .statusCode(415)
+                .body("code", equalTo("UNSUPPORTED_FORMAT"));
+        given().multiPart("file", "y" + run + ".nii.gz", ct)
+                .multiPart("params", "{not json")
+                .post("/images")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("'params' is not a JSON object"));
+        given().multiPart("label", "l.nii.gz", Files.readAllBytes(CT_LABEL))
+                .put("/images/{id}/labels/final", "missing" + run)
+                .then()
+                .statusCode(404)
+                .body("code", equalTo("IMAGE_NOT_FOUND"));
+        given().get("/images/{id}", "y" + run).then().statusCode(404);
+    }
+
+    @Test
+    void nrrdImagesAreAcceptedAndDeletionRemovesImageAndLabels() throws Exception {
+        String id = "nrrd" + run;
+        given().multiPart("file", "KmeansTest_T1_itk.nrrd", Files.readAllBytes(NRRD))
+                .put("/images/{id}", id)
+                .then()
+                .statusCode(200)
+                .body("format", equalTo("nrrd"))
+                .body("name", equalTo(id + ".nrrd"));
+        given().delete("/images/{id}", id).then().statusCode(204);
+        given().get("/images/{id}", id).then().statusCode(404);
+        given().delete("/images/{id}", id).then().statusCode(404);
+    }
+
+    @Test
+    void strategiesServeUnlabeledImagesAndNeverTheSameTwiceWhileOthersAreLeft() throws Exception {
+        // first/last run over the whole store, so only check they skip what was just served and labeled images
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(uploadCt("al" + i));
+        }
+        Set<String> served = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> next = given().contentType(ContentType.JSON)
+                    .body(Map.of("client_id", "annotator" + i))
+                    .post("/strategies/random/next")
+                    .then()
+                    .statusCode(200)
+                    .body("$", hasKey("weight"))
+                    .extract()
+                    .as(Map.class);
+            assertTrue(served.add((String) next.get("id")), "served twice: " + next.get("id"));
+        }
+        String first = given().post("/strategies/first/next")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
+        String again = given().post("/strategies/first/next")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
+        assertNotEquals(first, again);
+        given().get("/images/{id}", first).then().body("info.strategy.first.client_id", equalTo("admin"));
+
+        String labeled = ids.iterator().next();
+        given().multiPart("label", "l.nii.gz", Files.readAllBytes(CT_LABEL))
+                .put("/images/{id}/labels/final", labeled)
+                .then()
+                .statusCode(201);
+        for (int i = 0; i < 5; i++) {
+            given().post("/strategies/random/next").then().body("id", not(equalTo(labeled)));
+        }
+        given().post("/strategies/best/next").then().statusCode(404).body("code", equalTo("UNKNOWN_STRATEGY"));
+    }
+
+    @Test
+    void statsViewAndDatalistDescribeTheStoreInMonaiLabelsShapes() throws Exception {
+        String id = uploadCt("view");
+        given().multiPart("label", "l.nii.gz", Files.readAllBytes(CT_LABEL))
+                .multiPart("params", "{\"model\": \"segmentation\"}")
+                .put("/images/{id}/labels/original", id)
+                .then()
+                .statusCode(201);
+        Map<String, Object> stats =
+                given().get("/stats").then().statusCode(200).extract().as(Map.class);
+        assertTrue(((Number) stats.get("total")).longValue() >= 1);
+        assertTrue(((Map<?, ?>) stats.get("label_tags")).containsKey("original"));
+
+        int offset = 0;
+        Map<String, Object> objects = null;
+        while (true) {
+            Response page = given().get("/view?offset={o}&limit=50", offset);
+            page.then().statusCode(200).body("labels_dir", equalTo("labels"));
+            Map<String, Object> pageObjects = page.path("objects");
+            if (pageObjects.containsKey(id)) {
+                objects = pageObjects;
+            }
+            Integer next = page.path("next_offset");
+            if (next == null) {
+                break;
+            }
+            offset = next;
+        }
+        assertEquals(".nii.gz", ((Map<?, ?>) ((Map<?, ?>) objects.get(id)).get("image")).get("ext"));
+        given().get("/view?offset=0&limit=5000").then().statusCode(400);
+
+        List<Map<String, String>> datalist =
+                given().get("/datalist").then().extract().path("$");
+        assertTrue(datalist.stream().noneMatch(p -> p.get("image").contains("/" + id + "/")));
+    }
+
+    private String uploadCt(String prefix) throws Exception {
+        String id = prefix + run;
+        given().multiPart("file", "ct.nii.gz", Files.readAllBytes(CT))
+                .put("/images/{id}", id)
+                .then()
+                .statusCode(200);
+        return id;
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
