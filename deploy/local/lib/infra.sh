@@ -177,19 +177,20 @@ ENV
 }
 
 infra_start() {
+  local wanted=${*:-$INFRA_COMPONENTS}
   infra_install
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   local started=()
-  if ! pid_of s3 >/dev/null; then
+  if [[ " $wanted " == *" s3 "* ]] && ! pid_of s3 >/dev/null; then
     require_free_port s3 "$MEDLABEL_S3_PORT" MEDLABEL_S3_PORT
     start_s3; started+=(s3)
   fi
-  if ! pid_of kafka >/dev/null; then
+  if [[ " $wanted " == *" kafka "* ]] && ! pid_of kafka >/dev/null; then
     require_free_port kafka "$MEDLABEL_KAFKA_PORT" MEDLABEL_KAFKA_PORT
     require_free_port kafka "$MEDLABEL_KAFKA_CONTROLLER_PORT" MEDLABEL_KAFKA_CONTROLLER_PORT
     start_kafka; started+=(kafka)
   fi
-  if ! pid_of postgres >/dev/null; then
+  if [[ " $wanted " == *" postgres "* ]] && ! pid_of postgres >/dev/null; then
     require_free_port postgres "$MEDLABEL_PG_PORT" MEDLABEL_PG_PORT
     start_postgres
   fi
@@ -205,6 +206,7 @@ infra_start() {
 }
 
 infra_stop() {
+  local wanted=${*:-$INFRA_COMPONENTS}
   # shellcheck disable=SC2086 # a list of names
-  stop_components $INFRA_COMPONENTS
+  stop_components $wanted
 }
