@@ -20,12 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.medlabel.testinfra.InfraTestResource;
 
@@ -176,22 +179,10 @@ class DatastoreApiTest {
 
     @Test
     void strategiesServeUnlabeledImagesAndNeverTheSameTwiceWhileOthersAreLeft() throws Exception {
-        // first/last run over the whole store, so only check they skip what was just served and labeled images
+        // the store is shared with other tests: only rely on these four being unlabeled and never served
         Set<String> ids = new HashSet<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             ids.add(uploadCt("al" + i));
-        }
-        Set<String> served = new HashSet<>();
-        for (int i = 0; i < 3; i++) {
-            Map<String, Object> next = given().contentType(ContentType.JSON)
-                    .body(Map.of("client_id", "annotator" + i))
-                    .post("/strategies/random/next")
-                    .then()
-                    .statusCode(200)
-                    .body("$", hasKey("weight"))
-                    .extract()
-                    .as(Map.class);
-            assertTrue(served.add((String) next.get("id")), "served twice: " + next.get("id"));
         }
         String first = given().post("/strategies/first/next")
                 .then()
@@ -205,6 +196,20 @@ class DatastoreApiTest {
                 .path("id");
         assertNotEquals(first, again);
         given().get("/images/{id}", first).then().body("info.strategy.first.client_id", equalTo("admin"));
+
+        // random weighs never-served images by "now" and just-served ones by seconds: two draws, two fresh images
+        Set<String> served = new HashSet<>(List.of(first, again));
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> next = given().contentType(ContentType.JSON)
+                    .body(Map.of("client_id", "annotator" + i))
+                    .post("/strategies/random/next")
+                    .then()
+                    .statusCode(200)
+                    .body("$", hasKey("weight"))
+                    .extract()
+                    .as(Map.class);
+            assertTrue(served.add((String) next.get("id")), "served twice: " + next.get("id"));
+        }
 
         String labeled = ids.iterator().next();
         given().multiPart("label", "l.nii.gz", Files.readAllBytes(CT_LABEL))
@@ -251,6 +256,28 @@ class DatastoreApiTest {
         List<Map<String, String>> datalist =
                 given().get("/datalist").then().extract().path("$");
         assertTrue(datalist.stream().noneMatch(p -> p.get("image").contains("/" + id + "/")));
+    }
+
+    @Test
+    void datasetExportStreamsLabelledImagesTheirFinalLabelsAndMetadata() throws Exception {
+        String id = uploadCt("zip");
+        byte[] label = Files.readAllBytes(CT_LABEL);
+        given().multiPart("label", "l.nii.gz", label)
+                .put("/images/{id}/labels/final", id)
+                .then()
+                .statusCode(201);
+        Response zip = given().get("/dataset");
+        zip.then().statusCode(200).header("Content-Disposition", containsString("dataset.zip"));
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream in = new ZipInputStream(zip.asInputStream())) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        assertArrayEquals(Files.readAllBytes(CT), entries.get("image/" + id + ".nii.gz"));
+        assertArrayEquals(label, entries.get("label/" + id + ".nii.gz"));
+        assertTrue(new String(entries.get("metadata.json")).contains("\"" + id + "\""));
+        given().get("/dataset?limit_cases=0").then().statusCode(400);
     }
 
     private String uploadCt(String prefix) throws Exception {

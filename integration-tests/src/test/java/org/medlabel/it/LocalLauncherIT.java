@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -138,6 +141,39 @@ class LocalLauncherIT {
                 Files.readString(launcher.home.resolve("kafka/cluster-id")).trim());
         assertTrue(Files.isDirectory(launcher.home.resolve("s3/medlabel")), "the services' bucket persists");
         assertEquals("UP", readiness("gateway").path("status").asText());
+    }
+
+    @Test
+    @Order(5)
+    void killingTheDatastoreMidUploadLeavesNoHalfVisibleImage() throws Exception {
+        int port = Launcher.SERVICE_PORTS.get("datastore");
+        long pid = servicePids().get("datastore");
+        String boundary = "medlabelcrashtest";
+        String head =
+                "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"crash.nii.gz\"\r\n"
+                        + "Content-Type: application/octet-stream\r\n\r\n";
+        String tail = "\r\n--" + boundary + "--\r\n";
+        byte[] chunk = new byte[1 << 20];
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            long length = head.length() + 64L * chunk.length + tail.length();
+            out.write(("PUT /images/crash HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary="
+                            + boundary + "\r\nContent-Length: " + length + "\r\n\r\n" + head)
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 16; i++) { // a quarter of the declared body
+                out.write(chunk);
+            }
+            out.flush();
+            Thread.sleep(300);
+            ProcessHandle datastore = ProcessHandle.of(pid).orElseThrow();
+            datastore.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            datastore.onExit().get(30, TimeUnit.SECONDS);
+        }
+        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        assertEquals(0, start.exitCode(), start.output());
+        assertEquals(404, get(port, "/images/crash").statusCode());
+        assertEquals("0", launcher.sql("SELECT count(*) FROM datastore.images WHERE id = 'crash'"));
+        assertEquals("0", launcher.sql("SELECT count(*) FROM datastore.outbox WHERE event_key = 'crash'"));
     }
 
     /** Waits (bounded) until the service reports itself not ready, and returns its failing checks, sorted. */

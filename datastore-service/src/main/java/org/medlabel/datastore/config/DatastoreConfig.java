@@ -30,6 +30,18 @@ public interface DatastoreConfig {
 
     Outbox outbox();
 
+    Sessions sessions();
+
+    interface Sessions {
+        /** The longest a session may live without being used (MONAI Label's MONAI_LABEL_SESSION_EXPIRY). */
+        @WithDefault("3600s")
+        Duration maxExpiry();
+
+        /** How often expired sessions are removed (read by the sweeper's schedule). */
+        @WithDefault("60s")
+        Duration sweepInterval();
+    }
+
     interface Outbox {
         /** How often the relay looks for unsent events when nothing woke it. */
         @WithDefault("1s")

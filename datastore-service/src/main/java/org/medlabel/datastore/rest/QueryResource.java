@@ -1,11 +1,14 @@
 package org.medlabel.datastore.rest;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +20,7 @@ import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.datastore.repository.LabelEntity;
+import org.medlabel.datastore.service.DatasetExport;
 import org.medlabel.datastore.service.QueryService;
 import org.medlabel.datastore.service.StrategyService;
 
@@ -28,11 +32,13 @@ public class QueryResource {
     private final QueryService queries;
     private final StrategyService strategies;
     private final Requests requests;
+    private final DatasetExport export;
 
-    public QueryResource(QueryService queries, StrategyService strategies, Requests requests) {
+    public QueryResource(QueryService queries, StrategyService strategies, Requests requests, DatasetExport export) {
         this.queries = queries;
         this.strategies = strategies;
         this.requests = requests;
+        this.export = export;
     }
 
     @GET
@@ -79,6 +85,25 @@ public class QueryResource {
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "presign must be 1..604800 seconds");
         }
         return queries.datalist(presign == null ? null : Duration.ofSeconds(presign));
+    }
+
+    @GET
+    @Path("/dataset")
+    @Produces("application/zip")
+    @Operation(
+            summary = "Every labelled image with its final label and metadata.json, as a zip streamed while it is"
+                    + " built (MONAI Label's GET /datastore/dataset); limit_cases caps the cases")
+    public Response dataset(@RestQuery("limit_cases") Integer limitCases) {
+        if (limitCases != null && limitCases < 1) {
+            throw new DatastoreException(ErrorCode.INVALID_REQUEST, "limit_cases must be >= 1");
+        }
+        StreamingOutput body = out -> QuarkusTransaction.requiringNew().call(() -> {
+            export.write(out, limitCases);
+            return null;
+        });
+        return Response.ok(body, "application/zip")
+                .header("Content-Disposition", "attachment; filename=\"dataset.zip\"")
+                .build();
     }
 
     @POST

@@ -82,16 +82,15 @@ class Requests {
         return offset == null ? 0 : offset;
     }
 
-    /** A file download: streamed from the store, with the length and the file name MONAI Label clients require. */
+    /** A file download: streamed from the store, with the file name MONAI Label clients require (and the length, if known). */
     static Response file(Supplier<InputStream> open, String fileName, long size) {
         StreamingOutput body = out -> {
             try (InputStream in = open.get()) {
                 in.transferTo(out);
             }
         };
-        return Response.ok(body, "application/octet-stream")
-                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
-                .header("Content-Length", size)
-                .build();
+        Response.ResponseBuilder response = Response.ok(body, "application/octet-stream")
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+        return (size >= 0 ? response.header("Content-Length", size) : response).build();
     }
 }
