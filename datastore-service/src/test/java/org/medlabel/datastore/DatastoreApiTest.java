@@ -280,6 +280,44 @@ class DatastoreApiTest {
         given().get("/dataset?limit_cases=0").then().statusCode(400);
     }
 
+    @Test
+    void aMonaiLabelStudiesFolderImportsOnceAndReportsWhatFailed() throws Exception {
+        Path root = Path.of(System.getProperty("java.io.tmpdir"), "medlabel-import-test");
+        Path studies = Files.createDirectories(root.resolve("studies" + run));
+        Files.createDirectories(studies.resolve("labels/final"));
+        String id = "imp" + run;
+        Files.copy(CT, studies.resolve(id + ".nii.gz"));
+        Files.copy(CT_LABEL, studies.resolve("labels/final/" + id + ".nii.gz"));
+        Files.write(studies.resolve("broken" + run + ".nii.gz"), Arrays.copyOf(Files.readAllBytes(CT), 5000));
+        Files.copy(CT_LABEL, studies.resolve("labels/final/orphan" + run + ".nii.gz"));
+
+        given().contentType(ContentType.JSON)
+                .body(Map.of("path", studies.toString()))
+                .post("/imports/folder")
+                .then()
+                .statusCode(200)
+                .body("imagesAdded", equalTo(1))
+                .body("labelsAdded", equalTo(1))
+                .body("errors.size()", equalTo(2))
+                .body("errors[0]", containsString("broken" + run + ".nii.gz: not a valid NIFTI file"))
+                .body("errors[1]", containsString("image 'orphan" + run + "' not found"));
+        given().get("/images/{id}/labels/final", id).then().statusCode(200).body("version", equalTo(1));
+
+        given().contentType(ContentType.JSON)
+                .body(Map.of("path", studies.toString()))
+                .post("/imports/folder")
+                .then()
+                .body("imagesAdded", equalTo(0))
+                .body("imagesUnchanged", equalTo(1))
+                .body("labelsUnchanged", equalTo(1));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("path", DATA.toString()))
+                .post("/imports/folder")
+                .then()
+                .statusCode(403)
+                .body("code", equalTo("FORBIDDEN"));
+    }
+
     private String uploadCt(String prefix) throws Exception {
         String id = prefix + run;
         given().multiPart("file", "ct.nii.gz", Files.readAllBytes(CT))

@@ -3,6 +3,8 @@ package org.medlabel.datastore.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** The datastore's own settings ({@code medlabel.datastore.*}; environment {@code MEDLABEL_DATASTORE_*}). */
 @ConfigMapping(prefix = "medlabel.datastore")
@@ -23,6 +25,9 @@ public interface DatastoreConfig {
     /** Client id recorded when a request names none (MONAI Label's default with auth off). */
     @WithDefault("admin")
     String defaultClientId();
+
+    /** Folders on the server that {@code POST /imports/folder} may read (none by default: the import is off). */
+    Optional<List<String>> importRoots();
 
     /** Largest page of the image list and the datastore view. */
     @WithDefault("1000")

@@ -4,6 +4,7 @@ package org.medlabel.datastore.error;
 public enum ErrorCode {
     INVALID_ID(400),
     INVALID_REQUEST(400),
+    FORBIDDEN(403),
     IMAGE_NOT_FOUND(404),
     LABEL_NOT_FOUND(404),
     SESSION_NOT_FOUND(404),

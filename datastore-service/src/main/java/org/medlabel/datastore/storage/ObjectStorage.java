@@ -11,10 +11,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import org.jboss.logging.Logger;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
@@ -41,13 +38,12 @@ public class ObjectStorage {
 
     /** Stores {@code file} under {@code key}; the SHA-256 is computed from the bytes as they are sent. */
     public StoredObject put(String key, Path file, String contentType) {
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), sha256())) {
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), Checksums.sha256())) {
             long size = Files.size(file);
             client.putObject(PutObjectArgs.builder().bucket(bucket.name()).object(key).stream(in, size, PART_SIZE)
                     .contentType(contentType)
                     .build());
-            return new StoredObject(
-                    key, size, HexFormat.of().formatHex(in.getMessageDigest().digest()));
+            return new StoredObject(key, size, Checksums.hex(in.getMessageDigest()));
         } catch (Exception e) {
             throw unavailable("store " + key, e);
         }
@@ -87,14 +83,6 @@ public class ObjectStorage {
                     RemoveObjectArgs.builder().bucket(bucket.name()).object(key).build());
         } catch (Exception e) {
             LOG.warnf("could not remove orphan object %s: %s", key, e.getMessage());
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     }
 
