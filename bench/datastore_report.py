@@ -52,7 +52,9 @@ def main(url, n, out, s3, key, secret, bucket):
     n = int(n)
     rows = [
         ("`GET /stats`", "GET", lambda: "/stats"),
-        ("`GET /view` (page of 100 at a random offset)", "GET",
+        ("`GET /view?after=` (page of 100 after a random id)", "GET",
+         lambda: f"/view?after=img{random.randrange(0, n - 100):06d}&limit=100"),
+        ("`GET /view?offset=` (page of 100 at a random offset)", "GET",
          lambda: f"/view?offset={random.randrange(0, n - 100)}&limit=100"),
         ("`POST /strategies/random/next`", "POST", lambda: "/strategies/random/next"),
         ("`POST /strategies/first/next`", "POST", lambda: "/strategies/first/next"),
@@ -67,7 +69,8 @@ def main(url, n, out, s3, key, secret, bucket):
     nib.save(nib.Nifti1Image(np.random.rand(300, 300, 290).astype(np.float32), np.eye(4)), volume)
     size_mb = os.path.getsize(volume) / 1e6
     got = os.path.join(out, "got.bin")
-    sig = ["--aws-sigv4", "aws:amz:us-east-1:s3", "--user", f"{key}:{secret}"]
+    sig = ["--aws-sigv4", "aws:amz:us-east-1:s3", "--user", f"{key}:{secret}",
+           "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
     upload = best_seconds(["curl", "-sf", "-X", "PUT", "-F", f"file=@{volume}", f"{url}/images/big"])
     download = best_seconds(["curl", "-sf", "-o", got, f"{url}/images/big/file"])
     raw_put = best_seconds(["curl", "-sf", *sig, "-T", volume, f"{s3}/{bucket}/bench/raw.nii"])

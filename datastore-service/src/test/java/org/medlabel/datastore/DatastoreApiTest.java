@@ -12,13 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.persistence.EntityManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,10 +29,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
+import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.testinfra.InfraTestResource;
 
 /** The datastore's REST API against real PostgreSQL, Kafka and S3, with the real CT and label of ../shared/data. */
@@ -161,6 +170,19 @@ class DatastoreApiTest {
                 .statusCode(404)
                 .body("code", equalTo("IMAGE_NOT_FOUND"));
         given().get("/images/{id}", "y" + run).then().statusCode(404);
+
+        // a header declaring 32767³ voxels is refused before anything is read or allocated
+        byte[] huge = Files.readAllBytes(DATA.resolve("nifti_format_samples/anatomical.nii")); // big-endian NIfTI-1
+        for (int offset = 42; offset < 48; offset += 2) {
+            huge[offset] = 0x7f;
+            huge[offset + 1] = (byte) 0xff;
+        }
+        given().multiPart("file", "huge" + run + ".nii", huge)
+                .post("/images")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("exceeds the limit"));
+        given().get("/images/{id}", "huge" + run).then().statusCode(404);
     }
 
     @Test
@@ -223,6 +245,31 @@ class DatastoreApiTest {
     }
 
     @Test
+    void annotatorsAskingAtOnceGetDifferentImages() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            uploadCt("conc" + i);
+        }
+        List<Callable<String>> asks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String strategy = i % 2 == 0 ? "random" : "first";
+            asks.add(() -> given().post("/strategies/" + strategy + "/next")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("id"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            Set<String> got = new HashSet<>();
+            for (Future<String> f : pool.invokeAll(asks)) {
+                assertTrue(got.add(f.get()), "two annotators got " + f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void statsViewAndDatalistDescribeTheStoreInMonaiLabelsShapes() throws Exception {
         String id = uploadCt("view");
         given().multiPart("label", "l.nii.gz", Files.readAllBytes(CT_LABEL))
@@ -230,10 +277,29 @@ class DatastoreApiTest {
                 .put("/images/{id}/labels/original", id)
                 .then()
                 .statusCode(201);
+        given().multiPart("label", "l.nii.gz", Files.readAllBytes(CT_LABEL))
+                .put("/images/{id}/labels/original", id)
+                .then()
+                .statusCode(201); // a second version counts the image once
         Map<String, Object> stats =
                 given().get("/stats").then().statusCode(200).extract().as(Map.class);
-        assertTrue(((Number) stats.get("total")).longValue() >= 1);
-        assertTrue(((Map<?, ?>) stats.get("label_tags")).containsKey("original"));
+        // the counters kept by triggers agree with counting the tables
+        Map<String, Object> counted = QuarkusTransaction.requiringNew().call(() -> {
+            EntityManager em = ImageEntity.getEntityManager();
+            Map<String, Object> tags = new TreeMap<>();
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery(
+                            "select tag, count(distinct image_id) from datastore.labels group by tag")
+                    .getResultList();
+            rows.forEach(r -> tags.put((String) r[0], ((Number) r[1]).intValue()));
+            return Map.of(
+                    "total", count(em, "select count(*) from datastore.images"),
+                    "completed", count(em, "select count(*) from datastore.images where final_version is not null"),
+                    "label_tags", tags);
+        });
+        assertEquals(counted.get("total"), stats.get("total"));
+        assertEquals(counted.get("completed"), stats.get("completed"));
+        assertEquals(counted.get("label_tags"), new TreeMap<>((Map<?, ?>) stats.get("label_tags")));
 
         int offset = 0;
         Map<String, Object> objects = null;
@@ -325,6 +391,10 @@ class DatastoreApiTest {
                 .then()
                 .statusCode(200);
         return id;
+    }
+
+    private static int count(EntityManager em, String sql) {
+        return ((Number) em.createNativeQuery(sql).getSingleResult()).intValue();
     }
 
     static String sha256(byte[] bytes) throws Exception {

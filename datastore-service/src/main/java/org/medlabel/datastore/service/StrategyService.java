@@ -19,14 +19,15 @@ import org.medlabel.datastore.repository.ImageEntity;
  *
  * <ul>
  *   <li>{@code random}: a draw weighted by the seconds since the image was last served (never served: weighted by
- *       "now", as MONAI Label does), so images just handed out are almost never handed out again;
+ *       "now", as MONAI Label does), so images just handed out are almost never handed out again (see
+ *       {@link #random});
  *   <li>{@code first} / {@code last}: the smallest / largest id, skipping images served in the last
  *       {@value #HOLD_SECONDS} s while others are left, so two annotators asking at once get different images.
  * </ul>
  *
  * Each call records {@code strategy.<name> = {ts, client_id}} in the image's info and its serving time, under a
- * transaction-scoped advisory lock: concurrent calls are serialised and each sees the previous one's choice. The cost
- * does not grow with the number of labelled images and stays a few indexed queries for unlabeled ones.
+ * transaction-scoped advisory lock: concurrent calls are serialised and each sees the previous one's choice. Each
+ * call is a few index probes plus one scan of the served-but-unlabeled images.
  */
 @ApplicationScoped
 public class StrategyService {
@@ -90,28 +91,44 @@ public class StrategyService {
     }
 
     /**
-     * Weight w = now - served (seconds; never served: now). The never-served images share one weight, so their group
-     * is chosen with probability n·now / W and one of them uniformly; otherwise a served one is drawn by
-     * Efraimidis-Spirakis keys (-ln U / w, smallest wins) in one scan of the served unlabeled images.
+     * MONAI Label's weights: w = now - served (seconds; never served: w = now). Served images are drawn by
+     * Efraimidis-Spirakis keys (-ln U / w, smallest wins) in one scan of the served unlabeled images (few: serving
+     * an image mostly leads to its label). Never-served images all weigh "now", so their group is drawn with
+     * probability n·now / (n·now + S), S the served weights, and one of them nearly uniformly by a random-key probe
+     * ({@code sample_key}). Counting n is skipped when S / now < 1e-6: the group choice is then off by less than 1e-6.
      */
     private Optional<Pick> random(Instant now) {
         long nowSeconds = now.getEpochSecond();
-        Object[] totals = (Object[]) em.createNativeQuery(
-                        "select count(*) filter (where served_at is null), coalesce(sum(?1 - extract(epoch from"
-                                + " served_at)) filter (where served_at is not null), 0) from datastore.images where"
-                                + " final_version is null")
-                .setParameter(1, nowSeconds)
-                .getSingleResult();
-        long neverServed = ((Number) totals[0]).longValue();
-        double servedWeight = Math.max(0, ((Number) totals[1]).doubleValue());
-        double total = (double) neverServed * nowSeconds + servedWeight;
+        double served = ((Number) em.createNativeQuery(
+                                "select coalesce(sum(greatest(?1 - extract(epoch from served_at), 0)), 0) from"
+                                        + " datastore.images where final_version is null and served_at is not null")
+                        .setParameter(1, nowSeconds)
+                        .getSingleResult())
+                .doubleValue();
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        if (neverServed > 0 && random.nextDouble() * total < (double) neverServed * nowSeconds) {
-            return firstId(
-                            "select id from datastore.images where final_version is null and served_at is null order by"
-                                    + " id offset " + random.nextLong(neverServed) + " limit 1",
+        boolean neverServedGroup = true;
+        if (served / nowSeconds >= 1e-6) {
+            long neverServed = ((Number) em.createNativeQuery(
+                                    "select count(*) from datastore.images where final_version is null and served_at is"
+                                            + " null")
+                            .getSingleResult())
+                    .longValue();
+            double total = (double) neverServed * nowSeconds + served;
+            neverServedGroup = random.nextDouble() * total < (double) neverServed * nowSeconds;
+        }
+        if (neverServedGroup) {
+            double point = random.nextDouble();
+            Optional<Pick> pick = firstId(
+                            "select id from datastore.images where final_version is null and served_at is null and"
+                                    + " sample_key >= " + point + " order by sample_key limit 1",
                             null)
-                    .map(p -> new Pick(p.id(), nowSeconds));
+                    .or(() -> firstId(
+                            "select id from datastore.images where final_version is null and served_at is null order"
+                                    + " by sample_key limit 1",
+                            null));
+            if (pick.isPresent()) {
+                return pick.map(p -> new Pick(p.id(), nowSeconds));
+            }
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
