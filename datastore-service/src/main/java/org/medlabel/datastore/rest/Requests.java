@@ -20,6 +20,7 @@ import org.medlabel.datastore.service.Upload;
 class Requests {
 
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {};
+    private static final int COPY_BUFFER = 1 << 20;
 
     private final ObjectMapper json;
     private final DatastoreConfig config;
@@ -85,8 +86,12 @@ class Requests {
     /** A file download: streamed from the store, with the file name MONAI Label clients require (and the length, if known). */
     static Response file(Supplier<InputStream> open, String fileName, long size) {
         StreamingOutput body = out -> {
+            // large chunks: each write crosses from the worker thread to the event loop
+            byte[] buffer = new byte[COPY_BUFFER];
             try (InputStream in = open.get()) {
-                in.transferTo(out);
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    out.write(buffer, 0, n);
+                }
             }
         };
         Response.ResponseBuilder response = Response.ok(body, "application/octet-stream")

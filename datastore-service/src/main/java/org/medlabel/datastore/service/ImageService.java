@@ -28,6 +28,8 @@ import org.medlabel.imaging.io.ImageHeader;
 @ApplicationScoped
 public class ImageService {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ImageService.class);
+
     private final ObjectStorage storage;
     private final VolumeProbe probe;
     private final Outbox outbox;
@@ -43,9 +45,15 @@ public class ImageService {
         String ext = Names.requireExt(Names.ext(upload.fileName()));
         String id = Names.imageId(explicitId, upload.fileName());
         VolumeProbe.Format format = VolumeProbe.Format.of(ext);
+        long t0 = System.nanoTime();
         ImageHeader header = probe.probe(upload.file(), format);
+        long t1 = System.nanoTime();
         String key = "images/" + id + "/" + UUID.randomUUID() + "/" + id + ext;
         StoredObject stored = storage.put(key, upload.file(), "application/octet-stream");
+        long t2 = System.nanoTime();
+        LOG.infof(
+                "image %s: %d bytes, probe %d ms, store %d ms",
+                id, stored.sizeBytes(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
         String[] replaced = new String[1];
         try {
             ImageEntity saved = QuarkusTransaction.requiringNew().call(() -> {

@@ -4,13 +4,12 @@ import io.minio.GetObjectArgs;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.Http;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
+import io.minio.UploadObjectArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.time.Duration;
 import org.jboss.logging.Logger;
 import org.medlabel.datastore.error.DatastoreException;
@@ -25,8 +24,12 @@ import org.medlabel.platform.objectstore.Bucket;
 public class ObjectStorage {
 
     private static final Logger LOG = Logger.getLogger(ObjectStorage.class);
-    /** MinIO's multipart part size: 16 MiB parts keep memory bounded for any object size. */
-    private static final long PART_SIZE = 16L << 20;
+    /** Objects up to this size are sent in one PUT (S3 allows 5 GiB); multipart uploads cost S3 servers a copy. */
+    private static final long SINGLE_PUT_LIMIT = 1L << 30;
+    /** Part size of larger objects, and S3's minimum part size. */
+    private static final long PART_SIZE = 64L << 20;
+
+    private static final long MIN_PART = 5L << 20;
 
     private final MinioClient client;
     private final Bucket bucket;
@@ -36,14 +39,22 @@ public class ObjectStorage {
         this.bucket = bucket;
     }
 
-    /** Stores {@code file} under {@code key}; the SHA-256 is computed from the bytes as they are sent. */
+    /**
+     * Stores {@code file} under {@code key}, read from disk part by part (never buffered whole in memory); files up
+     * to {@value #SINGLE_PUT_LIMIT} bytes go in one PUT, larger ones as a multipart upload. The SHA-256 is computed
+     * from the same file.
+     */
     public StoredObject put(String key, Path file, String contentType) {
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), Checksums.sha256())) {
+        try {
             long size = Files.size(file);
-            client.putObject(PutObjectArgs.builder().bucket(bucket.name()).object(key).stream(in, size, PART_SIZE)
+            String sha256 = Checksums.sha256(file);
+            client.uploadObject(UploadObjectArgs.builder()
+                    .bucket(bucket.name())
+                    .object(key)
+                    .filename(file.toString(), size <= SINGLE_PUT_LIMIT ? Math.max(size, MIN_PART) : PART_SIZE)
                     .contentType(contentType)
                     .build());
-            return new StoredObject(key, size, Checksums.hex(in.getMessageDigest()));
+            return new StoredObject(key, size, sha256);
         } catch (Exception e) {
             throw unavailable("store " + key, e);
         }

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.medlabel.imaging.volume.Volume;
@@ -52,14 +54,25 @@ class ImageProbeTest {
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
+    void aTruncatedUncompressedFileFailsWhenReadFromDiskToo(@TempDir Path dir) throws IOException {
+        // a file stream may skip past the end without reading: the probe must still notice the missing bytes
+        byte[] bytes = Files.readAllBytes(SHARED_DATA.resolve("nifti_format_samples/anatomical.nii"));
+        Path cut = Files.write(dir.resolve("cut.nii"), Arrays.copyOf(bytes, bytes.length - 1000));
+        try (InputStream in = Files.newInputStream(cut)) {
+            ImageFormatException e = assertThrows(ImageFormatException.class, () -> new NiftiReader().probe(in));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        }
+    }
+
+    @Test
     void truncatedNrrdFailsTheProbe() throws IOException {
         byte[] bytes = Files.readAllBytes(SHARED_DATA.resolve("nrrd_samples/KmeansTest_T1_itk.nrrd"));
         byte[] cut = Arrays.copyOf(bytes, bytes.length - 100);
         assertThrows(ImageFormatException.class, () -> new NrrdReader().probe(new ByteArrayInputStream(cut)));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void hugeDeclaredDimensionsFailBeforeAnyAllocation() throws IOException {
         byte[] bytes = Files.readAllBytes(SHARED_DATA.resolve("nifti_format_samples/anatomical.nii"));
         // dim[1..3] of a big-endian NIfTI-1 header at bytes 42..47: 32767 each
