@@ -5,16 +5,19 @@ import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.Http;
 import io.minio.MinioClient;
 import io.minio.RemoveObjectArgs;
-import io.minio.UploadObjectArgs;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.platform.objectstore.Bucket;
+import org.medlabel.platform.objectstore.FileUploader;
 
 /**
  * The datastore's objects in the bucket. Bytes stream between files or clients and the store; nothing holds a whole
@@ -32,29 +35,30 @@ public class ObjectStorage {
     private static final long MIN_PART = 5L << 20;
 
     private final MinioClient client;
+    private final FileUploader uploader;
     private final Bucket bucket;
 
-    public ObjectStorage(MinioClient client, Bucket bucket) {
+    public ObjectStorage(MinioClient client, FileUploader uploader, Bucket bucket) {
         this.client = client;
+        this.uploader = uploader;
         this.bucket = bucket;
     }
 
     /**
-     * Stores {@code file} under {@code key}, read from disk part by part (never buffered whole in memory); files up
-     * to {@value #SINGLE_PUT_LIMIT} bytes go in one PUT, larger ones as a multipart upload. The SHA-256 is computed
-     * from the same file.
+     * Stores {@code file} under {@code key}, streamed from disk ({@link FileUploader}); its SHA-256 is computed from
+     * the same file meanwhile, on another thread.
      */
     public StoredObject put(String key, Path file, String contentType) {
         try {
-            long size = Files.size(file);
-            String sha256 = Checksums.sha256(file);
-            client.uploadObject(UploadObjectArgs.builder()
-                    .bucket(bucket.name())
-                    .object(key)
-                    .filename(file.toString(), size <= SINGLE_PUT_LIMIT ? Math.max(size, MIN_PART) : PART_SIZE)
-                    .contentType(contentType)
-                    .build());
-            return new StoredObject(key, size, sha256);
+            CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Checksums.sha256(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            uploader.upload(bucket.name(), key, file, contentType);
+            return new StoredObject(key, Files.size(file), sha256.get());
         } catch (Exception e) {
             throw unavailable("store " + key, e);
         }

@@ -8,7 +8,10 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import okhttp3.OkHttpClient;
 
-/** Builds the one MinIO client a service uses; its HTTP pool is shared by all requests. */
+/**
+ * Builds the one MinIO client a service uses, and the HTTP client under it, whose pool all object-store requests share
+ * ({@link FileUploader} sends its PUTs through it too).
+ */
 @ApplicationScoped
 public class MinioClientProducer {
 
@@ -17,21 +20,31 @@ public class MinioClientProducer {
 
     @Produces
     @Singleton
-    MinioClient minioClient(ObjectStoreConfig config) {
-        OkHttpClient http = new OkHttpClient.Builder()
+    OkHttpClient objectStoreHttp(ObjectStoreConfig config) {
+        return new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(IO_TIMEOUT)
                 .writeTimeout(IO_TIMEOUT)
                 .build();
+    }
+
+    @Produces
+    @Singleton
+    MinioClient minioClient(ObjectStoreConfig config, OkHttpClient http) {
         return MinioClient.builder()
                 .endpoint(config.endpoint())
                 .credentials(config.accessKey(), config.secretKey())
                 .region(config.region())
-                .httpClient(http, true)
+                .httpClient(http, false)
                 .build();
     }
 
     void close(@Disposes MinioClient client) throws Exception {
         client.close();
+    }
+
+    void close(@Disposes OkHttpClient http) {
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
     }
 }

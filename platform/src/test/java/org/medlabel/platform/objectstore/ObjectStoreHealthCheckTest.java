@@ -25,7 +25,7 @@ class ObjectStoreHealthCheckTest {
         InfraEndpoints infra = TestInfra.endpoints();
         String bucketName = "health-" + UUID.randomUUID();
         ObjectStoreConfig config = config(infra.s3Endpoint(), infra.s3AccessKey(), bucketName);
-        MinioClient client = producer.minioClient(config);
+        MinioClient client = producer.minioClient(config, producer.objectStoreHttp(config));
         try {
             HealthCheckResponse response = new ObjectStoreHealthCheck(new Bucket(client, config), config).call();
 
@@ -50,7 +50,7 @@ class ObjectStoreHealthCheckTest {
     void downWithTheReasonWhenNothingListens() throws Exception {
         String endpoint = "http://127.0.0.1:" + closedPort();
         ObjectStoreConfig config = config(endpoint, "minioadmin", "medlabel");
-        MinioClient client = producer.minioClient(config);
+        MinioClient client = producer.minioClient(config, producer.objectStoreHttp(config));
         try {
             HealthCheckResponse response = new ObjectStoreHealthCheck(new Bucket(client, config), config).call();
 
@@ -67,7 +67,7 @@ class ObjectStoreHealthCheckTest {
     void downWhenTheCredentialsAreRefused() throws Exception {
         InfraEndpoints infra = TestInfra.endpoints();
         ObjectStoreConfig config = config(infra.s3Endpoint(), "not-a-user", "medlabel");
-        MinioClient client = producer.minioClient(config);
+        MinioClient client = producer.minioClient(config, producer.objectStoreHttp(config));
         try {
             HealthCheckResponse response = new ObjectStoreHealthCheck(new Bucket(client, config), config).call();
             assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus(), String.valueOf(response.getData()));
@@ -76,7 +76,7 @@ class ObjectStoreHealthCheckTest {
         }
     }
 
-    private static ObjectStoreConfig config(String endpoint, String accessKey, String bucket) {
+    static ObjectStoreConfig config(String endpoint, String accessKey, String bucket) {
         InfraEndpoints infra = TestInfra.endpoints();
         return new ObjectStoreConfig() {
             public String endpoint() {
