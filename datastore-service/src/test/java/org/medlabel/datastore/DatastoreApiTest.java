@@ -95,6 +95,36 @@ class DatastoreApiTest {
     }
 
     @Test
+    void aRawBodyUploadStoresTheSameAsMultipart() throws Exception {
+        String id = "raw" + run;
+        byte[] bytes = Files.readAllBytes(CT);
+        given().contentType("application/octet-stream")
+                .body(bytes)
+                .queryParam("name", "C:\\data\\ct.nii.gz")
+                .queryParam("params", "{\"client_id\": \"bob\"}")
+                .put("/images/{id}/file", id)
+                .then()
+                .statusCode(200)
+                .body("name", equalTo(id + ".nii.gz"))
+                .body("sha256", equalTo(sha256(bytes)))
+                .body("info.user", equalTo("bob"));
+        assertArrayEquals(bytes, given().get("/images/{id}/file", id).asByteArray());
+        given().contentType("application/octet-stream")
+                .body(bytes)
+                .put("/images/{id}/file", id)
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("'name'"));
+        given().contentType("application/octet-stream")
+                .body(Arrays.copyOf(bytes, 4000))
+                .queryParam("name", "ct.nii.gz")
+                .put("/images/{id}/file", "rawbad" + run)
+                .then()
+                .statusCode(422);
+        given().get("/images/{id}", "rawbad" + run).then().statusCode(404);
+    }
+
+    @Test
     void labelsAreVersionedAndCheckedAgainstTheirImagesGrid() throws Exception {
         String id = uploadCt("lab");
         byte[] label = Files.readAllBytes(CT_LABEL);

@@ -2,6 +2,7 @@ package org.medlabel.datastore.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,10 @@ public interface DatastoreConfig {
     /** Largest image or label file accepted, in bytes (also enforced on the HTTP body). */
     @WithDefault("2147483648")
     long maxUploadBytes();
+
+    /** Where request bodies are spooled while they arrive (scratch space; kept small by deleting after use). */
+    @WithDefault("${java.io.tmpdir}/medlabel-datastore-uploads")
+    Path uploadsDirectory();
 
     /** Largest image accepted, in voxels per volume (checked from the header before anything is read). */
     @WithDefault("1073741824")

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.datastore.service.ImageService;
 import org.medlabel.datastore.service.QueryService;
+import org.medlabel.datastore.service.Upload;
 
 /** Images: upload (NIfTI, NRRD), metadata, bytes, info, deletion. */
 @Path("/images")
@@ -57,6 +59,22 @@ public class ImageResource {
     public Views.ImageView put(
             @RestPath String id, @RestForm("file") FileUpload file, @RestForm("params") String params) {
         return Views.ImageView.of(images.add(id, requests.upload(file, "file", params)));
+    }
+
+    @PUT
+    @Path("/{id}/file")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(
+            summary = "Add or replace the image with the request body as its bytes (no multipart decoding: the fast way"
+                    + " for large volumes); 'name' gives the file name and so the format, e.g. ct.nii.gz")
+    public Views.ImageView putBytes(
+            @RestPath String id, @RestQuery String name, @RestQuery String params, InputStream body) {
+        Upload upload = requests.spool(body, name, params);
+        try {
+            return Views.ImageView.of(images.add(id, upload));
+        } finally {
+            Requests.deleteQuietly(upload.file());
+        }
     }
 
     @GET

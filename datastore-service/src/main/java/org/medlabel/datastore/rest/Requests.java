@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -48,6 +52,54 @@ class Requests {
                 file.fileName(),
                 p,
                 client instanceof String s && !s.isBlank() ? s : config.defaultClientId());
+    }
+
+    /**
+     * A request body spooled to a temporary file as it arrives (the caller deletes it), stopped at the upload limit;
+     * {@code name} is the client's file name, {@code params} MONAI Label's JSON string.
+     */
+    Upload spool(InputStream body, String name, String params) {
+        if (name == null || name.isBlank()) {
+            throw new DatastoreException(
+                    ErrorCode.INVALID_REQUEST, "query parameter 'name' (the file name, e.g. ct.nii.gz) is required");
+        }
+        Map<String, Object> p = object(params, "params");
+        Path file = null;
+        try {
+            Files.createDirectories(config.uploadsDirectory());
+            file = Files.createTempFile(config.uploadsDirectory(), "body-", ".part");
+            long limit = config.maxUploadBytes();
+            long total = 0;
+            byte[] buffer = new byte[COPY_BUFFER];
+            try (OutputStream out = Files.newOutputStream(file)) {
+                for (int n; (n = body.read(buffer)) > 0; ) {
+                    total += n;
+                    if (total > limit) {
+                        throw new DatastoreException(
+                                ErrorCode.PAYLOAD_TOO_LARGE, "body exceeds the limit of " + limit + " bytes");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            Object client = p.get("client_id");
+            return new Upload(file, name, p, client instanceof String s && !s.isBlank() ? s : config.defaultClientId());
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new DatastoreException(ErrorCode.INVALID_REQUEST, "could not receive the body: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(file);
+            throw e;
+        }
+    }
+
+    static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a temporary file left behind; the uploads directory is scratch space
+            }
+        }
     }
 
     /** A JSON object sent as a string; empty means {}. */
