@@ -12,11 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.minio.MinioClient;
+import io.minio.UploadObjectArgs;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +54,9 @@ class DatastoreApiTest {
     static final Path CT_LABEL = DATA.resolve("ct_head_invesalius/labels.nii.gz");
     static final Path OTHER_GRID = DATA.resolve("mri_itk_kmeans/KmeansTest_T1KmeansPrelimSegmentation.nii.gz");
     static final Path NRRD = DATA.resolve("nrrd_samples/KmeansTest_T1_itk.nrrd");
+
+    @Inject
+    MinioClient minio;
 
     /** Ids unique to this run: the database outlives test runs. */
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -412,6 +418,38 @@ class DatastoreApiTest {
                 .then()
                 .statusCode(403)
                 .body("code", equalTo("FORBIDDEN"));
+    }
+
+    @Test
+    void theSameLayoutImportsFromABucketPrefix() throws Exception {
+        String prefix = "incoming/" + run + "/";
+        String id = "pre" + run;
+        put(prefix + id + ".nii.gz", CT);
+        put(prefix + "labels/final/" + id + ".nii.gz", CT_LABEL);
+        put(prefix + "notes.txt", CT_LABEL); // not a volume: ignored
+        given().contentType(ContentType.JSON)
+                .body(Map.of("prefix", prefix))
+                .post("/imports/prefix")
+                .then()
+                .statusCode(200)
+                .body("imagesAdded", equalTo(1))
+                .body("labelsAdded", equalTo(1))
+                .body("errors.size()", equalTo(0));
+        assertArrayEquals(
+                Files.readAllBytes(CT), given().get("/images/{id}/file", id).asByteArray());
+        given().contentType(ContentType.JSON)
+                .body(Map.of("prefix", "labels/final/"))
+                .post("/imports/prefix")
+                .then()
+                .statusCode(403);
+    }
+
+    private void put(String key, Path file) throws Exception {
+        minio.uploadObject(UploadObjectArgs.builder()
+                .bucket("medlabel")
+                .object(key)
+                .filename(file.toString())
+                .build());
     }
 
     private String uploadCt(String prefix) throws Exception {

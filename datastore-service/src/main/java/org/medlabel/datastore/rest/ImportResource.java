@@ -7,17 +7,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.medlabel.datastore.service.FolderImport;
+import org.medlabel.datastore.service.StudiesImport;
 
 /** Bulk imports from the server's side. */
 @Path("/imports")
 @Produces(MediaType.APPLICATION_JSON)
 public class ImportResource {
 
-    private final FolderImport folders;
+    private final StudiesImport studies;
 
-    public ImportResource(FolderImport folders) {
-        this.folders = folders;
+    public ImportResource(StudiesImport studies) {
+        this.studies = studies;
     }
 
     @POST
@@ -26,7 +26,17 @@ public class ImportResource {
     @Operation(
             summary = "Import a MONAI Label studies folder (body {\"path\": ...}, under an import root): images and"
                     + " labels/<tag>/ labels; unchanged images are skipped")
-    public FolderImport.Report folder(Map<String, String> body) {
-        return folders.importFolder(body == null ? null : body.get("path"));
+    public StudiesImport.Report folder(Map<String, String> body) {
+        return studies.fromFolder(body == null ? null : body.get("path"));
+    }
+
+    @POST
+    @Path("/prefix")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Import the same layout from a prefix of the service's bucket (body {\"prefix\": \"incoming/\"});"
+                    + " unchanged files are skipped")
+    public StudiesImport.Report prefix(Map<String, String> body) {
+        return studies.fromPrefix(body == null ? null : body.get("prefix"));
     }
 }

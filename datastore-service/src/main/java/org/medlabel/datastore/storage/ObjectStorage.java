@@ -3,8 +3,11 @@ package org.medlabel.datastore.storage;
 import io.minio.GetObjectArgs;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.Http;
+import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
 import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.messages.Item;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 import org.medlabel.datastore.error.DatastoreException;
@@ -71,6 +76,23 @@ public class ObjectStorage {
                     GetObjectArgs.builder().bucket(bucket.name()).object(key).build());
         } catch (Exception e) {
             throw unavailable("read " + key, e);
+        }
+    }
+
+    /** Every key under {@code prefix}, in key order. */
+    public List<String> list(String prefix) {
+        try {
+            List<String> keys = new ArrayList<>();
+            for (Result<Item> item : client.listObjects(ListObjectsArgs.builder()
+                    .bucket(bucket.name())
+                    .prefix(prefix)
+                    .recursive(true)
+                    .build())) {
+                keys.add(item.get().objectName());
+            }
+            return keys;
+        } catch (Exception e) {
+            throw unavailable("list " + prefix, e);
         }
     }
 
