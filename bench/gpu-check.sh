@@ -12,10 +12,19 @@ OUT=${OUT:-$REPO/bench/target/gpu}
 
 command -v nvidia-smi >/dev/null || { echo "gpu-check: nvidia-smi not found: no NVIDIA driver on this machine" >&2; exit 2; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+# A library counts as present when the loader cache or a LD_LIBRARY_PATH directory has it.
+found() {
+  ldconfig -p | grep -q "$1" && return 0
+  local dir
+  IFS=: read -r -a dirs <<< "${LD_LIBRARY_PATH:-}"
+  for dir in "${dirs[@]}"; do
+    [ -n "$dir" ] && [ -e "$dir/$1" ] && return 0
+  done
+  return 1
+}
 missing=()
 for lib in libcudart.so.12 libcublas.so.12 libcublasLt.so.12 libcurand.so.10 libcufft.so.11 libcudnn.so.9; do
-  ldconfig -p | grep -q "$lib" || [[ -n "$(find ${LD_LIBRARY_PATH//:/ } -name "$lib" 2>/dev/null | head -1)" ]] \
-    || missing+=("$lib")
+  found "$lib" || missing+=("$lib")
 done
 if ((${#missing[@]})); then
   echo "gpu-check: missing CUDA libraries (install CUDA 12 and cuDNN 9, or add them to LD_LIBRARY_PATH): ${missing[*]}" >&2
