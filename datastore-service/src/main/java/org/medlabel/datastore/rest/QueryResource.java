@@ -21,6 +21,7 @@ import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.datastore.repository.LabelEntity;
 import org.medlabel.datastore.service.DatasetExport;
+import org.medlabel.datastore.service.DatastoreModel;
 import org.medlabel.datastore.service.QueryService;
 import org.medlabel.datastore.service.StrategyService;
 
@@ -63,18 +64,10 @@ public class QueryResource {
                 queries.latestLabels(page.stream().map(i -> i.id).toList());
         Map<String, Object> objects = new LinkedHashMap<>();
         for (ImageEntity image : page) {
-            Map<String, Object> tags = new LinkedHashMap<>();
-            labels.getOrDefault(image.id, Map.of())
-                    .forEach((tag, l) -> tags.put(tag, Map.of("ext", l.ext, "info", l.info)));
-            objects.put(image.id, Map.of("image", Map.of("ext", image.ext, "info", image.info), "labels", tags));
+            objects.put(image.id, DatastoreModel.entry(image, labels.getOrDefault(image.id, Map.of())));
         }
         boolean more = page.size() == size;
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("name", "new-dataset");
-        view.put("description", "New Dataset");
-        view.put("images_dir", ".");
-        view.put("labels_dir", "labels");
-        view.put("objects", objects);
+        Map<String, Object> view = DatastoreModel.document(objects, ".", "labels");
         view.put("next_offset", more && after == null ? from + size : null);
         view.put("next_after", more ? page.get(page.size() - 1).id : null);
         return view;

@@ -46,12 +46,7 @@ class Requests {
                     "file of " + file.size() + " bytes exceeds the limit of " + config.maxUploadBytes() + " bytes");
         }
         Map<String, Object> p = object(params, "params");
-        Object client = p.get("client_id");
-        return new Upload(
-                file.uploadedFile(),
-                file.fileName(),
-                p,
-                client instanceof String s && !s.isBlank() ? s : config.defaultClientId());
+        return new Upload(file.uploadedFile(), file.fileName(), p, clientId(p));
     }
 
     /**
@@ -81,8 +76,7 @@ class Requests {
                     out.write(buffer, 0, n);
                 }
             }
-            Object client = p.get("client_id");
-            return new Upload(file, name, p, client instanceof String s && !s.isBlank() ? s : config.defaultClientId());
+            return new Upload(file, name, p, clientId(p));
         } catch (IOException e) {
             deleteQuietly(file);
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "could not receive the body: " + e.getMessage(), e);

@@ -56,21 +56,12 @@ public class DatasetExport {
                             LabelEntity.findById(new LabelEntity.Key(image.id, Names.FINAL_TAG, image.finalVersion));
                     copy(zip, "image/" + image.fileName(), image.objectKey);
                     copy(zip, "label/" + label.fileName(), label.objectKey);
-                    objects.put(
-                            image.id,
-                            Map.of(
-                                    "image", Map.of("ext", image.ext, "info", image.info),
-                                    "labels", Map.of(Names.FINAL_TAG, Map.of("ext", label.ext, "info", label.info))));
+                    objects.put(image.id, DatastoreModel.entry(image, Map.of(Names.FINAL_TAG, label)));
                     written++;
                 }
                 after = page.get(page.size() - 1).id;
             }
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("name", "new-dataset");
-            metadata.put("description", "New Dataset");
-            metadata.put("images_dir", "image");
-            metadata.put("labels_dir", "label");
-            metadata.put("objects", objects);
+            Map<String, Object> metadata = DatastoreModel.document(objects, "image", "label");
             zip.putNextEntry(new ZipEntry("metadata.json"));
             zip.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
             zip.closeEntry();

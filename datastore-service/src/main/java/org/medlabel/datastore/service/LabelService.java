@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.medlabel.api.event.LabelSaved;
 import org.medlabel.datastore.config.DatastoreConfig;
@@ -94,8 +95,7 @@ public class LabelService {
         String tag = Names.tag(rawTag);
         Names.requireId(imageId);
         LabelEntity label = version == null
-                ? LabelEntity.<LabelEntity>find("imageId = ?1 and tag = ?2 order by version desc", imageId, tag)
-                        .firstResult()
+                ? latest(imageId, tag).orElse(null)
                 : LabelEntity.findById(new LabelEntity.Key(imageId, tag, version));
         if (label == null) {
             throw new DatastoreException(
@@ -104,6 +104,12 @@ public class LabelService {
                             + "'");
         }
         return label;
+    }
+
+    /** The latest version of the image's label under {@code tag}, if there is one. */
+    public Optional<LabelEntity> latest(String imageId, String tag) {
+        return LabelEntity.<LabelEntity>find("imageId = ?1 and tag = ?2 order by version desc", imageId, tag)
+                .firstResultOptional();
     }
 
     public List<LabelEntity> versions(String imageId, String rawTag) {

@@ -15,7 +15,6 @@ import org.medlabel.datastore.config.DatastoreConfig;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
-import org.medlabel.datastore.repository.LabelEntity;
 import org.medlabel.datastore.storage.Checksums;
 import org.medlabel.datastore.storage.ObjectStorage;
 
@@ -182,10 +181,9 @@ public class StudiesImport {
                 }
                 images.add(null, upload);
             } else {
-                LabelEntity latest = LabelEntity.<LabelEntity>find(
-                                "imageId = ?1 and tag = ?2 order by version desc", id, Names.tag(tag))
-                        .firstResult();
-                if (latest != null && latest.sha256.equals(sha256)) {
+                if (labels.latest(id, Names.tag(tag))
+                        .filter(l -> l.sha256.equals(sha256))
+                        .isPresent()) {
                     return false;
                 }
                 labels.save(id, tag, upload);

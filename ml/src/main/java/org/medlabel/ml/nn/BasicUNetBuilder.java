@@ -1,5 +1,7 @@
 package org.medlabel.ml.nn;
 
+import static org.medlabel.ml.nn.Settings.positive;
+
 import java.util.Arrays;
 import java.util.Map;
 import org.medlabel.ml.onnx.GraphBuilder;
@@ -23,12 +25,12 @@ public final class BasicUNetBuilder {
     private long seed;
 
     public BasicUNetBuilder inChannels(int n) {
-        this.inChannels = positive(n);
+        this.inChannels = positive("in channels", n);
         return this;
     }
 
     public BasicUNetBuilder outChannels(int n) {
-        this.outChannels = positive(n);
+        this.outChannels = positive("out channels", n);
         return this;
     }
 
@@ -36,7 +38,7 @@ public final class BasicUNetBuilder {
         if (f.length != 6) {
             throw new IllegalArgumentException("BasicUNet takes 6 feature counts, got " + f.length);
         }
-        Arrays.stream(f).forEach(BasicUNetBuilder::positive);
+        Arrays.stream(f).forEach(n -> positive("features", n));
         this.features = f.clone();
         return this;
     }
@@ -52,10 +54,7 @@ public final class BasicUNetBuilder {
     }
 
     public BasicUNetBuilder dropout(double p) {
-        if (p < 0 || p >= 1) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), was " + p);
-        }
-        this.dropout = p;
+        this.dropout = Settings.dropout(p);
         return this;
     }
 
@@ -96,13 +95,6 @@ public final class BasicUNetBuilder {
         int up = halves ? in / 2 : in;
         String x0 = l.convTranspose(name + ".upsample", x, in, up, 2, 2, 0, 0, true);
         return twoConv(l, name + ".convs", l.concat(skip, x0), cat + up, out);
-    }
-
-    private static int positive(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("channel counts must be >= 1, was " + n);
-        }
-        return n;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.medlabel.ml.nn;
 
+import static org.medlabel.ml.nn.Settings.positive;
+
 import java.util.Arrays;
 import java.util.Map;
 import org.medlabel.ml.onnx.GraphBuilder;
@@ -67,10 +69,7 @@ public final class UNetBuilder {
     }
 
     public UNetBuilder dropout(double p) {
-        if (p < 0 || p >= 1) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), was " + p);
-        }
-        this.dropout = p;
+        this.dropout = Settings.dropout(p);
         return this;
     }
 
@@ -149,13 +148,6 @@ public final class UNetBuilder {
     /** A convolution keeps its bias only where no normalisation follows. */
     private boolean biased(boolean convOnly) {
         return convOnly || norm == Norm.NONE;
-    }
-
-    private static int positive(String what, int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException(what + " must be >= 1, was " + n);
-        }
-        return n;
     }
 
     @Override

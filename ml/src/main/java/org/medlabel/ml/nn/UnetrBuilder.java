@@ -1,5 +1,6 @@
 package org.medlabel.ml.nn;
 
+import static org.medlabel.ml.nn.Settings.positive;
 import static org.medlabel.ml.onnx.Attributes.integer;
 
 import java.util.ArrayList;
@@ -88,10 +89,7 @@ public final class UnetrBuilder {
     }
 
     public UnetrBuilder dropout(double p) {
-        if (p < 0 || p >= 1) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), was " + p);
-        }
-        this.dropout = p;
+        this.dropout = Settings.dropout(p);
         return this;
     }
 
@@ -211,13 +209,6 @@ public final class UnetrBuilder {
 
     private long patchCount() {
         return (long) (imageSize[0] / PATCH) * (imageSize[1] / PATCH) * (imageSize[2] / PATCH);
-    }
-
-    private static int positive(String what, int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException(what + " must be >= 1, was " + n);
-        }
-        return n;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.medlabel.ml.rewrite;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.Tensors;
@@ -100,7 +101,7 @@ final class SubPixelConvTranspose implements NodeRewrite {
         int co = (int) weight.getDims(1);
         String kernel =
                 g.floats(node.getInput(1) + ".subpixel", kernelDims(axes, ci, co), kernel(weight, axes, ci, co));
-        int phases = Arrays.stream(axes).mapToInt(Axis::stride).reduce(1, (x, y) -> x * y);
+        int phases = product(axes, Axis::stride);
         List<String> inputs = new ArrayList<>(List.of(node.getInput(0), kernel));
         if (bias != null) {
             float[] b = Tensors.floatValues(bias);
@@ -172,9 +173,17 @@ final class SubPixelConvTranspose implements NodeRewrite {
         g.node("Reshape", List.of(y, shape), out);
     }
 
+    private static int product(Axis[] axes, ToIntFunction<Axis> size) {
+        int product = 1;
+        for (Axis a : axes) {
+            product *= size.applyAsInt(a);
+        }
+        return product;
+    }
+
     private static long[] kernelDims(Axis[] axes, int ci, int co) {
         long[] dims = new long[axes.length + 2];
-        dims[0] = (long) co * Arrays.stream(axes).mapToInt(Axis::stride).reduce(1, (x, y) -> x * y);
+        dims[0] = (long) co * product(axes, Axis::stride);
         dims[1] = ci;
         for (int a = 0; a < axes.length; a++) {
             dims[2 + a] = axes[a].size();
@@ -187,9 +196,9 @@ final class SubPixelConvTranspose implements NodeRewrite {
         float[] w = Tensors.floatValues(weight);
         int rank = axes.length;
         int[] phase = new int[rank];
-        int newVolume = Arrays.stream(axes).mapToInt(Axis::size).reduce(1, (x, y) -> x * y);
-        int oldVolume = Arrays.stream(axes).mapToInt(Axis::kernel).reduce(1, (x, y) -> x * y);
-        int phases = Arrays.stream(axes).mapToInt(Axis::stride).reduce(1, (x, y) -> x * y);
+        int newVolume = product(axes, Axis::size);
+        int oldVolume = product(axes, Axis::kernel);
+        int phases = product(axes, Axis::stride);
         float[] k = new float[phases * co * ci * newVolume];
         for (int p = 0; p < phases; p++) {
             // phase p in row-major order over the axes' strides
