@@ -10,6 +10,21 @@ usage:
                                                   often end) in a torch.nn.Module, export it with torch.onnx
                                                   (EXPORTER "legacy" = TorchScript, batch axis dynamic; "dynamo"),
                                                   and write DIR/model.onnx, DIR/input.bin, DIR/output.bin
+  torch_oracle.py grad MODEL CONFIG INPUT LABEL OUTDIR
+                                                  the reference for a training step's gradients: the same network in
+                                                  float64, loss (see dice_ce) against LABEL (raw little-endian float32
+                                                  class indices, shape [N, 1, spatial...] of the input's N and spatial
+                                                  size), gradients of every parameter by autograd. CONFIG as for run,
+                                                  plus optional "loss" ("dicece" default | "dice" | "ce"),
+                                                  "classWeights" (C floats) and "training" (true: BatchNorm normalises
+                                                  with the batch's statistics). Dropout is never applied (ratio 0).
+                                                  Writes OUTDIR/loss.txt (the float64 loss, repr), OUTDIR/grads.bin
+                                                  (every parameter's gradient, little-endian float64, concatenated in
+                                                  the order of MODEL's initializers; initializers that are constants,
+                                                  i.e. named with a CONSTANT_PREFIXES prefix or ending in running_mean /
+                                                  running_var, are skipped) and OUTDIR/grads.json ([{"name", "offset",
+                                                  "count"}, ...], offset and count in float64 elements); prints
+                                                  {"loss": ...}. Every parameter must be used.
 """
 import json
 import sys
@@ -21,6 +36,12 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 
 CONSTANT_PREFIXES = ("fixed.", "shape", "gelu.", "attn.scale", "dropout.ratio")
+STATISTICS_SUFFIXES = ("running_mean", "running_var")
+
+
+def is_parameter(name):
+    """A learnable initializer: not a constant of the graph, not a normalisation's running statistic."""
+    return not name.startswith(CONSTANT_PREFIXES) and not name.endswith(STATISTICS_SUFFIXES)
 
 
 class Params:
@@ -47,6 +68,18 @@ def load(path):
     return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in model.graph.initializer}
 
 
+def load_float64(path):
+    """The initializers in the model's order, floating ones as float64; parameters (is_parameter) require grad."""
+    tensors = {}
+    for name, t in load(path).items():
+        if t.is_floating_point():
+            t = t.double()
+            if is_parameter(name):
+                t.requires_grad_(True)
+        tensors[name] = t
+    return tensors
+
+
 def adn(x, p, name, cfg, channels):
     norm = cfg["norm"]
     if norm == "INSTANCE":
@@ -54,8 +87,9 @@ def adn(x, p, name, cfg, channels):
     elif norm == "INSTANCE_AFFINE":
         x = F.instance_norm(x, weight=p(name + ".norm.weight"), bias=p(name + ".norm.bias"), eps=1e-5)
     elif norm == "BATCH":
+        # cfg "training": normalise with the batch's statistics (the running ones are then only updated, in place)
         x = F.batch_norm(x, p(name + ".norm.running_mean"), p(name + ".norm.running_var"), p(name + ".norm.weight"),
-                         p(name + ".norm.bias"), training=False, eps=1e-5)
+                         p(name + ".norm.bias"), training=bool(cfg.get("training", False)), eps=1e-5)
     act = cfg["activation"]
     if act == "PRELU":
         return F.prelu(x, p(name + ".act.weight"))
@@ -211,6 +245,79 @@ def run(model, config, inp, out):
     print(json.dumps({"shape": list(y.shape)}))
 
 
+def read_label(path, cfg):
+    shape = list(cfg["inputShape"])
+    return torch.from_numpy(np.fromfile(path, dtype="<f4").reshape([shape[0], 1] + shape[2:]).copy())
+
+
+def dice_ce(logits, label, cfg, check=True):
+    """MONAI's DiceCELoss(to_onehot_y=True, softmax=True), default settings, written out.
+
+    logits [N, C, spatial...] (C >= 2), label [N, 1, spatial...] of class indices (integers in [0, C), any float type).
+    onehot = one-hot of label over C; p = softmax(logits, dim=1); per (n, c), over the spatial axes,
+    dice[n, c] = 1 - (2 * sum(p * onehot) + 1e-5) / (sum(p) + sum(onehot) + 1e-5), background included;
+    dice = mean over n and c; ce = cross_entropy(logits, label) (mean over all voxels); loss = dice + ce.
+    cfg "classWeights" (C floats w), as MONAI's DiceCELoss(weight=w): ce = cross_entropy(logits, label, weight=w)
+    (PyTorch's weighted mean: sum of w[label] * nll / sum of w[label]) and dice = mean over n and c of
+    w[c] * dice[n, c] (weighted terms, still divided by N * C). cfg "loss": "dicece" (default), "dice" or "ce" alone.
+    check=False skips the label's validation (a benchmark's loop).
+    """
+    c = logits.shape[1]
+    if c < 2:
+        raise ValueError("the loss needs at least 2 output channels (MONAI uses BCE for 1)")
+    if label.shape[1] != 1 or label.shape[0] != logits.shape[0] or label.shape[2:] != logits.shape[2:]:
+        raise ValueError(f"label shape {list(label.shape)} does not fit logits {list(logits.shape)}")
+    target = label[:, 0].round().long()
+    if check and (not torch.equal(target.to(label.dtype), label[:, 0]) or target.min() < 0 or target.max() >= c):
+        raise ValueError(f"label values must be class indices in [0, {c})")
+    kind = cfg.get("loss", "dicece")
+    if kind not in ("dicece", "dice", "ce"):
+        raise ValueError(f"loss must be dicece, dice or ce, was {kind}")
+    weight = None
+    if cfg.get("classWeights") is not None:
+        weight = torch.tensor(cfg["classWeights"], dtype=logits.dtype)
+        if weight.shape != (c,):
+            raise ValueError(f"classWeights needs {c} values, had {list(weight.shape)}")
+    loss = torch.zeros((), dtype=logits.dtype)
+    if kind in ("dicece", "dice"):
+        onehot = F.one_hot(target, c).movedim(-1, 1).to(logits.dtype)
+        prob = torch.softmax(logits, dim=1)
+        axes = list(range(2, logits.dim()))
+        intersection = torch.sum(prob * onehot, dim=axes)
+        denominator = torch.sum(onehot, dim=axes) + torch.sum(prob, dim=axes)
+        dice = 1.0 - (2.0 * intersection + 1e-5) / (denominator + 1e-5)
+        if weight is not None:
+            dice = dice * weight
+        loss = loss + torch.mean(dice)
+    if kind in ("dicece", "ce"):
+        loss = loss + F.cross_entropy(logits, target, weight=weight)
+    return loss
+
+
+def grad(model, config, inp, label, outdir):
+    cfg = json.load(open(config))
+    tensors = load_float64(model)
+    p = Params(tensors)
+    x = read_input(inp, cfg).double()
+    logits = NETWORKS[cfg["network"]](x, p, cfg)
+    p.check_all_used()
+    loss = dice_ce(logits, read_label(label, cfg).double(), cfg)
+    names = [n for n, t in tensors.items() if is_parameter(n) and t.is_floating_point()]
+    grads = torch.autograd.grad(loss, [tensors[n] for n in names], allow_unused=True)
+    index, offset, parts = [], 0, []
+    for name, g in zip(names, grads):
+        g = torch.zeros_like(tensors[name]) if g is None else g
+        parts.append(g.detach().numpy().astype("<f8").ravel())
+        index.append({"name": name, "offset": offset, "count": int(g.numel())})
+        offset += g.numel()
+    (np.concatenate(parts) if parts else np.zeros(0, dtype="<f8")).tofile(f"{outdir}/grads.bin")
+    with open(f"{outdir}/grads.json", "w") as f:
+        json.dump(index, f)
+    with open(f"{outdir}/loss.txt", "w") as f:
+        f.write(repr(loss.item()))
+    print(json.dumps({"loss": loss.item()}))
+
+
 class Exported(torch.nn.Module):
     def __init__(self, tensors, cfg):
         super().__init__()
@@ -247,5 +354,7 @@ if __name__ == "__main__":
         run(*sys.argv[2:6])
     elif sys.argv[1] == "export":
         export(*sys.argv[2:6])
+    elif sys.argv[1] == "grad":
+        grad(*sys.argv[2:7])
     else:
         sys.exit(__doc__)

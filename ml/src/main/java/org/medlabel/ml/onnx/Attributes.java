@@ -34,6 +34,14 @@ public final class Attributes {
                 .build();
     }
 
+    public static AttributeProto string(String name, String value) {
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(value))
+                .build();
+    }
+
     /** Spatial attributes ({@code kernel_shape}, {@code strides}...) repeat one value per spatial axis. */
     public static AttributeProto repeated(String name, long value, int times) {
         long[] v = new long[times];

@@ -71,6 +71,22 @@ public final class GraphBuilder {
         graph.addOutput(info);
     }
 
+    /** Forgets the graph's outputs (a training graph declares its own). */
+    public void clearOutputs() {
+        graph.clearOutput();
+    }
+
+    /** Removes an initializer and returns it (a constant that becomes an input). */
+    public TensorProto removeInitializer(String name) {
+        return initializers.remove(name);
+    }
+
+    /** Declares a graph input of any type (possibly under the name of an initializer it replaces). */
+    public void input(ValueInfoProto input) {
+        names.add(input.getName());
+        graph.addInput(input);
+    }
+
     /** A float32 initializer named {@code name} or, when taken, a unique variant of it. */
     public String floats(String name, long[] dims, float[] values) {
         return initializer(Tensors.floats(fresh(name), dims, values));
@@ -132,6 +148,11 @@ public final class GraphBuilder {
         names.addAll(node.getOutputList());
     }
 
+    /** The nodes emitted so far, in order (a copy). */
+    public List<NodeProto> nodes() {
+        return new ArrayList<>(nodes);
+    }
+
     /** Removes and returns all nodes, for a rewrite that emits them again. */
     public List<NodeProto> takeNodes() {
         List<NodeProto> taken = new ArrayList<>(nodes);
@@ -189,7 +210,25 @@ public final class GraphBuilder {
         return name;
     }
 
-    private String fresh(String base) {
+    /** The fully known shape of an initializer or a declared input, output or value info; null otherwise. */
+    public long[] staticShape(String name) {
+        TensorProto t = initializers.get(name);
+        if (t != null) {
+            return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        }
+        for (ValueInfoProto v : valueInfos()) {
+            if (v.getName().equals(name) && v.getType().getTensorType().hasShape()) {
+                long[] dims = v.getType().getTensorType().getShape().getDimList().stream()
+                        .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : -1)
+                        .toArray();
+                return java.util.Arrays.stream(dims).allMatch(d -> d > 0) ? dims : null;
+            }
+        }
+        return null;
+    }
+
+    /** A name not yet used in the graph, {@code base} itself when free; it is taken by this call. */
+    public String fresh(String base) {
         String name = base;
         for (int i = 1; names.contains(name); i++) {
             name = base + "_" + i;

@@ -25,11 +25,7 @@ public final class GraphOptimizer {
     private GraphOptimizer() {}
 
     public static Result optimize(ModelProto model) {
-        long opset = model.getOpsetImportList().stream()
-                .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
-                .mapToLong(OperatorSetIdProto::getVersion)
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("the model imports no default ONNX opset"));
+        long opset = opset(model);
         GraphBuilder g = GraphBuilder.edit(model.getGraph());
         Map<String, Integer> applied = new LinkedHashMap<>();
         applied.put("constant folding", ConstantFolding.fold(g, model));
@@ -46,5 +42,25 @@ public final class GraphOptimizer {
         }
         applied.put("dead nodes", DeadCode.remove(g));
         return new Result(model.toBuilder().setGraph(g.build()).build(), applied);
+    }
+
+    /**
+     * Only constant folding and dead-node removal: what a graph needs before it is differentiated (shape arithmetic
+     * and {@code Constant} nodes become initializers) while its operators, and so its parameters, stay as they are.
+     */
+    public static ModelProto fold(ModelProto model) {
+        opset(model);
+        GraphBuilder g = GraphBuilder.edit(model.getGraph());
+        ConstantFolding.fold(g, model);
+        DeadCode.remove(g);
+        return model.toBuilder().setGraph(g.build()).build();
+    }
+
+    private static long opset(ModelProto model) {
+        return model.getOpsetImportList().stream()
+                .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+                .mapToLong(OperatorSetIdProto::getVersion)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the model imports no default ONNX opset"));
     }
 }

@@ -71,10 +71,15 @@ final class SubPixelConvTranspose implements NodeRewrite {
             return false;
         }
         TensorProto weight = g.initializer(node.getInput(1));
-        if (weight == null || weight.getDataType() != TensorProto.DataType.FLOAT_VALUE || weight.getDimsCount() < 3) {
+        long[] weightDims = weight != null
+                ? weight.getDimsList().stream().mapToLong(Long::longValue).toArray()
+                : g.staticShape(node.getInput(1));
+        if (weightDims == null
+                || weightDims.length < 3
+                || (weight != null && weight.getDataType() != TensorProto.DataType.FLOAT_VALUE)) {
             return false;
         }
-        int rank = weight.getDimsCount() - 2;
+        int rank = weightDims.length - 2;
         long[] ones = new long[rank];
         Arrays.fill(ones, 1);
         long[] strides = Attributes.ints(node, "strides", ones);
@@ -86,21 +91,26 @@ final class SubPixelConvTranspose implements NodeRewrite {
                 && Attributes.ints(node, "output_shape", null) == null;
         TensorProto bias =
                 node.getInputCount() > 2 && !node.getInput(2).isEmpty() ? g.initializer(node.getInput(2)) : null;
-        if (!plain || (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && bias == null)) {
+        if (!plain || (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && (bias == null || weight == null))) {
             return false;
         }
         Axis[] axes = new Axis[rank];
         for (int a = 0; a < rank; a++) {
-            axes[a] = Axis.of((int) strides[a], (int) weight.getDims(2 + a), (int) pads[a], (int) pads[rank + a], (int)
+            axes[a] = Axis.of((int) strides[a], (int) weightDims[2 + a], (int) pads[a], (int) pads[rank + a], (int)
                     outputPads[a]);
             if (axes[a] == null) {
                 return false;
             }
         }
-        int ci = (int) weight.getDims(0);
-        int co = (int) weight.getDims(1);
-        String kernel =
-                g.floats(node.getInput(1) + ".subpixel", kernelDims(axes, ci, co), kernel(weight, axes, ci, co));
+        int ci = (int) weightDims[0];
+        int co = (int) weightDims[1];
+        int[] taps = tapTable(axes);
+        String kernel = weight != null
+                ? g.floats(
+                        node.getInput(1) + ".subpixel",
+                        kernelDims(axes, ci, co),
+                        kernel(weight, taps, product(axes, Axis::size), ci, co))
+                : kernelInGraph(g, node.getInput(1), taps, axes, ci, co);
         int phases = product(axes, Axis::stride);
         List<String> inputs = new ArrayList<>(List.of(node.getInput(0), kernel));
         if (bias != null) {
@@ -191,17 +201,18 @@ final class SubPixelConvTranspose implements NodeRewrite {
         return dims;
     }
 
-    /** K[(o, φ_1..φ_r), i, slot_1..slot_r] = W[i, o, tap_1..tap_r] for every phase's taps; zero elsewhere. */
-    private static float[] kernel(TensorProto weight, Axis[] axes, int ci, int co) {
-        float[] w = Tensors.floatValues(weight);
+    /**
+     * For each phase (row-major over the axes' strides) and each position of the new kernel, the flat index of the
+     * original tap that lands there, or -1 (a zero).
+     */
+    private static int[] tapTable(Axis[] axes) {
         int rank = axes.length;
         int[] phase = new int[rank];
         int newVolume = product(axes, Axis::size);
-        int oldVolume = product(axes, Axis::kernel);
         int phases = product(axes, Axis::stride);
-        float[] k = new float[phases * co * ci * newVolume];
+        int[] table = new int[phases * newVolume];
+        java.util.Arrays.fill(table, -1);
         for (int p = 0; p < phases; p++) {
-            // phase p in row-major order over the axes' strides
             for (int a = rank - 1, rest = p; a >= 0; a--) {
                 phase[a] = rest % axes[a].stride();
                 rest /= axes[a].stride();
@@ -224,14 +235,58 @@ final class SubPixelConvTranspose implements NodeRewrite {
                     oldOffset = oldOffset * axes[a].kernel() + axes[a].taps()[phase[a]][j];
                     newOffset = newOffset * axes[a].size() + axes[a].slots()[phase[a]][j];
                 }
-                for (int o = 0; o < co; o++) {
-                    for (int i = 0; i < ci; i++) {
-                        k[((o * phases + p) * ci + i) * newVolume + newOffset] =
-                                w[(i * co + o) * oldVolume + oldOffset];
+                table[p * newVolume + newOffset] = oldOffset;
+            }
+        }
+        return table;
+    }
+
+    /** K[(o, φ), i, slot] = W[i, o, tap] for every phase's taps (the table); zero elsewhere. */
+    private static float[] kernel(TensorProto weight, int[] table, int newVolume, int ci, int co) {
+        float[] w = Tensors.floatValues(weight);
+        int oldVolume = w.length / (ci * co);
+        int phases = table.length / newVolume;
+        float[] k = new float[co * ci * table.length];
+        for (int o = 0; o < co; o++) {
+            for (int p = 0; p < phases; p++) {
+                for (int i = 0; i < ci; i++) {
+                    for (int slot = 0; slot < newVolume; slot++) {
+                        int tap = table[p * newVolume + slot];
+                        if (tap >= 0) {
+                            k[((o * phases + p) * ci + i) * newVolume + slot] = w[(i * co + o) * oldVolume + tap];
+                        }
                     }
                 }
             }
         }
         return k;
+    }
+
+    /**
+     * The same kernel computed in the graph from a weight that is an input (a parameter being trained): a zero
+     * appended to each filter's taps, a Gather by the tap table, and a transpose into K's layout.
+     */
+    private static String kernelInGraph(GraphBuilder g, String weight, int[] table, Axis[] axes, int ci, int co) {
+        int newVolume = product(axes, Axis::size);
+        int phases = table.length / newVolume;
+        int oldVolume = product(axes, Axis::kernel);
+        long[] indices = new long[table.length];
+        for (int e = 0; e < table.length; e++) {
+            indices[e] = table[e] >= 0 ? table[e] : oldVolume;
+        }
+        String flat = g.node("Reshape", List.of(weight, g.int64s("subpixel.taps", ci, co, oldVolume)));
+        String withZero = g.node("Pad", List.of(flat, g.int64s("subpixel.zero_tap", 0, 0, 0, 0, 0, 1)));
+        String gathered = g.node(
+                "Gather",
+                List.of(
+                        withZero,
+                        g.initializer(Tensors.int64s(g.fresh("subpixel.table"), indices).toBuilder()
+                                .clearDims()
+                                .addDims(phases)
+                                .addDims(newVolume)
+                                .build())),
+                Attributes.integer("axis", 2));
+        String arranged = g.node("Transpose", List.of(gathered), Attributes.ints("perm", 1, 2, 0, 3));
+        return g.node("Reshape", List.of(arranged, g.int64s("subpixel.kernel_shape", kernelDims(axes, ci, co))));
     }
 }

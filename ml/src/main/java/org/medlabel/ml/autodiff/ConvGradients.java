@@ -1,0 +1,310 @@
+package org.medlabel.ml.autodiff;
+
+import static org.medlabel.ml.autodiff.ElementwiseGradients.dy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.medlabel.ml.onnx.Attributes;
+import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+
+/**
+ * Conv and ConvTranspose (any spatial rank, stride, padding and dilation; group 1), in the forms ML-SPIKE §4.1 found
+ * fast in ONNX Runtime. Per axis, with kernel k, stride s, dilation d and pads (p, q), a Conv reads input
+ * {@code o·s + t·d − p} for output o and tap t. Its input gradient is a Conv with the flipped, transposed kernel at
+ * stride 1 and otherwise a ConvTranspose (which the graph optimiser turns into a sub-pixel Conv, since ORT's own
+ * ConvTranspose is 8-30x slower); its weight gradient is a convolution of the input by the output gradient (batch and
+ * channels swapped, the stride as dilation) or, on small outputs, one MatMul over the input's tap slices.
+ */
+final class ConvGradients {
+
+    /** Outputs up to this many voxels per sample take the weight gradient by tap slices under {@code AUTO}. */
+    private static final long SLICES_MAX_VOXELS = 4096;
+
+    private ConvGradients() {}
+
+    static void register(Map<String, GradientRule> rules) {
+        rules.put("Conv", ConvGradients::conv);
+        rules.put("ConvTranspose", ConvGradients::convTranspose);
+    }
+
+    /** One node's per-axis geometry. */
+    private record Geometry(long[] kernel, long[] strides, long[] dilations, long[] padBegin, long[] padEnd) {
+
+        static Geometry of(NodeProto n, long[] weightShape) {
+            int rank = weightShape.length - 2;
+            String autoPad = Attributes.string(n, "auto_pad", "NOTSET");
+            if (Attributes.integer(n, "group", 1) != 1
+                    || !(autoPad.equals("NOTSET") || autoPad.equals("VALID"))
+                    || Attributes.ints(n, "output_shape", null) != null) {
+                throw new UnsupportedOperatorException(n.getOpType() + " '" + n.getName()
+                        + "' with groups, auto_pad or output_shape has no gradient rule (set explicit pads)");
+            }
+            long[] ones = new long[rank];
+            Arrays.fill(ones, 1);
+            long[] pads = Attributes.ints(n, "pads", new long[2 * rank]);
+            return new Geometry(
+                    Arrays.copyOfRange(weightShape, 2, weightShape.length),
+                    Attributes.ints(n, "strides", ones),
+                    Attributes.ints(n, "dilations", ones),
+                    Arrays.copyOfRange(pads, 0, rank),
+                    Arrays.copyOfRange(pads, rank, 2 * rank));
+        }
+
+        int rank() {
+            return kernel.length;
+        }
+
+        /** The extent the dilated kernel spans minus one: d·(k − 1). */
+        long reach(int a) {
+            return dilations[a] * (kernel[a] - 1);
+        }
+    }
+
+    private static void conv(NodeProto n, Backward b) {
+        String x = n.getInput(0);
+        String w = n.getInput(1);
+        Geometry geo = Geometry.of(n, b.shape(w));
+        String dy = dy(n, b);
+        addBiasGradient(n, b, dy);
+        if (b.needs(x)) {
+            b.add(x, convInputGradient(b, geo, x, w, dy));
+        }
+        if (b.needs(w)) {
+            boolean pointwise = Arrays.stream(geo.kernel()).allMatch(k -> k == 1);
+            long voxels = Arrays.stream(b.shape(dy)).skip(2).reduce(1, (p, q) -> p * q);
+            WeightGradient form = b.weightGradient();
+            if (form == WeightGradient.AUTO) {
+                form = pointwise || voxels <= SLICES_MAX_VOXELS
+                        ? WeightGradient.TAP_SLICES
+                        : WeightGradient.DILATED_CONV;
+            }
+            b.add(
+                    w,
+                    form == WeightGradient.TAP_SLICES
+                            ? weightByTapSlices(b, geo, x, dy, b.shape(w))
+                            : weightByDilatedConv(b, geo, x, dy));
+        }
+    }
+
+    private static void addBiasGradient(NodeProto n, Backward b, String dy) {
+        if (n.getInputCount() > 2 && b.needs(n.getInput(2))) {
+            b.add(n.getInput(2), b.sum(dy, Backward.axesExcept(b.rank(dy), 1), false));
+        }
+    }
+
+    private static String convInputGradient(Backward b, Geometry geo, String x, String w, String dy) {
+        long[] xs = b.shape(x);
+        long[] ys = b.shape(dy);
+        int rank = geo.rank();
+        boolean unitStride = Arrays.stream(geo.strides()).allMatch(s -> s == 1);
+        long[] flippedPads = new long[2 * rank];
+        for (int a = 0; a < rank; a++) {
+            flippedPads[a] = geo.reach(a) - geo.padBegin()[a];
+            flippedPads[rank + a] = geo.reach(a) - geo.padEnd()[a];
+            unitStride &= flippedPads[a] >= 0 && flippedPads[rank + a] >= 0;
+        }
+        if (unitStride) {
+            // dx[i] = Σ_t dy[i − t·d + p]·W[t]: a correlation with the kernel flipped and its channels swapped
+            long[] spatial = java.util.stream.LongStream.range(2, rank + 2).toArray();
+            long[] minusOne = new long[rank];
+            long[] lowest = new long[rank];
+            Arrays.fill(minusOne, -1);
+            Arrays.fill(lowest, Long.MIN_VALUE);
+            String swapped = b.transpose(w, swapFirstTwo(rank + 2));
+            String flipped = b.like(
+                    swapped,
+                    "Slice",
+                    List.of(swapped, b.ints(minusOne), b.ints(lowest), b.ints(spatial), b.ints(minusOne)));
+            return b.node(
+                    xs,
+                    "Conv",
+                    List.of(dy, flipped),
+                    Attributes.ints("pads", flippedPads),
+                    Attributes.ints("dilations", geo.dilations()));
+        }
+        long[] outputPadding = new long[rank];
+        for (int a = 0; a < rank; a++) {
+            long covered = (ys[2 + a] - 1) * geo.strides()[a] - geo.padBegin()[a] - geo.padEnd()[a] + geo.reach(a) + 1;
+            outputPadding[a] = xs[2 + a] - covered;
+        }
+        return b.node(
+                xs,
+                "ConvTranspose",
+                List.of(dy, w),
+                Attributes.ints("strides", geo.strides()),
+                Attributes.ints("pads", concat(geo.padBegin(), geo.padEnd())),
+                Attributes.ints("dilations", geo.dilations()),
+                Attributes.ints("output_padding", outputPadding));
+    }
+
+    /**
+     * dW[co, ci, t] = Σ_n Σ_o dy[n, co, o]·x[n, ci, o·s + t·d − p]: a Conv of x (as [Ci, N, ...]) with dy (as [Co, N,
+     * ...]) for kernel, dilated by the stride and strided by the dilation, cut to the kernel's extent.
+     */
+    private static String weightByDilatedConv(Backward b, Geometry geo, String x, String dy) {
+        long[] xs = b.shape(x);
+        long[] ys = b.shape(dy);
+        int rank = geo.rank();
+        long[] padEnd = new long[rank];
+        for (int a = 0; a < rank; a++) {
+            padEnd[a] =
+                    Math.max(0, geo.reach(a) + geo.strides()[a] * (ys[2 + a] - 1) + 1 - xs[2 + a] - geo.padBegin()[a]);
+        }
+        String c = correlate(b, geo, swapBatchChannels(b, x), swapBatchChannels(b, dy), geo.padBegin(), padEnd);
+        return b.transpose(cutToKernel(b, c, geo), swapFirstTwo(rank + 2));
+    }
+
+    /**
+     * dW as one MatMul: every tap's strided slice of the padded input, stacked to [N, taps·Ci, M], against dy as [N,
+     * Co, M]. Cheaper than the dilated Conv where the output is small and the channels many.
+     */
+    private static String weightByTapSlices(Backward b, Geometry geo, String x, String dy, long[] weightShape) {
+        long[] xs = b.shape(x);
+        long[] ys = b.shape(dy);
+        int rank = geo.rank();
+        long batch = xs[0];
+        long ci = xs[1];
+        long co = ys[1];
+        long voxels = Arrays.stream(ys).skip(2).reduce(1, (p, q) -> p * q);
+        String padded = x;
+        if (Arrays.stream(geo.padBegin()).anyMatch(p -> p != 0)
+                || Arrays.stream(geo.padEnd()).anyMatch(p -> p != 0)) {
+            long[] pads = new long[2 * (rank + 2)];
+            long[] paddedShape = xs.clone();
+            for (int a = 0; a < rank; a++) {
+                pads[2 + a] = geo.padBegin()[a];
+                pads[rank + 4 + a] = geo.padEnd()[a];
+                paddedShape[2 + a] += geo.padBegin()[a] + geo.padEnd()[a];
+            }
+            padded = b.node(paddedShape, "Pad", List.of(x, b.ints(pads)));
+        }
+        int taps = (int) Arrays.stream(geo.kernel()).reduce(1, (p, q) -> p * q);
+        long[] spatial = java.util.stream.LongStream.range(2, rank + 2).toArray();
+        List<String> slices = new ArrayList<>();
+        for (int t = 0; t < taps; t++) {
+            long[] starts = new long[rank];
+            long[] ends = new long[rank];
+            for (int a = rank - 1, rest = t; a >= 0; a--) {
+                long tap = rest % geo.kernel()[a];
+                rest /= (int) geo.kernel()[a];
+                starts[a] = tap * geo.dilations()[a];
+                ends[a] = starts[a] + geo.strides()[a] * (ys[2 + a] - 1) + 1;
+            }
+            long[] sliceShape = xs.clone();
+            System.arraycopy(ys, 2, sliceShape, 2, rank);
+            String slice = b.node(
+                    sliceShape,
+                    "Slice",
+                    List.of(padded, b.ints(starts), b.ints(ends), b.ints(spatial), b.ints(geo.strides())));
+            slices.add(b.reshape(slice, new long[] {batch, 1, ci, voxels}));
+        }
+        String stacked = slices.size() == 1
+                ? slices.get(0)
+                : b.node(new long[] {batch, taps, ci, voxels}, "Concat", slices, Attributes.integer("axis", 1));
+        String columns = b.transpose(b.reshape(stacked, new long[] {batch, taps * ci, voxels}), 0, 2, 1);
+        String product = b.binary("MatMul", b.reshape(dy, new long[] {batch, co, voxels}), columns);
+        String summed = batch == 1 ? product : b.sum(product, new long[] {0}, true);
+        String byTap = b.transpose(b.reshape(summed, new long[] {co, taps, ci}), 0, 2, 1);
+        return b.reshape(byTap, weightShape);
+    }
+
+    private static void convTranspose(NodeProto n, Backward b) {
+        String x = n.getInput(0);
+        String w = n.getInput(1);
+        Geometry geo = Geometry.of(n, b.shape(w));
+        String dy = dy(n, b);
+        addBiasGradient(n, b, dy);
+        if (b.needs(x)) {
+            // the adjoint of a transposed convolution is the convolution with the same geometry and weights
+            b.add(
+                    x,
+                    b.node(
+                            b.shape(x),
+                            "Conv",
+                            List.of(dy, w),
+                            Attributes.ints("strides", geo.strides()),
+                            Attributes.ints("pads", concat(geo.padBegin(), geo.padEnd())),
+                            Attributes.ints("dilations", geo.dilations())));
+        }
+        if (b.needs(w)) {
+            // dW[ci, co, t] = Σ_n Σ_i x[n, ci, i]·dy[n, co, i·s + t·d − p]
+            long[] xs = b.shape(x);
+            long[] ys = b.shape(dy);
+            int rank = geo.rank();
+            long[] padEnd = new long[rank];
+            for (int a = 0; a < rank; a++) {
+                padEnd[a] = Math.max(
+                        0, geo.reach(a) + geo.strides()[a] * (xs[2 + a] - 1) + 1 - ys[2 + a] - geo.padBegin()[a]);
+            }
+            String c = correlate(b, geo, swapBatchChannels(b, dy), swapBatchChannels(b, x), geo.padBegin(), padEnd);
+            b.add(w, b.transpose(cutToKernel(b, c, geo), swapFirstTwo(rank + 2)));
+        }
+    }
+
+    /** Conv of {@code data} by {@code kernel} with the node's stride as dilation and its dilation as stride. */
+    private static String correlate(
+            Backward b, Geometry geo, String data, String kernel, long[] padBegin, long[] padEnd) {
+        long[] ds = b.shape(data);
+        long[] ks = b.shape(kernel);
+        int rank = geo.rank();
+        long[] out = new long[rank + 2];
+        out[0] = ds[0];
+        out[1] = ks[0];
+        for (int a = 0; a < rank; a++) {
+            long span = geo.strides()[a] * (ks[2 + a] - 1) + 1;
+            out[2 + a] = (ds[2 + a] + padBegin[a] + padEnd[a] - span) / geo.dilations()[a] + 1;
+        }
+        return b.node(
+                out,
+                "Conv",
+                List.of(data, kernel),
+                Attributes.ints("dilations", geo.strides()),
+                Attributes.ints("strides", geo.dilations()),
+                Attributes.ints("pads", concat(padBegin, padEnd)));
+    }
+
+    private static String cutToKernel(Backward b, String c, Geometry geo) {
+        long[] cs = b.shape(c);
+        int rank = geo.rank();
+        if (Arrays.equals(Arrays.copyOfRange(cs, 2, rank + 2), geo.kernel())) {
+            return c;
+        }
+        long[] shape = cs.clone();
+        System.arraycopy(geo.kernel(), 0, shape, 2, rank);
+        return b.node(
+                shape,
+                "Slice",
+                List.of(
+                        c,
+                        b.ints(new long[rank]),
+                        b.ints(geo.kernel()),
+                        b.ints(java.util.stream.LongStream.range(2, rank + 2).toArray())));
+    }
+
+    /** [N, C, ...] as [C, N, ...]; a free reshape when N is 1. */
+    private static String swapBatchChannels(Backward b, String x) {
+        long[] s = b.shape(x);
+        if (s[0] == 1) {
+            long[] swapped = s.clone();
+            swapped[0] = s[1];
+            swapped[1] = 1;
+            return b.reshape(x, swapped);
+        }
+        return b.transpose(x, swapFirstTwo(s.length));
+    }
+
+    private static long[] swapFirstTwo(int rank) {
+        long[] perm = java.util.stream.LongStream.range(0, rank).toArray();
+        perm[0] = 1;
+        perm[1] = 0;
+        return perm;
+    }
+
+    private static long[] concat(long[] a, long[] c) {
+        long[] out = Arrays.copyOf(a, a.length + c.length);
+        System.arraycopy(c, 0, out, a.length, c.length);
+        return out;
+    }
+}

@@ -1,0 +1,118 @@
+package org.medlabel.ml.autodiff;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.medlabel.ml.onnx.proto.Onnx.GraphProto;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
+
+/**
+ * The shape and element type of every value of a graph at one input shape, measured by running the graph once in ONNX
+ * Runtime on zeros with every value made an output. Gradient rules need static shapes (to undo broadcasting, to size
+ * transposed convolutions, to pick the fastest form per layer); measuring them is exact for every operator ORT runs,
+ * where our own shape inference would have to re-derive each operator's rules.
+ */
+public final class ValueShapes {
+
+    private final Map<String, long[]> shapes;
+    private final Map<String, Boolean> floats;
+
+    private ValueShapes(Map<String, long[]> shapes, Map<String, Boolean> floats) {
+        this.shapes = shapes;
+        this.floats = floats;
+    }
+
+    /** Runs {@code model} once with zero-filled float inputs of the given shapes. */
+    public static ValueShapes measure(ModelProto model, Map<String, long[]> inputShapes) throws OrtException {
+        GraphProto graph = model.getGraph();
+        Set<String> values = new LinkedHashSet<>();
+        for (NodeProto n : graph.getNodeList()) {
+            n.getOutputList().stream().filter(o -> !o.isEmpty()).forEach(values::add);
+        }
+        graph.getOutputList().forEach(o -> values.remove(o.getName()));
+        GraphProto.Builder probe = graph.toBuilder();
+        values.forEach(v -> probe.addOutput(ValueInfoProto.newBuilder().setName(v)));
+        Map<String, long[]> shapes = new HashMap<>();
+        Map<String, Boolean> floats = new HashMap<>();
+        for (TensorProto t : graph.getInitializerList()) {
+            shapes.put(
+                    t.getName(),
+                    t.getDimsList().stream().mapToLong(Long::longValue).toArray());
+            floats.put(t.getName(), t.getDataType() == TensorProto.DataType.FLOAT_VALUE);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<OnnxTensor> inputs = new ArrayList<>();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+                OrtSession session = env.createSession(
+                        model.toBuilder().setGraph(probe).build().toByteArray(), options)) {
+            Map<String, OnnxTensor> feed = new HashMap<>();
+            for (Map.Entry<String, NodeInfo> in : session.getInputInfo().entrySet()) {
+                long[] shape = inputShapes.get(in.getKey());
+                if (shape == null) {
+                    throw new IllegalArgumentException("no shape given for graph input '" + in.getKey() + "'");
+                }
+                OnnxTensor t = zeros(env, (TensorInfo) in.getValue().getInfo(), shape);
+                inputs.add(t);
+                feed.put(in.getKey(), t);
+                shapes.put(in.getKey(), shape);
+                floats.put(in.getKey(), ((TensorInfo) in.getValue().getInfo()).type == OnnxJavaType.FLOAT);
+            }
+            try (OrtSession.Result result = session.run(feed)) {
+                for (Map.Entry<String, OnnxValue> out : result) {
+                    TensorInfo info = (TensorInfo) out.getValue().getInfo();
+                    shapes.put(out.getKey(), info.getShape());
+                    floats.put(out.getKey(), info.type == OnnxJavaType.FLOAT);
+                }
+            }
+        } finally {
+            inputs.forEach(OnnxTensor::close);
+        }
+        return new ValueShapes(shapes, floats);
+    }
+
+    private static OnnxTensor zeros(OrtEnvironment env, TensorInfo info, long[] shape) throws OrtException {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        ByteBuffer zeros = ByteBuffer.allocateDirect(Math.toIntExact(n * Math.max(1, info.type.size)))
+                .order(ByteOrder.nativeOrder());
+        return OnnxTensor.createTensor(env, zeros, shape, info.type);
+    }
+
+    /** The shape of {@code value}; a copy. */
+    public long[] shape(String value) {
+        long[] s = shapes.get(value);
+        if (s == null) {
+            throw new IllegalArgumentException("no shape measured for '" + value + "'");
+        }
+        return s.clone();
+    }
+
+    /** Whether {@code value} is float32, the only type gradients flow through. */
+    public boolean isFloat(String value) {
+        return floats.getOrDefault(value, false);
+    }
+
+    /** Records the shape of a value added after the measurement (gradients have their value's shape). */
+    void put(String value, long[] shape) {
+        shapes.put(value, shape.clone());
+        floats.put(value, true);
+    }
+}

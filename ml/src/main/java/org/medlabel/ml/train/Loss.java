@@ -1,0 +1,109 @@
+package org.medlabel.ml.train;
+
+import static org.medlabel.ml.onnx.Attributes.integer;
+
+import java.util.Arrays;
+import java.util.List;
+import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+
+/**
+ * Segmentation losses as ONNX nodes, with MONAI's semantics for {@code DiceLoss}/{@code DiceCELoss(to_onehot_y=True,
+ * softmax=True)} at their defaults: labels are class indices [N, 1, ...] turned one-hot; Dice is computed per sample
+ * and class over the spatial axes, background included, as {@code 1 − (2·Σ p·y + 1e-5)/(Σ p + Σ y + 1e-5)}, and
+ * averaged over samples and classes; cross-entropy is PyTorch's mean over voxels of −log softmax at the true class.
+ * DiceCE is their sum (both weights 1). Optional class weights scale each class's Dice term before the average and
+ * weight cross-entropy as PyTorch's {@code weight} does (a weighted mean over voxels).
+ */
+public record Loss(Kind kind, float[] classWeights) {
+
+    /** Dice's smoothing constants, added to the numerator and the denominator (MONAI's smooth_nr, smooth_dr). */
+    public static final float SMOOTH = 1e-5f;
+
+    public enum Kind {
+        DICE,
+        CROSS_ENTROPY,
+        DICE_CE
+    }
+
+    public Loss {
+        classWeights = classWeights == null ? null : classWeights.clone();
+    }
+
+    public static Loss diceCe() {
+        return new Loss(Kind.DICE_CE, null);
+    }
+
+    /**
+     * Emits the loss of {@code logits} [N, C, spatial...] against {@code labels} [N, 1, spatial...] (float class
+     * indices) and returns the scalar's name.
+     */
+    String emit(GraphBuilder g, String logits, String labels, int classes, int spatialRank) {
+        if (classWeights != null && classWeights.length != classes) {
+            throw new IllegalArgumentException(
+                    "the loss has " + classWeights.length + " class weights for " + classes + " classes");
+        }
+        long[] perClass = new long[spatialRank + 2];
+        Arrays.fill(perClass, 1);
+        perClass[1] = classes;
+        float[] indices = new float[classes];
+        for (int c = 0; c < classes; c++) {
+            indices[c] = c;
+        }
+        String oneHot = g.node(
+                "Cast",
+                List.of(g.node("Equal", List.of(labels, g.floats("loss.classes", perClass, indices)))),
+                integer("to", TensorProto.DataType.FLOAT_VALUE));
+        String weights = classWeights == null ? null : g.floats("loss.class_weights", perClass, classWeights);
+        return switch (kind) {
+            case DICE -> dice(g, logits, oneHot, weights, spatialRank);
+            case CROSS_ENTROPY -> crossEntropy(g, logits, oneHot, weights);
+            case DICE_CE ->
+                g.node(
+                        "Add",
+                        List.of(
+                                dice(g, logits, oneHot, weights, spatialRank),
+                                crossEntropy(g, logits, oneHot, weights)));
+        };
+    }
+
+    private static String dice(GraphBuilder g, String logits, String oneHot, String weights, int spatialRank) {
+        String p = g.node("Softmax", List.of(logits), integer("axis", 1));
+        long[] spatial = new long[spatialRank];
+        for (int a = 0; a < spatialRank; a++) {
+            spatial[a] = 2 + a;
+        }
+        String axes = g.int64s("loss.spatial_axes", spatial);
+        String intersection = g.node("ReduceSum", List.of(g.node("Mul", List.of(p, oneHot)), axes));
+        String denominator = g.node(
+                "Add", List.of(g.node("ReduceSum", List.of(p, axes)), g.node("ReduceSum", List.of(oneHot, axes))));
+        String smooth = g.floats("loss.smooth", new long[] {}, new float[] {SMOOTH});
+        String two = g.floats("loss.two", new long[] {}, new float[] {2f});
+        String ratio = g.node(
+                "Div",
+                List.of(
+                        g.node("Add", List.of(g.node("Mul", List.of(intersection, two)), smooth)),
+                        g.node("Add", List.of(denominator, smooth))));
+        String perSampleClass = g.node("Sub", List.of(g.floats("loss.one", new long[] {}, new float[] {1f}), ratio));
+        if (weights != null) {
+            perSampleClass = g.node("Mul", List.of(perSampleClass, weights));
+        }
+        return g.node("ReduceMean", List.of(perSampleClass), integer("keepdims", 0));
+    }
+
+    private static String crossEntropy(GraphBuilder g, String logits, String oneHot, String weights) {
+        String logP = g.node("LogSoftmax", List.of(logits), integer("axis", 1));
+        String channel = g.int64s("loss.channel_axis", 1);
+        String nll =
+                g.node("Neg", List.of(g.node("ReduceSum", List.of(g.node("Mul", List.of(logP, oneHot)), channel))));
+        if (weights == null) {
+            return g.node("ReduceMean", List.of(nll), integer("keepdims", 0));
+        }
+        String voxelWeights = g.node("ReduceSum", List.of(g.node("Mul", List.of(oneHot, weights)), channel));
+        return g.node(
+                "Div",
+                List.of(
+                        g.node("ReduceSum", List.of(g.node("Mul", List.of(nll, voxelWeights))), integer("keepdims", 0)),
+                        g.node("ReduceSum", List.of(voxelWeights), integer("keepdims", 0))));
+    }
+}

@@ -1,0 +1,219 @@
+package org.medlabel.ml.train;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.Tensors;
+import org.medlabel.ml.onnx.proto.Onnx.GraphProto;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.onnx.proto.Onnx.StringStringEntryProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.rewrite.GraphOptimizer;
+import org.medlabel.ml.runtime.SessionManager;
+
+/**
+ * Runs a {@link TrainingGraph} step by step. The state (parameters, optimiser state, running statistics) lives in
+ * ONNX Runtime values: each step's {@code .next} outputs are fed to the next step as they are, never copied to Java
+ * arrays; the previous step's results are closed once the next step has run. Not thread-safe: one trainer per job.
+ */
+public final class Trainer implements AutoCloseable {
+
+    /** What one step reports. */
+    public record StepResult(long step, float loss, float gradNorm) {}
+
+    private static final String CHECKPOINT_STEP = "medlabel.checkpoint.step";
+
+    private final TrainingGraph graph;
+    private final SessionManager sessions;
+    private final OrtSession session;
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final Map<String, OnnxValue> state = new LinkedHashMap<>();
+    private final List<OnnxTensor> owned = new ArrayList<>();
+    private OrtSession.Result last;
+    private long step;
+
+    private Trainer(TrainingGraph graph, SessionManager.Config config) throws OrtException {
+        this.graph = graph;
+        this.sessions = new SessionManager(config);
+        this.session = sessions.session("training", graph.model().toByteArray()).session();
+        setState(graph.initialState(), 0);
+    }
+
+    /** A trainer at step 0 with the graph's initial state. */
+    public static Trainer start(TrainingGraph graph, SessionManager.Config config) throws OrtException {
+        return new Trainer(graph, config);
+    }
+
+    /**
+     * One step on a batch: {@code images} [N, C_in, spatial...] and {@code labels} [N, 1, spatial...] (class indices
+     * as floats), row-major, in the shapes the graph was built for.
+     */
+    public StepResult step(float[] images, float[] labels, float learningRate) throws OrtException {
+        long[] imageShape = graph.spec().inputShape();
+        long[] labelShape = imageShape.clone();
+        labelShape[1] = 1;
+        try (OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), imageShape);
+                OnnxTensor label = OnnxTensor.createTensor(env, FloatBuffer.wrap(labels), labelShape);
+                OnnxTensor lr = OnnxTensor.createTensor(env, learningRate);
+                OnnxTensor stepNumber = OnnxTensor.createTensor(env, (float) (step + 1))) {
+            Map<String, OnnxTensor> feed = new HashMap<>();
+            state.forEach((name, value) -> feed.put(name, (OnnxTensor) value));
+            feed.put(graph.imageInput(), image);
+            feed.put(TrainingGraph.LABEL, label);
+            feed.put(TrainingGraph.LEARNING_RATE, lr);
+            feed.put(TrainingGraph.STEP, stepNumber);
+            OrtSession.Result result = session.run(feed);
+            float loss = scalar(result, TrainingGraph.LOSS);
+            float norm = scalar(result, TrainingGraph.GRAD_NORM);
+            for (String name : state.keySet()) {
+                state.put(name, result.get(name + TrainingGraph.NEXT).orElseThrow());
+            }
+            releasePrevious();
+            last = result;
+            step++;
+            return new StepResult(step, loss, norm);
+        }
+    }
+
+    private static float scalar(OrtSession.Result result, String name) throws OrtException {
+        return ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer().get(0);
+    }
+
+    /** Steps taken so far (restored from a checkpoint too). */
+    public long steps() {
+        return step;
+    }
+
+    /** The current value of every state tensor, copied out (checkpoints, tests). */
+    public Map<String, TensorProto> state() throws OrtException {
+        Map<String, TensorProto> out = new LinkedHashMap<>();
+        for (Map.Entry<String, OnnxValue> e : state.entrySet()) {
+            OnnxTensor t = (OnnxTensor) e.getValue();
+            FloatBuffer values = t.getFloatBuffer();
+            float[] v = new float[values.remaining()];
+            values.get(v);
+            out.put(e.getKey(), Tensors.floats(e.getKey(), t.getInfo().getShape(), v));
+        }
+        return out;
+    }
+
+    /** The state and step count as bytes (an ONNX model holding only initializers, with the step in metadata). */
+    public byte[] checkpoint() throws OrtException {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("checkpoint").addAllInitializer(state().values());
+        return ModelProto.newBuilder()
+                .setIrVersion(GraphBuilder.IR_VERSION)
+                .setProducerName("medlabel")
+                .setGraph(g)
+                .addMetadataProps(StringStringEntryProto.newBuilder()
+                        .setKey(CHECKPOINT_STEP)
+                        .setValue(Long.toString(step)))
+                .build()
+                .toByteArray();
+    }
+
+    public void checkpoint(Path file) throws OrtException {
+        try {
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            Files.write(partial, checkpoint());
+            Files.move(
+                    partial,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + file, e);
+        }
+    }
+
+    /** Resumes from {@link #checkpoint()} bytes of a trainer of the same graph. */
+    public void restore(byte[] checkpoint) throws OrtException {
+        ModelProto m;
+        try {
+            m = ModelProto.parseFrom(checkpoint);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not a MedLabel checkpoint: " + e.getMessage(), e);
+        }
+        Map<String, TensorProto> values = new LinkedHashMap<>();
+        m.getGraph().getInitializerList().forEach(t -> values.put(t.getName(), t));
+        for (Map.Entry<String, TensorProto> e : graph.initialState().entrySet()) {
+            TensorProto saved = values.get(e.getKey());
+            if (saved == null || !saved.getDimsList().equals(e.getValue().getDimsList())) {
+                throw new IllegalArgumentException("the checkpoint does not match this training graph: state '"
+                        + e.getKey() + "' is " + (saved == null ? "missing" : "of shape " + saved.getDimsList()));
+            }
+        }
+        long savedStep = m.getMetadataPropsList().stream()
+                .filter(p -> p.getKey().equals(CHECKPOINT_STEP))
+                .mapToLong(p -> Long.parseLong(p.getValue()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the checkpoint has no step count"));
+        setState(values, savedStep);
+    }
+
+    /**
+     * The forward model with the trained parameters and running statistics, optimised for inference (sub-pixel
+     * transposed convolutions, decomposed softmax...).
+     */
+    public ModelProto exportInference() throws OrtException {
+        Map<String, TensorProto> current = state();
+        GraphProto.Builder g = graph.spec().forward().getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            TensorProto trained = current.get(g.getInitializer(i).getName());
+            if (trained != null) {
+                g.setInitializer(i, trained);
+            }
+        }
+        return GraphOptimizer.optimize(
+                        graph.spec().forward().toBuilder().setGraph(g).build())
+                .model();
+    }
+
+    private void setState(Map<String, TensorProto> values, long step) throws OrtException {
+        releaseAll();
+        for (String name : graph.initialState().keySet()) {
+            TensorProto t = values.get(name);
+            float[] v = Tensors.floatValues(t);
+            ByteBuffer buffer = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.nativeOrder());
+            buffer.asFloatBuffer().put(v);
+            OnnxTensor tensor = OnnxTensor.createTensor(env, buffer.asFloatBuffer(), TrainingGraph.dims(t));
+            owned.add(tensor);
+            state.put(name, tensor);
+        }
+        this.step = step;
+    }
+
+    private void releasePrevious() {
+        owned.forEach(OnnxTensor::close);
+        owned.clear();
+        if (last != null) {
+            last.close();
+            last = null;
+        }
+    }
+
+    private void releaseAll() {
+        releasePrevious();
+        state.clear();
+    }
+
+    @Override
+    public void close() throws OrtException {
+        releaseAll();
+        sessions.close();
+    }
+}

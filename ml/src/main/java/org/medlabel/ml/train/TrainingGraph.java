@@ -1,0 +1,251 @@
+package org.medlabel.ml.train;
+
+import ai.onnxruntime.OrtException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+import org.medlabel.ml.autodiff.Differentiator;
+import org.medlabel.ml.autodiff.ValueShapes;
+import org.medlabel.ml.autodiff.WeightGradient;
+import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.Tensors;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
+import org.medlabel.ml.rewrite.GraphOptimizer;
+
+/**
+ * One training step of a segmentation network as one ONNX graph: the forward pass in its training form, the loss,
+ * the backward pass ({@link Differentiator}), gradient-norm clipping and the optimiser's update. Parameters, optimiser
+ * state and running statistics are inputs, their next values outputs ({@code <name>.next}), so a {@link Trainer}
+ * feeds each step's outputs to the next. The graph is then optimised like an inference graph (sub-pixel transposed
+ * convolutions, decomposed softmax); its shapes are fixed at the batch shape it was built for.
+ *
+ * <p>Inputs: {@code image} (the forward's input) [N, C_in, spatial...], {@code label} [N, 1, spatial...] (float
+ * class indices), {@code lr} and {@code step} (float scalars; step counts from 1), then every state tensor. Outputs:
+ * {@code loss}, {@code grad_norm} (before clipping), then every state tensor's next value.
+ */
+public final class TrainingGraph {
+
+    private static final Logger LOG = Logger.getLogger(TrainingGraph.class.getName());
+
+    public static final String LABEL = "label";
+    public static final String LEARNING_RATE = "lr";
+    public static final String STEP = "step";
+    public static final String LOSS = "loss";
+    public static final String GRAD_NORM = "grad_norm";
+    public static final String NEXT = ".next";
+
+    /**
+     * What to train: the forward model (one image input, its first output the logits [N, C, spatial...]), the batch
+     * shape of its input, the loss, the optimiser, the gradient-norm limit (0: no clipping), the weight-gradient
+     * form, and parameters to keep fixed (by initializer name).
+     */
+    public record Spec(
+            ModelProto forward,
+            long[] inputShape,
+            Loss loss,
+            Optimizer optimizer,
+            double maxGradNorm,
+            WeightGradient weightGradient,
+            Set<String> frozen) {
+
+        public Spec {
+            inputShape = inputShape.clone();
+            frozen = Set.copyOf(frozen);
+        }
+
+        public static Spec of(ModelProto forward, long[] inputShape) {
+            return new Spec(
+                    forward, inputShape, Loss.diceCe(), Optimizer.Adam.defaults(), 0, WeightGradient.AUTO, Set.of());
+        }
+
+        public Spec with(Optimizer optimizer, double maxGradNorm) {
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen);
+        }
+
+        public Spec with(Loss loss) {
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen);
+        }
+
+        public Spec with(WeightGradient weightGradient) {
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen);
+        }
+    }
+
+    private final Spec spec;
+    private final ModelProto model;
+    private final String imageInput;
+    private final List<String> parameters;
+    private final Map<String, TensorProto> initialState;
+
+    private TrainingGraph(
+            Spec spec,
+            ModelProto model,
+            String imageInput,
+            List<String> parameters,
+            Map<String, TensorProto> initialState) {
+        this.spec = spec;
+        this.model = model;
+        this.imageInput = imageInput;
+        this.parameters = parameters;
+        this.initialState = initialState;
+    }
+
+    public static TrainingGraph build(Spec spec) throws OrtException {
+        ModelProto forward = GraphOptimizer.fold(spec.forward());
+        GraphBuilder g = GraphBuilder.edit(forward.getGraph());
+        List<ValueInfoProto> inputs = forwardInputs(g);
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("the forward model must have exactly one input, has " + inputs.size());
+        }
+        String image = inputs.get(0).getName();
+        ValueInfoProto output = g.outputs().get(0);
+        String logits = output.getName();
+        g.clearOutputs();
+        Map<String, String> running = TrainingForm.apply(g);
+        long[] labelShape = spec.inputShape().clone();
+        labelShape[1] = 1;
+        g.input(LABEL, labelShape);
+        Map<String, long[]> batch = Map.of(image, spec.inputShape(), LABEL, labelShape);
+        int classes = declaredChannels(output);
+        if (classes < 1) {
+            classes = (int) ValueShapes.measure(g.model(opset(forward), Map.of()), batch)
+                    .shape(logits)[1];
+        }
+        String loss = spec.loss().emit(g, logits, LABEL, classes, spec.inputShape().length - 2);
+        ValueShapes shapes = ValueShapes.measure(g.model(opset(forward), Map.of()), batch);
+
+        Set<String> candidates = parameterCandidates(g, running.keySet(), spec.frozen());
+        Map<String, String> gradients = Differentiator.gradients(g, shapes, loss, candidates, spec.weightGradient());
+        candidates.stream()
+                .filter(p -> !gradients.containsKey(p))
+                .forEach(p -> LOG.fine(() -> "parameter " + p + " does not affect the loss; kept fixed"));
+
+        String lr = g.input(LEARNING_RATE);
+        String step = g.input(STEP);
+        OptimizerGraph optimizer = new OptimizerGraph(g, lr, step);
+        String gradNorm = optimizer.clip(gradients, spec.maxGradNorm());
+
+        Map<String, TensorProto> initialState = new LinkedHashMap<>();
+        List<String[]> outputs = new ArrayList<>();
+        List<String> parameters = new ArrayList<>(gradients.keySet());
+        for (String p : parameters) {
+            TensorProto value = g.removeInitializer(p);
+            initialState.put(p, value);
+            List<String> state = new ArrayList<>();
+            for (String prefix : spec.optimizer().statePrefixes()) {
+                String name = g.fresh(prefix + p);
+                initialState.put(name, Tensors.floats(name, dims(value), new float[(int) Tensors.elementCount(value)]));
+                state.add(name);
+            }
+            List<String> next = optimizer.update(spec.optimizer(), p, gradients.get(p), state);
+            outputs.add(new String[] {p, next.get(0)});
+            for (int i = 0; i < state.size(); i++) {
+                outputs.add(new String[] {state.get(i), next.get(i + 1)});
+            }
+        }
+        running.forEach((statistic, next) -> {
+            initialState.put(statistic, g.removeInitializer(statistic));
+            outputs.add(new String[] {statistic, next});
+        });
+        initialState.values().forEach(t -> g.input(Tensors.floatValue(t.getName(), dims(t))));
+
+        g.node("Identity", List.of(loss), LOSS);
+        g.node("Identity", List.of(gradNorm), GRAD_NORM);
+        g.output(LOSS, new long[0]);
+        g.output(GRAD_NORM, new long[0]);
+        for (String[] o : outputs) {
+            g.node("Identity", List.of(o[1]), o[0] + NEXT);
+            g.output(o[0] + NEXT, dims(initialState.get(o[0])));
+        }
+        ModelProto training = GraphOptimizer.optimize(g.model(opset(forward), Map.of("medlabel.training", "step")))
+                .model();
+        return new TrainingGraph(spec, training, image, parameters, initialState);
+    }
+
+    private static List<ValueInfoProto> forwardInputs(GraphBuilder g) {
+        Set<String> initializers = new LinkedHashSet<>();
+        g.inputs().forEach(v -> {
+            if (g.initializer(v.getName()) == null) {
+                initializers.add(v.getName());
+            }
+        });
+        return g.inputs().stream()
+                .filter(v -> initializers.contains(v.getName()))
+                .toList();
+    }
+
+    /**
+     * Float initializers of rank >= 1 read by some node, except running statistics, frozen names and the fixed
+     * constants our builders name {@code fixed.*}: the values a network learns.
+     */
+    private static Set<String> parameterCandidates(GraphBuilder g, Set<String> running, Set<String> frozen) {
+        Set<String> read = new LinkedHashSet<>();
+        for (NodeProto n : g.nodes()) {
+            read.addAll(n.getInputList());
+        }
+        Set<String> candidates = new LinkedHashSet<>();
+        for (String name : read) {
+            TensorProto t = g.initializer(name);
+            if (t != null
+                    && t.getDataType() == TensorProto.DataType.FLOAT_VALUE
+                    && t.getDimsCount() > 0
+                    && !running.contains(name)
+                    && !frozen.contains(name)
+                    && !name.startsWith("fixed.")) {
+                candidates.add(name);
+            }
+        }
+        return candidates;
+    }
+
+    private static int opset(ModelProto model) {
+        return (int) model.getOpsetImportList().stream()
+                .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+                .mapToLong(o -> o.getVersion())
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** The output's channel count when its declared shape says it, else 0. */
+    private static int declaredChannels(ValueInfoProto output) {
+        var shape = output.getType().getTensorType().getShape();
+        return shape.getDimCount() > 1 && shape.getDim(1).hasDimValue()
+                ? (int) shape.getDim(1).getDimValue()
+                : 0;
+    }
+
+    static long[] dims(TensorProto t) {
+        return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    /** The training-step model. */
+    public ModelProto model() {
+        return model;
+    }
+
+    /** The name of the image input (the forward model's). */
+    public String imageInput() {
+        return imageInput;
+    }
+
+    /** The trained parameters, in input order. */
+    public List<String> parameters() {
+        return parameters;
+    }
+
+    /** Every state input (parameters, optimiser state, running statistics) with its value before the first step. */
+    public Map<String, TensorProto> initialState() {
+        return initialState;
+    }
+}
