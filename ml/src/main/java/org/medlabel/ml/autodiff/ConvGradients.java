@@ -19,8 +19,13 @@ import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
  */
 final class ConvGradients {
 
-    /** Outputs up to this many voxels per sample take the weight gradient by tap slices under {@code AUTO}. */
+    /**
+     * Under {@code AUTO}, outputs up to this many voxels per sample of kernels up to this many taps take the weight
+     * gradient by tap slices (one Slice per tap: a 16³ patch-embedding kernel would add 4096 nodes).
+     */
     private static final long SLICES_MAX_VOXELS = 4096;
+
+    private static final long SLICES_MAX_TAPS = 27;
 
     private ConvGradients() {}
 
@@ -72,11 +77,11 @@ final class ConvGradients {
             b.add(x, convInputGradient(b, geo, x, w, dy));
         }
         if (b.needs(w)) {
-            boolean pointwise = Arrays.stream(geo.kernel()).allMatch(k -> k == 1);
-            long voxels = Arrays.stream(b.shape(dy)).skip(2).reduce(1, (p, q) -> p * q);
             WeightGradient form = b.weightGradient();
             if (form == WeightGradient.AUTO) {
-                form = pointwise || voxels <= SLICES_MAX_VOXELS
+                long taps = Arrays.stream(geo.kernel()).reduce(1, (p, q) -> p * q);
+                long voxels = Arrays.stream(b.shape(dy)).skip(2).reduce(1, (p, q) -> p * q);
+                form = taps == 1 || (taps <= SLICES_MAX_TAPS && voxels <= SLICES_MAX_VOXELS)
                         ? WeightGradient.TAP_SLICES
                         : WeightGradient.DILATED_CONV;
             }

@@ -31,6 +31,7 @@ public final class GraphBuilder {
     private final List<NodeProto> nodes = new ArrayList<>();
     private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Set<String> names = new HashSet<>();
+    private final Map<String, Integer> suffixes = new java.util.HashMap<>();
 
     public GraphBuilder(String name) {
         this.graph = GraphProto.newBuilder().setName(name);
@@ -230,7 +231,13 @@ public final class GraphBuilder {
     /** A name not yet used in the graph, {@code base} itself when free; it is taken by this call. */
     public String fresh(String base) {
         String name = base;
-        for (int i = 1; names.contains(name); i++) {
+        if (names.contains(name)) {
+            // continue numbering where the last name of this base stopped: linear, not quadratic, in its uses
+            int i = suffixes.getOrDefault(base, 1);
+            while (names.contains(base + "_" + i)) {
+                i++;
+            }
+            suffixes.put(base, i + 1);
             name = base + "_" + i;
         }
         names.add(name);

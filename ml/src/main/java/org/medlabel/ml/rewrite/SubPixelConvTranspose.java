@@ -91,7 +91,7 @@ final class SubPixelConvTranspose implements NodeRewrite {
                 && Attributes.ints(node, "output_shape", null) == null;
         TensorProto bias =
                 node.getInputCount() > 2 && !node.getInput(2).isEmpty() ? g.initializer(node.getInput(2)) : null;
-        if (!plain || (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && (bias == null || weight == null))) {
+        if (!plain) {
             return false;
         }
         Axis[] axes = new Axis[rank];
@@ -113,15 +113,11 @@ final class SubPixelConvTranspose implements NodeRewrite {
                 : kernelInGraph(g, node.getInput(1), taps, axes, ci, co);
         int phases = product(axes, Axis::stride);
         List<String> inputs = new ArrayList<>(List.of(node.getInput(0), kernel));
-        if (bias != null) {
-            float[] b = Tensors.floatValues(bias);
-            float[] tiled = new float[phases * co];
-            for (int p = 0; p < phases; p++) {
-                for (int o = 0; o < co; o++) {
-                    tiled[o * phases + p] = b[o];
-                }
-            }
-            inputs.add(g.floats(node.getInput(2) + ".subpixel", new long[] {tiled.length}, tiled));
+        if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
+            inputs.add(
+                    bias != null
+                            ? tiledBias(g, node.getInput(2), bias, phases, co)
+                            : tiledBiasInGraph(g, node.getInput(2), phases, co));
         }
         long[] convPads = new long[2 * rank];
         long[] kernelShape = new long[rank];
@@ -143,6 +139,25 @@ final class SubPixelConvTranspose implements NodeRewrite {
                 g.node("Conv", inputs, Attributes.ints("pads", convPads), Attributes.ints("kernel_shape", kernelShape));
         depthToSpace(g, conv, node.getOutput(0), strides, co);
         return true;
+    }
+
+    /** The bias repeated for every phase of its output channel: tiled[o·phases + p] = b[o]. */
+    private static String tiledBias(GraphBuilder g, String name, TensorProto bias, int phases, int co) {
+        float[] b = Tensors.floatValues(bias);
+        float[] tiled = new float[phases * co];
+        for (int p = 0; p < phases; p++) {
+            for (int o = 0; o < co; o++) {
+                tiled[o * phases + p] = b[o];
+            }
+        }
+        return g.floats(name + ".subpixel", new long[] {tiled.length}, tiled);
+    }
+
+    /** The same tiling of a bias that is an input, in the graph. */
+    private static String tiledBiasInGraph(GraphBuilder g, String bias, int phases, int co) {
+        String column = g.node("Reshape", List.of(bias, g.int64s("subpixel.bias_column", co, 1)));
+        String tiled = g.node("Expand", List.of(column, g.int64s("subpixel.bias_phases", co, phases)));
+        return g.node("Reshape", List.of(tiled, g.int64s("subpixel.bias_shape", (long) co * phases)));
     }
 
     /**

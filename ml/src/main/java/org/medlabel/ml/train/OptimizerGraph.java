@@ -65,15 +65,13 @@ final class OptimizerGraph {
                 mul(v, scalar("adam.beta2", a.beta2())),
                 mul(mul(grad, grad), scalar("adam.one_minus_beta2", 1 - a.beta2())));
         // PyTorch: p -= (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
-        String stepSize = shared.computeIfAbsent(
-                "stepSize", k -> g.node("Div", List.of(lr, biasCorrection("adam.beta1", a.beta1()))));
-        String root =
-                shared.computeIfAbsent("root", k -> g.node("Sqrt", List.of(biasCorrection("adam.beta2", a.beta2()))));
+        String stepSize = once("stepSize", k -> g.node("Div", List.of(lr, biasCorrection("adam.beta1", a.beta1()))));
+        String root = once("root", k -> g.node("Sqrt", List.of(biasCorrection("adam.beta2", a.beta2()))));
         String denominator =
                 add(g.node("Div", List.of(g.node("Sqrt", List.of(v1)), root)), scalar("adam.epsilon", a.epsilon()));
         String base = p;
         if (a.weightDecay() > 0 && a.decoupled()) {
-            String shrink = shared.computeIfAbsent(
+            String shrink = once(
                     "shrink",
                     k -> g.node(
                             "Sub", List.of(scalar("adam.one", 1), mul(lr, scalar("adamw.decay", a.weightDecay())))));
@@ -106,6 +104,16 @@ final class OptimizerGraph {
         return out;
     }
 
+    /** The value emitted for {@code key}, emitting it on first use (may nest: not computeIfAbsent). */
+    private String once(String key, java.util.function.Function<String, String> emit) {
+        String value = shared.get(key);
+        if (value == null) {
+            value = emit.apply(key);
+            shared.put(key, value);
+        }
+        return value;
+    }
+
     private String add(String a, String b) {
         return g.node("Add", List.of(a, b));
     }
@@ -116,8 +124,7 @@ final class OptimizerGraph {
 
     /** A float scalar constant, one per name and value in the graph. */
     private String scalar(String name, double value) {
-        return shared.computeIfAbsent(
-                name + "=" + (float) value, k -> g.floats(name, new long[] {}, new float[] {(float) value}));
+        return once(name + "=" + (float) value, k -> g.floats(name, new long[] {}, new float[] {(float) value}));
     }
 
     private static org.medlabel.ml.onnx.proto.Onnx.AttributeProto keep(int keep) {

@@ -94,6 +94,28 @@ public final class Trainer implements AutoCloseable {
         return ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer().get(0);
     }
 
+    /**
+     * The gradients of the last step, copied out, when the graph was built {@link TrainingGraph.Spec#withGradientOutputs
+     * with gradient outputs}.
+     */
+    public Map<String, float[]> lastGradients() throws OrtException {
+        if (last == null || !graph.spec().gradientOutputs()) {
+            throw new IllegalStateException("no step has run, or the graph has no gradient outputs");
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (String p : graph.parameters()) {
+            out.put(p, floats((OnnxTensor) last.get(p + TrainingGraph.GRAD).orElseThrow()));
+        }
+        return out;
+    }
+
+    private static float[] floats(OnnxTensor t) throws OrtException {
+        FloatBuffer values = t.getFloatBuffer();
+        float[] v = new float[values.remaining()];
+        values.get(v);
+        return v;
+    }
+
     /** Steps taken so far (restored from a checkpoint too). */
     public long steps() {
         return step;
@@ -104,10 +126,7 @@ public final class Trainer implements AutoCloseable {
         Map<String, TensorProto> out = new LinkedHashMap<>();
         for (Map.Entry<String, OnnxValue> e : state.entrySet()) {
             OnnxTensor t = (OnnxTensor) e.getValue();
-            FloatBuffer values = t.getFloatBuffer();
-            float[] v = new float[values.remaining()];
-            values.get(v);
-            out.put(e.getKey(), Tensors.floats(e.getKey(), t.getInfo().getShape(), v));
+            out.put(e.getKey(), Tensors.floats(e.getKey(), t.getInfo().getShape(), floats(t)));
         }
         return out;
     }

@@ -26,8 +26,8 @@ final class TrainingForm {
         for (NodeProto n : g.takeNodes()) {
             switch (n.getOpType()) {
                 case "BatchNormalization" -> {
-                    String mean = g.fresh(n.getInput(3) + ".next");
-                    String variance = g.fresh(n.getInput(4) + ".next");
+                    String mean = g.fresh(n.getInput(3) + ".updated");
+                    String variance = g.fresh(n.getInput(4) + ".updated");
                     runningStatistics.put(n.getInput(3), mean);
                     runningStatistics.put(n.getInput(4), variance);
                     g.add(n.toBuilder()

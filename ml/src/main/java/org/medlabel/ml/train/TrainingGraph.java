@@ -28,7 +28,8 @@ import org.medlabel.ml.rewrite.GraphOptimizer;
  *
  * <p>Inputs: {@code image} (the forward's input) [N, C_in, spatial...], {@code label} [N, 1, spatial...] (float
  * class indices), {@code lr} and {@code step} (float scalars; step counts from 1), then every state tensor. Outputs:
- * {@code loss}, {@code grad_norm} (before clipping), then every state tensor's next value.
+ * {@code loss}, {@code grad_norm} (before clipping), optionally each parameter's gradient, then every state tensor's
+ * next value.
  */
 public final class TrainingGraph {
 
@@ -40,11 +41,13 @@ public final class TrainingGraph {
     public static final String LOSS = "loss";
     public static final String GRAD_NORM = "grad_norm";
     public static final String NEXT = ".next";
+    public static final String GRAD = ".grad";
 
     /**
      * What to train: the forward model (one image input, its first output the logits [N, C, spatial...]), the batch
      * shape of its input, the loss, the optimiser, the gradient-norm limit (0: no clipping), the weight-gradient
-     * form, and parameters to keep fixed (by initializer name).
+     * form, parameters to keep fixed (by initializer name), and whether the graph also outputs each parameter's
+     * gradient as {@code <name>.grad} (before clipping; for checks and diagnostics).
      */
     public record Spec(
             ModelProto forward,
@@ -53,7 +56,8 @@ public final class TrainingGraph {
             Optimizer optimizer,
             double maxGradNorm,
             WeightGradient weightGradient,
-            Set<String> frozen) {
+            Set<String> frozen,
+            boolean gradientOutputs) {
 
         public Spec {
             inputShape = inputShape.clone();
@@ -62,19 +66,34 @@ public final class TrainingGraph {
 
         public static Spec of(ModelProto forward, long[] inputShape) {
             return new Spec(
-                    forward, inputShape, Loss.diceCe(), Optimizer.Adam.defaults(), 0, WeightGradient.AUTO, Set.of());
+                    forward,
+                    inputShape,
+                    Loss.diceCe(),
+                    Optimizer.Adam.defaults(),
+                    0,
+                    WeightGradient.AUTO,
+                    Set.of(),
+                    false);
         }
 
         public Spec with(Optimizer optimizer, double maxGradNorm) {
-            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen);
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen, gradientOutputs);
         }
 
         public Spec with(Loss loss) {
-            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen);
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen, gradientOutputs);
         }
 
         public Spec with(WeightGradient weightGradient) {
-            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen);
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen, gradientOutputs);
+        }
+
+        public Spec withFrozen(Set<String> frozen) {
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen, gradientOutputs);
+        }
+
+        public Spec withGradientOutputs() {
+            return new Spec(forward, inputShape, loss, optimizer, maxGradNorm, weightGradient, frozen, true);
         }
     }
 
@@ -109,6 +128,7 @@ public final class TrainingGraph {
         String logits = output.getName();
         g.clearOutputs();
         Map<String, String> running = TrainingForm.apply(g);
+        Set<String> candidates = parameterCandidates(g, running.keySet(), spec.frozen());
         long[] labelShape = spec.inputShape().clone();
         labelShape[1] = 1;
         g.input(LABEL, labelShape);
@@ -121,8 +141,8 @@ public final class TrainingGraph {
         String loss = spec.loss().emit(g, logits, LABEL, classes, spec.inputShape().length - 2);
         ValueShapes shapes = ValueShapes.measure(g.model(opset(forward), Map.of()), batch);
 
-        Set<String> candidates = parameterCandidates(g, running.keySet(), spec.frozen());
         Map<String, String> gradients = Differentiator.gradients(g, shapes, loss, candidates, spec.weightGradient());
+        Map<String, String> unclipped = new LinkedHashMap<>(gradients);
         candidates.stream()
                 .filter(p -> !gradients.containsKey(p))
                 .forEach(p -> LOG.fine(() -> "parameter " + p + " does not affect the loss; kept fixed"));
@@ -160,6 +180,12 @@ public final class TrainingGraph {
         g.node("Identity", List.of(gradNorm), GRAD_NORM);
         g.output(LOSS, new long[0]);
         g.output(GRAD_NORM, new long[0]);
+        if (spec.gradientOutputs()) {
+            unclipped.forEach((p, grad) -> {
+                g.node("Identity", List.of(grad), p + GRAD);
+                g.output(p + GRAD, dims(initialState.get(p)));
+            });
+        }
         for (String[] o : outputs) {
             g.node("Identity", List.of(o[1]), o[0] + NEXT);
             g.output(o[0] + NEXT, dims(initialState.get(o[0])));

@@ -56,6 +56,27 @@ public final class TorchNetworks {
         return PythonOracle.run("torch_oracle.py", "export", modelFile, dir.resolve("config.json"), dir, exporter);
     }
 
+    /** PyTorch's float64 loss and parameter gradients (by name) for a batch, as {@code torch_oracle.py grad}. */
+    public record Gradients(double loss, Map<String, double[]> byParameter) {}
+
+    public static Gradients gradients(
+            ModelProto model, Map<String, Object> config, float[] input, float[] labels, Path dir)
+            throws IOException, InterruptedException {
+        Path modelFile = write(model, config, dir);
+        Path in = writeFloats(dir.resolve("input.bin"), input);
+        Path label = writeFloats(dir.resolve("label.bin"), labels);
+        PythonOracle.run("torch_oracle.py", "grad", modelFile, dir.resolve("config.json"), in, label, dir);
+        double[] all = PythonOracle.readDoubles(dir.resolve("grads.bin"));
+        Map<String, double[]> byName = new LinkedHashMap<>();
+        for (var entry : new ObjectMapper().readTree(dir.resolve("grads.json").toFile())) {
+            int offset = entry.get("offset").asInt();
+            int count = entry.get("count").asInt();
+            byName.put(entry.get("name").asText(), java.util.Arrays.copyOfRange(all, offset, offset + count));
+        }
+        return new Gradients(
+                Double.parseDouble(Files.readString(dir.resolve("loss.txt")).trim()), byName);
+    }
+
     public static float[] readFloats(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         float[] v = new float[bytes.length / 4];
