@@ -8,9 +8,14 @@ import static org.medlabel.ml.onnx.Attributes.ints;
 import static org.medlabel.ml.onnx.Attributes.real;
 import static org.medlabel.ml.onnx.Attributes.string;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import com.google.protobuf.ByteString;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,6 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.OrtRun;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 
 /** Every gradient rule against float64 finite differences, on small shapes (odd sizes, broadcasting, strides). */
 class GradientRulesTest {
@@ -314,6 +321,60 @@ class GradientRulesTest {
         assertTrue(e.getMessage().contains("step 2"), e.getMessage());
     }
 
+    /** Dropout in its training form is random, so no finite differences: its gradient must follow its own mask. */
+    @Test
+    void dropoutGradientFlowsWhereTheMaskKeptTheValue() throws Exception {
+        GraphBuilder g = new GraphBuilder("dropout");
+        String x = g.input("x", 4, 50);
+        String training = g.initializer(TensorProto.newBuilder()
+                .setName("training")
+                .setDataType(TensorProto.DataType.BOOL_VALUE)
+                .setRawData(ByteString.copyFrom(new byte[] {1}))
+                .build());
+        List<String> out =
+                g.node("Dropout", List.of(x, g.floats("ratio", new long[] {}, new float[] {0.3f}), training), 2);
+        float[] r = OrtRun.gaussian(200, 5);
+        g.node(
+                "ReduceSum",
+                List.of(g.node("Mul", List.of(out.get(0), g.floats("r", new long[] {4, 50}, r)))),
+                "loss",
+                integer("keepdims", 0));
+        g.output("loss", new long[0]);
+        var model = g.model(18, Map.of());
+        GraphBuilder t = GraphBuilder.edit(model.getGraph());
+        String grad = Differentiator.gradients(
+                        t,
+                        ValueShapes.measure(model, Map.of("x", new long[] {4, 50})),
+                        "loss",
+                        Set.of(x),
+                        WeightGradient.AUTO)
+                .get(x);
+        t.node("Identity", List.of(grad), "dx");
+        t.node("Cast", List.of(out.get(1)), "keep", integer("to", 1));
+        t.output("dx", 4, 50);
+        t.output("keep", 4, 50);
+        var env = OrtEnvironment.getEnvironment();
+        try (var session = env.createSession(t.model(18, Map.of()).toByteArray());
+                var input =
+                        OnnxTensor.createTensor(env, FloatBuffer.wrap(OrtRun.gaussian(200, 6)), new long[] {4, 50});
+                var result = session.run(Map.of("x", input))) {
+            float[] dx = new float[200];
+            float[] keep = new float[200];
+            ((ai.onnxruntime.OnnxTensor) result.get("dx").orElseThrow())
+                    .getFloatBuffer()
+                    .get(dx);
+            ((ai.onnxruntime.OnnxTensor) result.get("keep").orElseThrow())
+                    .getFloatBuffer()
+                    .get(keep);
+            int kept = 0;
+            for (int i = 0; i < 200; i++) {
+                assertEquals(r[i] * keep[i] / 0.7f, dx[i], 1e-5, "element " + i);
+                kept += (int) keep[i];
+            }
+            assertTrue(kept > 100 && kept < 180, "about 70% kept, was " + kept + " of 200");
+        }
+    }
+
     @Test
     void everyOperatorTheBuildersEmitHasARule() {
         for (String op : List.of(
@@ -337,6 +398,5 @@ class GradientRulesTest {
                 "Mul")) {
             assertTrue(Differentiator.supportedOperators().contains(op), op);
         }
-        assertEquals(Map.of(), Map.of());
     }
 }

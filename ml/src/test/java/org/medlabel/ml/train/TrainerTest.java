@@ -126,4 +126,30 @@ class TrainerTest {
             assertEquals(0, trainer.steps());
         }
     }
+
+    @Test
+    void dropoutDropsWhileTrainingAndNotInTheExport() throws Exception {
+        ModelProto forward = new UNetBuilder()
+                .channels(4, 8)
+                .strides(2)
+                .residualUnits(1)
+                .dropout(0.3)
+                .build();
+        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, SHAPE));
+        float[] image = OrtRun.gaussian(OrtRun.size(SHAPE), 7);
+        float[] labels = TrainingGraphTest.labels(SHAPE, 2, 8);
+        try (Trainer trainer = Trainer.start(graph, TrainingGraphTest.CPU)) {
+            // a learning rate of 0 leaves the weights: only the random masks differ between the two steps
+            float a = trainer.step(image, labels, 0f).loss();
+            float b = trainer.step(image, labels, 0f).loss();
+            assertNotEquals(a, b, "dropout masks are drawn anew each step");
+            ModelProto exported = trainer.exportInference();
+            float[] sample = java.util.Arrays.copyOf(image, OrtRun.size(SHAPE) / 2);
+            long[] one = {1, 1, 8, 8, 8};
+            assertArrayEquals(
+                    OrtRun.run(forward, sample, one).values(),
+                    OrtRun.run(exported, sample, one).values(),
+                    1e-5f);
+        }
+    }
 }
