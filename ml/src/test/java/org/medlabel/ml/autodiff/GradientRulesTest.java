@@ -360,10 +360,10 @@ class GradientRulesTest {
                 var result = session.run(Map.of("x", input))) {
             float[] dx = new float[200];
             float[] keep = new float[200];
-            ((ai.onnxruntime.OnnxTensor) result.get("dx").orElseThrow())
+            ((OnnxTensor) result.get("dx").orElseThrow())
                     .getFloatBuffer()
                     .get(dx);
-            ((ai.onnxruntime.OnnxTensor) result.get("keep").orElseThrow())
+            ((OnnxTensor) result.get("keep").orElseThrow())
                     .getFloatBuffer()
                     .get(keep);
             int kept = 0;
