@@ -1,0 +1,164 @@
+package org.medlabel.bench;
+
+import ai.onnxruntime.OrtException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.medlabel.ml.onnx.Tensors;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.runtime.Device;
+import org.medlabel.ml.runtime.SessionManager;
+import org.medlabel.ml.train.Trainer;
+import org.medlabel.ml.train.TrainingGraph;
+
+/**
+ * One training step of a UNet in ONNX Runtime, timed: the Java side of {@code bench/unet-training} (the PyTorch side
+ * is {@code bench/training_torch.py}). A plain {@code main}, one configuration per JVM, so that the process's peak
+ * resident memory ({@code VmHWM}) belongs to that configuration alone.
+ *
+ * <p>{@code java -cp bench/target/benchmarks.jar org.medlabel.bench.TrainingStepBenchmark NET PATCH STEPS THREADS
+ * [DEVICE]}: NET {@code small} or {@code spleen} ({@link UNetModels}, seed 0: the weights {@code UNetModels DIR} writes
+ * for PyTorch), batch 1, a cubic patch, {@link TrainingGraph.Spec#of default spec} (MONAI's DiceCE, Adam with
+ * PyTorch's defaults, lr 1e-3, no clipping), {@code THREADS} intra-op threads, DEVICE {@code cpu} (default) or
+ * {@code cuda:N}. It times the graph build and the session creation, runs 2 warm-up steps and STEPS timed steps on
+ * one fixed batch (input ~ N(0, 1), binary label with foreground probability 1/2, both from seed 0) and prints one
+ * JSON line on stdout (progress goes to stderr).
+ */
+public final class TrainingStepBenchmark {
+
+    static final int WARMUP = 2;
+    static final float LEARNING_RATE = 1e-3f;
+
+    private TrainingStepBenchmark() {}
+
+    public static void main(String[] args) throws OrtException, IOException {
+        if (args.length < 4 || args.length > 5) {
+            System.err.println("usage: TrainingStepBenchmark NET(small|spleen) PATCH STEPS THREADS [DEVICE]");
+            System.exit(2);
+        }
+        String net = args[0];
+        int patch = Integer.parseInt(args[1]);
+        int steps = Integer.parseInt(args[2]);
+        int threads = Integer.parseInt(args[3]);
+        String device = args.length > 4 ? args[4] : "cpu";
+        if (steps < 1) {
+            throw new IllegalArgumentException("STEPS must be >= 1");
+        }
+
+        ModelProto forward = UNetModels.byName(net);
+        long[] shape = {1, 1, patch, patch, patch};
+        long t0 = System.nanoTime();
+        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape));
+        double buildS = (System.nanoTime() - t0) / 1e9;
+        long parameters = graph.parameters().stream()
+                .mapToLong(p -> Tensors.elementCount(graph.initialState().get(p)))
+                .sum();
+        double rssAfterBuild = peakRssMb();
+        log(
+                "%s %d³: training graph built in %.1f s (%d nodes, %d parameters)",
+                net, patch, buildS, graph.model().getGraph().getNodeCount(), parameters);
+
+        int n = patch * patch * patch;
+        float[] image = new float[n];
+        float[] label = new float[n];
+        Random random = new Random(0);
+        for (int i = 0; i < n; i++) {
+            image[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            label[i] = random.nextFloat() < 0.5f ? 1 : 0;
+        }
+
+        t0 = System.nanoTime();
+        List<Double> times = new ArrayList<>();
+        float lossFirst;
+        float lossLast;
+        float gradNormFirst;
+        double sessionS;
+        try (Trainer trainer = Trainer.start(graph, new SessionManager.Config(Device.parse(device), threads, 1))) {
+            sessionS = (System.nanoTime() - t0) / 1e9;
+            log("session on %s with %d threads created in %.1f s", device, threads, sessionS);
+            Trainer.StepResult first = null;
+            Trainer.StepResult last = null;
+            for (int i = 0; i < WARMUP + steps; i++) {
+                long s = System.nanoTime();
+                last = trainer.step(image, label, LEARNING_RATE);
+                double ms = (System.nanoTime() - s) / 1e6;
+                if (first == null) {
+                    first = last;
+                }
+                if (i >= WARMUP) {
+                    times.add(ms);
+                }
+                log(
+                        "step %d: %.0f ms, loss %.5f, grad norm %.4f%s",
+                        last.step(), ms, last.loss(), last.gradNorm(), i < WARMUP ? " (warm-up)" : "");
+            }
+            lossFirst = first.loss();
+            gradNormFirst = first.gradNorm();
+            lossLast = last.loss();
+        }
+
+        double[] sorted =
+                times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        String json = String.format(
+                Locale.ROOT,
+                "{\"net\": \"%s\", \"patch\": %d, \"threads\": %d, \"device\": \"%s\", \"parameters\": %d,"
+                        + " \"build_s\": %.3f, \"session_s\": %.3f, \"median_ms\": %.3f, \"p10_ms\": %.3f,"
+                        + " \"p90_ms\": %.3f, \"peak_rss_mb\": %.1f, \"rss_after_build_mb\": %.1f,"
+                        + " \"heap_max_mb\": %d, \"loss_first\": %.6f, \"loss_last\": %.6f,"
+                        + " \"grad_norm_first\": %.6f, \"steps\": [%s]}",
+                net,
+                patch,
+                threads,
+                device,
+                parameters,
+                buildS,
+                sessionS,
+                percentile(sorted, 50),
+                percentile(sorted, 10),
+                percentile(sorted, 90),
+                peakRssMb(),
+                rssAfterBuild,
+                Runtime.getRuntime().maxMemory() >> 20,
+                lossFirst,
+                lossLast,
+                gradNormFirst,
+                times.stream().map(t -> String.format(Locale.ROOT, "%.3f", t)).collect(Collectors.joining(", ")));
+        System.out.println(json);
+    }
+
+    /** numpy's default percentile: linear interpolation between the closest ranks. */
+    static double percentile(double[] sorted, double q) {
+        double rank = q / 100 * (sorted.length - 1);
+        int lo = (int) Math.floor(rank);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (rank - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /** The process's peak resident set ({@code VmHWM} of /proc/self/status) in MiB; NaN where there is none. */
+    static double peakRssMb() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return Double.NaN;
+        }
+        return Files.readAllLines(status).stream()
+                .filter(l -> l.startsWith("VmHWM:"))
+                .map(l -> Arrays.stream(l.substring(6).trim().split("\\s+"))
+                        .findFirst()
+                        .orElseThrow())
+                .mapToDouble(kb -> Long.parseLong(kb) / 1024.0)
+                .findFirst()
+                .orElse(Double.NaN);
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.println("[training] " + String.format(Locale.ROOT, format, args));
+    }
+}
