@@ -360,12 +360,8 @@ class GradientRulesTest {
                 var result = session.run(Map.of("x", input))) {
             float[] dx = new float[200];
             float[] keep = new float[200];
-            ((OnnxTensor) result.get("dx").orElseThrow())
-                    .getFloatBuffer()
-                    .get(dx);
-            ((OnnxTensor) result.get("keep").orElseThrow())
-                    .getFloatBuffer()
-                    .get(keep);
+            ((OnnxTensor) result.get("dx").orElseThrow()).getFloatBuffer().get(dx);
+            ((OnnxTensor) result.get("keep").orElseThrow()).getFloatBuffer().get(keep);
             int kept = 0;
             for (int i = 0; i < 200; i++) {
                 assertEquals(r[i] * keep[i] / 0.7f, dx[i], 1e-5, "element " + i);
