@@ -15,7 +15,7 @@ class InferenceOperationsTest extends ServiceOperationsContract {
 
     @Override
     protected String[] readinessChecks() {
-        return new String[] {"kafka", "object-store", "onnxruntime"};
+        return new String[] {"kafka", "object-store", "onnxruntime", "models"};
     }
 
     @Override

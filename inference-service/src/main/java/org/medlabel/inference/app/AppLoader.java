@@ -1,0 +1,144 @@
+package org.medlabel.inference.app;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an app file (YAML): a name that matches a shipped app ({@code radiology}) or a path. Unknown keys are errors,
+ * not ignored, so a typo in a setting is found at start-up; every model is checked for what its type needs.
+ */
+public final class AppLoader {
+
+    private static final Set<String> BUILDERS = Set.of("unet", "basic_unet", "unetr");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private AppLoader() {}
+
+    public static AppDefinition load(String nameOrPath) {
+        try (InputStream shipped = AppLoader.class.getResourceAsStream("/apps/" + nameOrPath + ".yaml")) {
+            if (shipped != null) {
+                return parse(shipped, nameOrPath);
+            }
+        } catch (IOException e) {
+            throw new AppConfigException("cannot read the shipped app '" + nameOrPath + "': " + e.getMessage(), e);
+        }
+        Path path = Path.of(nameOrPath);
+        if (!Files.isRegularFile(path)) {
+            throw new AppConfigException("no app '" + nameOrPath + "': neither a shipped app (radiology) nor a file");
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            return parse(in, path.toString());
+        } catch (IOException e) {
+            throw new AppConfigException("cannot read app file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses and validates an app from YAML; {@code source} names it in error messages. */
+    public static AppDefinition parse(InputStream in, String source) {
+        AppDefinition app;
+        try {
+            app = YAML.readValue(in, AppDefinition.class);
+        } catch (IOException e) {
+            throw new AppConfigException("app " + source + " is not valid: " + e.getMessage(), e);
+        }
+        if (app == null
+                || app.name() == null
+                || app.models() == null
+                || app.models().isEmpty()) {
+            throw new AppConfigException("app " + source + " needs a name and at least one model");
+        }
+        app.models().forEach((name, model) -> validate(source, name, model));
+        return app;
+    }
+
+    private static void validate(String source, String name, ModelDefinition m) {
+        String where = "app " + source + ", model '" + name + "': ";
+        require(name.matches("[A-Za-z0-9_.-]{1,64}"), where + "names are 1-64 letters, digits, '_', '.' or '-'");
+        require(m.type() != null, where + "'type' is required (segmentation, deepgrow or deepedit)");
+        require(!m.labelValues().isEmpty(), where + "'labels' must name at least one label");
+        require(m.network() != null, where + "'network' is required");
+        NetworkSpec n = m.network();
+        require(
+                (n.builder() == null) != (n.file() == null),
+                where + "'network' takes either 'builder' (" + BUILDERS + ") or 'file'");
+        require(
+                n.builder() == null || BUILDERS.contains(n.builder()),
+                where + "unknown network builder '" + n.builder() + "'; known: " + BUILDERS);
+        require(
+                n.file() != null || (n.inChannels() != null && n.outChannels() != null),
+                where + "a built network needs 'inChannels' and 'outChannels'");
+        require(
+                m.inferer() != null
+                        && List.of("whole", "sliding_window")
+                                .contains(m.inferer().kind()),
+                where + "'inferer.kind' must be whole or sliding_window");
+        if (m.inferer().slidingWindow()) {
+            require(triple(m.inferer().roi()), where + "'inferer.roi' must be 3 positive sizes");
+            double overlap = m.inferer().overlap() == null ? 0.25 : m.inferer().overlap();
+            require(overlap >= 0 && overlap < 1, where + "'inferer.overlap' must be in [0, 1)");
+        }
+        require(
+                m.post() != null
+                        && List.of("softmax", "sigmoid").contains(m.post().activation()),
+                where + "'post.activation' must be softmax or sigmoid");
+        PreProcessing pre = m.pre();
+        if (pre != null) {
+            require(
+                    pre.spacing() == null
+                            || (pre.spacing().size() == 3
+                                    && pre.spacing().stream().allMatch(s -> s > 0)),
+                    where + "'pre.spacing' must be 3 positive millimetre values");
+            require(pre.resize() == null || triple(pre.resize()), where + "'pre.resize' must be 3 positive sizes");
+            require(
+                    pre.window() == null || pre.window().aMax() != pre.window().aMin(),
+                    where + "'pre.window' needs aMin != aMax");
+            require(
+                    pre.normalize() == null || pre.normalize().divisor() != 0,
+                    where + "'pre.normalize.divisor' must not be 0");
+        }
+        if (m.type() != ModelType.SEGMENTATION) {
+            require(m.guidance() != null && m.guidance().sigma() > 0, where + "click models need 'guidance.sigma' > 0");
+        }
+        if (m.type() == ModelType.DEEPGROW) {
+            Guidance g = m.guidance();
+            require(g.modelSize() != null && triple(g.modelSize()), where + "'guidance.modelSize' must be 3 sizes");
+            require(g.cropSize() != null && g.cropSize().size() == 2, where + "'guidance.cropSize' must be 2 sizes");
+            require(
+                    n.inChannels() == null || n.inChannels() == 3,
+                    where + "DeepGrow networks take 3 channels (image, foreground, background)");
+        }
+        if (m.type() == ModelType.DEEPEDIT) {
+            int labels = m.labelValues().size();
+            require(
+                    n.inChannels() == null || n.inChannels() == labels + 1,
+                    where + "DeepEdit networks take 1 + one guidance channel per label (" + (labels + 1) + ")");
+            require(pre == null || pre.resize() != null, where + "DeepEdit needs 'pre.resize'");
+        }
+        require(
+                m.config() == null || m.config().values().stream().allMatch(v -> !(v instanceof Map)),
+                where + "'config' values are scalars or lists of choices");
+    }
+
+    private static boolean triple(List<Integer> sizes) {
+        return sizes != null && sizes.size() == 3 && sizes.stream().allMatch(s -> s != null && s > 0);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new AppConfigException(message);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package org.medlabel.inference.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One model of an app: its type, labels (a list, or names to label values; order matters), user-tunable config shown
+ * in {@code /info/} (a list value is a choice list, first = default), network, and its processing.
+ */
+public record ModelDefinition(
+        ModelType type,
+        String description,
+        Integer dimension,
+        JsonNode labels,
+        Map<String, Object> config,
+        NetworkSpec network,
+        PreProcessing pre,
+        Inferer inferer,
+        PostProcessing post,
+        Guidance guidance) {
+
+    /** Label names to values: a dict as given; a list numbered 1..n in order. */
+    public Map<String, Integer> labelValues() {
+        Map<String, Integer> values = new LinkedHashMap<>();
+        if (labels == null) {
+            return values;
+        }
+        if (labels.isArray()) {
+            for (int i = 0; i < labels.size(); i++) {
+                values.put(labels.get(i).asText(), i + 1);
+            }
+        } else {
+            labels.fields()
+                    .forEachRemaining(e -> values.put(e.getKey(), e.getValue().asInt()));
+        }
+        return values;
+    }
+
+    /** The labels in order, without background: what the output channels 1..n (or DeepEdit's indices) stand for. */
+    public java.util.List<String> foregroundNames() {
+        return labelValues().keySet().stream()
+                .filter(n -> !n.equalsIgnoreCase("background"))
+                .toList();
+    }
+}

@@ -1,0 +1,18 @@
+package org.medlabel.inference.app;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** What a model does with a request, as MONAI Label names it in {@code /info/}. */
+public enum ModelType {
+    /** Automatic: image in, label map out. */
+    SEGMENTATION,
+    /** One structure from foreground/background clicks: binary mask out. */
+    DEEPGROW,
+    /** Multi-label, automatic or refined by per-label clicks. */
+    DEEPEDIT;
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,40 @@
+package org.medlabel.inference.config;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.inference.app.AppDefinition;
+import org.medlabel.inference.app.AppLoader;
+import org.medlabel.ml.runtime.Device;
+import org.medlabel.ml.runtime.SessionManager;
+
+/** The service's plain (non-CDI) collaborators, built once from its configuration (singletons: final types). */
+@ApplicationScoped
+public class InferenceBeans {
+
+    @Produces
+    @Singleton
+    AppDefinition app(InferenceConfig config) {
+        return AppLoader.load(config.app());
+    }
+
+    @Produces
+    @Singleton
+    SessionManager sessions(InferenceConfig config) {
+        return new SessionManager(
+                new SessionManager.Config(Device.parse(config.device()), config.threadsPerWorker(), 1));
+    }
+
+    void close(@Disposes SessionManager sessions) throws Exception {
+        sessions.close();
+    }
+
+    /** Threads for the imaging steps of one request: the same share of the cores as ONNX Runtime gets. */
+    @Produces
+    @Singleton
+    Parallel parallel(InferenceConfig config) {
+        return Parallel.threads(config.threadsPerWorker());
+    }
+}

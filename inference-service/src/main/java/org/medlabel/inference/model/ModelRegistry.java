@@ -1,0 +1,223 @@
+package org.medlabel.inference.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+import org.medlabel.inference.app.AppDefinition;
+import org.medlabel.inference.app.ModelDefinition;
+import org.medlabel.inference.app.ModelType;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.rewrite.GraphOptimizer;
+import org.medlabel.ml.runtime.SessionManager;
+
+/**
+ * The version of each model that new requests use. At start-up each model's latest stored version is loaded, or,
+ * when none exists, version 0 is built and stored; a {@code ModelPublished} event or an import switches a model to a
+ * newer version atomically (requests in flight finish on the old one; see {@link ServedModel}).
+ */
+@ApplicationScoped
+public class ModelRegistry {
+
+    private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+
+    private final AppDefinition app;
+    private final ModelStore store;
+    private final SessionManager sessions;
+    private final Map<String, ServedModel> current = new ConcurrentHashMap<>();
+
+    public ModelRegistry(AppDefinition app, ModelStore store, SessionManager sessions) {
+        this.app = app;
+        this.store = store;
+        this.sessions = sessions;
+    }
+
+    /** Loads every model's latest version, building and storing version 0 where the store has none. */
+    public void loadAll() {
+        app.models().forEach((name, definition) -> {
+            if (current.containsKey(name)) {
+                return;
+            }
+            OptionalInt latest = store.latestVersion(name);
+            int version;
+            byte[] onnx;
+            if (latest.isPresent()) {
+                version = latest.getAsInt();
+                onnx = store.read(ModelStore.key(name, version));
+            } else {
+                version = 0;
+                onnx = NetworkFactory.build(name, definition.network()).toByteArray();
+                store.write(ModelStore.key(name, 0), onnx);
+                LOG.infof("model %s: built version 0 (fresh initialisation) and stored it", name);
+            }
+            install(name, version, onnx);
+        });
+    }
+
+    /** Whether every model of the app is loaded (readiness). */
+    public boolean ready() {
+        return current.keySet().containsAll(app.models().keySet());
+    }
+
+    /** A lease on the current version of {@code model}; close it when the request is done. */
+    public ServedModel lease(String model) {
+        if (!app.models().containsKey(model)) {
+            throw new UnknownModelException(model, app.models().keySet());
+        }
+        while (true) {
+            ServedModel served = current.get(model);
+            if (served == null) {
+                throw new ModelNotLoadedException(model);
+            }
+            if (served.lease()) {
+                return served;
+            }
+        }
+    }
+
+    /** The current version of each loaded model. */
+    public Map<String, Integer> versions() {
+        Map<String, Integer> v = new LinkedHashMap<>();
+        app.models().keySet().forEach(m -> {
+            ServedModel s = current.get(m);
+            if (s != null) {
+                v.put(m, s.version());
+            }
+        });
+        return v;
+    }
+
+    /** Switches to {@code version} of {@code model} read from {@code objectKey}, unless an equal or newer one serves. */
+    public void onPublished(String model, int version, String objectKey) {
+        if (!app.models().containsKey(model)) {
+            LOG.debugf("ignoring published model %s: not in this app", model);
+            return;
+        }
+        ServedModel served = current.get(model);
+        if (served != null && served.version() >= version) {
+            return;
+        }
+        install(model, version, store.read(objectKey));
+    }
+
+    /**
+     * A user's ONNX model as the next version of {@code model}: checked by loading it and comparing its input and
+     * output channels with the model's definition, then stored and served. Returns the new version.
+     */
+    public synchronized int importModel(String model, byte[] onnx) {
+        if (!app.models().containsKey(model)) {
+            throw new UnknownModelException(model, app.models().keySet());
+        }
+        ModelProto parsed = parse(model, onnx);
+        validateWithSession(model, app.models().get(model), parsed);
+        int version = store.latestVersion(model).orElse(-1) + 1;
+        store.write(ModelStore.key(model, version), onnx);
+        install(model, version, onnx);
+        return version;
+    }
+
+    private synchronized void install(String model, int version, byte[] onnx) {
+        ServedModel previous = current.get(model);
+        if (previous != null && previous.version() >= version) {
+            return;
+        }
+        ModelDefinition definition = app.models().get(model);
+        ModelProto optimised = GraphOptimizer.optimize(parse(model, onnx)).model();
+        String key = model + "@" + version;
+        try {
+            var session = sessions.session(key, optimised.toByteArray()).session();
+            checkChannels(model, definition, session.getInputInfo(), session.getOutputInfo());
+            current.put(model, new ServedModel(model, version, definition, session, retired -> release(key)));
+        } catch (OrtException e) {
+            release(key);
+            throw new InvalidModelException("model '" + model + "' version " + version
+                    + " cannot be loaded by ONNX Runtime: " + e.getMessage());
+        } catch (InvalidModelException e) {
+            release(key);
+            throw e;
+        }
+        if (previous != null) {
+            previous.retire();
+        }
+        LOG.infof("model %s: serving version %d", model, version);
+    }
+
+    private void validateWithSession(String model, ModelDefinition definition, ModelProto parsed) {
+        String key = model + "@import-check";
+        try {
+            var session = sessions.session(key, parsed.toByteArray()).session();
+            checkChannels(model, definition, session.getInputInfo(), session.getOutputInfo());
+        } catch (OrtException e) {
+            throw new InvalidModelException("the uploaded model cannot be loaded by ONNX Runtime: " + e.getMessage());
+        } finally {
+            release(key);
+        }
+    }
+
+    private void release(String key) {
+        try {
+            sessions.release(key);
+        } catch (OrtException e) {
+            LOG.warnf("closing session %s failed: %s", key, e.getMessage());
+        }
+    }
+
+    private static ModelProto parse(String model, byte[] onnx) {
+        try {
+            return ModelProto.parseFrom(onnx);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new InvalidModelException("the model for '" + model + "' is not an ONNX file: " + e.getMessage());
+        }
+    }
+
+    /** One image input and one output whose channel counts (when fixed) are what the model's pipeline feeds/reads. */
+    static void checkChannels(
+            String model, ModelDefinition d, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
+        if (inputs.size() != 1 || outputs.isEmpty()) {
+            throw new InvalidModelException("model '" + model + "' must have one input and at least one output, has "
+                    + inputs.size() + " and " + outputs.size());
+        }
+        check(model, "input", channels(inputs.values().iterator().next()), expectedInputChannels(d));
+        check(model, "output", channels(outputs.values().iterator().next()), expectedOutputChannels(d));
+    }
+
+    private static void check(String model, String what, long actual, int expected) {
+        if (actual > 0 && actual != expected) {
+            throw new InvalidModelException(
+                    "model '" + model + "' " + what + " has " + actual + " channels; its definition needs " + expected);
+        }
+    }
+
+    private static long channels(NodeInfo info) {
+        if (!(info.getInfo() instanceof TensorInfo t) || t.getShape().length < 2) {
+            return -1;
+        }
+        return t.getShape()[1];
+    }
+
+    static int expectedInputChannels(ModelDefinition d) {
+        if (d.network().inChannels() != null) {
+            return d.network().inChannels();
+        }
+        return switch (d.type()) {
+            case SEGMENTATION -> 1;
+            case DEEPGROW -> 3;
+            case DEEPEDIT -> d.labelValues().size() + 1;
+        };
+    }
+
+    static int expectedOutputChannels(ModelDefinition d) {
+        if (d.network().outChannels() != null) {
+            return d.network().outChannels();
+        }
+        if (d.type() == ModelType.DEEPEDIT) {
+            return d.labelValues().size();
+        }
+        return d.post().sigmoid() ? 1 : d.foregroundNames().size() + 1;
+    }
+}

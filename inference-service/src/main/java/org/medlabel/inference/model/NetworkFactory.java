@@ -1,0 +1,114 @@
+package org.medlabel.inference.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.medlabel.inference.app.AppConfigException;
+import org.medlabel.inference.app.NetworkSpec;
+import org.medlabel.ml.nn.BasicUNetBuilder;
+import org.medlabel.ml.nn.Norm;
+import org.medlabel.ml.nn.UNetBuilder;
+import org.medlabel.ml.nn.UnetrBuilder;
+import org.medlabel.ml.onnx.OnnxModelIo;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+
+/**
+ * Version 0 of a model: the network its app names, built by {@code ml}'s builders with a seed derived from the model's
+ * name (so every replica builds the same bytes), or read from the ONNX file it names.
+ */
+final class NetworkFactory {
+
+    private NetworkFactory() {}
+
+    static ModelProto build(String model, NetworkSpec n) {
+        long seed = model.hashCode();
+        if (n.file() != null) {
+            try {
+                return OnnxModelIo.read(Path.of(n.file()));
+            } catch (IOException e) {
+                throw new AppConfigException("model '" + model + "': cannot read network file " + n.file(), e);
+            }
+        }
+        try {
+            return switch (n.builder()) {
+                case "unet" -> {
+                    UNetBuilder b = new UNetBuilder()
+                            .inChannels(n.inChannels())
+                            .outChannels(n.outChannels())
+                            .seed(seed);
+                    if (n.channels() != null) {
+                        b.channels(ints(n.channels()));
+                    }
+                    if (n.strides() != null) {
+                        b.strides(ints(n.strides()));
+                    }
+                    if (n.residualUnits() != null) {
+                        b.residualUnits(n.residualUnits());
+                    }
+                    if (n.norm() != null) {
+                        b.norm(norm(n.norm()));
+                    }
+                    yield b.build();
+                }
+                case "basic_unet" -> {
+                    BasicUNetBuilder b = new BasicUNetBuilder()
+                            .inChannels(n.inChannels())
+                            .outChannels(n.outChannels())
+                            .seed(seed);
+                    if (n.features() != null) {
+                        b.features(ints(n.features()));
+                    }
+                    if (n.norm() != null) {
+                        b.norm(norm(n.norm()));
+                    }
+                    yield b.build();
+                }
+                case "unetr" -> {
+                    UnetrBuilder b = new UnetrBuilder()
+                            .inChannels(n.inChannels())
+                            .outChannels(n.outChannels())
+                            .seed(seed);
+                    if (n.imageSize() != null) {
+                        b.imageSize(
+                                n.imageSize().get(0),
+                                n.imageSize().get(1),
+                                n.imageSize().get(2));
+                    }
+                    if (n.featureSize() != null) {
+                        b.featureSize(n.featureSize());
+                    }
+                    if (n.hiddenSize() != null) {
+                        b.hiddenSize(n.hiddenSize());
+                    }
+                    if (n.mlpDim() != null) {
+                        b.mlpDim(n.mlpDim());
+                    }
+                    if (n.heads() != null) {
+                        b.heads(n.heads());
+                    }
+                    yield b.build();
+                }
+                default -> throw new AppConfigException("model '" + model + "': unknown builder " + n.builder());
+            };
+        } catch (IllegalArgumentException e) {
+            throw new AppConfigException("model '" + model + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static Norm norm(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "instance" -> Norm.INSTANCE;
+            case "instance_affine" -> Norm.INSTANCE_AFFINE;
+            case "batch" -> Norm.BATCH;
+            case "none" -> Norm.NONE;
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown norm '" + name + "'; known: instance, instance_affine, batch, none");
+        };
+    }
+
+    private static int[] ints(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

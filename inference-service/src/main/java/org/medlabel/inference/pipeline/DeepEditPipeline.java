@@ -1,0 +1,70 @@
+package org.medlabel.inference.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.medlabel.imaging.transform.GuidanceMap;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.inference.app.ModelDefinition;
+import org.medlabel.inference.model.ServedModel;
+
+/**
+ * DeepEdit (MONAI Label's deepedit): reorient, window, resize to the model's grid; one guidance channel per label
+ * (in the app's label order, background included) from that label's clicks, all zero without clicks (the automatic
+ * mode, MONAI's deepedit_seg); infer; resample the logits back, argmax. Output values are channel indices (labels in
+ * order, background 0) unless {@code restore_label_idx} asks for the app's label values.
+ */
+public final class DeepEditPipeline implements Pipeline {
+
+    private final Parallel parallel;
+    private final Transforms transforms;
+    private final SegmentationPipeline restorer;
+
+    public DeepEditPipeline(Parallel parallel) {
+        this.parallel = parallel;
+        this.transforms = new Transforms(parallel);
+        this.restorer = new SegmentationPipeline(parallel);
+    }
+
+    @Override
+    public PipelineResult run(ServedModel model, Volume image, Map<String, Object> params, Latencies latencies)
+            throws Exception {
+        ModelDefinition d = model.definition();
+        List<String> labels = new ArrayList<>(d.labelValues().keySet());
+        Map<String, List<double[]>> clicks = Clicks.perLabel(params, labels, image);
+        NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
+        Volume intensities = Transforms.intensity(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
+        List<List<double[]>> sets = new ArrayList<>();
+        for (String label : labels) {
+            sets.add(Clicks.map(clicks.get(label), image, ng.grid()));
+        }
+        Volume guidance = new GuidanceMap(d.guidance().sigma()).apply(intensities, sets);
+        Volume input = Transforms.stack(List.of(intensities, guidance));
+        latencies.stage("pre");
+        Volume output = NetworkRunner.run(model.session(), input, d.inferer());
+        latencies.stage("infer");
+        Volume restored = restorer.restore(output, ng, image);
+        latencies.stage("invert");
+        Volume indices = transforms.labels(d.post(), restored);
+        Volume values = Boolean.TRUE.equals(params.get("restore_label_idx")) ? restoreValues(indices, d) : indices;
+        Map<String, Object> json = SegmentationPipeline.result(d, values);
+        latencies.stage("post");
+        return new PipelineResult(values, json);
+    }
+
+    /** Channel index j (j-th foreground label in order) to that label's configured value. */
+    private static Volume restoreValues(Volume indices, ModelDefinition d) {
+        List<String> names = d.foregroundNames();
+        int[] map = new int[names.size() + 1];
+        for (int j = 1; j <= names.size(); j++) {
+            map[j] = d.labelValues().get(names.get(j - 1));
+        }
+        Volume out = Volume.zeros(indices.nx(), indices.ny(), indices.nz(), 1, indices.type(), indices.affine());
+        for (int i = 0; i < indices.voxelCount(); i++) {
+            int j = (int) indices.voxels().get(i);
+            out.voxels().set(i, j < map.length ? map[j] : j);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,152 @@
+package org.medlabel.inference.pipeline;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.medlabel.imaging.transform.GuidanceMap;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.transform.Resampler;
+import org.medlabel.imaging.transform.Resize;
+import org.medlabel.imaging.volume.Grid;
+import org.medlabel.imaging.volume.Region;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.inference.app.Guidance;
+import org.medlabel.inference.app.ModelDefinition;
+import org.medlabel.inference.model.ServedModel;
+
+/**
+ * DeepGrow 3D (MONAI Label's deepgrow_3d): the image at the model's spacing is cropped around the clicks (at least
+ * {@code cropSize} in-plane, the clicks' extent plus {@code margin} if larger; every slice kept) and resized to
+ * {@code modelSize}; the network sees [image, foreground guidance, background guidance]; its one-channel output,
+ * thresholded, is a binary mask of the clicked structure, put back on the original grid (only the crop's box is
+ * resampled). Crop and resize are one resampling straight from the image.
+ */
+public final class DeepGrowPipeline implements Pipeline {
+
+    private final Parallel parallel;
+    private final Transforms transforms;
+
+    public DeepGrowPipeline(Parallel parallel) {
+        this.parallel = parallel;
+        this.transforms = new Transforms(parallel);
+    }
+
+    @Override
+    public PipelineResult run(ServedModel model, Volume image, Map<String, Object> params, Latencies latencies)
+            throws Exception {
+        ModelDefinition d = model.definition();
+        List<double[]> foreground = Clicks.read(params, "foreground", image);
+        List<double[]> background = Clicks.read(params, "background", image);
+        if (foreground.isEmpty()) {
+            throw new InvalidRequestException("DeepGrow needs at least one click under 'foreground'");
+        }
+        NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
+        Grid modelGrid = modelGrid(
+                d.guidance(),
+                ng.grid(),
+                Clicks.map(foreground, image, ng.grid()),
+                Clicks.map(background, image, ng.grid()));
+        Volume intensities = Transforms.intensity(d.pre(), transforms.toGrid(ng.oriented(), modelGrid));
+        Volume guidance = new GuidanceMap(d.guidance().sigma())
+                .apply(
+                        intensities,
+                        List.of(Clicks.map(foreground, image, modelGrid), Clicks.map(background, image, modelGrid)));
+        Volume input = Transforms.stack(List.of(intensities, guidance));
+        latencies.stage("pre");
+        Volume output = NetworkRunner.run(model.session(), input, d.inferer());
+        latencies.stage("infer");
+        Volume restored = pasteBack(output, image);
+        latencies.stage("invert");
+        Volume mask = transforms.labels(d.post(), restored);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("label_names", d.labelValues());
+        json.put("centroids", Transforms.centroids(mask, Map.of()));
+        latencies.stage("post");
+        return new PipelineResult(mask, json);
+    }
+
+    /** The crop around the clicks on the model-spacing grid, resized to the model's input size. */
+    static Grid modelGrid(Guidance g, Grid spaced, List<double[]> foreground, List<double[]> background) {
+        List<double[]> all = new ArrayList<>(foreground);
+        all.addAll(background);
+        double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] hi = {-Double.MAX_VALUE, -Double.MAX_VALUE};
+        for (double[] c : all) {
+            for (int a = 0; a < 2; a++) {
+                lo[a] = Math.min(lo[a], c[a]);
+                hi[a] = Math.max(hi[a], c[a]);
+            }
+        }
+        int margin = g.margin() == null ? 20 : g.margin();
+        int[] size = new int[2];
+        int[] start = new int[2];
+        for (int a = 0; a < 2; a++) {
+            size[a] = (int) Math.max(g.cropSize().get(a), Math.ceil(hi[a] - lo[a]) + 2 * margin);
+            start[a] = (int) Math.floor((lo[a] + hi[a]) / 2) - size[a] / 2;
+        }
+        Grid crop = Transforms.crop(spaced, new Region(start[0], start[1], 0, size[0], size[1], spaced.nz()));
+        // modelSize is (D, H, W) as MONAI orders it after moving the slices first: z, then x, then y
+        List<Integer> m = g.modelSize();
+        return new Resize(new Resampler(Parallel.sequential()), m.get(1), m.get(2), m.get(0), Resize.Mode.LINEAR)
+                .targetGrid(crop);
+    }
+
+    /** The output resampled into the part of the original grid the crop covers; zero logits' mask (0) elsewhere. */
+    private Volume pasteBack(Volume output, Volume image) {
+        Region box = boundingBox(output, image);
+        if (box == null) {
+            return Volume.zeros(
+                    image.nx(),
+                    image.ny(),
+                    image.nz(),
+                    1,
+                    org.medlabel.imaging.volume.VoxelType.FLOAT32,
+                    image.affine());
+        }
+        Volume part = transforms.toOriginal(output, Transforms.crop(Grid.of(image), box));
+        float[] full = new float[image.voxelCount()];
+        java.util.Arrays.fill(full, Float.NEGATIVE_INFINITY);
+        float[] values = ((VoxelBuffer.Float32) part.voxels()).array();
+        for (int z = 0; z < box.sz(); z++) {
+            for (int y = 0; y < box.sy(); y++) {
+                System.arraycopy(
+                        values,
+                        (z * box.sy() + y) * box.sx(),
+                        full,
+                        ((box.z() + z) * image.ny() + box.y() + y) * image.nx() + box.x(),
+                        box.sx());
+            }
+        }
+        return new Volume(image.nx(), image.ny(), image.nz(), 1, image.affine(), new VoxelBuffer.Float32(full));
+    }
+
+    /** The original-grid voxels inside the output grid's extent (clipped to the image), or null if none. */
+    static Region boundingBox(Volume output, Volume image) {
+        var toImage = image.affine().inverse().multiply(output.affine());
+        double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] hi = {-Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
+        for (int corner = 0; corner < 8; corner++) {
+            double[] p = toImage.apply(
+                    (corner & 1) == 0 ? -0.5 : output.nx() - 0.5,
+                    (corner & 2) == 0 ? -0.5 : output.ny() - 0.5,
+                    (corner & 4) == 0 ? -0.5 : output.nz() - 0.5);
+            for (int a = 0; a < 3; a++) {
+                lo[a] = Math.min(lo[a], p[a]);
+                hi[a] = Math.max(hi[a], p[a]);
+            }
+        }
+        int[] size = {image.nx(), image.ny(), image.nz()};
+        int[] from = new int[3];
+        int[] to = new int[3];
+        for (int a = 0; a < 3; a++) {
+            from[a] = Math.max(0, (int) Math.ceil(lo[a]));
+            to[a] = Math.min(size[a] - 1, (int) Math.floor(hi[a]));
+            if (to[a] < from[a]) {
+                return null;
+            }
+        }
+        return new Region(from[0], from[1], from[2], to[0] - from[0] + 1, to[1] - from[1] + 1, to[2] - from[2] + 1);
+    }
+}

@@ -1,0 +1,43 @@
+package org.medlabel.inference.pipeline;
+
+import org.medlabel.imaging.transform.Orientation;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.transform.Resampler;
+import org.medlabel.imaging.transform.Resize;
+import org.medlabel.imaging.transform.Spacing;
+import org.medlabel.imaging.volume.Grid;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.inference.app.PreProcessing;
+
+/**
+ * The image reoriented as the model wants (a copy with axes permuted and flipped: exact, and it keeps the resampling
+ * that follows on the fast axis-aligned path) and the grid the network sees (spacing, then resize, applied to that
+ * orientation's grid).
+ */
+record NetworkGrid(Volume oriented, Grid grid) {
+
+    static NetworkGrid of(PreProcessing pre, Volume image, Parallel parallel) {
+        Volume oriented =
+                pre != null && pre.orientation() != null ? new Orientation(pre.orientation()).apply(image) : image;
+        Grid grid = Grid.of(oriented);
+        Resampler resampler = new Resampler(parallel);
+        if (pre != null && pre.spacing() != null) {
+            grid = new Spacing(
+                            resampler,
+                            pre.spacing().get(0),
+                            pre.spacing().get(1),
+                            pre.spacing().get(2))
+                    .targetGrid(grid);
+        }
+        if (pre != null && pre.resize() != null) {
+            grid = new Resize(
+                            resampler,
+                            pre.resize().get(0),
+                            pre.resize().get(1),
+                            pre.resize().get(2),
+                            Resize.Mode.LINEAR)
+                    .targetGrid(grid);
+        }
+        return new NetworkGrid(oriented, grid);
+    }
+}

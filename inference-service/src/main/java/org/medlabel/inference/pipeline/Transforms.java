@@ -1,0 +1,122 @@
+package org.medlabel.inference.pipeline;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.medlabel.imaging.metric.Centroids;
+import org.medlabel.imaging.transform.Channels;
+import org.medlabel.imaging.transform.IntensityWindow;
+import org.medlabel.imaging.transform.Interpolation;
+import org.medlabel.imaging.transform.LargestComponent;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.transform.Resampler;
+import org.medlabel.imaging.volume.Affine;
+import org.medlabel.imaging.volume.Grid;
+import org.medlabel.imaging.volume.Region;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.inference.app.PostProcessing;
+import org.medlabel.inference.app.PreProcessing;
+
+/**
+ * The imaging steps the pipelines share. Geometry changes (reorientation, spacing, crop, resize) are all one
+ * resampling from the original image onto the network's grid, and one back: the grids' affines carry the whole
+ * chain, so inversion is exact by construction and costs a single interpolation each way.
+ */
+public final class Transforms {
+
+    private final Resampler resampler;
+    private final Channels channels;
+
+    public Transforms(Parallel parallel) {
+        this.resampler = new Resampler(parallel);
+        this.channels = new Channels(parallel);
+    }
+
+    /** The image on {@code grid}, linearly interpolated, float32. */
+    Volume toGrid(Volume image, Grid grid) {
+        return resampler.resample(image, grid, Interpolation.LINEAR);
+    }
+
+    /** Network output back on the original grid (linear, so logits blend before the argmax as MONAI inverts). */
+    Volume toOriginal(Volume output, Grid original) {
+        return resampler.resample(output, original, Interpolation.LINEAR);
+    }
+
+    /** The intensity step: a window mapped to [bMin, bMax], or (x − subtrahend) / divisor. */
+    static Volume intensity(PreProcessing pre, Volume v) {
+        if (pre == null) {
+            return v;
+        }
+        if (pre.window() != null) {
+            PreProcessing.Window w = pre.window();
+            return new IntensityWindow(w.aMin(), w.aMax(), w.bMin(), w.bMax(), w.clip()).apply(v);
+        }
+        if (pre.normalize() != null) {
+            PreProcessing.Normalize n = pre.normalize();
+            return new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
+        }
+        return v;
+    }
+
+    /** Labels from network output: argmax over channels, or one channel above the sigmoid threshold. */
+    Volume labels(PostProcessing post, Volume output) {
+        Volume labels;
+        if (post.sigmoid()) {
+            double t = post.threshold() == null ? 0.5 : post.threshold();
+            double logit = Math.log(t / (1 - t));
+            byte[] mask = new byte[output.voxelCount()];
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = output.voxels().get(i) > logit ? (byte) 1 : 0;
+            }
+            labels = new Volume(output.nx(), output.ny(), output.nz(), output.affine(), new VoxelBuffer.UInt8(mask));
+        } else {
+            labels = channels.argmax(output);
+        }
+        return post.keepLargestComponent()
+                ? new LargestComponent(LargestComponent.Connectivity.FULL).apply(labels)
+                : labels;
+    }
+
+    /** The sub-grid of {@code grid} covering {@code region} (which may reach outside it). */
+    static Grid crop(Grid grid, Region r) {
+        double[] origin = grid.affine().apply(r.x(), r.y(), r.z());
+        double[] m = grid.affine().toArray();
+        m[3] = origin[0];
+        m[7] = origin[1];
+        m[11] = origin[2];
+        return new Grid(r.sx(), r.sy(), r.sz(), Affine.of(m));
+    }
+
+    /** Channels stacked in order into one float32 volume on the first one's grid. */
+    static Volume stack(List<Volume> volumes) {
+        Volume first = volumes.get(0);
+        int n = first.voxelCount();
+        int total = volumes.stream().mapToInt(Volume::channels).sum();
+        float[] out = new float[total * n];
+        int offset = 0;
+        for (Volume v : volumes) {
+            float[] values = v.voxels().floats(0, v.channels() * n);
+            System.arraycopy(values, 0, out, offset, values.length);
+            offset += values.length;
+        }
+        return new Volume(first.nx(), first.ny(), first.nz(), total, first.affine(), new VoxelBuffer.Float32(out));
+    }
+
+    /**
+     * MONAI Label's {@code centroids}: per label present, {@code "<name>": ["<value>", "<i>", "<j>", "<k>"]} (strings, as
+     * it sends them), named by the model's labels or {@code label_<value>}.
+     */
+    static Map<String, List<String>> centroids(Volume labels, Map<Integer, String> names) {
+        Map<String, List<String>> out = new TreeMap<>();
+        Centroids.of(labels)
+                .forEach((value, c) -> out.put(
+                        names.getOrDefault(value, "label_" + value),
+                        List.of(
+                                Integer.toString(value),
+                                Long.toString(Math.round(c[0])),
+                                Long.toString(Math.round(c[1])),
+                                Long.toString(Math.round(c[2])))));
+        return out;
+    }
+}

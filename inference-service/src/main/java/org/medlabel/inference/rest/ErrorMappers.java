@@ -1,0 +1,112 @@
+package org.medlabel.inference.rest;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.medlabel.imaging.io.ImageFormatException;
+import org.medlabel.inference.model.InvalidModelException;
+import org.medlabel.inference.model.ModelNotLoadedException;
+import org.medlabel.inference.model.ModelStore;
+import org.medlabel.inference.model.UnknownModelException;
+import org.medlabel.inference.output.InvalidResultOptionsException;
+import org.medlabel.inference.pipeline.InvalidRequestException;
+import org.medlabel.inference.volume.DatastoreUnavailableException;
+import org.medlabel.inference.volume.ImageNotFoundException;
+import org.medlabel.inference.volume.ImageTooLargeException;
+import org.medlabel.inference.work.Overloaded;
+
+/**
+ * Every error as {@code {"detail": "...", "code": "..."}} (MONAI Label's clients read {@code detail}), with the status
+ * that says what went wrong instead of MONAI Label's blanket 500.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response unknownModel(UnknownModelException e) {
+        return error(404, "MODEL_NOT_FOUND", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unknownImage(ImageNotFoundException e) {
+        return error(404, "IMAGE_NOT_FOUND", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response invalidRequest(InvalidRequestException e) {
+        return error(422, "INVALID_REQUEST", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response invalidOptions(InvalidResultOptionsException e) {
+        return error(422, "INVALID_RESULT_OPTIONS", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response invalidModel(InvalidModelException e) {
+        return error(422, "INVALID_MODEL", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response badImage(ImageFormatException e) {
+        return error(422, "INVALID_IMAGE", "the image cannot be read: " + e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response tooLarge(ImageTooLargeException e) {
+        return error(413, "IMAGE_TOO_LARGE", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response modelTooLarge(ModelResource.ModelTooLargeException e) {
+        return error(413, "MODEL_TOO_LARGE", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response overloaded(Overloaded e) {
+        Response r = error(503, "OVERLOADED", e.getMessage());
+        return Response.fromResponse(r)
+                .header("Retry-After", e.retryAfterSeconds())
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response notLoaded(ModelNotLoadedException e) {
+        return Response.fromResponse(error(503, "MODEL_NOT_LOADED", e.getMessage()))
+                .header("Retry-After", 10)
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response datastore(DatastoreUnavailableException e) {
+        LOG.warn(e.getMessage());
+        return error(503, "DATASTORE_UNAVAILABLE", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response store(ModelStore.ModelStoreException e) {
+        LOG.warn(e.getMessage());
+        return error(503, "STORAGE_UNAVAILABLE", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        return error(status, "HTTP_" + status, e.getMessage());
+    }
+
+    static Response error(int status, String code, String detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("detail", detail);
+        body.put("code", code);
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(body)
+                .build();
+    }
+}

@@ -1,0 +1,127 @@
+package org.medlabel.inference.rest;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestPath;
+import org.medlabel.api.event.EventCodec;
+import org.medlabel.api.event.ModelPublished;
+import org.medlabel.inference.app.AppDefinition;
+import org.medlabel.inference.app.ModelDefinition;
+import org.medlabel.inference.config.InferenceConfig;
+import org.medlabel.inference.model.InvalidModelException;
+import org.medlabel.inference.model.ModelRegistry;
+import org.medlabel.inference.model.ModelStore;
+
+/**
+ * The app's models as MONAI Label's {@code /info/} describes them (plus the version each serves), and the import of a
+ * user's ONNX file as a model's next version, announced to the other replicas and to training.
+ */
+@Path("/models")
+public class ModelResource {
+
+    private static final Logger LOG = Logger.getLogger(ModelResource.class);
+
+    private final AppDefinition app;
+    private final ModelRegistry registry;
+    private final InferenceConfig config;
+    private final Emitter<Record<String, String>> events;
+    private final EventCodec codec = new EventCodec();
+
+    public ModelResource(
+            AppDefinition app,
+            ModelRegistry registry,
+            InferenceConfig config,
+            @Channel("models-out") Emitter<Record<String, String>> events) {
+        this.app = app;
+        this.registry = registry;
+        this.config = config;
+        this.events = events;
+    }
+
+    @GET
+    @Operation(summary = "The app and its models: type, labels, dimension, description, config, served version")
+    public Map<String, Object> models() {
+        Map<String, Integer> versions = registry.versions();
+        Map<String, Object> models = new LinkedHashMap<>();
+        app.models().forEach((name, d) -> models.put(name, describe(d, versions.get(name))));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", app.name());
+        out.put("description", app.description());
+        out.put("version", app.version());
+        out.put("models", models);
+        return out;
+    }
+
+    private static Map<String, Object> describe(ModelDefinition d, Integer version) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", d.type().wireName());
+        m.put("labels", d.labels());
+        m.put("dimension", d.dimension() == null ? 3 : d.dimension());
+        m.put("description", d.description());
+        m.put("config", d.config() == null ? Map.of() : d.config());
+        m.put("version", version);
+        return m;
+    }
+
+    @PUT
+    @Path("/{model}")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "Import an ONNX file as the model's next version (checked by loading it)")
+    public Uni<Map<String, Object>> importModel(@RestPath String model, InputStream body) {
+        return Uni.createFrom()
+                .item(() -> {
+                    byte[] onnx = read(body);
+                    int version = registry.importModel(model, onnx);
+                    String key = ModelStore.key(model, version);
+                    events.send(Record.of(model, codec.toJson(ModelPublished.of(model, version, key, null, null))))
+                            .whenComplete((ok, e) -> {
+                                if (e != null) {
+                                    LOG.warnf(
+                                            "model %s version %d serves here but was not announced: %s",
+                                            model, version, e.getMessage());
+                                }
+                            });
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("model", model);
+                    out.put("version", version);
+                    return out;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private byte[] read(InputStream body) {
+        try {
+            byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxUploadBytes() + 1));
+            if (bytes.length > config.maxUploadBytes()) {
+                throw new ModelTooLargeException(config.maxUploadBytes());
+            }
+            if (bytes.length == 0) {
+                throw new InvalidModelException("the request body is empty; send the ONNX file's bytes");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new InvalidModelException("the upload broke off: " + e.getMessage());
+        }
+    }
+
+    /** An upload over the limit (413). */
+    static final class ModelTooLargeException extends RuntimeException {
+        ModelTooLargeException(long limit) {
+            super("the model is larger than the limit of " + limit + " bytes");
+        }
+    }
+}

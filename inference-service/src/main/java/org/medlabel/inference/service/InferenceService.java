@@ -1,0 +1,131 @@
+package org.medlabel.inference.service;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.inference.app.ModelType;
+import org.medlabel.inference.config.InferenceConfig;
+import org.medlabel.inference.model.ModelRegistry;
+import org.medlabel.inference.model.ServedModel;
+import org.medlabel.inference.output.ResultOptions;
+import org.medlabel.inference.output.ResultWriter;
+import org.medlabel.inference.pipeline.DeepEditPipeline;
+import org.medlabel.inference.pipeline.DeepGrowPipeline;
+import org.medlabel.inference.pipeline.InvalidRequestException;
+import org.medlabel.inference.pipeline.Latencies;
+import org.medlabel.inference.pipeline.Pipeline;
+import org.medlabel.inference.pipeline.PipelineResult;
+import org.medlabel.inference.pipeline.SegmentationPipeline;
+import org.medlabel.inference.volume.ImageDecoder;
+import org.medlabel.inference.volume.VolumeSource;
+import org.medlabel.inference.work.InferenceExecutor;
+
+/**
+ * One inference: the model version current when the request starts (held until it ends), the image from the datastore
+ * (through the decoded-volume cache) or from an upload, the model type's pipeline, the label written in the requested
+ * format — all on a bounded worker, never on the event loop.
+ */
+@ApplicationScoped
+public class InferenceService {
+
+    /** What the caller wants back: MONAI Label's {@code output} = json, image or all. */
+    public enum Output {
+        JSON,
+        IMAGE,
+        ALL
+    }
+
+    /** Where the image comes from: a datastore id, or a file uploaded with the request (and its original name). */
+    public record ImageInput(String imageId, Path upload, String uploadName) {
+
+        public ImageInput {
+            if ((imageId == null || imageId.isBlank()) && upload == null) {
+                throw new InvalidRequestException("give an image id ('image') or upload a 'file'");
+            }
+        }
+    }
+
+    private final ModelRegistry registry;
+    private final VolumeSource volumes;
+    private final ImageDecoder decoder;
+    private final ResultWriter writer;
+    private final InferenceExecutor executor;
+    private final InferenceConfig config;
+    private final Map<ModelType, Pipeline> pipelines;
+
+    public InferenceService(
+            ModelRegistry registry,
+            VolumeSource volumes,
+            ImageDecoder decoder,
+            ResultWriter writer,
+            InferenceExecutor executor,
+            InferenceConfig config,
+            Parallel parallel) {
+        this.registry = registry;
+        this.volumes = volumes;
+        this.decoder = decoder;
+        this.writer = writer;
+        this.executor = executor;
+        this.config = config;
+        this.pipelines = Map.of(
+                ModelType.SEGMENTATION, new SegmentationPipeline(parallel),
+                ModelType.DEEPGROW, new DeepGrowPipeline(parallel),
+                ModelType.DEEPEDIT, new DeepEditPipeline(parallel));
+    }
+
+    public Uni<InferenceResult> infer(String model, ImageInput input, Map<String, Object> params, Output output) {
+        // unknown models and bad options fail before queueing
+        registry.lease(model).close();
+        return executor.submit(() -> run(model, input, params, output));
+    }
+
+    private InferenceResult run(String model, ImageInput input, Map<String, Object> params, Output output)
+            throws Exception {
+        Latencies latencies = new Latencies();
+        try (ServedModel served = registry.lease(model)) {
+            String fileName = input.upload() != null ? input.uploadName() : null;
+            Volume image;
+            if (input.upload() != null) {
+                try (InputStream in = Files.newInputStream(input.upload())) {
+                    image = decoder.decode(in, input.uploadName());
+                }
+            } else {
+                VolumeSource.Loaded loaded = volumes.load(input.imageId());
+                image = loaded.volume();
+                fileName = loaded.ref().fileName();
+            }
+            ResultOptions options = ResultOptions.from(params, fileName);
+            PipelineResult result = pipelines.get(served.definition().type()).run(served, image, params, latencies);
+            Volume label = result.label().withAffine(image.affine());
+            Path file = null;
+            if (output != Output.JSON) {
+                Files.createDirectories(config.workDirectory());
+                file = writer.write(label, options, served.definition().labelValues(), config.workDirectory());
+            }
+            latencies.stage("write");
+            Map<String, Object> json = new LinkedHashMap<>(result.json());
+            json.put("latencies", latencies.toJson());
+            json.put("model", model);
+            json.put("model_version", served.version());
+            return new InferenceResult(json, file);
+        }
+    }
+
+    /** Deletes a result file after it was sent (or could not be). */
+    public static void discard(InferenceResult result) {
+        if (result.file() != null) {
+            try {
+                Files.deleteIfExists(result.file());
+            } catch (IOException e) {
+                // scratch space; the directory is cleaned at the next start
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.medlabel.inference.volume;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.medlabel.imaging.io.ImageFormatException;
+import org.medlabel.imaging.io.NiftiReader;
+import org.medlabel.imaging.io.NrrdReader;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelBuffer;
+
+/**
+ * Decodes an image stream to a {@link Volume}, choosing the format by file name as the datastore does: NIfTI
+ * ({@code .nii}, {@code .nii.gz}) and attached NRRD ({@code .nrrd}). A 4D NIfTI gives its first volume.
+ */
+@ApplicationScoped
+public class ImageDecoder {
+
+    private final long maxVoxels;
+    private final NiftiReader nifti;
+    private final NrrdReader nrrd;
+
+    /**
+     * @param maxVoxels the most voxels (values, for multi-channel NRRD) an image may have; checked from the header, so a
+     *     huge image fails before its voxels are allocated. The default 2^28 is a 512x512x1024 CT.
+     */
+    public ImageDecoder(
+            @ConfigProperty(name = "medlabel.inference.max-voxels", defaultValue = "268435456") long maxVoxels) {
+        if (maxVoxels < 1) {
+            throw new IllegalArgumentException("maxVoxels must be >= 1, was " + maxVoxels);
+        }
+        // Clamped as the readers clamp it, so the limit they name in their messages is this one.
+        this.maxVoxels = Math.min(maxVoxels, VoxelBuffer.MAX_LENGTH);
+        this.nifti = new NiftiReader(this.maxVoxels);
+        this.nrrd = new NrrdReader(this.maxVoxels);
+    }
+
+    /** Reads the image from {@code in}, which is consumed but not closed. */
+    public Volume decode(InputStream in, String fileName) throws IOException {
+        String name = fileName.toLowerCase(Locale.ROOT);
+        try {
+            if (name.endsWith(".nii") || name.endsWith(".nii.gz")) {
+                return nifti.read(in, 0);
+            }
+            if (name.endsWith(".nrrd")) {
+                // The NRRD header is parsed a byte at a time; null refuses detached data files.
+                return nrrd.read(new BufferedInputStream(in, 1 << 16), null).volume();
+            }
+        } catch (ImageFormatException e) {
+            throw tooLarge(e) ? new ImageTooLargeException(fileName + ": " + e.getMessage(), e) : e;
+        }
+        throw new ImageFormatException(
+                "unsupported file type '" + fileName + "': inference reads NIfTI (.nii, .nii.gz) and NRRD (.nrrd)");
+    }
+
+    /**
+     * The readers report the voxel limit as a plain {@link ImageFormatException}; its message, which names our limit,
+     * is the only way to tell it from a corrupt file (ImageDecoderTest pins it for both formats).
+     */
+    private boolean tooLarge(ImageFormatException e) {
+        return e.getMessage() != null && e.getMessage().contains("exceeds the limit of " + maxVoxels);
+    }
+}

@@ -1,0 +1,87 @@
+package org.medlabel.inference.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The shipped app mirrors MONAI Label's radiology models; a bad app file fails at start-up, naming model and key. */
+class AppLoaderTest {
+
+    @Test
+    void theRadiologyAppMirrorsMonaiLabels() {
+        AppDefinition app = AppLoader.load("radiology");
+        assertEquals(
+                List.of("segmentation_spleen", "deepgrow_3d", "deepedit"),
+                List.copyOf(app.models().keySet()));
+        ModelDefinition spleen = app.models().get("segmentation_spleen");
+        assertEquals(ModelType.SEGMENTATION, spleen.type());
+        assertEquals(Map.of("spleen", 1), spleen.labelValues());
+        assertEquals(List.of(160, 160, 160), spleen.inferer().roi());
+        assertEquals(-57, spleen.pre().window().aMin());
+        assertEquals(164, spleen.pre().window().aMax());
+        ModelDefinition deepgrow = app.models().get("deepgrow_3d");
+        assertEquals(1, deepgrow.labelValues().get("spleen"));
+        assertEquals(7, deepgrow.labelValues().size());
+        assertEquals(List.of(128, 192, 192), deepgrow.guidance().modelSize());
+        ModelDefinition deepedit = app.models().get("deepedit");
+        assertEquals(6, deepedit.labelValues().get("liver"));
+        assertEquals("liver", deepedit.foregroundNames().get(3), "liver is the 4th label: DeepEdit's output index 4");
+        assertEquals(9, deepedit.network().inChannels());
+    }
+
+    private static AppConfigException invalid(String yaml) {
+        return assertThrows(
+                AppConfigException.class,
+                () -> AppLoader.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yaml"));
+    }
+
+    /** An app with one model 'm' whose keys are {@code body} (at the indentation of a text block). */
+    private static String app(String body) {
+        return "name: t\nmodels:\n  m:\n" + body.indent(2);
+    }
+
+    private static final String GOOD_MODEL = """
+              type: segmentation
+              labels: {organ: 1}
+              network: {builder: unet, inChannels: 1, outChannels: 2, channels: [4, 8], strides: [2]}
+              inferer: {kind: whole}
+              post: {activation: softmax}
+            """;
+
+    @Test
+    void aValidMinimalAppLoads() {
+        AppDefinition app =
+                AppLoader.parse(new ByteArrayInputStream(app(GOOD_MODEL).getBytes(StandardCharsets.UTF_8)), "t");
+        assertEquals(Map.of("organ", 1), app.models().get("m").labelValues());
+    }
+
+    @Test
+    void mistakesAreNamed() {
+        assertTrue(invalid(app(GOOD_MODEL + "  colour: red\n")).getMessage().contains("colour"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("type: segmentation", "type: magic")))
+                .getMessage()
+                .contains("magic"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("builder: unet", "builder: resnet")))
+                .getMessage()
+                .contains("model 'm': unknown network builder 'resnet'"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("kind: whole", "kind: tiles")))
+                .getMessage()
+                .contains("'inferer.kind'"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("type: segmentation", "type: deepgrow")))
+                .getMessage()
+                .contains("guidance.sigma"));
+        assertTrue(invalid(app(GOOD_MODEL).replace("  m:", "  bad/name:"))
+                .getMessage()
+                .contains("names are"));
+        assertTrue(invalid("name: t\nmodels: {}\n").getMessage().contains("at least one model"));
+        assertTrue(assertThrows(AppConfigException.class, () -> AppLoader.load("/no/such/app.yaml"))
+                .getMessage()
+                .contains("neither a shipped app"));
+    }
+}

@@ -1,0 +1,256 @@
+package org.medlabel.inference.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.medlabel.imaging.io.NiftiReader;
+import org.medlabel.imaging.io.NrrdReader;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.ml.nn.UNetBuilder;
+import org.medlabel.testinfra.InfraTestResource;
+
+/**
+ * The inference API on the real object store and Kafka with the test app's tiny models: results on the input's grid
+ * in every format, MONAI Label's response shapes, clear 4xx errors, and model imports that switch versions without
+ * failing requests in flight.
+ */
+@QuarkusTest
+@WithTestResource(InfraTestResource.class)
+class InferenceApiTest {
+
+    static final Path DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
+            .normalize();
+    static final Path CT = DATA.resolve("ct_head_invesalius/ct.nii.gz");
+    static final Path MR_NRRD = DATA.resolve("nrrd_samples/KmeansTest_T1_itk.nrrd");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void modelsDescribeTheAppAndTheServedVersions() {
+        given().get("/models")
+                .then()
+                .statusCode(200)
+                .body("name", equalTo("MedLabel - Test"))
+                .body("models.tiny_spleen.type", equalTo("segmentation"))
+                .body("models.tiny_spleen.labels.spleen", equalTo(1))
+                .body("models.tiny_spleen.config.device[0]", equalTo("cpu"))
+                .body("models.tiny_deepgrow.type", equalTo("deepgrow"))
+                .body("models.tiny_deepgrow.labels[1]", equalTo("liver"))
+                .body("models.tiny_deepgrow.version", equalTo(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {".nii.gz", ".nii", ".nrrd", ".seg.nrrd"})
+    void theLabelLiesOnTheInputsGridInEveryFormat(String extension) throws Exception {
+        Response r = given().multiPart("file", CT.toFile())
+                .multiPart("params", "{\"result_extension\": \"" + extension + "\", \"result_dtype\": \"uint8\"}")
+                .post("/infer/tiny_spleen?output=image");
+        r.then()
+                .statusCode(200)
+                .header(
+                        "Content-Disposition",
+                        matchesPattern(
+                                "attachment; filename=\"medlabel-[0-9a-f]+" + extension.replace(".", "\\.") + "\""));
+        Path file = dir.resolve("result" + extension);
+        Files.write(file, r.asByteArray());
+        Volume label = extension.endsWith("nrrd") ? new NrrdReader().read(file).volume() : new NiftiReader().read(file);
+        Volume image = new NiftiReader().read(CT);
+        assertEquals(List.of(image.nx(), image.ny(), image.nz()), List.of(label.nx(), label.ny(), label.nz()));
+        assertTrue(label.affine().approximatelyEquals(image.affine(), 1e-5), label.affine() + " vs " + image.affine());
+        assertEquals(org.medlabel.imaging.volume.VoxelType.UINT8, label.type());
+    }
+
+    @Test
+    void anNrrdInputGivesAnNrrdResultByDefault() throws Exception {
+        Response r = given().multiPart("file", MR_NRRD.toFile()).post("/infer/tiny_spleen?output=image");
+        r.then().statusCode(200).header("Content-Disposition", containsString(".nrrd\""));
+        Path file = dir.resolve("r.nrrd");
+        Files.write(file, r.asByteArray());
+        Volume label = new NrrdReader().read(file).volume();
+        Volume image = new NrrdReader().read(MR_NRRD).volume();
+        assertArrayEquals(image.affine().toArray(), label.affine().toArray(), 1e-5);
+    }
+
+    @Test
+    void allIsMonaiLabelsMultipartWithParamsThenImage() {
+        Response r = given().multiPart("file", CT.toFile()).post("/infer/tiny_spleen");
+        r.then().statusCode(200).contentType(matchesPattern("multipart/form-data; ?boundary=[0-9a-f]{32}"));
+        String boundary = r.getContentType().replaceAll(".*boundary=", "");
+        String body = new String(r.asByteArray(), StandardCharsets.ISO_8859_1);
+        assertTrue(
+                body.startsWith("--" + boundary + "\r\nContent-Disposition: form-data; name=\"params\"\r\n"),
+                body.substring(0, 120));
+        int image = body.indexOf("Content-Disposition: form-data; name=\"image\"; filename=\"medlabel-");
+        assertTrue(image > 0, "an image part with a bare file name");
+        assertTrue(body.substring(image, image + 120).contains(".nii.gz\""));
+        assertTrue(body.endsWith("\r\n--" + boundary + "--\r\n"));
+        String params = body.substring(body.indexOf("\r\n\r\n") + 4, body.indexOf("\r\n--" + boundary, 10));
+        for (String key : List.of(
+                "label_names",
+                "latencies",
+                "centroids",
+                "\"pre\"",
+                "\"infer\"",
+                "\"invert\"",
+                "\"post\"",
+                "\"write\"",
+                "\"total\"")) {
+            assertTrue(params.contains(key), key + " in " + params);
+        }
+    }
+
+    @Test
+    void jsonOutputCarriesLatenciesLabelNamesAndTheModelVersion() {
+        given().multiPart("file", CT.toFile())
+                .post("/infer/tiny_spleen?output=json")
+                .then()
+                .statusCode(200)
+                .contentType("application/json")
+                .body("label_names.spleen", equalTo(1))
+                .body("latencies", hasKey("total"))
+                .body("model", equalTo("tiny_spleen"))
+                .body("$", hasKey("model_version"));
+    }
+
+    @Test
+    void deepGrowSegmentsAroundTheClick() {
+        given().multiPart("file", CT.toFile())
+                .multiPart("params", "{\"foreground\": [[128, 120, 50]], \"background\": [[20, 20, 10]]}")
+                .post("/infer/tiny_deepgrow?output=json")
+                .then()
+                .statusCode(200)
+                .body("label_names.spleen", equalTo(1));
+    }
+
+    @Test
+    void badRequestsGetAClear4xxAndTheirReason() {
+        given().multiPart("file", CT.toFile())
+                .post("/infer/no_such_model")
+                .then()
+                .statusCode(404)
+                .body("detail", containsString("model 'no_such_model' not found"));
+        given().multiPart("params", "{}")
+                .post("/infer/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("image"));
+        given().multiPart("file", CT.toFile())
+                .multiPart("params", "{not json")
+                .post("/infer/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("params must be a JSON object"));
+        given().multiPart("file", CT.toFile())
+                .multiPart("params", "{\"foreground\": [[999, 1, 1]]}")
+                .post("/infer/tiny_deepgrow")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("outside the image"));
+        given().multiPart("file", CT.toFile())
+                .multiPart("params", "{\"result_extension\": \".png\"}")
+                .post("/infer/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString(".png"));
+        given().multiPart("file", CT.toFile())
+                .post("/infer/tiny_spleen?output=dicom")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("output must be json, image or all"));
+        given().multiPart("file", "broken.nii.gz", new byte[] {31, -117, 8, 0, 1, 2, 3})
+                .post("/infer/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("code", equalTo("INVALID_IMAGE"));
+        given().multiPart("file", CT.toFile())
+                .multiPart("params", "{\"x\": \"" + "a".repeat(70_000) + "\"}")
+                .post("/infer/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("at most"));
+    }
+
+    @Test
+    void importsAreCheckedAndSwitchVersionsWhileRequestsRun() throws Exception {
+        given().body("not onnx".getBytes(StandardCharsets.UTF_8))
+                .contentType("application/octet-stream")
+                .put("/models/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("not an ONNX file"));
+        byte[] threeClasses = new UNetBuilder()
+                .outChannels(3)
+                .channels(4, 8)
+                .strides(2)
+                .build()
+                .toByteArray();
+        given().body(threeClasses)
+                .contentType("application/octet-stream")
+                .put("/models/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("output has 3 channels; its definition needs 2"));
+
+        int before = given().get("/models").then().extract().path("models.tiny_spleen.version");
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        List<Future<Integer>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            inFlight.add(clients.submit(() -> given().multiPart("file", CT.toFile())
+                    .post("/infer/tiny_spleen?output=json")
+                    .then()
+                    .extract()
+                    .statusCode()));
+        }
+        byte[] retrained = new UNetBuilder()
+                .channels(4, 8)
+                .strides(2)
+                .residualUnits(1)
+                .seed(77)
+                .build()
+                .toByteArray();
+        int version = given().body(new ByteArrayInputStream(retrained).readAllBytes())
+                .contentType("application/octet-stream")
+                .put("/models/tiny_spleen")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("version");
+        assertEquals(before + 1, version);
+        for (Future<Integer> f : inFlight) {
+            assertEquals(200, f.get(), "requests in flight finish");
+        }
+        clients.shutdown();
+        given().multiPart("file", CT.toFile())
+                .post("/infer/tiny_spleen?output=json")
+                .then()
+                .statusCode(200)
+                .body("model_version", equalTo(version));
+        given().get("/models").then().body("models.tiny_spleen.version", equalTo(version));
+        given().get("/q/health/ready")
+                .then()
+                .body("checks.find { it.name == 'models' }.data.tiny_spleen", equalTo(version));
+    }
+}
