@@ -59,7 +59,7 @@ class InferenceApiTest {
                 .body("models.tiny_spleen.config.device[0]", equalTo("cpu"))
                 .body("models.tiny_deepgrow.type", equalTo("deepgrow"))
                 .body("models.tiny_deepgrow.labels[1]", equalTo("liver"))
-                .body("models.tiny_deepgrow.version", equalTo(0));
+                .body("models.tiny_deepgrow.version", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
     }
 
     @ParameterizedTest
@@ -191,6 +191,45 @@ class InferenceApiTest {
                 .then()
                 .statusCode(422)
                 .body("detail", containsString("at most"));
+    }
+
+    @jakarta.inject.Inject
+    org.medlabel.inference.model.ModelStore store;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
+    String kafka;
+
+    @Test
+    void aModelPublishedEventSwitchesTheServedVersion() throws Exception {
+        int next = store.latestVersion("tiny_deepgrow").orElse(0) + 1;
+        String key = org.medlabel.inference.model.ModelStore.key("tiny_deepgrow", next);
+        store.write(
+                key,
+                new org.medlabel.ml.nn.BasicUNetBuilder()
+                        .inChannels(3)
+                        .outChannels(1)
+                        .features(4, 4, 8, 8, 8, 4)
+                        .seed(next)
+                        .build()
+                        .toByteArray());
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", kafka);
+        props.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        props.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        String event = new org.medlabel.api.event.EventCodec()
+                .toJson(org.medlabel.api.event.ModelPublished.of("tiny_deepgrow", next, key, 0.5, "job-1"));
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(props)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            org.medlabel.api.event.Topics.MODELS, "tiny_deepgrow", event))
+                    .get();
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        int served = -1;
+        while (System.nanoTime() < deadline && served != next) {
+            served = given().get("/models").then().extract().path("models.tiny_deepgrow.version");
+            Thread.sleep(200);
+        }
+        assertEquals(next, served, "the published version is served");
     }
 
     @Test
