@@ -3,6 +3,7 @@ package org.medlabel.inference.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -12,22 +13,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.medlabel.api.event.EventCodec;
+import org.medlabel.api.event.ModelPublished;
+import org.medlabel.api.event.Topics;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NrrdReader;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelType;
+import org.medlabel.inference.model.ModelStore;
+import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.testinfra.InfraTestResource;
 
@@ -59,7 +72,7 @@ class InferenceApiTest {
                 .body("models.tiny_spleen.config.device[0]", equalTo("cpu"))
                 .body("models.tiny_deepgrow.type", equalTo("deepgrow"))
                 .body("models.tiny_deepgrow.labels[1]", equalTo("liver"))
-                .body("models.tiny_deepgrow.version", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
+                .body("models.tiny_deepgrow.version", greaterThanOrEqualTo(0));
     }
 
     @ParameterizedTest
@@ -80,7 +93,7 @@ class InferenceApiTest {
         Volume image = new NiftiReader().read(CT);
         assertEquals(List.of(image.nx(), image.ny(), image.nz()), List.of(label.nx(), label.ny(), label.nz()));
         assertTrue(label.affine().approximatelyEquals(image.affine(), 1e-5), label.affine() + " vs " + image.affine());
-        assertEquals(org.medlabel.imaging.volume.VoxelType.UINT8, label.type());
+        assertEquals(VoxelType.UINT8, label.type());
     }
 
     @Test
@@ -193,34 +206,32 @@ class InferenceApiTest {
                 .body("detail", containsString("at most"));
     }
 
-    @jakarta.inject.Inject
-    org.medlabel.inference.model.ModelStore store;
+    @Inject
+    ModelStore store;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
+    @ConfigProperty(name = "kafka.bootstrap.servers")
     String kafka;
 
     @Test
     void aModelPublishedEventSwitchesTheServedVersion() throws Exception {
         int next = store.latestVersion("tiny_deepgrow").orElse(0) + 1;
-        String key = org.medlabel.inference.model.ModelStore.key("tiny_deepgrow", next);
+        String key = ModelStore.key("tiny_deepgrow", next);
         store.write(
                 key,
-                new org.medlabel.ml.nn.BasicUNetBuilder()
+                new BasicUNetBuilder()
                         .inChannels(3)
                         .outChannels(1)
                         .features(4, 4, 8, 8, 8, 4)
                         .seed(next)
                         .build()
                         .toByteArray());
-        var props = new java.util.Properties();
+        var props = new Properties();
         props.put("bootstrap.servers", kafka);
-        props.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
-        props.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
-        String event = new org.medlabel.api.event.EventCodec()
-                .toJson(org.medlabel.api.event.ModelPublished.of("tiny_deepgrow", next, key, 0.5, "job-1"));
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(props)) {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
-                            org.medlabel.api.event.Topics.MODELS, "tiny_deepgrow", event))
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        String event = new EventCodec().toJson(ModelPublished.of("tiny_deepgrow", next, key, 0.5, "job-1"));
+        try (var producer = new KafkaProducer<String, String>(props)) {
+            producer.send(new ProducerRecord<>(Topics.MODELS, "tiny_deepgrow", event))
                     .get();
         }
         long deadline = System.nanoTime() + 30_000_000_000L;
