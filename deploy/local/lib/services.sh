@@ -16,7 +16,7 @@ service_jar() { echo "$REPO/$(service_module "$1")/target/quarkus-app/quarkus-ru
 service_java_opts() {
   local var heap
   var="MEDLABEL_$(echo "$1" | tr '[:lower:]' '[:upper:]')_JAVA_OPTS"
-  case $1 in inference|training) heap=2g ;; *) heap=256m ;; esac
+  case $1 in inference) heap=3g ;; training) heap=2g ;; *) heap=256m ;; esac
   echo "${!var:--Xms32m -Xmx$heap -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 }
 
@@ -59,6 +59,9 @@ start_service() {
     export MEDLABEL_GATEWAY_SERVICES_DATASTORE_URL=http://127.0.0.1:$MEDLABEL_DATASTORE_PORT
     export MEDLABEL_GATEWAY_SERVICES_INFERENCE_URL=http://127.0.0.1:$MEDLABEL_INFERENCE_PORT
     export MEDLABEL_GATEWAY_SERVICES_TRAINING_URL=http://127.0.0.1:$MEDLABEL_TRAINING_PORT
+    export MEDLABEL_INFERENCE_DATASTORE_URL=http://127.0.0.1:$MEDLABEL_DATASTORE_PORT
+    # decoded volumes live on the heap: keep the cache well inside it
+    export MEDLABEL_INFERENCE_CACHE_MAX_BYTES=${MEDLABEL_INFERENCE_CACHE_MAX_BYTES:-1073741824}
     cd "$MEDLABEL_HOME" && exec nohup "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" \
       >> "$LOG_DIR/$s.log" 2>&1
   ) &
