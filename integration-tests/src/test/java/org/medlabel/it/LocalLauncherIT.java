@@ -176,6 +176,51 @@ class LocalLauncherIT {
         assertEquals("0", launcher.sql("SELECT count(*) FROM datastore.outbox WHERE event_key = 'crash'"));
     }
 
+    @Test
+    @Order(6)
+    void inferenceSegmentsADatastoreImageByItsId() throws Exception {
+        Path mr = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
+                .resolve("mri_itk_kmeans/KmeansTest_T1UCharRaw.nii.gz")
+                .toAbsolutePath()
+                .normalize();
+        int datastore = Launcher.SERVICE_PORTS.get("datastore");
+        HttpResponse<String> upload = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + datastore + "/images/it-mr/file?name=t1.nii.gz"))
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofFile(mr))
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(upload.statusCode() < 300, upload.body());
+
+        int inference = Launcher.SERVICE_PORTS.get("inference");
+        HttpResponse<String> result = infer(inference, "segmentation_spleen", "it-mr");
+        assertEquals(200, result.statusCode(), result.body());
+        JsonNode json = JSON.readTree(result.body());
+        assertEquals(1, json.path("label_names").path("spleen").asInt(), result.body());
+        assertTrue(json.path("latencies").has("total"), result.body());
+        assertEquals(0, json.path("model_version").asInt(), "a fresh install serves the built version 0");
+        HttpResponse<String> missing = infer(inference, "segmentation_spleen", "no-such-image");
+        assertEquals(404, missing.statusCode(), missing.body());
+        assertTrue(JSON.readTree(missing.body()).path("detail").asText().contains("no-such-image"));
+    }
+
+    /** MONAI Label's inference request with empty params, for the JSON result. */
+    private HttpResponse<String> infer(int port, String model, String image) throws Exception {
+        String boundary = "medlabelit";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n{}\r\n--" + boundary
+                + "--\r\n";
+        return http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + port + "/infer/" + model + "?image=" + image + "&output=json"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .timeout(Duration.ofSeconds(120))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Waits (bounded) until the service reports itself not ready, and returns its failing checks, sorted. */
     private List<String> failingChecks(String service) {
         return Awaitility.await()

@@ -82,9 +82,13 @@ public final class AppLoader {
                 where + "a built network needs 'inChannels' and 'outChannels'");
         require(
                 m.inferer() != null
-                        && List.of("whole", "sliding_window")
+                        && List.of("whole", "sliding_window", "fitted")
                                 .contains(m.inferer().kind()),
-                where + "'inferer.kind' must be whole or sliding_window");
+                where + "'inferer.kind' must be whole, sliding_window or fitted");
+        require(
+                !m.inferer().fitted()
+                        || (m.inferer().maxWindowVoxels() != null && m.inferer().maxWindowVoxels() >= 4096),
+                where + "a fitted inferer needs 'inferer.maxWindowVoxels' >= 4096");
         if (m.inferer().slidingWindow()) {
             require(triple(m.inferer().roi()), where + "'inferer.roi' must be 3 positive sizes");
             double overlap = m.inferer().overlap() == null ? 0.25 : m.inferer().overlap();
