@@ -40,7 +40,7 @@ class PipelineGeometryTest {
                 orientation: RAS
                 spacing: [1.2, 1.2, 1.2]
                 window: {aMin: 0, aMax: 200, bMin: 0, bMax: 1, clip: true}
-              inferer: {kind: %s, roi: [48, 40, 32], overlap: 0.25}
+              inferer: {kind: %s, roi: [48, 40, 32], overlap: 0.25, maxWindowVoxels: 40000}
               post: {activation: softmax}
             """;
 
@@ -52,6 +52,7 @@ class PipelineGeometryTest {
                 Arguments.of("RAS as stored", ct, "whole"),
                 Arguments.of("LPI (axes flipped)", new Orientation("LPI").apply(ct), "whole"),
                 Arguments.of("ASL (axes permuted)", new Orientation("ASL").apply(ct), "sliding_window"),
+                Arguments.of("PIR (axes permuted and flipped)", new Orientation("PIR").apply(ct), "fitted"),
                 Arguments.of("oblique (rotated 20 degrees)", ct.withAffine(rotation.multiply(ct.affine())), "whole"));
     }
 
