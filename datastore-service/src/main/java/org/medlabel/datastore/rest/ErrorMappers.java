@@ -1,10 +1,8 @@
 package org.medlabel.datastore.rest;
 
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
+import static org.medlabel.platform.rest.ErrorResponses.error;
+
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.medlabel.datastore.error.DatastoreException;
@@ -20,21 +18,5 @@ public class ErrorMappers {
             LOG.warn(e.getMessage(), e);
         }
         return error(e.code().status(), e.code().name(), e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
-        int status = e.getResponse().getStatus();
-        return error(status, "HTTP_" + status, e.getMessage());
-    }
-
-    static Response error(int status, String code, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("detail", detail);
-        body.put("code", code);
-        return Response.status(status)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(body)
-                .build();
     }
 }

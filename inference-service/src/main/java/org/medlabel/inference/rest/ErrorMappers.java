@@ -1,10 +1,8 @@
 package org.medlabel.inference.rest;
 
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
+import static org.medlabel.platform.rest.ErrorResponses.error;
+
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.medlabel.imaging.io.ImageFormatException;
@@ -92,21 +90,5 @@ public class ErrorMappers {
     public Response store(ModelStore.ModelStoreException e) {
         LOG.warn(e.getMessage());
         return error(503, "STORAGE_UNAVAILABLE", e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
-        int status = e.getResponse().getStatus();
-        return error(status, "HTTP_" + status, e.getMessage());
-    }
-
-    static Response error(int status, String code, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("detail", detail);
-        body.put("code", code);
-        return Response.status(status)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(body)
-                .build();
     }
 }

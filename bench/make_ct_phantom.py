@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""A CT-like abdominal phantom for the inference benchmark: int16, 256x256x100 voxels at 1x1x2 mm, RAS affine.
+
+HU-like values: air -1000 outside a body ellipse; soft tissue ~40 HU with Gaussian noise inside it; a spleen-like
+ellipsoid ~50 HU on the patient's left, posterior; bone ~700 HU (a vertebral body and a ring of rib segments). The
+same seed gives the same bytes (the gzip stream carries no time stamp). Writes OUT and nothing else.
+
+    python3 bench/make_ct_phantom.py OUT.nii.gz [--seed 0]
+"""
+import argparse
+import gzip
+import io
+import sys
+
+import nibabel as nib
+import numpy as np
+
+SHAPE = (256, 256, 100)  # i (x, left -> right), j (y, posterior -> anterior), k (z, inferior -> superior)
+SPACING = (1.0, 1.0, 2.0)
+
+
+def phantom(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    nx, ny, nz = SHAPE
+    # millimetres from the volume's centre, per axis
+    x = (np.arange(nx) - (nx - 1) / 2) * SPACING[0]
+    y = (np.arange(ny) - (ny - 1) / 2) * SPACING[1]
+    z = (np.arange(nz) - (nz - 1) / 2) * SPACING[2]
+    X, Y = np.meshgrid(x, y, indexing="ij")  # in-plane, the same on every slice
+
+    body = (X / 115.0) ** 2 + (Y / 85.0) ** 2 <= 1.0  # 230 x 170 mm trunk
+    vol = np.full(SHAPE, -1000.0, dtype=np.float32)
+    tissue = 40.0 + rng.normal(0.0, 12.0, size=SHAPE).astype(np.float32)
+    vol[body, :] = tissue[body, :]
+
+    # subcutaneous fat: a thin shell just inside the skin
+    fat = body & ((X / 105.0) ** 2 + (Y / 75.0) ** 2 > 1.0)
+    vol[fat, :] = -90.0 + rng.normal(0.0, 12.0, size=(int(fat.sum()), nz)).astype(np.float32)
+
+    # spleen: RAS, so the patient's left is -x; posterior is -y. Semi-axes 45 x 30 x 50 mm, tilted in-plane.
+    cx, cy, cz, a = -65.0, -25.0, 10.0, np.deg2rad(30)
+    u = (X - cx) * np.cos(a) + (Y - cy) * np.sin(a)
+    v = -(X - cx) * np.sin(a) + (Y - cy) * np.cos(a)
+    Z = z - cz
+    spleen = ((u / 45.0) ** 2 + (v / 30.0) ** 2)[:, :, None] + (Z[None, None, :] / 50.0) ** 2 <= 1.0
+    spleen &= body[:, :, None]
+    vol[spleen] = 50.0 + rng.normal(0.0, 10.0, size=int(spleen.sum())).astype(np.float32)
+
+    # a liver-like block on the patient's right (60 HU), so the spleen is not the only organ
+    liver = (((X - 55.0) / 55.0) ** 2 + ((Y + 5.0) / 50.0) ** 2)[:, :, None] + (Z[None, None, :] / 70.0) ** 2 <= 1.0
+    liver &= body[:, :, None]
+    vol[liver] = 60.0 + rng.normal(0.0, 10.0, size=int(liver.sum())).astype(np.float32)
+
+    # bone: vertebral body (posterior midline) and rib segments on a ring, on every slice
+    bone = ((X / 18.0) ** 2 + ((Y + 55.0) / 15.0) ** 2 <= 1.0)
+    ring = ((X / 100.0) ** 2 + (Y / 70.0) ** 2 <= 1.0) & ((X / 92.0) ** 2 + (Y / 62.0) ** 2 > 1.0)
+    angle = np.degrees(np.arctan2(Y, X))
+    ribs = ring & ((angle % 30.0) < 12.0) & (Y < 40.0)
+    bone3 = np.repeat((bone | ribs)[:, :, None], nz, axis=2)
+    # ribs come and go along z; the spine does not
+    rib_slices = (np.arange(nz) % 10) < 6
+    bone3 &= np.repeat(bone[:, :, None], nz, axis=2) | rib_slices[None, None, :]
+    vol[bone3] = 700.0 + rng.normal(0.0, 40.0, size=int(bone3.sum())).astype(np.float32)
+
+    return np.clip(np.rint(vol), -1024, 3071).astype(np.int16)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", help="output file (.nii.gz or .nii)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    data = phantom(args.seed)
+    affine = np.diag([SPACING[0], SPACING[1], SPACING[2], 1.0])
+    affine[:3, 3] = [-(n - 1) / 2 * s for n, s in zip(SHAPE, SPACING)]  # centred on the world origin
+    img = nib.Nifti1Image(data, affine)
+    img.header.set_xyzt_units("mm", "sec")
+    img.set_qform(affine, code=1)
+    img.set_sform(affine, code=1)
+    raw = img.to_bytes()
+    if args.out.endswith(".gz"):
+        buf = io.BytesIO()
+        with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=6, mtime=0, filename="") as gz:
+            gz.write(raw)
+        raw = buf.getvalue()
+    with open(args.out, "wb") as f:
+        f.write(raw)
+    print(f"{args.out}: int16 {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} at {SPACING[0]:g}x{SPACING[1]:g}x{SPACING[2]:g} mm, "
+          f"HU {int(data.min())}..{int(data.max())}, {len(raw)} bytes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
