@@ -185,8 +185,8 @@ class LocalLauncherIT {
                 .normalize();
         int datastore = Launcher.SERVICE_PORTS.get("datastore");
         HttpResponse<String> upload = http.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + datastore + "/images/it-mr/file?name=t1.nii.gz"))
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + datastore + "/images/it-mr/file?name=t1.nii.gz"))
                         .header("Content-Type", "application/octet-stream")
                         .PUT(HttpRequest.BodyPublishers.ofFile(mr))
                         .timeout(Duration.ofSeconds(60))
