@@ -39,6 +39,7 @@ public class ModelRegistry {
 
     /** Loads every model's latest version, building and storing version 0 where the store has none. */
     public void loadAll() {
+        store.prepare();
         app.models().forEach((name, definition) -> {
             if (current.containsKey(name)) {
                 return;

@@ -36,6 +36,15 @@ public class ModelStore {
         return "models/" + model + "/" + version + "/model.onnx";
     }
 
+    /** Creates the bucket when missing (a fresh store: the models are loaded before the bucket's own start-up hook). */
+    public void prepare() {
+        try {
+            bucket.ensureExists();
+        } catch (Exception e) {
+            throw new ModelStoreException("the object store's bucket is not available", e);
+        }
+    }
+
     /** The highest stored version of {@code model}, if any. */
     public OptionalInt latestVersion(String model) {
         int latest = -1;
