@@ -66,9 +66,13 @@ final class Launcher {
         env.put("MEDLABEL_S3_PORT", String.valueOf(S3_PORT));
         SERVICE_PORTS.forEach(
                 (name, port) -> env.put("MEDLABEL_" + name.toUpperCase() + "_PORT", String.valueOf(port)));
-        // Keep the four JVMs small: this test checks wiring, not capacity.
+        // Keep the JVMs small: this test checks wiring, not capacity. Inference builds the radiology app's three
+        // networks (version 0, ~15 M parameters) on a fresh install, and decodes images: it needs more.
         for (String name : SERVICE_PORTS.keySet()) {
-            env.put("MEDLABEL_" + name.toUpperCase() + "_JAVA_OPTS", "-Xms32m -Xmx192m -XX:+UseSerialGC");
+            String heap = name.equals("inference") ? "1g" : "192m";
+            env.put(
+                    "MEDLABEL_" + name.toUpperCase() + "_JAVA_OPTS",
+                    "-Xms32m -Xmx" + heap + " -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
         }
         return env;
     }

@@ -113,6 +113,13 @@ public final class AppLoader {
                     pre.normalize() == null || pre.normalize().divisor() != 0,
                     where + "'pre.normalize.divisor' must not be 0");
         }
+        if (m.device() != null) {
+            try {
+                org.medlabel.ml.runtime.Device.parse(m.device());
+            } catch (IllegalArgumentException e) {
+                throw new AppConfigException(where + "'device': " + e.getMessage());
+            }
+        }
         if (m.type() != ModelType.SEGMENTATION) {
             require(m.guidance() != null && m.guidance().sigma() > 0, where + "click models need 'guidance.sigma' > 0");
         }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * One model of an app: its type, labels (a list, or names to label values; order matters), user-tunable config shown
- * in {@code /info/} (a list value is a choice list, first = default), network, and its processing.
+ * in {@code /info/} (a list value is a choice list, first = default), network, its processing, and optionally the
+ * device it runs on ({@code auto}, {@code cpu}, {@code cuda:N}; default: the service's).
  */
 public record ModelDefinition(
         ModelType type,
@@ -18,7 +19,8 @@ public record ModelDefinition(
         PreProcessing pre,
         Inferer inferer,
         PostProcessing post,
-        Guidance guidance) {
+        Guidance guidance,
+        String device) {
 
     /** Label names to values: a dict as given; a list numbered 1..n in order. */
     public Map<String, Integer> labelValues() {

@@ -3,6 +3,7 @@ package org.medlabel.inference.model;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,8 +13,10 @@ import org.jboss.logging.Logger;
 import org.medlabel.inference.app.AppDefinition;
 import org.medlabel.inference.app.ModelDefinition;
 import org.medlabel.inference.app.ModelType;
+import org.medlabel.inference.config.InferenceConfig;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
+import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
 
 /**
@@ -29,12 +32,37 @@ public class ModelRegistry {
     private final AppDefinition app;
     private final ModelStore store;
     private final SessionManager sessions;
+    private final InferenceConfig config;
+    private final Map<String, SessionManager> byDevice = new ConcurrentHashMap<>();
     private final Map<String, ServedModel> current = new ConcurrentHashMap<>();
 
-    public ModelRegistry(AppDefinition app, ModelStore store, SessionManager sessions) {
+    public ModelRegistry(AppDefinition app, ModelStore store, SessionManager sessions, InferenceConfig config) {
         this.app = app;
         this.store = store;
         this.sessions = sessions;
+        this.config = config;
+    }
+
+    /** The sessions of the device a model asks for: the service's own, or one more per other device named. */
+    private SessionManager sessions(ModelDefinition d) {
+        if (d.device() == null || d.device().equals(config.device())) {
+            return sessions;
+        }
+        return byDevice.computeIfAbsent(
+                d.device(),
+                device -> new SessionManager(
+                        new SessionManager.Config(Device.parse(device), config.threadsPerWorker(), 1)));
+    }
+
+    @PreDestroy
+    void close() {
+        byDevice.values().forEach(s -> {
+            try {
+                s.close();
+            } catch (OrtException e) {
+                LOG.warnf("closing sessions failed: %s", e.getMessage());
+            }
+        });
     }
 
     /** Loads every model's latest version, building and storing version 0 where the store has none. */
@@ -130,16 +158,17 @@ public class ModelRegistry {
         ModelDefinition definition = app.models().get(model);
         ModelProto optimised = GraphOptimizer.optimize(parse(model, onnx)).model();
         String key = model + "@" + version;
+        SessionManager manager = sessions(definition);
         try {
-            var session = sessions.session(key, optimised.toByteArray()).session();
+            var session = manager.session(key, optimised.toByteArray()).session();
             checkChannels(model, definition, session.getInputInfo(), session.getOutputInfo());
-            current.put(model, new ServedModel(model, version, definition, session, retired -> release(key)));
+            current.put(model, new ServedModel(model, version, definition, session, retired -> release(manager, key)));
         } catch (OrtException e) {
-            release(key);
+            release(manager, key);
             throw new InvalidModelException("model '" + model + "' version " + version
                     + " cannot be loaded by ONNX Runtime: " + e.getMessage());
         } catch (InvalidModelException e) {
-            release(key);
+            release(manager, key);
             throw e;
         }
         if (previous != null) {
@@ -156,13 +185,13 @@ public class ModelRegistry {
         } catch (OrtException e) {
             throw new InvalidModelException("the uploaded model cannot be loaded by ONNX Runtime: " + e.getMessage());
         } finally {
-            release(key);
+            release(sessions, key);
         }
     }
 
-    private void release(String key) {
+    private void release(SessionManager manager, String key) {
         try {
-            sessions.release(key);
+            manager.release(key);
         } catch (OrtException e) {
             LOG.warnf("closing session %s failed: %s", key, e.getMessage());
         }

@@ -66,13 +66,14 @@ public class ModelResource {
         return out;
     }
 
-    private static Map<String, Object> describe(ModelDefinition d, Integer version) {
+    private Map<String, Object> describe(ModelDefinition d, Integer version) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", d.type().wireName());
         m.put("labels", d.labels());
         m.put("dimension", d.dimension() == null ? 3 : d.dimension());
         m.put("description", d.description());
         m.put("config", d.config() == null ? Map.of() : d.config());
+        m.put("device", d.device() != null ? d.device() : config.device());
         m.put("version", version);
         return m;
     }

@@ -79,6 +79,7 @@ class AppLoaderTest {
         assertTrue(invalid(app(GOOD_MODEL).replace("  m:", "  bad/name:"))
                 .getMessage()
                 .contains("names are"));
+        assertTrue(invalid(app(GOOD_MODEL + "  device: gpu7\n")).getMessage().contains("'device'"));
         assertTrue(invalid("name: t\nmodels: {}\n").getMessage().contains("at least one model"));
         assertTrue(assertThrows(AppConfigException.class, () -> AppLoader.load("/no/such/app.yaml"))
                 .getMessage()

@@ -71,6 +71,8 @@ class InferenceApiTest {
                 .body("models.tiny_spleen.labels.spleen", equalTo(1))
                 .body("models.tiny_spleen.config.device[0]", equalTo("cpu"))
                 .body("models.tiny_deepgrow.type", equalTo("deepgrow"))
+                .body("models.tiny_deepgrow.device", equalTo("cpu"))
+                .body("models.tiny_spleen.device", equalTo("auto"))
                 .body("models.tiny_deepgrow.labels[1]", equalTo("liver"))
                 .body("models.tiny_deepgrow.version", greaterThanOrEqualTo(0));
     }
