@@ -44,7 +44,7 @@ public final class DeepEditPipeline implements Pipeline {
         latencies.stage("pre");
         Volume output = NetworkRunner.run(model.session(), input, d.inferer());
         latencies.stage("infer");
-        Volume restored = restorer.restore(output, ng, image);
+        Volume restored = restorer.restore(Transforms.forLabelling(d.post(), output), ng, image);
         latencies.stage("invert");
         Volume indices = transforms.labels(d.post(), restored);
         Volume values = Boolean.TRUE.equals(params.get("restore_label_idx")) ? restoreValues(indices, d) : indices;

@@ -34,7 +34,7 @@ public final class SegmentationPipeline implements Pipeline {
         latencies.stage("pre");
         Volume output = NetworkRunner.run(model.session(), input, d.inferer());
         latencies.stage("infer");
-        Volume restored = restore(output, ng, image);
+        Volume restored = restore(Transforms.forLabelling(d.post(), output), ng, image);
         latencies.stage("invert");
         Volume labels = transforms.labels(d.post(), restored);
         Map<String, Object> json = result(d, labels);

@@ -59,23 +59,50 @@ public final class Transforms {
         return v;
     }
 
-    /** Labels from network output: argmax over channels, or one channel above the sigmoid threshold. */
-    Volume labels(PostProcessing post, Volume output) {
+    /**
+     * What to resample back for labelling: for two softmax channels only their difference l1 − l0. Linear
+     * interpolation is linear, so the resampled difference is positive exactly where the resampled channel 1 beats
+     * channel 0: the same labels as MONAI's argmax after inverting both logits, at half the resampling and no argmax.
+     */
+    static Volume forLabelling(PostProcessing post, Volume output) {
+        if (post.sigmoid() || output.channels() != 2) {
+            return output;
+        }
+        int n = output.voxelCount();
+        float[] l0 = output.voxels().floats(0, n);
+        float[] l1 = output.voxels().floats(n, n);
+        float[] margin = new float[n];
+        for (int i = 0; i < n; i++) {
+            margin[i] = l1[i] - l0[i];
+        }
+        return new Volume(output.nx(), output.ny(), output.nz(), output.affine(), new VoxelBuffer.Float32(margin));
+    }
+
+    /**
+     * Labels from what {@link #forLabelling} kept, on the original grid: above the sigmoid threshold's logit, above 0
+     * for a two-channel softmax's margin, else the argmax over channels; then the largest component if asked.
+     */
+    Volume labels(PostProcessing post, Volume scores) {
         Volume labels;
         if (post.sigmoid()) {
             double t = post.threshold() == null ? 0.5 : post.threshold();
-            double logit = Math.log(t / (1 - t));
-            byte[] mask = new byte[output.voxelCount()];
-            for (int i = 0; i < mask.length; i++) {
-                mask[i] = output.voxels().get(i) > logit ? (byte) 1 : 0;
-            }
-            labels = new Volume(output.nx(), output.ny(), output.nz(), output.affine(), new VoxelBuffer.UInt8(mask));
+            labels = above(scores, Math.log(t / (1 - t)));
+        } else if (scores.channels() == 1) {
+            labels = above(scores, 0);
         } else {
-            labels = channels.argmax(output);
+            labels = channels.argmax(scores);
         }
         return post.keepLargestComponent()
                 ? new LargestComponent(LargestComponent.Connectivity.FULL).apply(labels)
                 : labels;
+    }
+
+    private static Volume above(Volume scores, double level) {
+        byte[] mask = new byte[scores.voxelCount()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = scores.voxels().get(i) > level ? (byte) 1 : 0;
+        }
+        return new Volume(scores.nx(), scores.ny(), scores.nz(), scores.affine(), new VoxelBuffer.UInt8(mask));
     }
 
     /** The sub-grid of {@code grid} covering {@code region} (which may reach outside it). */
