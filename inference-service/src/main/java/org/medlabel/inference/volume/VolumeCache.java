@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.jboss.logging.Logger;
 import org.medlabel.imaging.volume.Volume;
 
 /**
@@ -45,9 +46,26 @@ public class VolumeCache {
     private long misses;
     private long evictions;
 
+    /**
+     * The configured budget, but never more than a third of the heap: decoded volumes live there, and a request's own
+     * working volumes need the rest.
+     */
     @Inject
     public VolumeCache(VolumeCacheConfig config) {
-        this(config.maxBytes());
+        this(withinHeap(config.maxBytes(), Runtime.getRuntime().maxMemory()));
+    }
+
+    static long withinHeap(long configured, long heap) {
+        long limit = heap / 3;
+        if (configured > limit) {
+            Logger.getLogger(VolumeCache.class)
+                    .warnf(
+                            "volume cache of %d bytes does not fit a %d-byte heap; using %d (raise -Xmx or lower"
+                                    + " medlabel.inference.cache.max-bytes)",
+                            configured, heap, limit);
+            return limit;
+        }
+        return configured;
     }
 
     public VolumeCache(long maxBytes) {

@@ -213,4 +213,10 @@ class VolumeCacheTest {
             Thread.sleep(1);
         }
     }
+
+    @Test
+    void theBudgetNeverExceedsAThirdOfTheHeap() {
+        assertEquals(1L << 30, VolumeCache.withinHeap(1L << 30, 4L << 30));
+        assertEquals((3L << 30) / 3, VolumeCache.withinHeap(2L << 30, 3L << 30));
+    }
 }
