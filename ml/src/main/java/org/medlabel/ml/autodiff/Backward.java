@@ -87,19 +87,7 @@ final class Backward {
         if (t == null || t.getDataType() != TensorProto.DataType.INT64_VALUE) {
             throw new UnsupportedOperatorException(what + " must be a constant int64 tensor to be differentiated");
         }
-        long[] v = new long[Math.toIntExact(Tensors.elementCount(t))];
-        if (t.hasRawData()) {
-            t.getRawData()
-                    .asReadOnlyByteBuffer()
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                    .asLongBuffer()
-                    .get(v);
-        } else {
-            for (int i = 0; i < v.length; i++) {
-                v[i] = t.getInt64Data(i);
-            }
-        }
-        return v;
+        return Tensors.longValues(t);
     }
 
     /** Records the shape of a value a rule emitted itself (outputs of multi-output nodes). */
@@ -147,6 +135,15 @@ final class Backward {
             out[i] = in[(int) perm[i]];
         }
         return node(out, "Transpose", List.of(x), Attributes.ints("perm", perm));
+    }
+
+    /** {@code x} reversed along {@code axes} (a Slice with step -1). */
+    String reverse(String x, long[] axes) {
+        long[] minusOne = new long[axes.length];
+        long[] lowest = new long[axes.length];
+        Arrays.fill(minusOne, -1);
+        Arrays.fill(lowest, Long.MIN_VALUE);
+        return like(x, "Slice", List.of(x, ints(minusOne), ints(lowest), ints(axes), ints(minusOne)));
     }
 
     /** ReduceSum over {@code axes}, keeping them as size 1 when {@code keep}. */

@@ -113,15 +113,7 @@ final class ConvGradients {
         if (unitStride) {
             // dx[i] = Σ_t dy[i − t·d + p]·W[t]: a correlation with the kernel flipped and its channels swapped
             long[] spatial = java.util.stream.LongStream.range(2, rank + 2).toArray();
-            long[] minusOne = new long[rank];
-            long[] lowest = new long[rank];
-            Arrays.fill(minusOne, -1);
-            Arrays.fill(lowest, Long.MIN_VALUE);
-            String swapped = b.transpose(w, swapFirstTwo(rank + 2));
-            String flipped = b.like(
-                    swapped,
-                    "Slice",
-                    List.of(swapped, b.ints(minusOne), b.ints(lowest), b.ints(spatial), b.ints(minusOne)));
+            String flipped = b.reverse(b.transpose(w, swapFirstTwo(rank + 2)), spatial);
             return b.node(
                     xs,
                     "Conv",

@@ -51,7 +51,7 @@ final class ElementwiseGradients {
         rules.put("Dropout", ElementwiseGradients::dropout);
         rules.put("Relu", (n, b) -> b.add(n.getInput(0), whereNegative(n, b, b.scalar(0f))));
         rules.put("LeakyRelu", (n, b) -> {
-            float alpha = real(n, "alpha", 0.01f);
+            float alpha = Attributes.real(n, "alpha", 0.01f);
             b.add(n.getInput(0), whereNegative(n, b, b.mul(dy(n, b), b.scalar(alpha))));
         });
         rules.put("PRelu", (n, b) -> {
@@ -94,14 +94,6 @@ final class ElementwiseGradients {
 
     static String dy(NodeProto n, Backward b) {
         return b.gradient(n.getOutput(0));
-    }
-
-    static float real(NodeProto n, String name, float fallback) {
-        return n.getAttributeList().stream()
-                .filter(a -> a.getName().equals(name))
-                .map(a -> a.getF())
-                .findFirst()
-                .orElse(fallback);
     }
 
     /** dy where the input is positive, {@code otherwise} elsewhere. */

@@ -55,7 +55,7 @@ final class NormGradients {
         String x = n.getInput(0);
         String scale = n.getInput(1);
         String bias = n.getInput(2);
-        float epsilon = ElementwiseGradients.real(n, "epsilon", 1e-5f);
+        float epsilon = Attributes.real(n, "epsilon", 1e-5f);
         String dy = dy(n, b);
         String centred = b.binary("Sub", x, b.mean(x, stats));
         String variance = b.mean(b.mul(centred, centred), stats);

@@ -112,8 +112,8 @@ final class ReductionGradients {
     private static void gemm(NodeProto n, Backward b) {
         boolean transA = Attributes.integer(n, "transA", 0) == 1;
         boolean transB = Attributes.integer(n, "transB", 0) == 1;
-        float alpha = ElementwiseGradients.real(n, "alpha", 1f);
-        float beta = ElementwiseGradients.real(n, "beta", 1f);
+        float alpha = Attributes.real(n, "alpha", 1f);
+        float beta = Attributes.real(n, "beta", 1f);
         String a = n.getInput(0);
         String w = n.getInput(1);
         String dy = b.mul(dy(n, b), b.scalar(alpha));

@@ -105,11 +105,7 @@ final class ShapeGradients {
         String dy = dy(n, b);
         if (!reversed.isEmpty()) {
             long[] ra = reversed.stream().mapToLong(Long::longValue).toArray();
-            long[] minusOne = new long[ra.length];
-            long[] lowest = new long[ra.length];
-            java.util.Arrays.fill(minusOne, -1);
-            java.util.Arrays.fill(lowest, Long.MIN_VALUE);
-            dy = b.like(dy, "Slice", List.of(dy, b.ints(minusOne), b.ints(lowest), b.ints(ra), b.ints(minusOne)));
+            dy = b.reverse(dy, ra);
         }
         b.add(x, b.node(shape, "Pad", List.of(dy, b.ints(pads))));
     }

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.GraphProto;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
@@ -51,9 +52,7 @@ public final class ValueShapes {
         Map<String, long[]> shapes = new HashMap<>();
         Map<String, Boolean> floats = new HashMap<>();
         for (TensorProto t : graph.getInitializerList()) {
-            shapes.put(
-                    t.getName(),
-                    t.getDimsList().stream().mapToLong(Long::longValue).toArray());
+            shapes.put(t.getName(), Tensors.dims(t));
             floats.put(t.getName(), t.getDataType() == TensorProto.DataType.FLOAT_VALUE);
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -68,6 +68,15 @@ public final class Attributes {
         return fallback;
     }
 
+    public static float real(NodeProto node, String name, float fallback) {
+        for (AttributeProto a : node.getAttributeList()) {
+            if (a.getName().equals(name)) {
+                return a.getF();
+            }
+        }
+        return fallback;
+    }
+
     public static String string(NodeProto node, String name, String fallback) {
         for (AttributeProto a : node.getAttributeList()) {
             if (a.getName().equals(name)) {

@@ -215,7 +215,7 @@ public final class GraphBuilder {
     public long[] staticShape(String name) {
         TensorProto t = initializers.get(name);
         if (t != null) {
-            return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+            return Tensors.dims(t);
         }
         for (ValueInfoProto v : valueInfos()) {
             if (v.getName().equals(name) && v.getType().getTensorType().hasShape()) {

@@ -166,4 +166,13 @@ public final class OnnxModelIo {
             throw new OnnxFormatException("tensor '" + t.getName() + "': bad external data number '" + number + "'");
         }
     }
+
+    /** The version of the default ONNX domain the model imports. */
+    public static int defaultOpset(ModelProto model) {
+        return (int) model.getOpsetImportList().stream()
+                .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+                .mapToLong(o -> o.getVersion())
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the model imports no default ONNX opset"));
+    }
 }

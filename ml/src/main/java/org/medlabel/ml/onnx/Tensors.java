@@ -46,6 +46,31 @@ public final class Tensors {
                 .build();
     }
 
+    /** A tensor's dimensions. */
+    public static long[] dims(TensorProto t) {
+        return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The values of an int64 tensor stored as raw data or as {@code int64_data}. */
+    public static long[] longValues(TensorProto t) {
+        if (t.getDataType() != TensorProto.DataType.INT64_VALUE) {
+            throw new IllegalArgumentException("tensor '" + t.getName() + "' is not int64");
+        }
+        long[] v = new long[Math.toIntExact(elementCount(t))];
+        if (t.hasRawData()) {
+            t.getRawData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asLongBuffer()
+                    .get(v);
+        } else {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = t.getInt64Data(i);
+            }
+        }
+        return v;
+    }
+
     /** The number of elements of a tensor, from its dimensions. */
     public static long elementCount(TensorProto t) {
         long count = 1;

@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
-import org.medlabel.ml.onnx.proto.Onnx.OperatorSetIdProto;
 
 /**
  * Exact rewrites that make a model fast in ONNX Runtime, for graphs we build and graphs users export: constant
@@ -25,7 +25,7 @@ public final class GraphOptimizer {
     private GraphOptimizer() {}
 
     public static Result optimize(ModelProto model) {
-        long opset = opset(model);
+        long opset = OnnxModelIo.defaultOpset(model);
         GraphBuilder g = GraphBuilder.edit(model.getGraph());
         Map<String, Integer> applied = new LinkedHashMap<>();
         applied.put("constant folding", ConstantFolding.fold(g, model));
@@ -49,18 +49,10 @@ public final class GraphOptimizer {
      * and {@code Constant} nodes become initializers) while its operators, and so its parameters, stay as they are.
      */
     public static ModelProto fold(ModelProto model) {
-        opset(model);
+        OnnxModelIo.defaultOpset(model);
         GraphBuilder g = GraphBuilder.edit(model.getGraph());
         ConstantFolding.fold(g, model);
         DeadCode.remove(g);
         return model.toBuilder().setGraph(g.build()).build();
-    }
-
-    private static long opset(ModelProto model) {
-        return model.getOpsetImportList().stream()
-                .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
-                .mapToLong(OperatorSetIdProto::getVersion)
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("the model imports no default ONNX opset"));
     }
 }

@@ -71,9 +71,7 @@ final class SubPixelConvTranspose implements NodeRewrite {
             return false;
         }
         TensorProto weight = g.initializer(node.getInput(1));
-        long[] weightDims = weight != null
-                ? weight.getDimsList().stream().mapToLong(Long::longValue).toArray()
-                : g.staticShape(node.getInput(1));
+        long[] weightDims = weight != null ? Tensors.dims(weight) : g.staticShape(node.getInput(1));
         if (weightDims == null
                 || weightDims.length < 3
                 || (weight != null && weight.getDataType() != TensorProto.DataType.FLOAT_VALUE)) {

@@ -209,7 +209,7 @@ public final class Trainer implements AutoCloseable {
             float[] v = Tensors.floatValues(t);
             ByteBuffer buffer = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.nativeOrder());
             buffer.asFloatBuffer().put(v);
-            OnnxTensor tensor = OnnxTensor.createTensor(env, buffer.asFloatBuffer(), TrainingGraph.dims(t));
+            OnnxTensor tensor = OnnxTensor.createTensor(env, buffer.asFloatBuffer(), Tensors.dims(t));
             owned.add(tensor);
             state.put(name, tensor);
         }

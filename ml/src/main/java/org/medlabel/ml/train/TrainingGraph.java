@@ -12,6 +12,7 @@ import org.medlabel.ml.autodiff.Differentiator;
 import org.medlabel.ml.autodiff.ValueShapes;
 import org.medlabel.ml.autodiff.WeightGradient;
 import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
@@ -135,11 +136,11 @@ public final class TrainingGraph {
         Map<String, long[]> batch = Map.of(image, spec.inputShape(), LABEL, labelShape);
         int classes = declaredChannels(output);
         if (classes < 1) {
-            classes = (int) ValueShapes.measure(g.model(opset(forward), Map.of()), batch)
+            classes = (int) ValueShapes.measure(g.model(OnnxModelIo.defaultOpset(forward), Map.of()), batch)
                     .shape(logits)[1];
         }
         String loss = spec.loss().emit(g, logits, LABEL, classes, spec.inputShape().length - 2);
-        ValueShapes shapes = ValueShapes.measure(g.model(opset(forward), Map.of()), batch);
+        ValueShapes shapes = ValueShapes.measure(g.model(OnnxModelIo.defaultOpset(forward), Map.of()), batch);
 
         Map<String, String> gradients = Differentiator.gradients(g, shapes, loss, candidates, spec.weightGradient());
         Map<String, String> unclipped = new LinkedHashMap<>(gradients);
@@ -161,7 +162,8 @@ public final class TrainingGraph {
             List<String> state = new ArrayList<>();
             for (String prefix : spec.optimizer().statePrefixes()) {
                 String name = g.fresh(prefix + p);
-                initialState.put(name, Tensors.floats(name, dims(value), new float[(int) Tensors.elementCount(value)]));
+                initialState.put(
+                        name, Tensors.floats(name, Tensors.dims(value), new float[(int) Tensors.elementCount(value)]));
                 state.add(name);
             }
             List<String> next = optimizer.update(spec.optimizer(), p, gradients.get(p), state);
@@ -174,7 +176,7 @@ public final class TrainingGraph {
             initialState.put(statistic, g.removeInitializer(statistic));
             outputs.add(new String[] {statistic, next});
         });
-        initialState.values().forEach(t -> g.input(Tensors.floatValue(t.getName(), dims(t))));
+        initialState.values().forEach(t -> g.input(Tensors.floatValue(t.getName(), Tensors.dims(t))));
 
         g.node("Identity", List.of(loss), LOSS);
         g.node("Identity", List.of(gradNorm), GRAD_NORM);
@@ -183,14 +185,15 @@ public final class TrainingGraph {
         if (spec.gradientOutputs()) {
             unclipped.forEach((p, grad) -> {
                 g.node("Identity", List.of(grad), p + GRAD);
-                g.output(p + GRAD, dims(initialState.get(p)));
+                g.output(p + GRAD, Tensors.dims(initialState.get(p)));
             });
         }
         for (String[] o : outputs) {
             g.node("Identity", List.of(o[1]), o[0] + NEXT);
-            g.output(o[0] + NEXT, dims(initialState.get(o[0])));
+            g.output(o[0] + NEXT, Tensors.dims(initialState.get(o[0])));
         }
-        ModelProto training = GraphOptimizer.optimize(g.model(opset(forward), Map.of("medlabel.training", "step")))
+        ModelProto training = GraphOptimizer.optimize(
+                        g.model(OnnxModelIo.defaultOpset(forward), Map.of("medlabel.training", "step")))
                 .model();
         return new TrainingGraph(spec, training, image, parameters, initialState);
     }
@@ -231,24 +234,12 @@ public final class TrainingGraph {
         return candidates;
     }
 
-    private static int opset(ModelProto model) {
-        return (int) model.getOpsetImportList().stream()
-                .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
-                .mapToLong(o -> o.getVersion())
-                .findFirst()
-                .orElseThrow();
-    }
-
     /** The output's channel count when its declared shape says it, else 0. */
     private static int declaredChannels(ValueInfoProto output) {
         var shape = output.getType().getTensorType().getShape();
         return shape.getDimCount() > 1 && shape.getDim(1).hasDimValue()
                 ? (int) shape.getDim(1).getDimValue()
                 : 0;
-    }
-
-    static long[] dims(TensorProto t) {
-        return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
     }
 
     public Spec spec() {
