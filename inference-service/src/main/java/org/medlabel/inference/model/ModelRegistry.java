@@ -142,27 +142,40 @@ public class ModelRegistry {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
-        ModelProto parsed = parse(model, onnx);
-        validateWithSession(model, app.models().get(model), parsed);
         int version = store.latestVersion(model).orElse(-1) + 1;
-        store.write(ModelStore.key(model, version), onnx);
-        install(model, version, onnx);
+        ServedModel loaded = load(model, version, onnx);
+        try {
+            store.write(ModelStore.key(model, version), onnx);
+        } catch (RuntimeException e) {
+            loaded.retire();
+            throw e;
+        }
+        serve(loaded);
         return version;
     }
 
     private synchronized void install(String model, int version, byte[] onnx) {
         ServedModel previous = current.get(model);
-        if (previous != null && previous.version() >= version) {
-            return;
+        if (previous == null || previous.version() < version) {
+            serve(load(model, version, onnx));
         }
+    }
+
+    /** A version optimised and loaded into a session, its channels checked against the definition; not yet served. */
+    private ServedModel load(String model, int version, byte[] onnx) {
         ModelDefinition definition = app.models().get(model);
-        ModelProto optimised = GraphOptimizer.optimize(parse(model, onnx)).model();
+        ModelProto optimised;
+        try {
+            optimised = GraphOptimizer.optimize(parse(model, onnx)).model();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidModelException("model '" + model + "' version " + version + ": " + e.getMessage());
+        }
         String key = model + "@" + version;
         SessionManager manager = sessions(definition);
         try {
             var session = manager.session(key, optimised.toByteArray()).session();
             checkChannels(model, definition, session.getInputInfo(), session.getOutputInfo());
-            current.put(model, new ServedModel(model, version, definition, session, retired -> release(manager, key)));
+            return new ServedModel(model, version, definition, session, retired -> release(manager, key));
         } catch (OrtException e) {
             release(manager, key);
             throw new InvalidModelException("model '" + model + "' version " + version
@@ -171,22 +184,15 @@ public class ModelRegistry {
             release(manager, key);
             throw e;
         }
+    }
+
+    /** Makes {@code loaded} the current version; the one it replaces closes after its last lease. */
+    private synchronized void serve(ServedModel loaded) {
+        ServedModel previous = current.put(loaded.name(), loaded);
         if (previous != null) {
             previous.retire();
         }
-        LOG.infof("model %s: serving version %d", model, version);
-    }
-
-    private void validateWithSession(String model, ModelDefinition definition, ModelProto parsed) {
-        String key = model + "@import-check";
-        try {
-            var session = sessions.session(key, parsed.toByteArray()).session();
-            checkChannels(model, definition, session.getInputInfo(), session.getOutputInfo());
-        } catch (OrtException e) {
-            throw new InvalidModelException("the uploaded model cannot be loaded by ONNX Runtime: " + e.getMessage());
-        } finally {
-            release(sessions, key);
-        }
+        LOG.infof("model %s: serving version %d", loaded.name(), loaded.version());
     }
 
     private void release(SessionManager manager, String key) {
