@@ -1,15 +1,15 @@
 package org.medlabel.api.event;
 
-/** Life cycle of a training job, in MONAI Label's vocabulary. */
+/** Life cycle of a training job, in MONAI Label's task vocabulary (its {@code status} strings, exactly). */
 public enum JobStatus {
-    QUEUED,
+    SUBMITTED,
     RUNNING,
     DONE,
-    FAILED,
+    ERROR,
     STOPPED;
 
     /** Whether the job can no longer change. */
     public boolean isTerminal() {
-        return this == DONE || this == FAILED || this == STOPPED;
+        return this == DONE || this == ERROR || this == STOPPED;
     }
 }

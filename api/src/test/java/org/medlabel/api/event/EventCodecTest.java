@@ -35,7 +35,7 @@ class EventCodecTest {
                         META, "segmentation_spleen", Map.of("max_epochs", 10, "val_split", 0.2, "name", "run1"), true),
                 new TrainProgress(
                         META, "job-7", "segmentation_spleen", JobStatus.RUNNING, 2, 10, 0.41, 0.73, "epoch 2"),
-                new TrainProgress(META, "job-7", "segmentation_spleen", JobStatus.QUEUED, 0, 10, null, null, null),
+                new TrainProgress(META, "job-7", "segmentation_spleen", JobStatus.SUBMITTED, 0, 10, null, null, null),
                 new ModelPublished(
                         META, "segmentation_spleen", 4, "models/segmentation_spleen/4/model.onnx", 0.91, "job-7"));
     }

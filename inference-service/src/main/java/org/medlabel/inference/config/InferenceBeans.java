@@ -4,9 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.AppLoader;
 import org.medlabel.imaging.transform.Parallel;
-import org.medlabel.inference.app.AppDefinition;
-import org.medlabel.inference.app.AppLoader;
 import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
 

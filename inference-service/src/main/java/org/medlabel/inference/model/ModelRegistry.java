@@ -10,14 +10,16 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
-import org.medlabel.inference.app.AppDefinition;
-import org.medlabel.inference.app.ModelDefinition;
-import org.medlabel.inference.app.ModelType;
+import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.ModelType;
+import org.medlabel.app.network.NetworkFactory;
 import org.medlabel.inference.config.InferenceConfig;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
 import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
+import org.medlabel.platform.objectstore.ModelStore;
 
 /**
  * The version of each model that new requests use. At start-up each model's latest stored version is loaded, or,

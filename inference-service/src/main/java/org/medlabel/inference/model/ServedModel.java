@@ -3,7 +3,7 @@ package org.medlabel.inference.model;
 import ai.onnxruntime.OrtSession;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.medlabel.inference.app.ModelDefinition;
+import org.medlabel.app.config.ModelDefinition;
 
 /**
  * One loaded version of a model, shared by the requests that use it. Requests take a lease and close it when done;

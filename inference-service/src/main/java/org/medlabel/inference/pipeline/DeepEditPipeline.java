@@ -3,10 +3,13 @@ package org.medlabel.inference.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.network.NetworkRunner;
+import org.medlabel.app.preprocess.IntensityStep;
+import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.GuidanceMap;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
-import org.medlabel.inference.app.ModelDefinition;
 import org.medlabel.inference.model.ServedModel;
 
 /**
@@ -34,7 +37,7 @@ public final class DeepEditPipeline implements Pipeline {
         List<String> labels = new ArrayList<>(d.labelValues().keySet());
         Map<String, List<double[]>> clicks = Clicks.perLabel(params, labels, image);
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
-        Volume intensities = Transforms.intensity(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
+        Volume intensities = IntensityStep.apply(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
         List<List<double[]>> sets = new ArrayList<>();
         for (String label : labels) {
             sets.add(Clicks.map(clicks.get(label), image, ng.grid()));

@@ -4,6 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.medlabel.app.config.Guidance;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.network.NetworkRunner;
+import org.medlabel.app.preprocess.IntensityStep;
+import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.GuidanceMap;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.transform.Resampler;
@@ -12,8 +17,6 @@ import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
-import org.medlabel.inference.app.Guidance;
-import org.medlabel.inference.app.ModelDefinition;
 import org.medlabel.inference.model.ServedModel;
 
 /**
@@ -48,7 +51,7 @@ public final class DeepGrowPipeline implements Pipeline {
                 ng.grid(),
                 Clicks.map(foreground, image, ng.grid()),
                 Clicks.map(background, image, ng.grid()));
-        Volume intensities = Transforms.intensity(d.pre(), transforms.toGrid(ng.oriented(), modelGrid));
+        Volume intensities = IntensityStep.apply(d.pre(), transforms.toGrid(ng.oriented(), modelGrid));
         Volume guidance = new GuidanceMap(d.guidance().sigma())
                 .apply(
                         intensities,

@@ -3,11 +3,14 @@ package org.medlabel.inference.pipeline;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.network.NetworkRunner;
+import org.medlabel.app.preprocess.IntensityStep;
+import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.Orientation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
-import org.medlabel.inference.app.ModelDefinition;
 import org.medlabel.inference.model.ServedModel;
 
 /**
@@ -30,7 +33,7 @@ public final class SegmentationPipeline implements Pipeline {
             throws Exception {
         ModelDefinition d = model.definition();
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
-        Volume input = Transforms.intensity(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
+        Volume input = IntensityStep.apply(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
         latencies.stage("pre");
         Volume output = NetworkRunner.run(model.session(), input, d.inferer());
         latencies.stage("infer");

@@ -3,9 +3,9 @@ package org.medlabel.inference.pipeline;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.medlabel.app.config.PostProcessing;
 import org.medlabel.imaging.metric.Centroids;
 import org.medlabel.imaging.transform.Channels;
-import org.medlabel.imaging.transform.IntensityWindow;
 import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.LargestComponent;
 import org.medlabel.imaging.transform.Parallel;
@@ -15,8 +15,6 @@ import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
-import org.medlabel.inference.app.PostProcessing;
-import org.medlabel.inference.app.PreProcessing;
 
 /**
  * The imaging steps the pipelines share. Geometry changes (reorientation, spacing, crop, resize) are all one
@@ -41,22 +39,6 @@ public final class Transforms {
     /** Network output back on the original grid (linear, so logits blend before the argmax as MONAI inverts). */
     Volume toOriginal(Volume output, Grid original) {
         return resampler.resample(output, original, Interpolation.LINEAR);
-    }
-
-    /** The intensity step: a window mapped to [bMin, bMax], or (x − subtrahend) / divisor. */
-    static Volume intensity(PreProcessing pre, Volume v) {
-        if (pre == null) {
-            return v;
-        }
-        if (pre.window() != null) {
-            PreProcessing.Window w = pre.window();
-            return new IntensityWindow(w.aMin(), w.aMax(), w.bMin(), w.bMax(), w.clip()).apply(v);
-        }
-        if (pre.normalize() != null) {
-            PreProcessing.Normalize n = pre.normalize();
-            return new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
-        }
-        return v;
     }
 
     /**

@@ -5,10 +5,10 @@ import static org.medlabel.platform.rest.ErrorResponses.error;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.medlabel.app.network.WindowPlan;
 import org.medlabel.imaging.io.ImageFormatException;
 import org.medlabel.inference.model.InvalidModelException;
 import org.medlabel.inference.model.ModelNotLoadedException;
-import org.medlabel.inference.model.ModelStore;
 import org.medlabel.inference.model.UnknownModelException;
 import org.medlabel.inference.output.InvalidResultOptionsException;
 import org.medlabel.inference.pipeline.InvalidRequestException;
@@ -16,6 +16,7 @@ import org.medlabel.inference.volume.DatastoreUnavailableException;
 import org.medlabel.inference.volume.ImageNotFoundException;
 import org.medlabel.inference.volume.ImageTooLargeException;
 import org.medlabel.inference.work.Overloaded;
+import org.medlabel.platform.objectstore.ModelStore;
 
 /**
  * Every error as {@code {"detail": "...", "code": "..."}} (MONAI Label's clients read {@code detail}), with the status
@@ -37,6 +38,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response invalidRequest(InvalidRequestException e) {
+        return error(422, "INVALID_REQUEST", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyWindows(WindowPlan.TooManyWindowsException e) {
         return error(422, "INVALID_REQUEST", e.getMessage());
     }
 

@@ -19,12 +19,12 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestPath;
 import org.medlabel.api.event.EventCodec;
 import org.medlabel.api.event.ModelPublished;
-import org.medlabel.inference.app.AppDefinition;
-import org.medlabel.inference.app.ModelDefinition;
+import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.inference.config.InferenceConfig;
 import org.medlabel.inference.model.InvalidModelException;
 import org.medlabel.inference.model.ModelRegistry;
-import org.medlabel.inference.model.ModelStore;
+import org.medlabel.platform.objectstore.ModelStore;
 
 /**
  * The app's models as MONAI Label's {@code /info/} describes them (plus the version each serves), and the import of a

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.medlabel.app.config.PostProcessing;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
-import org.medlabel.inference.app.PostProcessing;
 
 /** Resampling only the two-class margin gives exactly the labels of resampling both logits and taking the argmax. */
 class TransformsTest {

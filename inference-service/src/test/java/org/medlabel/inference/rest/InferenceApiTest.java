@@ -39,9 +39,9 @@ import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NrrdReader;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelType;
-import org.medlabel.inference.model.ModelStore;
 import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.UNetBuilder;
+import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.testinfra.InfraTestResource;
 
 /**

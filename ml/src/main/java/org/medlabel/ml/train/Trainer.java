@@ -185,10 +185,10 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The forward model with the trained parameters and running statistics, optimised for inference (sub-pixel
-     * transposed convolutions, decomposed softmax...).
+     * The forward model as given, with the trained parameters and running statistics: what a model store keeps, and
+     * what a later job trains further.
      */
-    public ModelProto exportInference() throws OrtException {
+    public ModelProto exportTrained() throws OrtException {
         Map<String, TensorProto> current = state();
         GraphProto.Builder g = graph.spec().forward().getGraph().toBuilder();
         for (int i = 0; i < g.getInitializerCount(); i++) {
@@ -197,9 +197,14 @@ public final class Trainer implements AutoCloseable {
                 g.setInitializer(i, trained);
             }
         }
-        return GraphOptimizer.optimize(
-                        graph.spec().forward().toBuilder().setGraph(g).build())
-                .model();
+        return graph.spec().forward().toBuilder().setGraph(g).build();
+    }
+
+    /**
+     * {@link #exportTrained()} optimised for inference (sub-pixel transposed convolutions, decomposed softmax...).
+     */
+    public ModelProto exportInference() throws OrtException {
+        return GraphOptimizer.optimize(exportTrained()).model();
     }
 
     private void setState(Map<String, TensorProto> values, long step) throws OrtException {

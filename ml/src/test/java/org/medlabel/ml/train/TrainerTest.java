@@ -104,6 +104,10 @@ class TrainerTest {
             assertTrue(OrtRun.relativeError(
                             after, OrtRun.run(manual.build(), sample, one).values())
                     < 1e-5);
+            // the trainable export is exactly that hand-built graph: same nodes as the forward model, trained values
+            assertEquals(manual.build(), trainer.exportTrained());
+            assertEquals(
+                    OrtRun.count(forward, "ConvTranspose"), OrtRun.count(trainer.exportTrained(), "ConvTranspose"));
         }
     }
 

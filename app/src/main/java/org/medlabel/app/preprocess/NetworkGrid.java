@@ -1,5 +1,6 @@
-package org.medlabel.inference.pipeline;
+package org.medlabel.app.preprocess;
 
+import org.medlabel.app.config.PreProcessing;
 import org.medlabel.imaging.transform.Orientation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.transform.Resampler;
@@ -7,16 +8,15 @@ import org.medlabel.imaging.transform.Resize;
 import org.medlabel.imaging.transform.Spacing;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
-import org.medlabel.inference.app.PreProcessing;
 
 /**
  * The image reoriented as the model wants (a copy with axes permuted and flipped: exact, and it keeps the resampling
  * that follows on the fast axis-aligned path) and the grid the network sees (spacing, then resize, applied to that
  * orientation's grid).
  */
-record NetworkGrid(Volume oriented, Grid grid) {
+public record NetworkGrid(Volume oriented, Grid grid) {
 
-    static NetworkGrid of(PreProcessing pre, Volume image, Parallel parallel) {
+    public static NetworkGrid of(PreProcessing pre, Volume image, Parallel parallel) {
         Volume oriented =
                 pre != null && pre.orientation() != null ? new Orientation(pre.orientation()).apply(image) : image;
         Grid grid = Grid.of(oriented);

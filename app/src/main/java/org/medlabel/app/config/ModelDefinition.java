@@ -1,4 +1,4 @@
-package org.medlabel.inference.app;
+package org.medlabel.app.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * One model of an app: its type, labels (a list, or names to label values; order matters), user-tunable config shown
  * in {@code /info/} (a list value is a choice list, first = default), network, its processing, and optionally the
- * device it runs on ({@code auto}, {@code cpu}, {@code cuda:N}; default: the service's).
+ * device it runs on ({@code auto}, {@code cpu}, {@code cuda:N}; default: the service's) and how it is trained.
  */
 public record ModelDefinition(
         ModelType type,
@@ -20,7 +20,13 @@ public record ModelDefinition(
         Inferer inferer,
         PostProcessing post,
         Guidance guidance,
-        String device) {
+        String device,
+        Training training) {
+
+    /** How this model trains: its {@code training} section with defaults filled in. */
+    public Training trainingSettings() {
+        return training == null ? Training.defaults() : training.resolved();
+    }
 
     /** Label names to values: a dict as given; a list numbered 1..n in order. */
     public Map<String, Integer> labelValues() {

@@ -1,4 +1,4 @@
-package org.medlabel.inference.app;
+package org.medlabel.app.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -138,9 +138,29 @@ public final class AppLoader {
                     where + "DeepEdit networks take 1 + one guidance channel per label (" + (labels + 1) + ")");
             require(pre == null || pre.resize() != null, where + "DeepEdit needs 'pre.resize'");
         }
+        validateTraining(where, m.trainingSettings());
         require(
                 m.config() == null || m.config().values().stream().allMatch(v -> !(v instanceof Map)),
                 where + "'config' values are scalars or lists of choices");
+    }
+
+    private static void validateTraining(String where, Training t) {
+        String at = where + "'training.";
+        require(t.threshold() >= 1, at + "threshold' must be >= 1");
+        require(t.debounceSeconds() >= 1, at + "debounceSeconds' must be >= 1");
+        require(t.maxEpochs() >= 1, at + "maxEpochs' must be >= 1");
+        require(t.valSplit() >= 0 && t.valSplit() < 1, at + "valSplit' must be in [0, 1)");
+        require(
+                t.trainBatchSize() >= 1 && t.valBatchSize() >= 1,
+                at + "trainBatchSize' and 'valBatchSize' must be >= 1");
+        require(t.learningRate() > 0, at + "learningRate' must be > 0");
+        require(triple(t.patch()), at + "patch' must be 3 positive sizes");
+        require(t.samplesPerImage() >= 1, at + "samplesPerImage' must be >= 1");
+        require(
+                t.positive() >= 0 && t.negative() >= 0 && t.positive() + t.negative() > 0,
+                at + "positive' and 'negative' must be >= 0, not both 0");
+        require(t.flipProbability() >= 0 && t.flipProbability() <= 1, at + "flipProbability' must be in [0, 1]");
+        require(t.maxGradNorm() >= 0, at + "maxGradNorm' must be >= 0");
     }
 
     private static boolean triple(List<Integer> sizes) {

@@ -1,4 +1,4 @@
-package org.medlabel.inference.pipeline;
+package org.medlabel.app.network;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -8,38 +8,50 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import org.medlabel.app.config.Inferer;
 import org.medlabel.imaging.transform.SlidingWindow;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
-import org.medlabel.inference.app.Inferer;
 
 /**
  * Runs a network on a volume ([C, z, y, x] as ONNX [1, C, D, H, W], x fastest either way): one pass over the whole
- * volume (padded up to a multiple of {@link #DIVISOR}, then cropped back) or MONAI-style sliding windows.
+ * volume (padded up to a multiple of {@link #DIVISOR}, then cropped back), MONAI-style sliding windows, or windows
+ * {@link WindowPlan fitted} to the volume.
  */
-final class NetworkRunner {
+public final class NetworkRunner {
 
     /** What the networks here divide sizes by: 4 stride-2 levels (UNet, BasicUNet) or 16³ patches (UNETR). */
     static final int DIVISOR = 16;
 
     private NetworkRunner() {}
 
-    static Volume run(OrtSession session, Volume input, Inferer inferer) throws Exception {
+    /**
+     * The network's first output for {@code input} as {@code inferer} says.
+     *
+     * @throws IllegalArgumentException when a fitted inferer cannot cover the volume within its window budget
+     */
+    public static Volume run(OrtSession session, Volume input, Inferer inferer) throws Exception {
+        if (inferer.fitted()) {
+            int[] r = WindowPlan.fit(new int[] {input.nx(), input.ny(), input.nz()}, inferer.maxWindowVoxels());
+            return windows(session, input, r, WindowPlan.OVERLAP);
+        }
         if (inferer.slidingWindow()) {
             var roi = inferer.roi();
             double overlap = inferer.overlap() == null ? 0.25 : inferer.overlap();
-            SlidingWindow window =
-                    new SlidingWindow(roi.get(0), roi.get(1), roi.get(2), overlap, SlidingWindow.Blend.CONSTANT, 1, 0f);
-            int[] r = {roi.get(0), roi.get(1), roi.get(2)};
-            return window.run(input, patches -> {
-                float[][] out = new float[patches.length][];
-                for (int i = 0; i < patches.length; i++) {
-                    out[i] = run(session, patches[i], input.channels(), r[0], r[1], r[2]);
-                }
-                return out;
-            });
+            return windows(session, input, new int[] {roi.get(0), roi.get(1), roi.get(2)}, overlap);
         }
         return whole(session, input);
+    }
+
+    private static Volume windows(OrtSession session, Volume input, int[] r, double overlap) throws Exception {
+        SlidingWindow window = new SlidingWindow(r[0], r[1], r[2], overlap, SlidingWindow.Blend.CONSTANT, 1, 0f);
+        return window.run(input, patches -> {
+            float[][] out = new float[patches.length][];
+            for (int i = 0; i < patches.length; i++) {
+                out[i] = run(session, patches[i], input.channels(), r[0], r[1], r[2]);
+            }
+            return out;
+        });
     }
 
     private static Volume whole(OrtSession session, Volume input) throws OrtException {

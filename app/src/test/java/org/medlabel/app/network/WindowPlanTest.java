@@ -1,4 +1,4 @@
-package org.medlabel.inference.pipeline;
+package org.medlabel.app.network;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,6 +34,7 @@ class WindowPlanTest {
 
     @Test
     void aBudgetTooSmallForTheVolumeIsRefused() {
-        assertThrows(InvalidRequestException.class, () -> WindowPlan.fit(new int[] {4096, 4096, 4096}, 4096));
+        assertThrows(
+                WindowPlan.TooManyWindowsException.class, () -> WindowPlan.fit(new int[] {4096, 4096, 4096}, 4096));
     }
 }

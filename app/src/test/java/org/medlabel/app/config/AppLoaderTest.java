@@ -1,4 +1,4 @@
-package org.medlabel.inference.app;
+package org.medlabel.app.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -84,5 +84,31 @@ class AppLoaderTest {
         assertTrue(assertThrows(AppConfigException.class, () -> AppLoader.load("/no/such/app.yaml"))
                 .getMessage()
                 .contains("neither a shipped app"));
+    }
+
+    @Test
+    void trainingSettingsDefaultToMonaiLabelsAndBadOnesNameTheKey() {
+        Training spleen =
+                AppLoader.load("radiology").models().get("segmentation_spleen").trainingSettings();
+        assertEquals(50, spleen.maxEpochs());
+        assertEquals(0.2, spleen.valSplit());
+        assertEquals(-1, spleen.earlyStopPatience());
+        assertEquals(1, spleen.threshold());
+        assertEquals(List.of(96, 96, 96), spleen.patch());
+        String bad = """
+                name: t
+                models:
+                  m:
+                    type: segmentation
+                    labels: [organ]
+                    network: {builder: unet, inChannels: 1, outChannels: 2}
+                    inferer: {kind: whole}
+                    post: {activation: softmax}
+                    training: {valSplit: 1.5}
+                """;
+        AppConfigException e = assertThrows(
+                AppConfigException.class,
+                () -> AppLoader.parse(new ByteArrayInputStream(bad.getBytes(StandardCharsets.UTF_8)), "bad"));
+        assertTrue(e.getMessage().contains("model 'm': 'training.valSplit' must be in [0, 1)"), e.getMessage());
     }
 }

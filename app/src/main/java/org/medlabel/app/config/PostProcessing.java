@@ -1,4 +1,4 @@
-package org.medlabel.inference.app;
+package org.medlabel.app.config;
 
 /**
  * What turns the network's output into labels: {@code softmax} (argmax over channels) or {@code sigmoid} (one channel,

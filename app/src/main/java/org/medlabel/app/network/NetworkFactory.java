@@ -1,11 +1,11 @@
-package org.medlabel.inference.model;
+package org.medlabel.app.network;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.medlabel.inference.app.AppConfigException;
-import org.medlabel.inference.app.NetworkSpec;
+import org.medlabel.app.config.AppConfigException;
+import org.medlabel.app.config.NetworkSpec;
 import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.Norm;
 import org.medlabel.ml.nn.UNetBuilder;
@@ -17,11 +17,11 @@ import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
  * Version 0 of a model: the network its app names, built by {@code ml}'s builders with a seed derived from the model's
  * name (so every replica builds the same bytes), or read from the ONNX file it names.
  */
-final class NetworkFactory {
+public final class NetworkFactory {
 
     private NetworkFactory() {}
 
-    static ModelProto build(String model, NetworkSpec n) {
+    public static ModelProto build(String model, NetworkSpec n) {
         long seed = model.hashCode();
         if (n.file() != null) {
             try {

@@ -1,4 +1,4 @@
-package org.medlabel.inference.pipeline;
+package org.medlabel.app.network;
 
 /**
  * Windows fitted to a volume: per axis a count c and a size, a multiple of {@link NetworkRunner#DIVISOR}, just large
@@ -6,17 +6,17 @@ package org.medlabel.inference.pipeline;
  * allowed voxels, the one computing the fewest voxels in total. A 256x256x199 volume with 2^23 voxels per window gets
  * 2 windows of 256x256x112 (14.7 M voxels) where MONAI's 160³ grid computes 8 windows (32.8 M voxels).
  */
-final class WindowPlan {
+public final class WindowPlan {
 
     /** The overlap of adjacent windows, as a fraction of the window: enough to blend seams. */
-    static final double OVERLAP = 0.125;
+    public static final double OVERLAP = 0.125;
 
     private static final int MAX_PER_AXIS = 16;
 
     private WindowPlan() {}
 
     /** The window size for {@code size} (x, y, z) with at most {@code maxVoxels} per window. */
-    static int[] fit(int[] size, long maxVoxels) {
+    public static int[] fit(int[] size, long maxVoxels) {
         int[] best = null;
         long bestTotal = Long.MAX_VALUE;
         for (int cx = 1; cx <= MAX_PER_AXIS; cx++) {
@@ -33,7 +33,7 @@ final class WindowPlan {
             }
         }
         if (best == null) {
-            throw new InvalidRequestException("the image of " + size[0] + "x" + size[1] + "x" + size[2]
+            throw new TooManyWindowsException("the image of " + size[0] + "x" + size[1] + "x" + size[2]
                     + " voxels needs more than " + MAX_PER_AXIS + " windows per axis of at most " + maxVoxels
                     + " voxels");
         }
@@ -45,5 +45,12 @@ final class WindowPlan {
         int d = NetworkRunner.DIVISOR;
         int raw = (int) Math.ceil(n / (1 + (count - 1) * (1 - OVERLAP)));
         return Math.max(d, (raw + d - 1) / d * d);
+    }
+
+    /** The volume is too large for the window budget (a request error: the image, not the server, is at fault). */
+    public static final class TooManyWindowsException extends IllegalArgumentException {
+        TooManyWindowsException(String message) {
+            super(message);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.medlabel.inference.app;
+package org.medlabel.app.config;
 
 /** An app file that cannot be used; the message names the model and the key. The service refuses to start. */
 public final class AppConfigException extends RuntimeException {

@@ -1,4 +1,4 @@
-package org.medlabel.inference.model;
+package org.medlabel.platform.objectstore;
 
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.medlabel.platform.objectstore.Bucket;
 
 /**
  * Model versions in the object store: {@code models/<model>/<version>/model.onnx}, the trainable graph (training

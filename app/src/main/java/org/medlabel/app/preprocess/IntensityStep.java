@@ -1,0 +1,27 @@
+package org.medlabel.app.preprocess;
+
+import org.medlabel.app.config.PreProcessing;
+import org.medlabel.imaging.transform.IntensityWindow;
+import org.medlabel.imaging.volume.Volume;
+
+/** The intensity step of a model's pre-processing, the same for inference and training. */
+public final class IntensityStep {
+
+    private IntensityStep() {}
+
+    /** A window mapped to [bMin, bMax], or (x − subtrahend) / divisor; {@code v} unchanged when neither is set. */
+    public static Volume apply(PreProcessing pre, Volume v) {
+        if (pre == null) {
+            return v;
+        }
+        if (pre.window() != null) {
+            PreProcessing.Window w = pre.window();
+            return new IntensityWindow(w.aMin(), w.aMax(), w.bMin(), w.bMax(), w.clip()).apply(v);
+        }
+        if (pre.normalize() != null) {
+            PreProcessing.Normalize n = pre.normalize();
+            return new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
+        }
+        return v;
+    }
+}
