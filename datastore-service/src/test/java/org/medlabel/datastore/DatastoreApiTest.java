@@ -358,6 +358,9 @@ class DatastoreApiTest {
         List<Map<String, String>> datalist =
                 given().get("/datalist").then().extract().path("$");
         assertTrue(datalist.stream().noneMatch(p -> p.get("image").contains("/" + id + "/")));
+        assertTrue(
+                datalist.stream().allMatch(p -> p.get("image").contains("/" + p.get("id") + "/")),
+                "each case names its image: " + datalist);
     }
 
     @Test

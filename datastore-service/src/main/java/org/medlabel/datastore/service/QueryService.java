@@ -80,21 +80,23 @@ public class QueryService {
     }
 
     /** One training pair: object keys, or presigned URLs when {@code presign} is set. */
-    public record Pair(String image, String label) {}
+    /** One training case: the image id and the object keys (or presigned URLs) of the image and its final label. */
+    public record Pair(String id, String image, String label) {}
 
     /** Every image with a {@code final} label, paired with its latest version. */
     public List<Pair> datalist(Duration presign) {
         List<Object[]> rows = em.createQuery(
-                        "select i.objectKey, l.objectKey from ImageEntity i, LabelEntity l where l.imageId = i.id and"
+                        "select i.id, i.objectKey, l.objectKey from ImageEntity i, LabelEntity l where l.imageId = i.id and"
                                 + " l.tag = 'final' and l.version = i.finalVersion order by i.id",
                         Object[].class)
                 .getResultList();
         return rows.stream()
                 .map(r -> presign == null
-                        ? new Pair((String) r[0], (String) r[1])
+                        ? new Pair((String) r[0], (String) r[1], (String) r[2])
                         : new Pair(
-                                storage.presignedGet((String) r[0], presign),
-                                storage.presignedGet((String) r[1], presign)))
+                                (String) r[0],
+                                storage.presignedGet((String) r[1], presign),
+                                storage.presignedGet((String) r[2], presign)))
                 .toList();
     }
 }

@@ -1,14 +1,11 @@
 package org.medlabel.inference.volume;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Locale;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.medlabel.imaging.io.ImageFormatException;
-import org.medlabel.imaging.io.NiftiReader;
-import org.medlabel.imaging.io.NrrdReader;
+import org.medlabel.imaging.io.VolumeReader;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 
@@ -20,8 +17,7 @@ import org.medlabel.imaging.volume.VoxelBuffer;
 public class ImageDecoder {
 
     private final long maxVoxels;
-    private final NiftiReader nifti;
-    private final NrrdReader nrrd;
+    private final VolumeReader reader;
 
     /**
      * @param maxVoxels the most voxels (values, for multi-channel NRRD) an image may have; checked from the header, so a
@@ -34,26 +30,16 @@ public class ImageDecoder {
         }
         // Clamped as the readers clamp it, so the limit they name in their messages is this one.
         this.maxVoxels = Math.min(maxVoxels, VoxelBuffer.MAX_LENGTH);
-        this.nifti = new NiftiReader(this.maxVoxels);
-        this.nrrd = new NrrdReader(this.maxVoxels);
+        this.reader = new VolumeReader(this.maxVoxels);
     }
 
     /** Reads the image from {@code in}, which is consumed but not closed. */
     public Volume decode(InputStream in, String fileName) throws IOException {
-        String name = fileName.toLowerCase(Locale.ROOT);
         try {
-            if (name.endsWith(".nii") || name.endsWith(".nii.gz")) {
-                return nifti.read(in, 0);
-            }
-            if (name.endsWith(".nrrd")) {
-                // The NRRD header is parsed a byte at a time; null refuses detached data files.
-                return nrrd.read(new BufferedInputStream(in, 1 << 16), null).volume();
-            }
+            return reader.read(in, fileName);
         } catch (ImageFormatException e) {
             throw tooLarge(e) ? new ImageTooLargeException(fileName + ": " + e.getMessage(), e) : e;
         }
-        throw new ImageFormatException(
-                "unsupported file type '" + fileName + "': inference reads NIfTI (.nii, .nii.gz) and NRRD (.nrrd)");
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.medlabel.imaging.synthetic.Phantoms;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.onnx.OrtRun;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
@@ -29,9 +30,9 @@ class LearningTest {
                 .build();
         long[] shape = {BATCH, 1, SIZE, SIZE, SIZE};
         int voxels = SIZE * SIZE * SIZE;
-        List<Phantoms.Phantom> heldOut = new ArrayList<>();
+        List<Sample> heldOut = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            heldOut.add(Phantoms.make(SIZE, 10_000 + i));
+            heldOut.add(Sample.of(SIZE, 10_000 + i));
         }
         double before = meanDice(net, heldOut);
 
@@ -42,7 +43,7 @@ class LearningTest {
             float[] labels = new float[BATCH * voxels];
             for (int step = 0; step < STEPS; step++) {
                 for (int b = 0; b < BATCH; b++) {
-                    Phantoms.Phantom p = Phantoms.make(SIZE, step * BATCH + b);
+                    Sample p = Sample.of(SIZE, step * BATCH + b);
                     System.arraycopy(p.image(), 0, images, b * voxels, voxels);
                     System.arraycopy(p.label(), 0, labels, b * voxels, voxels);
                 }
@@ -57,10 +58,10 @@ class LearningTest {
     }
 
     /** Mean foreground Dice of the argmax segmentation. */
-    private static double meanDice(ModelProto model, List<Phantoms.Phantom> phantoms) throws Exception {
+    private static double meanDice(ModelProto model, List<Sample> phantoms) throws Exception {
         double sum = 0;
         int voxels = SIZE * SIZE * SIZE;
-        for (Phantoms.Phantom p : phantoms) {
+        for (Sample p : phantoms) {
             float[] logits =
                     OrtRun.run(model, p.image(), 1, 1, SIZE, SIZE, SIZE).values();
             long both = 0, predicted = 0, truth = 0;
@@ -74,5 +75,18 @@ class LearningTest {
             sum += 2.0 * both / Math.max(1, predicted + truth);
         }
         return sum / phantoms.size();
+    }
+
+    /** A phantom as the network takes it: intensities scaled from HU by 1/100, labels as floats. */
+    private record Sample(float[] image, float[] label) {
+        static Sample of(int size, long seed) {
+            Phantoms.Phantom p = Phantoms.make(size, seed);
+            int n = p.image().voxelCount();
+            float[] image = p.image().voxels().floats(0, n);
+            for (int i = 0; i < n; i++) {
+                image[i] /= 100;
+            }
+            return new Sample(image, p.label().voxels().floats(0, n));
+        }
     }
 }

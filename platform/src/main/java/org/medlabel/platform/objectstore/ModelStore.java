@@ -4,6 +4,7 @@ import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,15 +13,17 @@ import java.io.InputStream;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * Model versions in the object store: {@code models/<model>/<version>/model.onnx}, the trainable graph (training
  * fine-tunes it; inference optimises it when loading). The store is the truth for which versions exist, so every
- * replica finds the latest one at start-up without a database.
+ * replica finds the latest one at start-up without a database. Training keeps its checkpoints in the same bucket.
  */
 @ApplicationScoped
 public class ModelStore {
 
+    private static final Logger LOG = Logger.getLogger(ModelStore.class);
     private static final Pattern VERSION = Pattern.compile("models/[^/]+/(\\d+)/model\\.onnx");
 
     private final MinioClient client;
@@ -81,6 +84,18 @@ public class ModelStore {
                     .build());
         } catch (Exception e) {
             throw new ModelStoreException("cannot store model object " + objectKey, e);
+        }
+    }
+
+    /** Removes an object (a finished job's checkpoint); a failure is only logged, the object is garbage. */
+    public void deleteQuietly(String objectKey) {
+        try {
+            client.removeObject(RemoveObjectArgs.builder()
+                    .bucket(bucket.name())
+                    .object(objectKey)
+                    .build());
+        } catch (Exception e) {
+            LOG.warnf("could not delete %s: %s", objectKey, e.getMessage());
         }
     }
 

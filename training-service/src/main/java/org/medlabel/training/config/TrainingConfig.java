@@ -1,0 +1,80 @@
+package org.medlabel.training.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The training worker's settings; environment overrides as {@code MEDLABEL_TRAINING_*}. */
+@ConfigMapping(prefix = "medlabel.training")
+public interface TrainingConfig {
+
+    /** The app: a shipped one by name ({@code radiology}) or a YAML file; the same one inference serves. */
+    @WithDefault("radiology")
+    String app();
+
+    /** Where training runs: {@code cpu}, {@code cuda:N} or {@code auto}. */
+    @WithDefault("cpu")
+    String device();
+
+    /** ONNX Runtime threads for a training step (default: every core). */
+    Optional<Integer> intraOpThreads();
+
+    /** Whether this replica runs jobs (false: it only serves the API and consumes events). */
+    @WithDefault("true")
+    boolean workerEnabled();
+
+    /** This worker's name in the job table (default: host name and a random suffix). */
+    Optional<String> workerId();
+
+    /** How long a claimed job stays this worker's without a heartbeat; a killed worker's job is taken over after it. */
+    @WithDefault("60s")
+    Duration lease();
+
+    /** How often a running job renews its lease and reads stop requests. */
+    @WithDefault("5s")
+    Duration heartbeat();
+
+    /** How often an idle worker looks for a job to claim. */
+    @WithDefault("2s")
+    Duration poll();
+
+    /** How often pending labels are checked against their threshold and quiet interval. */
+    @WithDefault("5s")
+    Duration triggerCheckEvery();
+
+    /** How often stored versions whose {@code ModelPublished} Kafka has not acknowledged are sent again. */
+    @WithDefault("15s")
+    Duration republishEvery();
+
+    /** How often a job is taken over after its worker vanished before it gives up as ERROR. */
+    @WithDefault("3")
+    int maxAttempts();
+
+    /** Bytes of pre-processed volumes a job keeps in memory; beyond them cases are re-read each epoch. */
+    @WithDefault("1073741824")
+    long cacheBytes();
+
+    /** The most voxels an image or label may have (checked from its header before its voxels are read). */
+    @WithDefault("268435456")
+    long maxVoxels();
+
+    /** Lines of log kept per job (MONAI Label's task {@code details}). */
+    @WithDefault("20")
+    int detailLines();
+
+    Datastore datastore();
+
+    /** The datastore-service, for the training datalist. */
+    interface Datastore {
+        @WithDefault("http://127.0.0.1:8081")
+        URI url();
+
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        @WithDefault("30s")
+        Duration readTimeout();
+    }
+}

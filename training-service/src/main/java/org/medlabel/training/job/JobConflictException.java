@@ -1,0 +1,8 @@
+package org.medlabel.training.job;
+
+/** A job for the model is already waiting or running and the request did not ask to queue behind it (429). */
+public final class JobConflictException extends RuntimeException {
+    public JobConflictException(String model) {
+        super("++++++++++ Train Task is Already Running (model '" + model + "'; send enqueue=true to queue behind it)");
+    }
+}

@@ -1,0 +1,123 @@
+package org.medlabel.training.job;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.ModelType;
+import org.medlabel.app.config.Training;
+
+/** Starting and stopping jobs, for the REST API and the event consumers alike. */
+@ApplicationScoped
+public class JobService {
+
+    private final JobStore store;
+    private final Map<String, Training> trainable = new LinkedHashMap<>();
+    private final Map<String, String> untrainable = new LinkedHashMap<>();
+
+    public JobService(JobStore store, AppDefinition app) {
+        this.store = store;
+        app.models().forEach((name, model) -> {
+            Training t = model.trainingSettings();
+            if (model.type() != ModelType.SEGMENTATION) {
+                untrainable.put(
+                        name,
+                        "training " + model.type().name().toLowerCase(java.util.Locale.ROOT)
+                                + " models (simulated clicks) is not supported yet; segmentation models train");
+            } else if (!t.enabled()) {
+                untrainable.put(name, "training is disabled for it in the app ('training.enabled: false')");
+            } else {
+                trainable.put(name, t);
+            }
+        });
+    }
+
+    /** The models that train, with their settings. */
+    public Map<String, Training> trainable() {
+        return trainable;
+    }
+
+    /**
+     * A job for {@code model} with MONAI Label train {@code params}.
+     *
+     * @throws UnknownModelException for a model the app does not have
+     * @throws InvalidTrainRequestException for an untrainable model or bad params
+     * @throws JobConflictException when one is active and {@code enqueue} is false
+     */
+    public Job submit(String model, Map<String, Object> params, boolean enqueue) {
+        return submit(model, params, enqueue, null).orElseThrow();
+    }
+
+    /** As {@link #submit(String, Map, boolean)} for a request event: empty when the event was handled before. */
+    public Optional<Job> submit(String model, Map<String, Object> params, boolean enqueue, UUID eventId) {
+        Training t = trainable.get(model);
+        if (t == null) {
+            if (!untrainable.containsKey(model)) {
+                throw new UnknownModelException(model, trainable.keySet());
+            }
+            throw new InvalidTrainRequestException(
+                    "model '" + model + "' cannot be trained: " + untrainable.get(model));
+        }
+        TrainParams p = TrainParams.of(t, params);
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("model", model);
+        request.putAll(params);
+        return store.submit(model, Job.BY_REQUEST, request, p.maxEpochs(), enqueue, eventId);
+    }
+
+    /** Counts a final label for every trainable model (once per event); returns the jobs it started. */
+    public List<Job> labelSaved(UUID eventId) {
+        Map<String, Integer> thresholds = new LinkedHashMap<>();
+        trainable.forEach((m, t) -> thresholds.put(m, t.threshold()));
+        return store.countLabel(eventId, thresholds, epochs());
+    }
+
+    /** Jobs for models whose pending labels reached their threshold or waited out their debounce interval. */
+    public List<Job> startDue() {
+        Map<String, Integer> thresholds = new LinkedHashMap<>();
+        Map<String, Duration> quiet = new LinkedHashMap<>();
+        trainable.forEach((m, t) -> {
+            thresholds.put(m, t.threshold());
+            quiet.put(m, Duration.ofSeconds(t.debounceSeconds()));
+        });
+        return store.startDue(thresholds, quiet, epochs());
+    }
+
+    private Map<String, Integer> epochs() {
+        Map<String, Integer> epochs = new LinkedHashMap<>();
+        trainable.forEach((m, t) -> epochs.put(m, t.maxEpochs()));
+        return epochs;
+    }
+
+    public Job get(UUID id) {
+        return store.get(id).orElseThrow(() -> new UnknownJobException("no training job " + id));
+    }
+
+    /** Asks a job to stop. */
+    public Job stop(UUID id) {
+        return store.requestStop(id).orElseThrow(() -> new UnknownJobException("no training job " + id));
+    }
+
+    /** Asks the active jobs of a model (or of all models) to stop; returns them. */
+    public List<Job> stopActive(String model) {
+        return store.list(model, true, 100).stream()
+                .map(j -> store.requestStop(j.id()).orElse(j))
+                .toList();
+    }
+
+    public List<Job> list(String model, boolean activeOnly, int limit) {
+        return store.list(model, activeOnly, limit);
+    }
+
+    public Optional<Job> latest(String model) {
+        return store.list(model, false, 1).stream().findFirst();
+    }
+
+    public Map<String, Map<String, Object>> stats() {
+        return store.latestStats();
+    }
+}

@@ -1,0 +1,140 @@
+package org.medlabel.training.publish;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
+import org.medlabel.api.event.EventCodec;
+import org.medlabel.api.event.ModelPublished;
+import org.medlabel.platform.objectstore.ModelStore;
+import org.medlabel.training.job.JobStore;
+
+/**
+ * Turns a job's best model into the model's next version: the object first, then the version row and the job's DONE
+ * in one transaction, then {@code ModelPublished}. The version table is this service's outbox: a version whose event
+ * Kafka has not acknowledged is sent again until it is, so a crash after the commit never loses the announcement
+ * (consumers see a version at least once; serving a version twice is a no-op for inference).
+ */
+@ApplicationScoped
+public class ModelPublisher {
+
+    private static final Logger LOG = Logger.getLogger(ModelPublisher.class);
+    private static final long SEND_TIMEOUT_SECONDS = 10;
+
+    private final JobStore jobs;
+    private final ModelStore store;
+    private final Emitter<Record<String, String>> models;
+    private final EventCodec codec = new EventCodec();
+
+    public ModelPublisher(
+            JobStore jobs, ModelStore store, @Channel("models-out") Emitter<Record<String, String>> models) {
+        this.jobs = jobs;
+        this.store = store;
+        this.models = models;
+    }
+
+    /**
+     * Stores {@code onnx} as the next version of the job's model and ends the job DONE.
+     *
+     * @return the version; empty when the job is no longer {@code worker}'s (nothing is published)
+     */
+    public java.util.OptionalInt publish(
+            UUID jobId, String model, String worker, byte[] onnx, Double dice, List<String> details) {
+        Integer version = jobs.transaction(c -> {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('training.version:' || ?))")) {
+                s.setString(1, model);
+                s.executeQuery().close();
+            }
+            int v = Math.max(store.latestVersion(model).orElse(-1), highestRecorded(c, model)) + 1;
+            String key = ModelStore.key(model, v);
+            store.write(key, onnx);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO training.model_versions (model, version,"
+                    + " object_key, job_id, dice) VALUES (?, ?, ?, ?, ?)")) {
+                s.setString(1, model);
+                s.setInt(2, v);
+                s.setString(3, key);
+                s.setObject(4, jobId);
+                s.setObject(5, dice);
+                s.executeUpdate();
+            }
+            if (!jobs.finishDone(c, jobId, worker, details, v)) {
+                // Lost the lease while storing: roll back; the stored object is a complete model nobody announces.
+                return null;
+            }
+            return v;
+        });
+        if (version == null) {
+            return java.util.OptionalInt.empty();
+        }
+        announce(new Pending(model, version, ModelStore.key(model, version), dice, jobId));
+        return java.util.OptionalInt.of(version);
+    }
+
+    private static int highestRecorded(java.sql.Connection c, String model) throws java.sql.SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT coalesce(max(version), -1) FROM training.model_versions WHERE model = ?")) {
+            s.setString(1, model);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Versions stored but not yet acknowledged by Kafka: sent again. */
+    @Scheduled(
+            every = "${medlabel.training.republish-every:15s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void resendUnannounced() {
+        List<Pending> pending = jobs.transaction(c -> {
+            List<Pending> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT model, version, object_key, dice, job_id FROM"
+                            + " training.model_versions WHERE published_at IS NULL AND created_at < now() - interval '5"
+                            + " seconds' ORDER BY created_at");
+                    ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Pending(
+                            rs.getString(1),
+                            rs.getInt(2),
+                            rs.getString(3),
+                            (Double) rs.getObject(4),
+                            rs.getObject(5, UUID.class)));
+                }
+            }
+            return out;
+        });
+        pending.forEach(this::announce);
+    }
+
+    private void announce(Pending p) {
+        ModelPublished event = ModelPublished.of(p.model, p.version, p.objectKey, p.dice, p.jobId.toString());
+        try {
+            models.send(Record.of(event.key(), codec.toJson(event)))
+                    .toCompletableFuture()
+                    .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("model %s version %d stored; its announcement waits for Kafka (%s)", p.model, p.version, e);
+            return;
+        }
+        jobs.transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE training.model_versions SET published_at = now()" + " WHERE model = ? AND version = ?")) {
+                s.setString(1, p.model);
+                s.setInt(2, p.version);
+                return s.executeUpdate();
+            }
+        });
+        LOG.infof("published model %s version %d (dice %s, job %s)", p.model, p.version, p.dice, p.jobId);
+    }
+
+    private record Pending(String model, int version, String objectKey, Double dice, UUID jobId) {}
+}

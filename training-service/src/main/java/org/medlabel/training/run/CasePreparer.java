@@ -1,0 +1,60 @@
+package org.medlabel.training.run;
+
+import java.io.IOException;
+import java.util.List;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.preprocess.IntensityStep;
+import org.medlabel.app.preprocess.NetworkGrid;
+import org.medlabel.imaging.augment.RandomCrop;
+import org.medlabel.imaging.transform.Interpolation;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.transform.Resampler;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.training.data.CaseReader;
+import org.medlabel.training.data.TrainingCase;
+
+/**
+ * Puts a case on the grid the network sees, with the model's own pre-processing (the same code inference runs): the
+ * image resampled linearly and windowed, the label resampled by nearest neighbour and mapped to class indices (a
+ * label value is its class when the network has that many outputs; other values count as background).
+ */
+final class CasePreparer {
+
+    private final CaseReader reader;
+    private final Parallel parallel;
+
+    CasePreparer(CaseReader reader, Parallel parallel) {
+        this.reader = reader;
+        this.parallel = parallel;
+    }
+
+    PreparedCase prepare(TrainingCase c, ModelDefinition model, List<Integer> patch, double pos, double neg)
+            throws IOException {
+        Volume image = reader.read(c.image());
+        Volume label = reader.read(c.label());
+        if (image.nx() != label.nx() || image.ny() != label.ny() || image.nz() != label.nz()) {
+            throw new IOException("case " + c.id() + ": the label (" + label.nx() + "x" + label.ny() + "x" + label.nz()
+                    + ") does not match its image (" + image.nx() + "x" + image.ny() + "x" + image.nz() + ")");
+        }
+        NetworkGrid ng = NetworkGrid.of(model.pre(), image, parallel);
+        Resampler resampler = new Resampler(parallel);
+        Volume input =
+                IntensityStep.apply(model.pre(), resampler.resample(ng.oriented(), ng.grid(), Interpolation.LINEAR));
+        // The label keeps the image's affine (the datastore checked the shapes): resampled by world position too.
+        Volume classes = classes(
+                resampler.resample(label.withAffine(image.affine()), ng.grid(), Interpolation.NEAREST),
+                model.network().outChannels() == null ? 2 : model.network().outChannels());
+        return new PreparedCase(
+                c.id(), input, classes, RandomCrop.of(classes, patch.get(0), patch.get(1), patch.get(2), pos, neg));
+    }
+
+    private static Volume classes(Volume label, int outChannels) {
+        byte[] out = new byte[label.voxelCount()];
+        for (int i = 0; i < out.length; i++) {
+            long v = Math.round(label.voxels().get(i));
+            out[i] = v > 0 && v < outChannels ? (byte) v : 0;
+        }
+        return new Volume(label.nx(), label.ny(), label.nz(), label.affine(), new VoxelBuffer.UInt8(out));
+    }
+}

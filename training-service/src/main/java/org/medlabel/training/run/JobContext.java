@@ -1,0 +1,41 @@
+package org.medlabel.training.run;
+
+import java.util.Map;
+import java.util.Optional;
+import org.medlabel.training.job.Job;
+
+/** What a running job sees of its worker: its row, stop requests, its log, and where its epochs are recorded. */
+public interface JobContext {
+
+    Job job();
+
+    /** Whether a user asked to stop (read from the job table at each heartbeat). */
+    boolean stopRequested();
+
+    /** A line for the job's {@code details} (the last few are kept) and the service log. */
+    void log(String line);
+
+    /** Where a resumed job left off; empty for a fresh one. */
+    Optional<Resume> resume();
+
+    /**
+     * Records a finished epoch: its checkpoint, the best model when this epoch improved it, the stats. Fails when
+     * the job is no longer this worker's (another worker took it over after a lost lease): nothing more is recorded.
+     */
+    void epochDone(Epoch epoch);
+
+    /** The state to resume from: the last finished epoch, its checkpoint, and the best model so far. */
+    record Resume(int epoch, int baseVersion, byte[] checkpoint, byte[] best, Double bestMetric, Integer bestEpoch) {}
+
+    /** One finished epoch. {@code best} is null unless this epoch improved the best metric. */
+    record Epoch(
+            int epoch,
+            int baseVersion,
+            byte[] checkpoint,
+            byte[] best,
+            Double bestMetric,
+            Integer bestEpoch,
+            double loss,
+            Double dice,
+            Map<String, Object> stats) {}
+}

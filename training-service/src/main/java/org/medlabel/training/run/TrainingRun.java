@@ -1,0 +1,288 @@
+package org.medlabel.training.run;
+
+import ai.onnxruntime.OrtException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.Training;
+import org.medlabel.app.network.NetworkFactory;
+import org.medlabel.app.network.NetworkRunner;
+import org.medlabel.imaging.augment.Flip;
+import org.medlabel.imaging.augment.Patch;
+import org.medlabel.imaging.augment.RandomFlip;
+import org.medlabel.imaging.metric.Dice;
+import org.medlabel.imaging.transform.Channels;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.runtime.SessionManager;
+import org.medlabel.ml.train.Loss;
+import org.medlabel.ml.train.Optimizer;
+import org.medlabel.ml.train.Trainer;
+import org.medlabel.ml.train.TrainingGraph;
+import org.medlabel.platform.objectstore.ModelStore;
+import org.medlabel.training.config.TrainingConfig;
+import org.medlabel.training.data.CaseReader;
+import org.medlabel.training.data.Datalist;
+import org.medlabel.training.data.TrainingCase;
+import org.medlabel.training.job.Job;
+import org.medlabel.training.job.TrainParams;
+
+/**
+ * One training job, MONAI Label's recipe in Java: the datalist of final labels split into training and validation
+ * cases (a random split by {@code val_split}, fixed by the job id so a resumed job splits alike); each epoch
+ * {@code samplesPerImage} random crops per training case (foreground/background centred, flipped), in batches, through
+ * the differentiated training graph (Dice + cross-entropy, Adam); then the mean foreground Dice of every validation
+ * case, run whole as inference runs it; the best epoch's model is the result. Every epoch ends with a checkpoint, so a
+ * job resumes where its last epoch ended.
+ */
+@ApplicationScoped
+public class TrainingRun {
+
+    /** The result: the best epoch's trainable model (ONNX bytes) and its validation Dice. */
+    public record Outcome(byte[] model, Double dice, int epochs) {}
+
+    private final AppDefinition app;
+    private final Datalist datalist;
+    private final CaseReader reader;
+    private final ModelStore store;
+    private final SessionManager.Config sessions;
+    private final TrainingConfig config;
+    private final Parallel parallel = Parallel.available();
+
+    public TrainingRun(
+            AppDefinition app,
+            Datalist datalist,
+            CaseReader reader,
+            ModelStore store,
+            SessionManager.Config sessions,
+            TrainingConfig config) {
+        this.app = app;
+        this.datalist = datalist;
+        this.reader = reader;
+        this.store = store;
+        this.sessions = sessions;
+        this.config = config;
+    }
+
+    /** The request's train params: the request without the model it names. */
+    public static Map<String, Object> params(Job job) {
+        Map<String, Object> params = new HashMap<>(job.request());
+        params.remove("model");
+        return params;
+    }
+
+    public Outcome execute(JobContext ctx) throws Exception {
+        Job job = ctx.job();
+        ModelDefinition model = app.models().get(job.model());
+        if (model == null) {
+            throw new IllegalStateException("model '" + job.model() + "' is not in app " + app.name());
+        }
+        TrainParams p = TrainParams.of(model.trainingSettings(), params(job));
+        Training t = p.settings();
+        List<TrainingCase> cases = new ArrayList<>(datalist.fetch());
+        if (cases.isEmpty()) {
+            throw new IllegalStateException("no image has a final label yet: nothing to train on");
+        }
+        long seed = job.id().getMostSignificantBits() ^ job.id().getLeastSignificantBits();
+        Collections.shuffle(cases, new Random(seed));
+        int validation = (int) Math.min(cases.size() - 1, Math.round(cases.size() * p.valSplit()));
+        List<TrainingCase> train = cases.subList(validation, cases.size());
+        List<TrainingCase> val = validation == 0 ? train : cases.subList(0, validation);
+        ctx.log(String.format(
+                "%d cases: %d for training, %d for validation%s",
+                cases.size(),
+                train.size(),
+                val.size(),
+                validation == 0 ? " (too few to split: validating on the training cases)" : ""));
+
+        JobContext.Resume resume = ctx.resume().orElse(null);
+        int baseVersion = resume != null
+                ? resume.baseVersion()
+                : store.latestVersion(job.model()).orElse(0);
+        ModelProto forward = forward(job.model(), model, baseVersion);
+        int inChannels =
+                model.network().inChannels() == null ? 1 : model.network().inChannels();
+        List<Integer> patch = t.patch();
+        long[] shape = {p.trainBatchSize(), inChannels, patch.get(2), patch.get(1), patch.get(0)};
+        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape)
+                .with(Loss.diceCe())
+                .with(Optimizer.Adam.defaults(), t.maxGradNorm()));
+
+        CaseCache cache = new CaseCache(config.cacheBytes());
+        CasePreparer preparer = new CasePreparer(reader, parallel);
+        RandomFlip flips = new RandomFlip(t.flipProbability());
+        Instant start = job.startTs() == null ? Instant.now() : job.startTs();
+        try (Trainer trainer = Trainer.start(graph, sessions);
+                SessionManager validationSessions = new SessionManager(sessions)) {
+            int first = 1;
+            byte[] best = null;
+            Double bestMetric = null;
+            Integer bestEpoch = null;
+            if (resume != null) {
+                trainer.restore(resume.checkpoint());
+                first = resume.epoch() + 1;
+                best = resume.best();
+                bestMetric = resume.bestMetric();
+                bestEpoch = resume.bestEpoch();
+                ctx.log("resumed after epoch " + resume.epoch() + " from its checkpoint");
+            } else {
+                ctx.log("training " + job.model() + " from version " + baseVersion + ", " + p.maxEpochs() + " epochs");
+            }
+            int epoch = first - 1;
+            for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
+                Random random = new Random(seed * 31 + epoch);
+                double loss = trainEpoch(trainer, train, model, t, p, cache, preparer, flips, random, ctx);
+                double dice = validate(trainer, val, model, t, cache, preparer, validationSessions, ctx);
+                byte[] improved = null;
+                if (bestMetric == null || dice > bestMetric) {
+                    bestMetric = dice;
+                    bestEpoch = epoch;
+                    improved = trainer.exportTrained().toByteArray();
+                    best = improved;
+                }
+                ctx.log(String.format(
+                        "epoch %d/%d: loss %.4f, validation Dice %.4f (best %.4f at epoch %d)",
+                        epoch, p.maxEpochs(), loss, dice, bestMetric, bestEpoch));
+                boolean last = epoch == p.maxEpochs()
+                        || (p.earlyStopPatience() > 0 && epoch - bestEpoch >= p.earlyStopPatience());
+                ctx.epochDone(new JobContext.Epoch(
+                        epoch,
+                        baseVersion,
+                        trainer.checkpoint(),
+                        improved,
+                        bestMetric,
+                        bestEpoch,
+                        loss,
+                        dice,
+                        TrainStats.of(
+                                epoch,
+                                p.maxEpochs(),
+                                trainer.steps(),
+                                start,
+                                Instant.now(),
+                                last,
+                                loss,
+                                dice,
+                                bestMetric,
+                                bestEpoch)));
+                if (last && epoch < p.maxEpochs()) {
+                    ctx.log("early stop: no better validation Dice for " + p.earlyStopPatience() + " epochs");
+                    break;
+                }
+            }
+            if (cache.loads() > train.size() + val.size()) {
+                ctx.log("cases were prepared " + cache.loads() + " times: raise medlabel.training.cache-bytes ("
+                        + config.cacheBytes() + ") to keep them in memory");
+            }
+            return new Outcome(best, bestMetric, Math.min(epoch, p.maxEpochs()));
+        }
+    }
+
+    private ModelProto forward(String name, ModelDefinition model, int version) throws java.io.IOException {
+        if (store.latestVersion(name).isEmpty()) {
+            // A fresh store (inference not started yet): the same version 0 inference builds, from the same seed.
+            return NetworkFactory.build(name, model.network());
+        }
+        return ModelProto.parseFrom(store.read(ModelStore.key(name, version)));
+    }
+
+    private double trainEpoch(
+            Trainer trainer,
+            List<TrainingCase> train,
+            ModelDefinition model,
+            Training t,
+            TrainParams p,
+            CaseCache cache,
+            CasePreparer preparer,
+            RandomFlip flips,
+            Random random,
+            JobContext ctx)
+            throws Exception {
+        List<TrainingCase> samples = new ArrayList<>();
+        for (TrainingCase c : train) {
+            for (int s = 0; s < t.samplesPerImage(); s++) {
+                samples.add(c);
+            }
+        }
+        Collections.shuffle(samples, random);
+        int batch = p.trainBatchSize();
+        // A last short batch is filled up from the start, as the graph has a fixed batch size.
+        int steps = (samples.size() + batch - 1) / batch;
+        int voxels = t.patch().get(0) * t.patch().get(1) * t.patch().get(2);
+        int channels =
+                model.network().inChannels() == null ? 1 : model.network().inChannels();
+        float[] images = new float[batch * channels * voxels];
+        float[] labels = new float[batch * voxels];
+        double lossSum = 0;
+        for (int step = 0; step < steps; step++) {
+            for (int b = 0; b < batch; b++) {
+                TrainingCase c = samples.get((step * batch + b) % samples.size());
+                PreparedCase pc =
+                        cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
+                Patch patch = pc.crops().sample(pc.image(), random);
+                Flip flip = flips.draw(random);
+                Volume image = flip.apply(patch.image());
+                Volume label = flip.apply(patch.label());
+                System.arraycopy(
+                        image.voxels().floats(0, channels * voxels),
+                        0,
+                        images,
+                        b * channels * voxels,
+                        channels * voxels);
+                System.arraycopy(label.voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
+            }
+            lossSum += trainer.step(images, labels, (float) p.learningRate()).loss();
+            if (ctx.stopRequested()) {
+                throw new JobStoppedException("stopped by request", false);
+            }
+        }
+        return lossSum / steps;
+    }
+
+    private double validate(
+            Trainer trainer,
+            List<TrainingCase> val,
+            ModelDefinition model,
+            Training t,
+            CaseCache cache,
+            CasePreparer preparer,
+            SessionManager sessions,
+            JobContext ctx)
+            throws Exception {
+        Channels channels = new Channels(parallel);
+        String key = "validation";
+        var session =
+                sessions.session(key, trainer.exportInference().toByteArray()).session();
+        try {
+            double sum = 0;
+            for (TrainingCase c : val) {
+                PreparedCase pc =
+                        cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
+                Volume logits = NetworkRunner.run(session, pc.image(), model.inferer());
+                sum += Dice.mean(channels.argmax(logits), pc.label());
+                if (ctx.stopRequested()) {
+                    throw new JobStoppedException("stopped by request", false);
+                }
+            }
+            return sum / val.size();
+        } finally {
+            releaseQuietly(sessions, key);
+        }
+    }
+
+    private static void releaseQuietly(SessionManager sessions, String key) {
+        try {
+            sessions.release(key);
+        } catch (OrtException e) {
+            // closing a session only frees memory; the next epoch creates a fresh one
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package org.medlabel.training.worker;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
+import org.medlabel.api.event.EventCodec;
+import org.medlabel.api.event.JobStatus;
+import org.medlabel.api.event.TrainProgress;
+import org.medlabel.platform.objectstore.ModelStore;
+import org.medlabel.training.config.TrainingConfig;
+import org.medlabel.training.job.Job;
+import org.medlabel.training.job.JobStore;
+import org.medlabel.training.publish.ModelPublisher;
+import org.medlabel.training.run.JobContext;
+import org.medlabel.training.run.JobStoppedException;
+import org.medlabel.training.run.TrainingRun;
+
+/**
+ * Runs jobs one at a time on its own thread: claims the oldest claimable job (or takes over one whose worker died),
+ * renews the lease while it runs, checkpoints each epoch to the object store, and ends the job DONE (published),
+ * STOPPED or ERROR. Start more workers (replicas) to train several models at once; the job table keeps one job per
+ * model running.
+ */
+@ApplicationScoped
+public class JobWorker {
+
+    private static final Logger LOG = Logger.getLogger(JobWorker.class);
+
+    private final JobStore jobs;
+    private final TrainingRun run;
+    private final ModelPublisher publisher;
+    private final ModelStore objects;
+    private final TrainingConfig config;
+    private final Emitter<Record<String, String>> progress;
+    private final EventCodec codec = new EventCodec();
+    private final String worker;
+    private volatile boolean running;
+    private Thread thread;
+    private ScheduledExecutorService heartbeats;
+
+    public JobWorker(
+            JobStore jobs,
+            TrainingRun run,
+            ModelPublisher publisher,
+            ModelStore objects,
+            TrainingConfig config,
+            @Channel("progress-out") Emitter<Record<String, String>> progress) {
+        this.jobs = jobs;
+        this.run = run;
+        this.publisher = publisher;
+        this.objects = objects;
+        this.config = config;
+        this.progress = progress;
+        this.worker = config.workerId().orElseGet(JobWorker::defaultId);
+    }
+
+    private static String defaultId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "worker";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** This worker's name in the job table. */
+    public String id() {
+        return worker;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.workerEnabled()) {
+            LOG.info("job worker disabled (medlabel.training.worker-enabled=false): this replica only serves the API");
+            return;
+        }
+        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "job-heartbeat"));
+        running = true;
+        thread = daemon(this::loop, "job-worker");
+        thread.start();
+        LOG.infof("job worker %s started", worker);
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            thread.join(5000);
+        }
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Optional<Job> claimed = jobs.claim(worker, config.lease());
+                if (claimed.isPresent()) {
+                    runJob(claimed.get());
+                } else {
+                    Thread.sleep(config.poll().toMillis());
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("job worker: %s; retrying in %s", e.getMessage(), config.poll());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(config.poll().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runJob(Job job) {
+        Context ctx = new Context(job);
+        if (job.attempts() > config.maxAttempts()) {
+            ctx.log("given up: its worker vanished " + (job.attempts() - 1) + " times while running it");
+            end(ctx, JobStatus.ERROR, "worker lost " + (job.attempts() - 1) + " times");
+            return;
+        }
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(
+                ctx::heartbeat,
+                config.heartbeat().toMillis(),
+                config.heartbeat().toMillis(),
+                TimeUnit.MILLISECONDS);
+        try {
+            ctx.log(
+                    job.attempts() > 1
+                            ? "taken over by " + worker + " (attempt " + job.attempts() + ")"
+                            : "started on " + worker);
+            TrainingRun.Outcome outcome = run.execute(ctx);
+            heartbeat.cancel(false);
+            ctx.log("best validation Dice " + outcome.dice() + " after " + outcome.epochs() + " epochs; publishing");
+            OptionalInt version =
+                    publisher.publish(job.id(), job.model(), worker, outcome.model(), outcome.dice(), ctx.details());
+            if (version.isEmpty()) {
+                LOG.warnf("job %s: taken over by another worker before it was published", job.id());
+                return;
+            }
+            emit(job, JobStatus.DONE, ctx.lastEpoch, null, outcome.dice(), "published version " + version.getAsInt());
+            ctx.deleteCheckpoints();
+        } catch (JobStoppedException e) {
+            if (e.leaseLost()) {
+                LOG.warnf("job %s: %s", job.id(), e.getMessage());
+                return;
+            }
+            ctx.log("stopped by request");
+            end(ctx, JobStatus.STOPPED, null);
+        } catch (Exception | OutOfMemoryError e) {
+            LOG.errorf(e, "job %s failed", job.id());
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            ctx.log("failed: " + reason);
+            end(ctx, JobStatus.ERROR, reason);
+        } finally {
+            heartbeat.cancel(false);
+        }
+    }
+
+    private void end(Context ctx, JobStatus status, String error) {
+        ctx.deleteCheckpoints();
+        if (jobs.finish(ctx.job.id(), worker, status, error, ctx.details())) {
+            emit(ctx.job, status, ctx.lastEpoch, null, null, error == null ? status.name() : error);
+        }
+    }
+
+    private void emit(Job job, JobStatus status, int epoch, Double loss, Double dice, String message) {
+        TrainProgress event = TrainProgress.of(
+                job.id().toString(),
+                job.model(),
+                status,
+                Math.min(epoch, job.totalEpochs()),
+                job.totalEpochs(),
+                loss,
+                dice,
+                message);
+        // Progress is informative: a lost event is never waited for, and the job table has the truth.
+        progress.send(Record.of(event.key(), codec.toJson(event))).exceptionally(e -> {
+            LOG.debugf("progress event not sent: %s", e.getMessage());
+            return null;
+        });
+    }
+
+    /** Objects are per epoch, so the job row, written after them, always names a complete pair. */
+    public static String checkpointKey(UUID job, int epoch) {
+        return "training/jobs/" + job + "/checkpoint-" + epoch + ".onnx";
+    }
+
+    public static String bestKey(UUID job, int epoch) {
+        return "training/jobs/" + job + "/best-" + epoch + ".onnx";
+    }
+
+    /** A job's view of this worker. */
+    private final class Context implements JobContext {
+
+        private final Job job;
+        private final Deque<String> details = new ArrayDeque<>();
+        private volatile boolean stop;
+        private volatile boolean leaseLost;
+        private int lastEpoch;
+        private Integer bestEpoch;
+
+        Context(Job job) {
+            this.job = job;
+            this.details.addAll(job.details());
+            this.lastEpoch = job.epoch();
+            this.bestEpoch = job.bestEpoch();
+        }
+
+        @Override
+        public Job job() {
+            return job;
+        }
+
+        void heartbeat() {
+            try {
+                Optional<Boolean> stopRequested = jobs.heartbeat(job.id(), worker, config.lease());
+                if (stopRequested.isEmpty()) {
+                    leaseLost = true;
+                } else if (stopRequested.get()) {
+                    stop = true;
+                }
+            } catch (RuntimeException e) {
+                // The database is away: keep training; the lease covers several missed heartbeats.
+                LOG.warnf("job %s: heartbeat failed (%s)", job.id(), e.getMessage());
+            }
+        }
+
+        @Override
+        public boolean stopRequested() {
+            if (leaseLost) {
+                throw new JobStoppedException("the lease was lost: another worker owns the job now", true);
+            }
+            return stop;
+        }
+
+        @Override
+        public synchronized void log(String line) {
+            LOG.infof("job %s (%s): %s", job.id(), job.model(), line);
+            details.addLast(line);
+            while (details.size() > config.detailLines()) {
+                details.removeFirst();
+            }
+        }
+
+        void deleteCheckpoints() {
+            if (lastEpoch > 0) {
+                objects.deleteQuietly(checkpointKey(job.id(), lastEpoch));
+            }
+            if (bestEpoch != null) {
+                objects.deleteQuietly(bestKey(job.id(), bestEpoch));
+            }
+        }
+
+        synchronized List<String> details() {
+            return new ArrayList<>(details);
+        }
+
+        @Override
+        public Optional<Resume> resume() {
+            if (job.epoch() == 0 || job.baseVersion() == null) {
+                return Optional.empty();
+            }
+            byte[] best = job.bestEpoch() == null ? null : objects.read(bestKey(job.id(), job.bestEpoch()));
+            return Optional.of(new Resume(
+                    job.epoch(),
+                    job.baseVersion(),
+                    objects.read(checkpointKey(job.id(), job.epoch())),
+                    best,
+                    job.bestMetric(),
+                    job.bestEpoch()));
+        }
+
+        @Override
+        public void epochDone(Epoch e) {
+            stopRequested(); // a worker that lost the job writes nothing more
+            objects.write(checkpointKey(job.id(), e.epoch()), e.checkpoint());
+            if (e.best() != null) {
+                objects.write(bestKey(job.id(), e.epoch()), e.best());
+            }
+            if (!jobs.recordEpoch(
+                    job.id(),
+                    worker,
+                    e.baseVersion(),
+                    e.epoch(),
+                    e.bestMetric(),
+                    e.bestEpoch(),
+                    e.stats(),
+                    details())) {
+                throw new JobStoppedException("the job is no longer this worker's", true);
+            }
+            if (lastEpoch > 0) {
+                objects.deleteQuietly(checkpointKey(job.id(), lastEpoch));
+            }
+            if (e.best() != null && bestEpoch != null) {
+                objects.deleteQuietly(bestKey(job.id(), bestEpoch));
+            }
+            lastEpoch = e.epoch();
+            bestEpoch = e.bestEpoch();
+            emit(job, JobStatus.RUNNING, e.epoch(), e.loss(), e.dice(), "epoch " + e.epoch());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.medlabel.training.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.medlabel.app.config.Training;
+
+/** MONAI Label's train params over the app's settings: what clients send works, anything else is named. */
+class TrainParamsTest {
+
+    private final Training defaults = Training.defaults();
+
+    @Test
+    void withoutParamsTheAppsSettingsApply() {
+        TrainParams p = TrainParams.of(defaults, Map.of());
+        assertEquals(50, p.maxEpochs());
+        assertEquals(0.2, p.valSplit());
+        assertEquals(-1, p.earlyStopPatience());
+        assertEquals(1e-4, p.learningRate());
+    }
+
+    @Test
+    void monaiLabelsParamsOverrideThemAsNumbersOrTextAndItsOtherKeysAreIgnored() {
+        TrainParams p = TrainParams.of(
+                defaults,
+                Map.of(
+                        "max_epochs",
+                        3,
+                        "val_split",
+                        "0.5",
+                        "train_batch_size",
+                        2.0,
+                        "early_stop_patience",
+                        0,
+                        "lr",
+                        0.01,
+                        "name",
+                        "train_01",
+                        "multi_gpu",
+                        true,
+                        "dataset",
+                        "CacheDataset",
+                        "client_id",
+                        "slicer"));
+        assertEquals(3, p.maxEpochs());
+        assertEquals(0.5, p.valSplit());
+        assertEquals(2, p.trainBatchSize());
+        assertEquals(-1, p.earlyStopPatience(), "0 means off, as -1");
+        assertEquals(0.01, p.learningRate());
+    }
+
+    @Test
+    void badParamsAreRefusedNamingKeyAndRange() {
+        assertMessage(Map.of("max_epochs", 0), "'max_epochs' must be in [1, 100000], was 0");
+        assertMessage(Map.of("max_epochs", 2.5), "'max_epochs' must be a whole number");
+        assertMessage(Map.of("val_split", 1), "'val_split' must be in [0, 0.99]");
+        assertMessage(Map.of("train_batch_size", "two"), "'train_batch_size' must be a number, was \"two\"");
+        assertMessage(Map.of("max_epoch", 3), "unknown train params [max_epoch]");
+        assertMessage(Map.of("learning_rate", Map.of()), "'learning_rate' must be a number");
+    }
+
+    private void assertMessage(Map<String, Object> params, String expected) {
+        InvalidTrainRequestException e =
+                assertThrows(InvalidTrainRequestException.class, () -> TrainParams.of(defaults, params));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}

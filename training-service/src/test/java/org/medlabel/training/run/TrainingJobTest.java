@@ -1,0 +1,334 @@
+package org.medlabel.training.run;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.minio.MinioClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.medlabel.api.event.EventCodec;
+import org.medlabel.api.event.JobStatus;
+import org.medlabel.api.event.LabelSaved;
+import org.medlabel.api.event.ModelPublished;
+import org.medlabel.api.event.Topics;
+import org.medlabel.api.event.TrainProgress;
+import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.network.NetworkFactory;
+import org.medlabel.app.network.NetworkRunner;
+import org.medlabel.app.preprocess.IntensityStep;
+import org.medlabel.imaging.metric.Dice;
+import org.medlabel.imaging.synthetic.Phantoms;
+import org.medlabel.imaging.transform.Channels;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.platform.objectstore.Bucket;
+import org.medlabel.platform.objectstore.ModelStore;
+import org.medlabel.testinfra.InfraTestResource;
+import org.medlabel.testinfra.TestInfra;
+import org.medlabel.training.FakeDatalist;
+import org.medlabel.training.TrainingData;
+import org.medlabel.training.WorkerProfile;
+import org.medlabel.training.job.Job;
+import org.medlabel.training.job.JobStore;
+import org.medlabel.training.worker.JobWorker;
+
+/**
+ * The training worker on real PostgreSQL, Kafka and S3: final labels alone start a job that publishes a better model,
+ * a stop request ends a job without publishing, and a job whose worker died resumes from its last checkpoint.
+ */
+@QuarkusTest
+@TestProfile(WorkerProfile.class)
+@WithTestResource(InfraTestResource.class)
+@WithTestResource(FakeDatalist.class)
+class TrainingJobTest {
+
+    private static final String MODEL = "tiny_seg";
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+
+    private final EventCodec codec = new EventCodec();
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    TrainingRun run;
+
+    @Inject
+    ModelStore models;
+
+    @Inject
+    MinioClient minio;
+
+    @Inject
+    Bucket bucket;
+
+    @Inject
+    AppDefinition app;
+
+    @BeforeEach
+    void clean() throws Exception {
+        TrainingData.reset(dataSource);
+        for (long seed = 1; seed <= 8; seed++) {
+            TrainingData.addPhantom(minio, bucket, seed);
+        }
+    }
+
+    @Test
+    void finalLabelsAloneStartAJobThatPublishesABetterModel() throws Exception {
+        int before = models.latestVersion(MODEL).orElse(-1);
+        try (KafkaProducer<String, String> producer = producer()) {
+            LabelSaved duplicated = LabelSaved.of("phantom_1", "final", 1, "labels/final/phantom_1/1.nii.gz", "ab");
+            send(producer, duplicated);
+            send(producer, duplicated); // redelivered: counts once
+            send(producer, LabelSaved.of("phantom_2", "original", 1, "labels/original/x.nii.gz", "ab")); // not final
+            send(producer, LabelSaved.of("phantom_2", "final", 1, "labels/final/phantom_2/2.nii.gz", "ab"));
+            assertTrue(store.list(MODEL, false, 10).isEmpty(), "2 of 3 final labels: no job yet");
+            send(producer, LabelSaved.of("phantom_3", "final", 1, "labels/final/phantom_3/3.nii.gz", "ab"));
+        }
+        Job job = await(
+                "a job started by the third final label",
+                () -> store.list(MODEL, false, 10).stream()
+                        .filter(j -> j.status() == JobStatus.DONE || j.status() == JobStatus.ERROR)
+                        .findFirst());
+        assertEquals(JobStatus.DONE, job.status(), "job details: " + job.details() + ", error: " + job.error());
+        assertEquals(Job.BY_LABELS, job.trigger());
+        assertEquals(1, store.list(MODEL, false, 10).size(), "one job for three labels and a redelivery");
+        assertEquals(before + 1, job.version());
+        assertEquals(job.version(), models.latestVersion(MODEL).orElseThrow());
+
+        List<String> models = new ArrayList<>();
+        List<TrainProgress> progress = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = consumer(Topics.MODELS, Topics.TRAIN_PROGRESS)) {
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (Instant.now().isBefore(deadline)
+                    && (models.isEmpty() || progress.stream().noneMatch(p -> p.status() == JobStatus.DONE))) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.topic().equals(Topics.MODELS)) {
+                        ModelPublished m = codec.fromJson(r.value(), ModelPublished.class);
+                        if (job.id().toString().equals(m.jobId())) {
+                            assertEquals(job.version(), m.version());
+                            assertEquals(ModelStore.key(MODEL, job.version()), m.objectKey());
+                            models.add(m.objectKey());
+                        }
+                    } else {
+                        TrainProgress p = codec.fromJson(r.value(), TrainProgress.class);
+                        if (p.jobId().equals(job.id().toString())) {
+                            progress.add(p);
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(1, models.size(), "ModelPublished once");
+        assertEquals(
+                List.of(1, 2, 3, 4),
+                progress.stream()
+                        .filter(p -> p.status() == JobStatus.RUNNING)
+                        .map(TrainProgress::epoch)
+                        .toList(),
+                "a progress event per epoch");
+
+        Map<String, Object> stats =
+                given().get("/stats").then().statusCode(200).extract().path(MODEL);
+        assertEquals(4, stats.get("epoch"));
+        assertEquals(4, stats.get("total_epochs"));
+        assertNotNull(stats.get("total_time"), "the last epoch's stats carry total_time");
+        assertEquals(job.bestMetric(), ((Number) stats.get("best_metric")).doubleValue(), 1e-6); // read as float
+
+        ModelDefinition definition = app.models().get(MODEL);
+        double untrained =
+                heldOutDice(NetworkFactory.build(MODEL, definition.network()).toByteArray(), definition);
+        double trained = heldOutDice(models_read(job.version()), definition);
+        System.out.printf(
+                "held-out Dice: version 0 %.3f, version %d %.3f (validation %.3f)%n",
+                untrained, job.version(), trained, job.bestMetric());
+        assertTrue(trained >= 0.6 && trained > untrained + 0.3, "held-out Dice " + untrained + " -> " + trained);
+    }
+
+    @Test
+    void aStopRequestEndsARunningJobStoppedWithoutPublishing() throws Exception {
+        int before = models.latestVersion(MODEL).orElse(-1);
+        String id = given().body("{\"max_epochs\": 1000}")
+                .post("/jobs/" + MODEL)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
+        await("the job running", () -> store.get(UUID.fromString(id)).filter(j -> j.status() == JobStatus.RUNNING));
+        given().delete("/jobs/" + id).then().statusCode(200);
+        Job stopped = await(
+                "the job stopped",
+                () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
+        assertEquals(JobStatus.STOPPED, stopped.status(), "details: " + stopped.details());
+        assertTrue(
+                stopped.details().contains("stopped by request"),
+                stopped.details().toString());
+        assertEquals(before, models.latestVersion(MODEL).orElse(-1), "nothing published");
+    }
+
+    @Test
+    void aJobWhoseWorkerDiedResumesFromItsLastCheckpoint() throws Exception {
+        // A worker runs epoch 1 of a 2-epoch job, records it as the worker would, and dies.
+        UUID id = UUID.randomUUID();
+        Job job = new Job(
+                id,
+                MODEL,
+                JobStatus.RUNNING,
+                Job.BY_REQUEST,
+                Map.of("model", MODEL, "max_epochs", 2),
+                Instant.now(),
+                Instant.now(),
+                null,
+                "dead-worker",
+                1,
+                false,
+                null,
+                0,
+                2,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null);
+        JobContext.Epoch[] first = new JobContext.Epoch[1];
+        try {
+            run.execute(new DyingContext(job, first));
+        } catch (IllegalStateException e) {
+            assertEquals("killed", e.getMessage());
+        }
+        JobContext.Epoch e = first[0];
+        models.write(JobWorker.checkpointKey(id, 1), e.checkpoint());
+        models.write(JobWorker.bestKey(id, 1), e.best());
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("INSERT INTO training.jobs (id, model, status, trigger,"
+                        + " request, start_ts, worker, lease_until, attempts, base_version, epoch, total_epochs,"
+                        + " best_metric, best_epoch, details) VALUES (?, ?, 'RUNNING', 'request', ?::jsonb, now(),"
+                        + " 'dead-worker', now() - interval '1 second', 1, ?, 1, 2, ?, 1, '[\"epoch 1 done\"]')")) {
+            s.setObject(1, id);
+            s.setString(2, MODEL);
+            s.setString(3, "{\"model\": \"" + MODEL + "\", \"max_epochs\": 2}");
+            s.setInt(4, e.baseVersion());
+            s.setDouble(5, e.bestMetric());
+            s.executeUpdate();
+        }
+        Job done = await(
+                "the job taken over and finished",
+                () -> store.get(id).filter(j -> j.status().isTerminal()));
+        assertEquals(JobStatus.DONE, done.status(), "details: " + done.details() + ", error: " + done.error());
+        assertEquals("test-worker", done.worker());
+        assertEquals(2, done.attempts());
+        assertEquals(2, done.epoch());
+        assertTrue(
+                done.details().stream().anyMatch(l -> l.equals("resumed after epoch 1 from its checkpoint")),
+                done.details().toString());
+        assertTrue(done.details().stream().noneMatch(l -> l.startsWith("epoch 1/")), "epoch 1 was not run again");
+        assertNotNull(done.version());
+    }
+
+    /** A job context whose worker dies right after recording epoch 1. */
+    private record DyingContext(Job job, JobContext.Epoch[] recorded) implements JobContext {
+        @Override
+        public boolean stopRequested() {
+            return false;
+        }
+
+        @Override
+        public void log(String line) {}
+
+        @Override
+        public Optional<Resume> resume() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void epochDone(Epoch epoch) {
+            recorded[0] = epoch;
+            throw new IllegalStateException("killed");
+        }
+    }
+
+    private byte[] models_read(int version) {
+        return models.read(ModelStore.key(MODEL, version));
+    }
+
+    /** Mean Dice of a model on phantoms no job saw, pre-processed as the app says. */
+    private static double heldOutDice(byte[] onnx, ModelDefinition d) throws Exception {
+        Channels channels = new Channels(Parallel.sequential());
+        double sum = 0;
+        int n = 3;
+        try (OrtSession session =
+                OrtEnvironment.getEnvironment().createSession(onnx, new OrtSession.SessionOptions())) {
+            for (int i = 0; i < n; i++) {
+                Phantoms.Phantom p = Phantoms.make(TrainingData.SIZE, 1000 + i);
+                var logits = NetworkRunner.run(session, IntensityStep.apply(d.pre(), p.image()), d.inferer());
+                sum += Dice.mean(channels.argmax(logits), p.label());
+            }
+        }
+        return sum / n;
+    }
+
+    private static <T> T await(String what, Supplier<Optional<T>> probe) throws InterruptedException {
+        Instant deadline = Instant.now().plus(JOB_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            Optional<T> found = probe.get();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private void send(KafkaProducer<String, String> producer, LabelSaved event) throws Exception {
+        producer.send(new ProducerRecord<>(WorkerProfile.LABELS_TOPIC, event.key(), codec.toJson(event)))
+                .get();
+        Thread.sleep(300); // let the consumer act on it, so the "no job yet" check sees its effect
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", TestInfra.endpoints().kafkaBootstrapServers());
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private static KafkaConsumer<String, String> consumer(String... topics) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.endpoints().kafkaBootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "training-test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        c.subscribe(List.of(topics));
+        return c;
+    }
+}
