@@ -59,6 +59,11 @@ final class Launcher {
         Map<String, String> env = new HashMap<>();
         env.put("MEDLABEL_HOME", home.toString());
         // The jars were built by this reactor; the launcher must not start a nested Maven build.
+        // Inference and training share a tiny app, so the active-learning loop runs in seconds.
+        String app = repo.resolve("integration-tests/src/test/resources/apps/it-app.yaml")
+                .toString();
+        env.put("MEDLABEL_INFERENCE_APP", app);
+        env.put("MEDLABEL_TRAINING_APP", app);
         env.put("MEDLABEL_BUILD", "never");
         env.put("MEDLABEL_PG_PORT", String.valueOf(PG_PORT));
         env.put("MEDLABEL_KAFKA_PORT", String.valueOf(KAFKA_PORT));

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +33,17 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.medlabel.imaging.io.NiftiReader;
+import org.medlabel.imaging.io.NiftiWriter;
+import org.medlabel.imaging.metric.Dice;
+import org.medlabel.imaging.synthetic.Phantoms;
+import org.medlabel.imaging.volume.Volume;
 
 /**
  * The README's start command, end to end: {@code deploy/local/medlabel start} brings up PostgreSQL, Kafka, S3 and the
  * four packaged services; readiness follows the real infrastructure down and up again; {@code stop} leaves no
- * process behind; a second start finds the data of the first.
+ * process behind; a second start finds the data of the first; inference segments a stored image; and saved final
+ * labels alone (through Kafka) train a new version that inference serves at once, with a better held-out Dice.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -95,12 +102,15 @@ class LocalLauncherIT {
         Launcher.Result stopInfra = launcher.run(Duration.ofMinutes(2), "infra", "stop");
         assertEquals(0, stopInfra.exitCode(), stopInfra.output());
 
-        assertEquals(List.of("Database connections health check", "kafka", "object-store"), failingChecks("datastore"));
-        assertEquals(List.of("Database connections health check", "kafka", "object-store"), failingChecks("training"));
-        // inference also consumes model versions from Kafka: Reactive Messaging's own check goes down with it
-        assertEquals(
-                List.of("SmallRye Reactive Messaging - readiness check", "kafka", "object-store"),
-                failingChecks("inference"));
+        assertFailingChecks("datastore", "Database connections health check", "kafka", "object-store");
+        // inference and training also use Kafka through Reactive Messaging: its own check goes down with it
+        assertFailingChecks(
+                "training",
+                "Database connections health check",
+                "SmallRye Reactive Messaging - readiness check",
+                "kafka",
+                "object-store");
+        assertFailingChecks("inference", "SmallRye Reactive Messaging - readiness check", "kafka", "object-store");
         JsonNode gateway = readiness("gateway");
         assertEquals("DOWN", gateway.path("status").asText());
         assertTrue(servicesData(gateway).get("datastore").startsWith("DOWN (HTTP 503: "), gateway.toString());
@@ -209,6 +219,109 @@ class LocalLauncherIT {
         assertTrue(JSON.readTree(missing.body()).path("detail").asText().contains("no-such-image"));
     }
 
+    @Test
+    @Order(7)
+    void savedFinalLabelsAloneTrainANewVersionThatInferenceServesAtOnce() throws Exception {
+        int datastore = Launcher.SERVICE_PORTS.get("datastore");
+        int inference = Launcher.SERVICE_PORTS.get("inference");
+        int training = Launcher.SERVICE_PORTS.get("training");
+        for (int i = 1; i <= 8; i++) {
+            upload(
+                    datastore,
+                    "/images/ph-" + i + "/file?name=ph.nii.gz",
+                    nifti(Phantoms.make(48, 40 + i).image()));
+        }
+        Phantoms.Phantom heldOut = Phantoms.make(48, 48);
+        double before = Dice.of(inferImage(inference, "ph-8"), heldOut.label(), 1);
+
+        Instant saved = Instant.now();
+        for (int i = 1; i <= 7; i++) {
+            saveLabel(datastore, "ph-" + i, nifti(Phantoms.make(48, 40 + i).label()));
+        }
+        // No REST call to training: the 7th LabelSaved event reaches the app's threshold of 7.
+        JsonNode job = Awaitility.await()
+                .atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> JSON.readTree(
+                                get(training, "/jobs?model=segmentation_spleen").body()),
+                        jobs -> jobs.size() > 0
+                                && List.of("DONE", "ERROR", "STOPPED")
+                                        .contains(jobs.get(0).path("status").asText()))
+                .get(0);
+        assertEquals("DONE", job.path("status").asText(), job.toString());
+        assertEquals("labels", job.path("trigger").asText());
+        int version = job.path("version").asInt();
+        assertTrue(version >= 1, job.toString());
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> JSON.readTree(infer(inference, "segmentation_spleen", "ph-8")
+                                        .body())
+                                .path("model_version")
+                                .asInt()
+                        == version);
+        Duration loop = Duration.between(saved, Instant.now());
+        double after = Dice.of(inferImage(inference, "ph-8"), heldOut.label(), 1);
+        System.out.printf(
+                "active-learning loop: 7 labels saved -> version %d served in %d s; held-out Dice %.3f -> %.3f%n",
+                version, loop.toSeconds(), before, after);
+        assertTrue(after >= 0.6 && after > before + 0.3, "held-out Dice " + before + " -> " + after);
+    }
+
+    private void upload(int port, String path, byte[] body) throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.statusCode() < 300, r.body());
+    }
+
+    /** The datastore's label save: multipart with the file in the part named {@code label}. */
+    private void saveLabel(int port, String image, byte[] label) throws Exception {
+        String boundary = "medlabelitlabel";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(
+                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"label\"; filename=\"label.nii.gz\"\r\n"
+                                + "Content-Type: application/octet-stream\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        body.write(label);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + image + "/labels/final"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+    }
+
+    private static byte[] nifti(Volume v) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        new NiftiWriter().write(v, out, true);
+        return out.toByteArray();
+    }
+
+    private Volume inferImage(int port, String image) throws Exception {
+        String boundary = "medlabelit";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n{}\r\n--" + boundary
+                + "--\r\n";
+        HttpResponse<byte[]> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/infer/segmentation_spleen?image="
+                                + image + "&output=image"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .timeout(Duration.ofSeconds(120))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        return new NiftiReader(1L << 28).read(new java.io.ByteArrayInputStream(r.body()), 0);
+    }
+
     /** MONAI Label's inference request with empty params, for the JSON result. */
     private HttpResponse<String> infer(int port, String model, String image) throws Exception {
         String boundary = "medlabelit";
@@ -224,9 +337,10 @@ class LocalLauncherIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Waits (bounded) until three of the service's checks fail (the infrastructure is down), and returns them, sorted. */
-    private List<String> failingChecks(String service) {
-        return Awaitility.await()
+    /** Waits (bounded) until exactly the {@code expected} checks of the service fail (the infrastructure is down). */
+    private void assertFailingChecks(String service, String... expected) {
+        List<String> wanted = List.of(expected);
+        List<String> last = Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(500))
                 .until(
@@ -240,7 +354,8 @@ class LocalLauncherIT {
                             }
                             return failing.stream().sorted().toList();
                         },
-                        failing -> failing.size() == 3);
+                        failing -> failing.equals(wanted));
+        assertEquals(wanted, last, service);
     }
 
     private JsonNode readiness(String service) throws Exception {
