@@ -3,9 +3,10 @@
 
 HU-like values: air -1000 outside a body ellipse; soft tissue ~40 HU with Gaussian noise inside it; a spleen-like
 ellipsoid ~50 HU on the patient's left, posterior; bone ~700 HU (a vertebral body and a ring of rib segments). The
-same seed gives the same bytes (the gzip stream carries no time stamp). Writes OUT and nothing else.
+same seed gives the same bytes (the gzip stream carries no time stamp). Writes OUT (and with --label, the spleen's
+label: uint8, 1 = spleen, on the same grid) and nothing else.
 
-    python3 bench/make_ct_phantom.py OUT.nii.gz [--seed 0]
+    python3 bench/make_ct_phantom.py OUT.nii.gz [--seed 0] [--label LABEL.nii.gz]
 """
 import argparse
 import gzip
@@ -19,7 +20,7 @@ SHAPE = (256, 256, 100)  # i (x, left -> right), j (y, posterior -> anterior), k
 SPACING = (1.0, 1.0, 2.0)
 
 
-def phantom(seed: int) -> np.ndarray:
+def phantom(seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     nx, ny, nz = SHAPE
     # millimetres from the volume's centre, per axis
@@ -62,16 +63,28 @@ def phantom(seed: int) -> np.ndarray:
     bone3 &= np.repeat(bone[:, :, None], nz, axis=2) | rib_slices[None, None, :]
     vol[bone3] = 700.0 + rng.normal(0.0, 40.0, size=int(bone3.sum())).astype(np.float32)
 
-    return np.clip(np.rint(vol), -1024, 3071).astype(np.int16)
+    label = (spleen & ~bone3).astype(np.uint8)
+    return np.clip(np.rint(vol), -1024, 3071).astype(np.int16), label
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", help="output file (.nii.gz or .nii)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--label", help="also write the spleen label here (.nii.gz or .nii)")
     args = parser.parse_args()
 
-    data = phantom(args.seed)
+    data, label = phantom(args.seed)
+    raw = save(data, args.out)
+    print(f"{args.out}: int16 {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} at {SPACING[0]:g}x{SPACING[1]:g}x{SPACING[2]:g} mm, "
+          f"HU {int(data.min())}..{int(data.max())}, {len(raw)} bytes", file=sys.stderr)
+    if args.label:
+        raw = save(label, args.label)
+        print(f"{args.label}: uint8 spleen label, {int(label.sum())} voxels, {len(raw)} bytes", file=sys.stderr)
+    return 0
+
+
+def save(data: np.ndarray, out: str) -> bytes:
     affine = np.diag([SPACING[0], SPACING[1], SPACING[2], 1.0])
     affine[:3, 3] = [-(n - 1) / 2 * s for n, s in zip(SHAPE, SPACING)]  # centred on the world origin
     img = nib.Nifti1Image(data, affine)
@@ -79,16 +92,14 @@ def main() -> int:
     img.set_qform(affine, code=1)
     img.set_sform(affine, code=1)
     raw = img.to_bytes()
-    if args.out.endswith(".gz"):
+    if out.endswith(".gz"):
         buf = io.BytesIO()
         with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=6, mtime=0, filename="") as gz:
             gz.write(raw)
         raw = buf.getvalue()
-    with open(args.out, "wb") as f:
+    with open(out, "wb") as f:
         f.write(raw)
-    print(f"{args.out}: int16 {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} at {SPACING[0]:g}x{SPACING[1]:g}x{SPACING[2]:g} mm, "
-          f"HU {int(data.min())}..{int(data.max())}, {len(raw)} bytes", file=sys.stderr)
-    return 0
+    return raw
 
 
 if __name__ == "__main__":

@@ -112,10 +112,13 @@ public class TrainingRun {
                 model.network().inChannels() == null ? 1 : model.network().inChannels();
         List<Integer> patch = t.patch();
         long[] shape = {p.trainBatchSize(), inChannels, patch.get(2), patch.get(1), patch.get(0)};
+        long built = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape)
                 .with(Loss.diceCe())
                 .with(Optimizer.Adam.defaults(), t.maxGradNorm()));
 
+        ctx.log(String.format(
+                "training graph for %s built in %.1f s", java.util.Arrays.toString(shape), seconds(built)));
         CaseCache cache = new CaseCache(config.cacheBytes());
         CasePreparer preparer = new CasePreparer(reader, parallel);
         RandomFlip flips = new RandomFlip(t.flipProbability());
@@ -139,7 +142,10 @@ public class TrainingRun {
             int epoch = first - 1;
             for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
                 Random random = new Random(seed * 31 + epoch);
-                double loss = trainEpoch(trainer, train, model, t, p, cache, preparer, flips, random, ctx);
+                long started = System.nanoTime();
+                EpochTraining training = trainEpoch(trainer, train, model, t, p, cache, preparer, flips, random, ctx);
+                double loss = training.loss();
+                long trained = System.nanoTime();
                 double dice = validate(trainer, val, model, t, cache, preparer, validationSessions, ctx);
                 byte[] improved = null;
                 if (bestMetric == null || dice > bestMetric) {
@@ -149,8 +155,18 @@ public class TrainingRun {
                     best = improved;
                 }
                 ctx.log(String.format(
-                        "epoch %d/%d: loss %.4f, validation Dice %.4f (best %.4f at epoch %d)",
-                        epoch, p.maxEpochs(), loss, dice, bestMetric, bestEpoch));
+                        "epoch %d/%d: loss %.4f, validation Dice %.4f (best %.4f at epoch %d) in %.1f s"
+                                + " (training %.1f s of which steps %.1f s, validation %.1f s)",
+                        epoch,
+                        p.maxEpochs(),
+                        loss,
+                        dice,
+                        bestMetric,
+                        bestEpoch,
+                        seconds(started),
+                        (trained - started) / 1e9,
+                        training.stepSeconds(),
+                        seconds(trained)));
                 boolean last = epoch == p.maxEpochs()
                         || (p.earlyStopPatience() > 0 && epoch - bestEpoch >= p.earlyStopPatience());
                 ctx.epochDone(new JobContext.Epoch(
@@ -194,7 +210,10 @@ public class TrainingRun {
         return ModelProto.parseFrom(store.read(ModelStore.key(name, version)));
     }
 
-    private double trainEpoch(
+    /** An epoch's mean loss, and the seconds its training steps took (the rest is preparing and cropping cases). */
+    private record EpochTraining(double loss, double stepSeconds) {}
+
+    private EpochTraining trainEpoch(
             Trainer trainer,
             List<TrainingCase> train,
             ModelDefinition model,
@@ -222,6 +241,7 @@ public class TrainingRun {
         float[] images = new float[batch * channels * voxels];
         float[] labels = new float[batch * voxels];
         double lossSum = 0;
+        long stepNanos = 0;
         for (int step = 0; step < steps; step++) {
             for (int b = 0; b < batch; b++) {
                 TrainingCase c = samples.get((step * batch + b) % samples.size());
@@ -239,12 +259,14 @@ public class TrainingRun {
                         channels * voxels);
                 System.arraycopy(label.voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
             }
+            long stepStart = System.nanoTime();
             lossSum += trainer.step(images, labels, (float) p.learningRate()).loss();
+            stepNanos += System.nanoTime() - stepStart;
             if (ctx.stopRequested()) {
                 throw new JobStoppedException("stopped by request", false);
             }
         }
-        return lossSum / steps;
+        return new EpochTraining(lossSum / steps, stepNanos / 1e9);
     }
 
     private double validate(
@@ -276,6 +298,10 @@ public class TrainingRun {
         } finally {
             releaseQuietly(sessions, key);
         }
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
     }
 
     private static void releaseQuietly(SessionManager sessions, String key) {
