@@ -307,34 +307,27 @@ class LocalLauncherIT {
     }
 
     private Volume inferImage(int port, String image) throws Exception {
-        String boundary = "medlabelit";
-        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n{}\r\n--" + boundary
-                + "--\r\n";
         HttpResponse<byte[]> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/infer/segmentation_spleen?image="
-                                + image + "&output=image"))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .timeout(Duration.ofSeconds(120))
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+                inferRequest(port, "segmentation_spleen", image, "image"), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
         return new NiftiReader(1L << 28).read(new java.io.ByteArrayInputStream(r.body()), 0);
     }
 
-    /** MONAI Label's inference request with empty params, for the JSON result. */
     private HttpResponse<String> infer(int port, String model, String image) throws Exception {
+        return http.send(inferRequest(port, model, image, "json"), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** MONAI Label's inference request with empty params. */
+    private static HttpRequest inferRequest(int port, String model, String image, String output) {
         String boundary = "medlabelit";
         String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"params\"\r\n\r\n{}\r\n--" + boundary
                 + "--\r\n";
-        return http.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + port + "/infer/" + model + "?image=" + image + "&output=json"))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .timeout(Duration.ofSeconds(120))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + port + "/infer/" + model + "?image=" + image + "&output=" + output))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(120))
+                .build();
     }
 
     /** Waits (bounded) until exactly the {@code expected} checks of the service fail (the infrastructure is down). */

@@ -33,7 +33,8 @@ public final class TrainingData {
         return c;
     }
 
-    private static void put(MinioClient client, Bucket bucket, String key, Volume v) throws Exception {
+    /** Stores a volume as gzipped NIfTI under {@code key}. */
+    public static void put(MinioClient client, Bucket bucket, String key, Volume v) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new NiftiWriter().write(v, out, true);
         byte[] bytes = out.toByteArray();

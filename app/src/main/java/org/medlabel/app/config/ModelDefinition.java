@@ -2,6 +2,7 @@ package org.medlabel.app.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,9 +47,22 @@ public record ModelDefinition(
     }
 
     /** The labels in order, without background: what the output channels 1..n (or DeepEdit's indices) stand for. */
-    public java.util.List<String> foregroundNames() {
+    public List<String> foregroundNames() {
         return labelValues().keySet().stream()
                 .filter(n -> !n.equalsIgnoreCase("background"))
                 .toList();
+    }
+
+    /**
+     * Label value to output channel: the j-th foreground label (in order) is channel j, as inference writes channel
+     * indices and DeepEdit maps them back to values; values of no foreground label are background (0).
+     */
+    public Map<Integer, Integer> channelOfValue() {
+        Map<Integer, Integer> channels = new LinkedHashMap<>();
+        List<String> names = foregroundNames();
+        for (int j = 0; j < names.size(); j++) {
+            channels.put(labelValues().get(names.get(j)), j + 1);
+        }
+        return channels;
     }
 }

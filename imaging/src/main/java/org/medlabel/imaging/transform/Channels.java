@@ -1,16 +1,34 @@
 package org.medlabel.imaging.transform;
 
+import java.util.List;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.imaging.volume.VoxelType;
 
-/** Operations across the channels of a volume: softmax of network outputs, and argmax into a label map. */
+/**
+ * Operations across the channels of a volume: softmax of network outputs, argmax into a label map, stacking inputs.
+ */
 public final class Channels {
 
     private final Parallel parallel;
 
     public Channels(Parallel parallel) {
         this.parallel = parallel;
+    }
+
+    /** Channels stacked in order into one float32 volume on the first one's grid. */
+    public static Volume stack(List<Volume> volumes) {
+        Volume first = volumes.get(0);
+        int n = first.voxelCount();
+        int total = volumes.stream().mapToInt(Volume::channels).sum();
+        float[] out = new float[total * n];
+        int offset = 0;
+        for (Volume v : volumes) {
+            float[] values = v.voxels().floats(0, v.channels() * n);
+            System.arraycopy(values, 0, out, offset, values.length);
+            offset += values.length;
+        }
+        return new Volume(first.nx(), first.ny(), first.nz(), total, first.affine(), new VoxelBuffer.Float32(out));
     }
 
     /** The index of the largest channel per voxel (the first on ties), as uint8 (int16 beyond 255 channels). */

@@ -7,6 +7,7 @@ import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
+import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.GuidanceMap;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
@@ -43,7 +44,7 @@ public final class DeepEditPipeline implements Pipeline {
             sets.add(Clicks.map(clicks.get(label), image, ng.grid()));
         }
         Volume guidance = new GuidanceMap(d.guidance().sigma()).apply(intensities, sets);
-        Volume input = Transforms.stack(List.of(intensities, guidance));
+        Volume input = Channels.stack(List.of(intensities, guidance));
         latencies.stage("pre");
         Volume output = NetworkRunner.run(model.session(), input, d.inferer());
         latencies.stage("infer");

@@ -9,6 +9,7 @@ import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
+import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.GuidanceMap;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.transform.Resampler;
@@ -56,7 +57,7 @@ public final class DeepGrowPipeline implements Pipeline {
                 .apply(
                         intensities,
                         List.of(Clicks.map(foreground, image, modelGrid), Clicks.map(background, image, modelGrid)));
-        Volume input = Transforms.stack(List.of(intensities, guidance));
+        Volume input = Channels.stack(List.of(intensities, guidance));
         latencies.stage("pre");
         Volume output = NetworkRunner.run(model.session(), input, d.inferer());
         latencies.stage("infer");

@@ -97,21 +97,6 @@ public final class Transforms {
         return new Grid(r.sx(), r.sy(), r.sz(), Affine.of(m));
     }
 
-    /** Channels stacked in order into one float32 volume on the first one's grid. */
-    static Volume stack(List<Volume> volumes) {
-        Volume first = volumes.get(0);
-        int n = first.voxelCount();
-        int total = volumes.stream().mapToInt(Volume::channels).sum();
-        float[] out = new float[total * n];
-        int offset = 0;
-        for (Volume v : volumes) {
-            float[] values = v.voxels().floats(0, v.channels() * n);
-            System.arraycopy(values, 0, out, offset, values.length);
-            offset += values.length;
-        }
-        return new Volume(first.nx(), first.ny(), first.nz(), total, first.affine(), new VoxelBuffer.Float32(out));
-    }
-
     /**
      * MONAI Label's {@code centroids}: per label present, {@code "<name>": ["<value>", "<i>", "<j>", "<k>"]} (strings, as
      * it sends them), named by the model's labels or {@code label_<value>}.

@@ -23,11 +23,11 @@ public class JobService {
         this.store = store;
         app.models().forEach((name, model) -> {
             Training t = model.trainingSettings();
-            if (model.type() != ModelType.SEGMENTATION) {
+            if (model.type() == ModelType.DEEPGROW) {
                 untrainable.put(
                         name,
-                        "training " + model.type().name().toLowerCase(java.util.Locale.ROOT)
-                                + " models (simulated clicks) is not supported yet; segmentation models train");
+                        "training DeepGrow models (clicks simulated in crops around one structure) is"
+                                + " not supported yet; segmentation and DeepEdit models train");
             } else if (!t.enabled()) {
                 untrainable.put(name, "training is disabled for it in the app ('training.enabled: false')");
             } else {

@@ -54,7 +54,8 @@ public class ModelPublisher {
                 s.setString(1, model);
                 s.executeQuery().close();
             }
-            int v = Math.max(store.latestVersion(model).orElse(-1), highestRecorded(c, model)) + 1;
+            // Version 0 is the built network every replica can rebuild; trained versions count from 1.
+            int v = Math.max(0, Math.max(store.latestVersion(model).orElse(0), highestRecorded(c, model))) + 1;
             String key = ModelStore.key(model, v);
             store.write(key, onnx);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO training.model_versions (model, version,"

@@ -2,6 +2,7 @@ package org.medlabel.training.run;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
@@ -16,8 +17,8 @@ import org.medlabel.training.data.TrainingCase;
 
 /**
  * Puts a case on the grid the network sees, with the model's own pre-processing (the same code inference runs): the
- * image resampled linearly and windowed, the label resampled by nearest neighbour and mapped to class indices (a
- * label value is its class when the network has that many outputs; other values count as background).
+ * image resampled linearly and windowed, the label resampled by nearest neighbour and mapped to output channels (the
+ * j-th foreground label of the app is channel j, as inference reads them; other values count as background).
  */
 final class CasePreparer {
 
@@ -44,16 +45,16 @@ final class CasePreparer {
         // The label keeps the image's affine (the datastore checked the shapes): resampled by world position too.
         Volume classes = classes(
                 resampler.resample(label.withAffine(image.affine()), ng.grid(), Interpolation.NEAREST),
-                model.network().outChannels() == null ? 2 : model.network().outChannels());
+                model.channelOfValue());
         return new PreparedCase(
                 c.id(), input, classes, RandomCrop.of(classes, patch.get(0), patch.get(1), patch.get(2), pos, neg));
     }
 
-    private static Volume classes(Volume label, int outChannels) {
+    private static Volume classes(Volume label, Map<Integer, Integer> channelOfValue) {
         byte[] out = new byte[label.voxelCount()];
         for (int i = 0; i < out.length; i++) {
-            long v = Math.round(label.voxels().get(i));
-            out[i] = v > 0 && v < outChannels ? (byte) v : 0;
+            Integer channel = channelOfValue.get((int) Math.round(label.voxels().get(i)));
+            out[i] = channel == null ? 0 : channel.byteValue();
         }
         return new Volume(label.nx(), label.ny(), label.nz(), label.affine(), new VoxelBuffer.UInt8(out));
     }

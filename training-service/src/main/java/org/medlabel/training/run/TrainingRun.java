@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.Inferer;
 import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.ModelType;
 import org.medlabel.app.config.Training;
 import org.medlabel.app.network.NetworkFactory;
 import org.medlabel.app.network.NetworkRunner;
@@ -45,6 +47,13 @@ import org.medlabel.training.job.TrainParams;
  */
 @ApplicationScoped
 public class TrainingRun {
+
+    /** DeepEdit: the share of crops trained with simulated clicks (the rest automatic, without any). */
+    static final double CLICK_PROBABILITY = 0.5;
+    /** DeepEdit: the share of clicked crops that also get corrective clicks from the epoch's starting model. */
+    static final double CORRECTION_PROBABILITY = 0.5;
+
+    private static final Inferer WHOLE = new Inferer("whole", null, null, null);
 
     /** The result: the best epoch's trainable model (ONNX bytes) and its validation Dice. */
     public record Outcome(byte[] model, Double dice, int epochs) {}
@@ -123,8 +132,9 @@ public class TrainingRun {
         CasePreparer preparer = new CasePreparer(reader, parallel);
         RandomFlip flips = new RandomFlip(t.flipProbability());
         Instant start = job.startTs() == null ? Instant.now() : job.startTs();
+        ClickSimulator clicks = model.type() == ModelType.DEEPEDIT ? new ClickSimulator(model) : null;
         try (Trainer trainer = Trainer.start(graph, sessions);
-                SessionManager validationSessions = new SessionManager(sessions)) {
+                SessionManager inference = new SessionManager(sessions)) {
             int first = 1;
             byte[] best = null;
             Double bestMetric = null;
@@ -143,10 +153,21 @@ public class TrainingRun {
             for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
                 Random random = new Random(seed * 31 + epoch);
                 long started = System.nanoTime();
-                EpochTraining training = trainEpoch(trainer, train, model, t, p, cache, preparer, flips, random, ctx);
+                Samples samples = new Samples(model, t, cache, preparer, flips, clicks, random, parallel);
+                if (clicks != null) {
+                    samples.clickModel = inference
+                            .session(CLICK_MODEL, trainer.exportInference().toByteArray())
+                            .session();
+                }
+                EpochTraining training;
+                try {
+                    training = trainEpoch(trainer, train, samples, p, ctx);
+                } finally {
+                    releaseQuietly(inference, CLICK_MODEL);
+                }
                 double loss = training.loss();
                 long trained = System.nanoTime();
-                double dice = validate(trainer, val, model, t, cache, preparer, validationSessions, ctx);
+                double dice = validate(trainer, val, samples, inference, ctx);
                 byte[] improved = null;
                 if (bestMetric == null || dice > bestMetric) {
                     bestMetric = dice;
@@ -213,51 +234,99 @@ public class TrainingRun {
     /** An epoch's mean loss, and the seconds its training steps took (the rest is preparing and cropping cases). */
     private record EpochTraining(double loss, double stepSeconds) {}
 
+    private static final String CLICK_MODEL = "click-model";
+
+    /** What an epoch draws its inputs from: the cases, their augmentation and, for DeepEdit, simulated clicks. */
+    private static final class Samples {
+        final ModelDefinition model;
+        final Training t;
+        final CaseCache cache;
+        final CasePreparer preparer;
+        final RandomFlip flips;
+        final ClickSimulator clicks;
+        final Random random;
+        final Channels channels;
+        ai.onnxruntime.OrtSession clickModel;
+
+        Samples(
+                ModelDefinition model,
+                Training t,
+                CaseCache cache,
+                CasePreparer preparer,
+                RandomFlip flips,
+                ClickSimulator clicks,
+                Random random,
+                Parallel parallel) {
+            this.channels = new Channels(parallel);
+            this.model = model;
+            this.t = t;
+            this.cache = cache;
+            this.preparer = preparer;
+            this.flips = flips;
+            this.clicks = clicks;
+            this.random = random;
+        }
+
+        PreparedCase prepared(TrainingCase c) throws Exception {
+            return cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
+        }
+
+        /** A random crop of the case, flipped, with its guidance channels for DeepEdit: {input, label}. */
+        Volume[] crop(TrainingCase c) throws Exception {
+            PreparedCase pc = prepared(c);
+            Patch patch = pc.crops().sample(pc.image(), random);
+            Flip flip = flips.draw(random);
+            Volume image = flip.apply(patch.image());
+            Volume label = flip.apply(patch.label());
+            if (clicks == null) {
+                return new Volume[] {image, label};
+            }
+            if (random.nextDouble() >= CLICK_PROBABILITY) {
+                return new Volume[] {clicks.input(image, clicks.none()), label};
+            }
+            List<List<double[]>> set = clicks.initial(label, random);
+            if (clickModel != null && random.nextDouble() < CORRECTION_PROBABILITY) {
+                Volume predicted = channels.argmax(NetworkRunner.run(clickModel, clicks.input(image, set), WHOLE));
+                clicks.correct(set, label, predicted, random);
+            }
+            return new Volume[] {clicks.input(image, set), label};
+        }
+
+        /** A validation case as the network sees it in automatic use (DeepEdit: no clicks). */
+        Volume validationInput(PreparedCase pc) {
+            return clicks == null ? pc.image() : clicks.input(pc.image(), clicks.none());
+        }
+    }
+
     private EpochTraining trainEpoch(
-            Trainer trainer,
-            List<TrainingCase> train,
-            ModelDefinition model,
-            Training t,
-            TrainParams p,
-            CaseCache cache,
-            CasePreparer preparer,
-            RandomFlip flips,
-            Random random,
-            JobContext ctx)
-            throws Exception {
+            Trainer trainer, List<TrainingCase> train, Samples s, TrainParams p, JobContext ctx) throws Exception {
         List<TrainingCase> samples = new ArrayList<>();
         for (TrainingCase c : train) {
-            for (int s = 0; s < t.samplesPerImage(); s++) {
+            for (int i = 0; i < s.t.samplesPerImage(); i++) {
                 samples.add(c);
             }
         }
-        Collections.shuffle(samples, random);
+        Collections.shuffle(samples, s.random);
         int batch = p.trainBatchSize();
         // A last short batch is filled up from the start, as the graph has a fixed batch size.
         int steps = (samples.size() + batch - 1) / batch;
-        int voxels = t.patch().get(0) * t.patch().get(1) * t.patch().get(2);
+        int voxels = s.t.patch().get(0) * s.t.patch().get(1) * s.t.patch().get(2);
         int channels =
-                model.network().inChannels() == null ? 1 : model.network().inChannels();
+                s.model.network().inChannels() == null ? 1 : s.model.network().inChannels();
         float[] images = new float[batch * channels * voxels];
         float[] labels = new float[batch * voxels];
         double lossSum = 0;
         long stepNanos = 0;
         for (int step = 0; step < steps; step++) {
             for (int b = 0; b < batch; b++) {
-                TrainingCase c = samples.get((step * batch + b) % samples.size());
-                PreparedCase pc =
-                        cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
-                Patch patch = pc.crops().sample(pc.image(), random);
-                Flip flip = flips.draw(random);
-                Volume image = flip.apply(patch.image());
-                Volume label = flip.apply(patch.label());
+                Volume[] crop = s.crop(samples.get((step * batch + b) % samples.size()));
                 System.arraycopy(
-                        image.voxels().floats(0, channels * voxels),
+                        crop[0].voxels().floats(0, channels * voxels),
                         0,
                         images,
                         b * channels * voxels,
                         channels * voxels);
-                System.arraycopy(label.voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
+                System.arraycopy(crop[1].voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
             }
             long stepStart = System.nanoTime();
             lossSum += trainer.step(images, labels, (float) p.learningRate()).loss();
@@ -269,27 +338,17 @@ public class TrainingRun {
         return new EpochTraining(lossSum / steps, stepNanos / 1e9);
     }
 
-    private double validate(
-            Trainer trainer,
-            List<TrainingCase> val,
-            ModelDefinition model,
-            Training t,
-            CaseCache cache,
-            CasePreparer preparer,
-            SessionManager sessions,
-            JobContext ctx)
+    private double validate(Trainer trainer, List<TrainingCase> val, Samples s, SessionManager sessions, JobContext ctx)
             throws Exception {
-        Channels channels = new Channels(parallel);
         String key = "validation";
         var session =
                 sessions.session(key, trainer.exportInference().toByteArray()).session();
         try {
             double sum = 0;
             for (TrainingCase c : val) {
-                PreparedCase pc =
-                        cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
-                Volume logits = NetworkRunner.run(session, pc.image(), model.inferer());
-                sum += Dice.mean(channels.argmax(logits), pc.label());
+                PreparedCase pc = s.prepared(c);
+                Volume logits = NetworkRunner.run(session, s.validationInput(pc), s.model.inferer());
+                sum += Dice.mean(s.channels.argmax(logits), pc.label());
                 if (ctx.stopRequested()) {
                     throw new JobStoppedException("stopped by request", false);
                 }

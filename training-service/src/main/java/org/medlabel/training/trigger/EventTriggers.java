@@ -36,14 +36,8 @@ public class EventTriggers {
     @Incoming("labels")
     @Blocking
     public void onLabel(String json) {
-        LabelSaved event;
-        try {
-            event = codec.fromJson(json, LabelSaved.class);
-        } catch (RuntimeException e) {
-            LOG.warnf("ignoring a malformed label event: %s", e.getMessage());
-            return;
-        }
-        if (!LabelSaved.FINAL_TAG.equals(event.tag())) {
+        LabelSaved event = decode(json, LabelSaved.class);
+        if (event == null || !LabelSaved.FINAL_TAG.equals(event.tag())) {
             return;
         }
         started(jobs.labelSaved(event.meta().eventId()), "final label of image " + event.imageId());
@@ -52,11 +46,8 @@ public class EventTriggers {
     @Incoming("train-requests")
     @Blocking
     public void onTrainRequest(String json) {
-        TrainRequested event;
-        try {
-            event = codec.fromJson(json, TrainRequested.class);
-        } catch (RuntimeException e) {
-            LOG.warnf("ignoring a malformed train request: %s", e.getMessage());
+        TrainRequested event = decode(json, TrainRequested.class);
+        if (event == null) {
             return;
         }
         try {
@@ -83,6 +74,16 @@ public class EventTriggers {
             started(jobs.startDue(), "pending labels");
         } catch (RuntimeException e) {
             LOG.debugf("pending-label check skipped: %s", e.getMessage());
+        }
+    }
+
+    /** The event, or null (logged) when it cannot be read: one bad record must not stop the stream. */
+    private <E extends org.medlabel.api.event.Event> E decode(String json, Class<E> type) {
+        try {
+            return codec.fromJson(json, type);
+        } catch (RuntimeException e) {
+            LOG.warnf("ignoring a malformed %s event: %s", type.getSimpleName(), e.getMessage());
+            return null;
         }
     }
 

@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +24,6 @@ import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.imaging.io.NiftiReader;
-import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.Crop;
@@ -89,8 +85,8 @@ class HeadCtTrainingTest {
         Region train = new Region(0, 0, 0, ct.nx(), ct.ny(), SPLIT);
         Region heldOut = new Region(0, 0, SPLIT, ct.nx(), ct.ny(), ct.nz() - SPLIT);
         bucket.ensureExists();
-        put("images/head/head.nii.gz", Crop.cut(ct, train, 0));
-        put("labels/final/head/1.nii.gz", Crop.cut(labels, train, 0));
+        TrainingData.put(minio, bucket, "images/head/head.nii.gz", Crop.cut(ct, train, 0));
+        TrainingData.put(minio, bucket, "labels/final/head/1.nii.gz", Crop.cut(labels, train, 0));
         FakeDatalist.CASES.add(new TrainingCase("head", "images/head/head.nii.gz", "labels/final/head/1.nii.gz"));
 
         String id = given().post("/jobs/head_tissue")
@@ -120,14 +116,5 @@ class HeadCtTrainingTest {
                 "head CT, %d held-out slices after %d epochs on %d: soft tissue Dice %.3f, bone Dice %.3f%n",
                 ct.nz() - SPLIT, job.epoch(), SPLIT, dice.get(1), dice.get(2));
         assertTrue(dice.get(1) >= 0.8 && dice.get(2) >= 0.8, "held-out Dice per class: " + dice);
-    }
-
-    private void put(String key, Volume v) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new NiftiWriter().write(v, out, true);
-        byte[] bytes = out.toByteArray();
-        minio.putObject(PutObjectArgs.builder().bucket(bucket.name()).object(key).stream(
-                        new ByteArrayInputStream(bytes), (long) bytes.length, -1L)
-                .build());
     }
 }
