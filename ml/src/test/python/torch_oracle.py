@@ -263,8 +263,8 @@ def dice_ce(logits, label, cfg, check=True):
     check=False skips the label's validation (a benchmark's loop).
     """
     c = logits.shape[1]
-    if c < 2:
-        raise ValueError("the loss needs at least 2 output channels (MONAI uses BCE for 1)")
+    if c == 1:
+        return dice_bce(logits, label, cfg)
     if label.shape[1] != 1 or label.shape[0] != logits.shape[0] or label.shape[2:] != logits.shape[2:]:
         raise ValueError(f"label shape {list(label.shape)} does not fit logits {list(logits.shape)}")
     target = label[:, 0].round().long()
@@ -291,6 +291,26 @@ def dice_ce(logits, label, cfg, check=True):
         loss = loss + torch.mean(dice)
     if kind in ("dicece", "ce"):
         loss = loss + F.cross_entropy(logits, target, weight=weight)
+    return loss
+
+
+def dice_bce(logits, label, cfg):
+    """MONAI's DiceCELoss(sigmoid=True) for one output channel, written out: y = label (0/1); p = sigmoid(logits);
+    dice[n, 0] as in dice_ce with p and y; bce = binary_cross_entropy_with_logits(logits, y) (mean over voxels);
+    cfg "loss" picks "dicece" (sum), "dice" or "ce" (the BCE) alone."""
+    kind = cfg.get("loss", "dicece")
+    y = label.to(logits.dtype)
+    if not torch.equal(y, y.round()) or y.min() < 0 or y.max() > 1:
+        raise ValueError("labels of a one-channel loss must be 0 or 1")
+    loss = torch.zeros((), dtype=logits.dtype)
+    if kind in ("dicece", "dice"):
+        prob = torch.sigmoid(logits)
+        axes = list(range(2, logits.dim()))
+        intersection = torch.sum(prob * y, dim=axes)
+        denominator = torch.sum(y, dim=axes) + torch.sum(prob, dim=axes)
+        loss = loss + torch.mean(1.0 - (2.0 * intersection + 1e-5) / (denominator + 1e-5))
+    if kind in ("dicece", "ce"):
+        loss = loss + F.binary_cross_entropy_with_logits(logits, y)
     return loss
 
 

@@ -22,7 +22,7 @@ class AppLoaderTest {
         ModelDefinition spleen = app.models().get("segmentation_spleen");
         assertEquals(ModelType.SEGMENTATION, spleen.type());
         assertEquals(Map.of("spleen", 1), spleen.labelValues());
-        assertEquals(8_388_608L, spleen.inferer().maxWindowVoxels(), "windows fitted to the volume");
+        assertEquals(16_777_216L, spleen.inferer().maxWindowVoxels(), "windows fitted to the volume");
         assertEquals(-57, spleen.pre().window().aMin());
         assertEquals(164, spleen.pre().window().aMax());
         ModelDefinition deepgrow = app.models().get("deepgrow_3d");

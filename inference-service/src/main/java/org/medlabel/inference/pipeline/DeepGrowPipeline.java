@@ -1,19 +1,16 @@
 package org.medlabel.inference.pipeline;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.medlabel.app.config.Guidance;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.network.NetworkRunner;
+import org.medlabel.app.preprocess.DeepGrowCrop;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.GuidanceMap;
 import org.medlabel.imaging.transform.Parallel;
-import org.medlabel.imaging.transform.Resampler;
-import org.medlabel.imaging.transform.Resize;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
@@ -47,7 +44,7 @@ public final class DeepGrowPipeline implements Pipeline {
             throw new InvalidRequestException("DeepGrow needs at least one click under 'foreground'");
         }
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
-        Grid modelGrid = modelGrid(
+        Grid modelGrid = DeepGrowCrop.grid(
                 d.guidance(),
                 ng.grid(),
                 Clicks.map(foreground, image, ng.grid()),
@@ -71,32 +68,6 @@ public final class DeepGrowPipeline implements Pipeline {
         return new PipelineResult(mask, json);
     }
 
-    /** The crop around the clicks on the model-spacing grid, resized to the model's input size. */
-    static Grid modelGrid(Guidance g, Grid spaced, List<double[]> foreground, List<double[]> background) {
-        List<double[]> all = new ArrayList<>(foreground);
-        all.addAll(background);
-        double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE};
-        double[] hi = {-Double.MAX_VALUE, -Double.MAX_VALUE};
-        for (double[] c : all) {
-            for (int a = 0; a < 2; a++) {
-                lo[a] = Math.min(lo[a], c[a]);
-                hi[a] = Math.max(hi[a], c[a]);
-            }
-        }
-        int margin = g.margin() == null ? 20 : g.margin();
-        int[] size = new int[2];
-        int[] start = new int[2];
-        for (int a = 0; a < 2; a++) {
-            size[a] = (int) Math.max(g.cropSize().get(a), Math.ceil(hi[a] - lo[a]) + 2 * margin);
-            start[a] = (int) Math.floor((lo[a] + hi[a]) / 2) - size[a] / 2;
-        }
-        Grid crop = Transforms.crop(spaced, new Region(start[0], start[1], 0, size[0], size[1], spaced.nz()));
-        // modelSize is (D, H, W) as MONAI orders it after moving the slices first: z, then x, then y
-        List<Integer> m = g.modelSize();
-        return new Resize(new Resampler(Parallel.sequential()), m.get(1), m.get(2), m.get(0), Resize.Mode.LINEAR)
-                .targetGrid(crop);
-    }
-
     /** The output resampled into the part of the original grid the crop covers; zero logits' mask (0) elsewhere. */
     private Volume pasteBack(Volume output, Volume image) {
         Region box = boundingBox(output, image);
@@ -109,7 +80,7 @@ public final class DeepGrowPipeline implements Pipeline {
                     org.medlabel.imaging.volume.VoxelType.FLOAT32,
                     image.affine());
         }
-        Volume part = transforms.toOriginal(output, Transforms.crop(Grid.of(image), box));
+        Volume part = transforms.toOriginal(output, Grid.of(image).sub(box));
         float[] full = new float[image.voxelCount()];
         java.util.Arrays.fill(full, Float.NEGATIVE_INFINITY);
         float[] values = ((VoxelBuffer.Float32) part.voxels()).array();

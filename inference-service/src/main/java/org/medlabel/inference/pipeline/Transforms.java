@@ -10,9 +10,7 @@ import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.LargestComponent;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.transform.Resampler;
-import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Grid;
-import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 
@@ -85,16 +83,6 @@ public final class Transforms {
             mask[i] = scores.voxels().get(i) > level ? (byte) 1 : 0;
         }
         return new Volume(scores.nx(), scores.ny(), scores.nz(), scores.affine(), new VoxelBuffer.UInt8(mask));
-    }
-
-    /** The sub-grid of {@code grid} covering {@code region} (which may reach outside it). */
-    static Grid crop(Grid grid, Region r) {
-        double[] origin = grid.affine().apply(r.x(), r.y(), r.z());
-        double[] m = grid.affine().toArray();
-        m[3] = origin[0];
-        m[7] = origin[1];
-        m[11] = origin[2];
-        return new Grid(r.sx(), r.sy(), r.sz(), Affine.of(m));
     }
 
     /**

@@ -14,6 +14,10 @@ import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
  * averaged over samples and classes; cross-entropy is PyTorch's mean over voxels of −log softmax at the true class.
  * DiceCE is their sum (both weights 1). Optional class weights scale each class's Dice term before the average and
  * weight cross-entropy as PyTorch's {@code weight} does (a weighted mean over voxels).
+ *
+ * <p>A network with one output channel (DeepGrow) gets MONAI's {@code sigmoid=True} form instead: labels are 0/1,
+ * p = sigmoid(logits) in the Dice term, and cross-entropy is PyTorch's {@code binary_cross_entropy_with_logits} (mean
+ * over voxels), computed as max(x, 0) − x·y + log(1 + exp(−|x|)) so that no exponential overflows.
  */
 public record Loss(Kind kind, float[] classWeights) {
 
@@ -50,25 +54,52 @@ public record Loss(Kind kind, float[] classWeights) {
         for (int c = 0; c < classes; c++) {
             indices[c] = c;
         }
-        String oneHot = g.node(
-                "Cast",
-                List.of(g.node("Equal", List.of(labels, g.floats("loss.classes", perClass, indices)))),
-                integer("to", TensorProto.DataType.FLOAT_VALUE));
+        boolean sigmoid = classes == 1;
+        if (sigmoid && classWeights != null) {
+            throw new IllegalArgumentException("class weights need at least 2 output channels");
+        }
+        String oneHot = sigmoid
+                ? labels
+                : g.node(
+                        "Cast",
+                        List.of(g.node("Equal", List.of(labels, g.floats("loss.classes", perClass, indices)))),
+                        integer("to", TensorProto.DataType.FLOAT_VALUE));
         String weights = classWeights == null ? null : g.floats("loss.class_weights", perClass, classWeights);
+        String p =
+                sigmoid ? g.node("Sigmoid", List.of(logits)) : g.node("Softmax", List.of(logits), integer("axis", 1));
         return switch (kind) {
-            case DICE -> dice(g, logits, oneHot, weights, spatialRank);
-            case CROSS_ENTROPY -> crossEntropy(g, logits, oneHot, weights);
+            case DICE -> dice(g, p, oneHot, weights, spatialRank);
+            case CROSS_ENTROPY ->
+                sigmoid ? binaryCrossEntropy(g, logits, oneHot) : crossEntropy(g, logits, oneHot, weights);
             case DICE_CE ->
                 g.node(
                         "Add",
                         List.of(
-                                dice(g, logits, oneHot, weights, spatialRank),
-                                crossEntropy(g, logits, oneHot, weights)));
+                                dice(g, p, oneHot, weights, spatialRank),
+                                sigmoid
+                                        ? binaryCrossEntropy(g, logits, oneHot)
+                                        : crossEntropy(g, logits, oneHot, weights)));
         };
     }
 
-    private static String dice(GraphBuilder g, String logits, String oneHot, String weights, int spatialRank) {
-        String p = g.node("Softmax", List.of(logits), integer("axis", 1));
+    /** Mean over voxels of max(x, 0) − x·y + log(1 + exp(−|x|)), |x| = relu(x) + relu(−x). */
+    private static String binaryCrossEntropy(GraphBuilder g, String logits, String labels) {
+        String positive = g.node("Relu", List.of(logits));
+        String negative = g.node("Relu", List.of(g.node("Neg", List.of(logits))));
+        String abs = g.node("Add", List.of(positive, negative));
+        String softplusTail = g.node(
+                "Log",
+                List.of(g.node(
+                        "Add",
+                        List.of(
+                                g.floats("loss.bce_one", new long[] {}, new float[] {1f}),
+                                g.node("Exp", List.of(g.node("Neg", List.of(abs))))))));
+        String perVoxel = g.node(
+                "Add", List.of(g.node("Sub", List.of(positive, g.node("Mul", List.of(logits, labels)))), softplusTail));
+        return g.node("ReduceMean", List.of(perVoxel), integer("keepdims", 0));
+    }
+
+    private static String dice(GraphBuilder g, String p, String oneHot, String weights, int spatialRank) {
         long[] spatial = new long[spatialRank];
         for (int a = 0; a < spatialRank; a++) {
             spatial[a] = 2 + a;

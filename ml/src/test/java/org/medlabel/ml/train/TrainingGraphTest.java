@@ -122,6 +122,14 @@ class TrainingGraphTest {
                         weighted(basicUNet(1, 3, 32, 32, 32), "dicece", 1f, 2f),
                         new Loss(Loss.Kind.DICE_CE, new float[] {1f, 2f})),
                 Arguments.of(
+                        "BasicUNet, one output channel (DeepGrow: image + 2 guidance channels), sigmoid DiceCE",
+                        new BasicUNetBuilder()
+                                .outChannels(1)
+                                .features(4, 4, 8, 8, 8, 4)
+                                .build(),
+                        basicUNet(1, 3, 32, 32, 32),
+                        Loss.diceCe()),
+                Arguments.of(
                         "UNETR (attention, layer norm, GELU, token reshapes), DiceCE",
                         new UnetrBuilder()
                                 .outChannels(3)
@@ -175,7 +183,7 @@ class TrainingGraphTest {
         int classes = (int)
                 (long) OrtRun.run(model, new float[OrtRun.size(shape)], shape).shape()[1];
         float[] image = OrtRun.gaussian(OrtRun.size(shape), 3);
-        float[] labels = labels(shape, classes, 4);
+        float[] labels = labels(shape, Math.max(classes, 2), 4); // 0/1 for a one-channel (sigmoid) loss
         TrainingGraph graph = TrainingGraph.build(
                 TrainingGraph.Spec.of(model, shape).with(loss).withGradientOutputs());
         assertEquals(0, OrtRun.count(graph.model(), "ConvTranspose"), "transposed convolutions left in the graph");

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.medlabel.app.config.AppDefinition;
-import org.medlabel.app.config.ModelType;
 import org.medlabel.app.config.Training;
 
 /** Starting and stopping jobs, for the REST API and the event consumers alike. */
@@ -23,12 +22,7 @@ public class JobService {
         this.store = store;
         app.models().forEach((name, model) -> {
             Training t = model.trainingSettings();
-            if (model.type() == ModelType.DEEPGROW) {
-                untrainable.put(
-                        name,
-                        "training DeepGrow models (clicks simulated in crops around one structure) is"
-                                + " not supported yet; segmentation and DeepEdit models train");
-            } else if (!t.enabled()) {
+            if (!t.enabled()) {
                 untrainable.put(name, "training is disabled for it in the app ('training.enabled: false')");
             } else {
                 trainable.put(name, t);

@@ -47,7 +47,19 @@ final class CasePreparer {
                 resampler.resample(label.withAffine(image.affine()), ng.grid(), Interpolation.NEAREST),
                 model.channelOfValue());
         return new PreparedCase(
-                c.id(), input, classes, RandomCrop.of(classes, patch.get(0), patch.get(1), patch.get(2), pos, neg));
+                c.id(),
+                input,
+                classes,
+                RandomCrop.of(classes, patch.get(0), patch.get(1), patch.get(2), pos, neg),
+                structures(classes));
+    }
+
+    private static int[] structures(Volume classes) {
+        boolean[] seen = new boolean[256];
+        for (int i = 0; i < classes.voxelCount(); i++) {
+            seen[(int) classes.voxels().get(i) & 0xff] = true;
+        }
+        return java.util.stream.IntStream.range(1, 256).filter(v -> seen[v]).toArray();
     }
 
     private static Volume classes(Volume label, Map<Integer, Integer> channelOfValue) {

@@ -61,7 +61,7 @@ final class ClickSimulator {
     }
 
     /** A uniformly random voxel of class {@code c} (not predicted as {@code c}, when {@code predicted} is given). */
-    private static void pick(Volume classes, Volume predicted, int c, Random random, List<double[]> into) {
+    static void pick(Volume classes, Volume predicted, int c, Random random, List<double[]> into) {
         int count = 0;
         int chosen = -1;
         for (int i = 0; i < classes.voxelCount(); i++) {

@@ -10,17 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.medlabel.app.config.AppDefinition;
-import org.medlabel.app.config.Inferer;
 import org.medlabel.app.config.ModelDefinition;
-import org.medlabel.app.config.ModelType;
 import org.medlabel.app.config.Training;
 import org.medlabel.app.network.NetworkFactory;
-import org.medlabel.app.network.NetworkRunner;
-import org.medlabel.imaging.augment.Flip;
-import org.medlabel.imaging.augment.Patch;
-import org.medlabel.imaging.augment.RandomFlip;
-import org.medlabel.imaging.metric.Dice;
-import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
@@ -47,13 +39,6 @@ import org.medlabel.training.job.TrainParams;
  */
 @ApplicationScoped
 public class TrainingRun {
-
-    /** DeepEdit: the share of crops trained with simulated clicks (the rest automatic, without any). */
-    static final double CLICK_PROBABILITY = 0.5;
-    /** DeepEdit: the share of clicked crops that also get corrective clicks from the epoch's starting model. */
-    static final double CORRECTION_PROBABILITY = 0.5;
-
-    private static final Inferer WHOLE = new Inferer("whole", null, null, null);
 
     /** The result: the best epoch's trainable model (ONNX bytes) and its validation Dice. */
     public record Outcome(byte[] model, Double dice, int epochs) {}
@@ -119,8 +104,10 @@ public class TrainingRun {
         ModelProto forward = forward(job.model(), model, baseVersion);
         int inChannels =
                 model.network().inChannels() == null ? 1 : model.network().inChannels();
-        List<Integer> patch = t.patch();
-        long[] shape = {p.trainBatchSize(), inChannels, patch.get(2), patch.get(1), patch.get(0)};
+        CaseCache cache = new CaseCache(config.cacheBytes());
+        Sampler sampler = Sampler.of(model, t, cache, new CasePreparer(reader, parallel), parallel);
+        int[] size = sampler.inputSize();
+        long[] shape = {p.trainBatchSize(), inChannels, size[2], size[1], size[0]};
         long built = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape)
                 .with(Loss.diceCe())
@@ -128,11 +115,7 @@ public class TrainingRun {
 
         ctx.log(String.format(
                 "training graph for %s built in %.1f s", java.util.Arrays.toString(shape), seconds(built)));
-        CaseCache cache = new CaseCache(config.cacheBytes());
-        CasePreparer preparer = new CasePreparer(reader, parallel);
-        RandomFlip flips = new RandomFlip(t.flipProbability());
         Instant start = job.startTs() == null ? Instant.now() : job.startTs();
-        ClickSimulator clicks = model.type() == ModelType.DEEPEDIT ? new ClickSimulator(model) : null;
         try (Trainer trainer = Trainer.start(graph, sessions);
                 SessionManager inference = new SessionManager(sessions)) {
             int first = 1;
@@ -153,21 +136,20 @@ public class TrainingRun {
             for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
                 Random random = new Random(seed * 31 + epoch);
                 long started = System.nanoTime();
-                Samples samples = new Samples(model, t, cache, preparer, flips, clicks, random, parallel);
-                if (clicks != null) {
-                    samples.clickModel = inference
+                if (sampler.usesClickModel()) {
+                    sampler.clickModel = inference
                             .session(CLICK_MODEL, trainer.exportInference().toByteArray())
                             .session();
                 }
                 EpochTraining training;
                 try {
-                    training = trainEpoch(trainer, train, samples, p, ctx);
+                    training = trainEpoch(trainer, train, sampler, p, random, ctx);
                 } finally {
                     releaseQuietly(inference, CLICK_MODEL);
                 }
                 double loss = training.loss();
                 long trained = System.nanoTime();
-                double dice = validate(trainer, val, samples, inference, ctx);
+                double dice = validate(trainer, val, sampler, inference, ctx);
                 byte[] improved = null;
                 if (bestMetric == null || dice > bestMetric) {
                     bestMetric = dice;
@@ -236,81 +218,21 @@ public class TrainingRun {
 
     private static final String CLICK_MODEL = "click-model";
 
-    /** What an epoch draws its inputs from: the cases, their augmentation and, for DeepEdit, simulated clicks. */
-    private static final class Samples {
-        final ModelDefinition model;
-        final Training t;
-        final CaseCache cache;
-        final CasePreparer preparer;
-        final RandomFlip flips;
-        final ClickSimulator clicks;
-        final Random random;
-        final Channels channels;
-        ai.onnxruntime.OrtSession clickModel;
-
-        Samples(
-                ModelDefinition model,
-                Training t,
-                CaseCache cache,
-                CasePreparer preparer,
-                RandomFlip flips,
-                ClickSimulator clicks,
-                Random random,
-                Parallel parallel) {
-            this.channels = new Channels(parallel);
-            this.model = model;
-            this.t = t;
-            this.cache = cache;
-            this.preparer = preparer;
-            this.flips = flips;
-            this.clicks = clicks;
-            this.random = random;
-        }
-
-        PreparedCase prepared(TrainingCase c) throws Exception {
-            return cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
-        }
-
-        /** A random crop of the case, flipped, with its guidance channels for DeepEdit: {input, label}. */
-        Volume[] crop(TrainingCase c) throws Exception {
-            PreparedCase pc = prepared(c);
-            Patch patch = pc.crops().sample(pc.image(), random);
-            Flip flip = flips.draw(random);
-            Volume image = flip.apply(patch.image());
-            Volume label = flip.apply(patch.label());
-            if (clicks == null) {
-                return new Volume[] {image, label};
-            }
-            if (random.nextDouble() >= CLICK_PROBABILITY) {
-                return new Volume[] {clicks.input(image, clicks.none()), label};
-            }
-            List<List<double[]>> set = clicks.initial(label, random);
-            if (clickModel != null && random.nextDouble() < CORRECTION_PROBABILITY) {
-                Volume predicted = channels.argmax(NetworkRunner.run(clickModel, clicks.input(image, set), WHOLE));
-                clicks.correct(set, label, predicted, random);
-            }
-            return new Volume[] {clicks.input(image, set), label};
-        }
-
-        /** A validation case as the network sees it in automatic use (DeepEdit: no clicks). */
-        Volume validationInput(PreparedCase pc) {
-            return clicks == null ? pc.image() : clicks.input(pc.image(), clicks.none());
-        }
-    }
-
     private EpochTraining trainEpoch(
-            Trainer trainer, List<TrainingCase> train, Samples s, TrainParams p, JobContext ctx) throws Exception {
+            Trainer trainer, List<TrainingCase> train, Sampler s, TrainParams p, Random random, JobContext ctx)
+            throws Exception {
         List<TrainingCase> samples = new ArrayList<>();
         for (TrainingCase c : train) {
             for (int i = 0; i < s.t.samplesPerImage(); i++) {
                 samples.add(c);
             }
         }
-        Collections.shuffle(samples, s.random);
+        Collections.shuffle(samples, random);
         int batch = p.trainBatchSize();
         // A last short batch is filled up from the start, as the graph has a fixed batch size.
         int steps = (samples.size() + batch - 1) / batch;
-        int voxels = s.t.patch().get(0) * s.t.patch().get(1) * s.t.patch().get(2);
+        int[] size = s.inputSize();
+        int voxels = size[0] * size[1] * size[2];
         int channels =
                 s.model.network().inChannels() == null ? 1 : s.model.network().inChannels();
         float[] images = new float[batch * channels * voxels];
@@ -319,14 +241,14 @@ public class TrainingRun {
         long stepNanos = 0;
         for (int step = 0; step < steps; step++) {
             for (int b = 0; b < batch; b++) {
-                Volume[] crop = s.crop(samples.get((step * batch + b) % samples.size()));
+                Volume[] sample = s.sample(samples.get((step * batch + b) % samples.size()), random);
                 System.arraycopy(
-                        crop[0].voxels().floats(0, channels * voxels),
+                        sample[0].voxels().floats(0, channels * voxels),
                         0,
                         images,
                         b * channels * voxels,
                         channels * voxels);
-                System.arraycopy(crop[1].voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
+                System.arraycopy(sample[1].voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
             }
             long stepStart = System.nanoTime();
             lossSum += trainer.step(images, labels, (float) p.learningRate()).loss();
@@ -338,7 +260,7 @@ public class TrainingRun {
         return new EpochTraining(lossSum / steps, stepNanos / 1e9);
     }
 
-    private double validate(Trainer trainer, List<TrainingCase> val, Samples s, SessionManager sessions, JobContext ctx)
+    private double validate(Trainer trainer, List<TrainingCase> val, Sampler s, SessionManager sessions, JobContext ctx)
             throws Exception {
         String key = "validation";
         var session =
@@ -346,9 +268,7 @@ public class TrainingRun {
         try {
             double sum = 0;
             for (TrainingCase c : val) {
-                PreparedCase pc = s.prepared(c);
-                Volume logits = NetworkRunner.run(session, s.validationInput(pc), s.model.inferer());
-                sum += Dice.mean(s.channels.argmax(logits), pc.label());
+                sum += s.score(session, s.prepared(c));
                 if (ctx.stopRequested()) {
                     throw new JobStoppedException("stopped by request", false);
                 }

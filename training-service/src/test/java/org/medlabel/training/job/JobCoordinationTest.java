@@ -168,7 +168,7 @@ class JobCoordinationTest {
         given().get("/jobs/../stats").then().statusCode(200);
         given().get("/jobs/not-a-uuid").then().statusCode(404);
         given().post("/jobs/unknown_model").then().statusCode(404).body("code", equalTo("MODEL_NOT_FOUND"));
-        given().post("/jobs/tiny_grow").then().statusCode(422).body("detail", containsString("cannot be trained"));
+        given().post("/jobs/frozen").then().statusCode(422).body("detail", containsString("cannot be trained"));
         given().body("{\"max_epochs\": -1}").post("/jobs/" + MODEL).then().statusCode(422);
         given().body("[1, 2]").post("/jobs/" + MODEL).then().statusCode(422);
         given().body("{not json").post("/jobs/" + MODEL).then().statusCode(422);

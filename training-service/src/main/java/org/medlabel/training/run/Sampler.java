@@ -1,0 +1,60 @@
+package org.medlabel.training.run;
+
+import ai.onnxruntime.OrtSession;
+import java.util.Random;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.ModelType;
+import org.medlabel.app.config.Training;
+import org.medlabel.imaging.transform.Channels;
+import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.training.data.TrainingCase;
+
+/**
+ * What a model type trains on: the training inputs an epoch draws from the prepared cases, and how a validation case
+ * is scored. Click models also get the epoch's starting network, to simulate corrective clicks from its mistakes.
+ */
+abstract class Sampler {
+
+    /** The share of clicked samples that also get corrective clicks from the epoch's starting model. */
+    static final double CORRECTION_PROBABILITY = 0.5;
+
+    final ModelDefinition model;
+    final Training t;
+    final Channels channels;
+    private final CaseCache cache;
+    private final CasePreparer preparer;
+    /** The epoch's starting network, for corrective clicks; null for models without clicks. */
+    OrtSession clickModel;
+
+    Sampler(ModelDefinition model, Training t, CaseCache cache, CasePreparer preparer, Parallel parallel) {
+        this.model = model;
+        this.t = t;
+        this.cache = cache;
+        this.preparer = preparer;
+        this.channels = new Channels(parallel);
+    }
+
+    static Sampler of(ModelDefinition model, Training t, CaseCache cache, CasePreparer preparer, Parallel parallel) {
+        if (model.type() == ModelType.DEEPGROW) {
+            return new DeepGrowSampler(model, t, cache, preparer, parallel);
+        }
+        return new CropSampler(model, t, cache, preparer, parallel);
+    }
+
+    PreparedCase prepared(TrainingCase c) throws Exception {
+        return cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
+    }
+
+    /** The network input's spatial size (x, y, z). */
+    abstract int[] inputSize();
+
+    /** Whether samples need {@link #clickModel}. */
+    abstract boolean usesClickModel();
+
+    /** One training sample of the case: {input [C, z, y, x], label (class indices or 0/1) on the same grid}. */
+    abstract Volume[] sample(TrainingCase c, Random random) throws Exception;
+
+    /** The validation Dice of {@code session} on the case. */
+    abstract double score(OrtSession session, PreparedCase pc) throws Exception;
+}
