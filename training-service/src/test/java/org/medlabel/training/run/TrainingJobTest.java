@@ -267,12 +267,7 @@ class TrainingJobTest {
 
     @Test
     void deepEditTrainsWithSimulatedClicksAndSegmentsWithAndWithoutThem() throws Exception {
-        String id =
-                given().post("/jobs/tiny_edit").then().statusCode(200).extract().path("id");
-        Job job = await(
-                "the DeepEdit job ended",
-                () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
-        assertEquals(JobStatus.DONE, job.status(), "details: " + job.details() + ", error: " + job.error());
+        Job job = trainByRequest("tiny_edit");
         assertTrue(job.version() >= 1, "trained versions count from 1, 0 is the built network: " + job.version());
         ModelDefinition d = app.models().get("tiny_edit");
         byte[] untrained = NetworkFactory.build("tiny_edit", d.network()).toByteArray();
@@ -289,12 +284,7 @@ class TrainingJobTest {
 
     @Test
     void deepGrowTrainsOnSimulatedClicksAroundOneStructure() throws Exception {
-        String id =
-                given().post("/jobs/tiny_grow").then().statusCode(200).extract().path("id");
-        Job job = await(
-                "the DeepGrow job ended",
-                () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
-        assertEquals(JobStatus.DONE, job.status(), "details: " + job.details() + ", error: " + job.error());
+        Job job = trainByRequest("tiny_grow");
         ModelDefinition d = app.models().get("tiny_grow");
         double before =
                 deepGrowDice(NetworkFactory.build("tiny_grow", d.network()).toByteArray(), d);
@@ -309,31 +299,51 @@ class TrainingJobTest {
     private static double deepGrowDice(byte[] onnx, ModelDefinition d) throws Exception {
         Parallel parallel = Parallel.sequential();
         Resampler resampler = new Resampler(parallel);
+        return meanOverHeldOut(onnx, (session, p) -> {
+            double[] centre = Centroids.of(p.label()).get(1);
+            Grid grid = DeepGrowCrop.grid(d.guidance(), Grid.of(p.image()), List.of(centre), List.of());
+            Volume image = IntensityStep.apply(d.pre(), resampler.resample(p.image(), grid, Interpolation.LINEAR));
+            Volume truth = resampler.resample(p.label(), grid, Interpolation.NEAREST);
+            double[] click = grid.affine().inverse().apply(centre[0], centre[1], centre[2]);
+            Volume guidance = new GuidanceMap(d.guidance().sigma()).apply(image, List.of(List.of(click), List.of()));
+            Volume logits = NetworkRunner.run(session, Channels.stack(List.of(image, guidance)), d.inferer());
+            byte[] mask = new byte[logits.voxelCount()];
+            for (int v = 0; v < mask.length; v++) {
+                mask[v] = logits.voxels().get(v) > 0 ? (byte) 1 : 0;
+            }
+            return Dice.of(
+                    new Volume(grid.nx(), grid.ny(), grid.nz(), grid.affine(), new VoxelBuffer.UInt8(mask)), truth, 1);
+        });
+    }
+
+    /** Scores a model on one held-out phantom. */
+    @FunctionalInterface
+    private interface PhantomScore {
+        double score(OrtSession session, Phantoms.Phantom phantom) throws Exception;
+    }
+
+    /** The mean score of a model over 3 phantoms no job trained on. */
+    private static double meanOverHeldOut(byte[] onnx, PhantomScore score) throws Exception {
         double sum = 0;
         int n = 3;
         try (OrtSession session =
                 OrtEnvironment.getEnvironment().createSession(onnx, new OrtSession.SessionOptions())) {
             for (int i = 0; i < n; i++) {
-                Phantoms.Phantom p = Phantoms.make(TrainingData.SIZE, 1000 + i);
-                double[] centre = Centroids.of(p.label()).get(1);
-                Grid grid = DeepGrowCrop.grid(d.guidance(), Grid.of(p.image()), List.of(centre), List.of());
-                Volume image = IntensityStep.apply(d.pre(), resampler.resample(p.image(), grid, Interpolation.LINEAR));
-                Volume truth = resampler.resample(p.label(), grid, Interpolation.NEAREST);
-                double[] click = grid.affine().inverse().apply(centre[0], centre[1], centre[2]);
-                Volume guidance =
-                        new GuidanceMap(d.guidance().sigma()).apply(image, List.of(List.of(click), List.of()));
-                Volume logits = NetworkRunner.run(session, Channels.stack(List.of(image, guidance)), d.inferer());
-                byte[] mask = new byte[logits.voxelCount()];
-                for (int v = 0; v < mask.length; v++) {
-                    mask[v] = logits.voxels().get(v) > 0 ? (byte) 1 : 0;
-                }
-                sum += Dice.of(
-                        new Volume(grid.nx(), grid.ny(), grid.nz(), grid.affine(), new VoxelBuffer.UInt8(mask)),
-                        truth,
-                        1);
+                sum += score.score(session, Phantoms.make(TrainingData.SIZE, 1000 + i));
             }
         }
         return sum / n;
+    }
+
+    /** Starts a job for {@code model} over REST and waits until it ended DONE. */
+    private Job trainByRequest(String model) throws Exception {
+        String id =
+                given().post("/jobs/" + model).then().statusCode(200).extract().path("id");
+        Job job = await(
+                model + "'s job ended",
+                () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
+        assertEquals(JobStatus.DONE, job.status(), "details: " + job.details() + ", error: " + job.error());
+        return job;
     }
 
     /** Held-out DeepEdit Dice on the network grid, without clicks or with one at the organ's centre. */
@@ -341,26 +351,19 @@ class TrainingJobTest {
         Parallel parallel = Parallel.sequential();
         Resampler resampler = new Resampler(parallel);
         Channels channels = new Channels(parallel);
-        double sum = 0;
-        int n = 3;
-        try (OrtSession session =
-                OrtEnvironment.getEnvironment().createSession(onnx, new OrtSession.SessionOptions())) {
-            for (int i = 0; i < n; i++) {
-                Phantoms.Phantom p = Phantoms.make(TrainingData.SIZE, 1000 + i);
-                NetworkGrid ng = NetworkGrid.of(d.pre(), p.image(), parallel);
-                Volume image = IntensityStep.apply(
-                        d.pre(), resampler.resample(ng.oriented(), ng.grid(), Interpolation.LINEAR));
-                Volume truth = resampler.resample(p.label(), ng.grid(), Interpolation.NEAREST);
-                List<double[]> organ = new ArrayList<>();
-                if (click) {
-                    organ.add(Centroids.of(truth).get(1));
-                }
-                Volume guidance = new GuidanceMap(d.guidance().sigma()).apply(image, List.of(organ, List.of()));
-                Volume logits = NetworkRunner.run(session, Channels.stack(List.of(image, guidance)), d.inferer());
-                sum += Dice.of(channels.argmax(logits), truth, 1);
+        return meanOverHeldOut(onnx, (session, p) -> {
+            NetworkGrid ng = NetworkGrid.of(d.pre(), p.image(), parallel);
+            Volume image =
+                    IntensityStep.apply(d.pre(), resampler.resample(ng.oriented(), ng.grid(), Interpolation.LINEAR));
+            Volume truth = resampler.resample(p.label(), ng.grid(), Interpolation.NEAREST);
+            List<double[]> organ = new ArrayList<>();
+            if (click) {
+                organ.add(Centroids.of(truth).get(1));
             }
-        }
-        return sum / n;
+            Volume guidance = new GuidanceMap(d.guidance().sigma()).apply(image, List.of(organ, List.of()));
+            Volume logits = NetworkRunner.run(session, Channels.stack(List.of(image, guidance)), d.inferer());
+            return Dice.of(channels.argmax(logits), truth, 1);
+        });
     }
 
     /** A job context whose worker dies right after recording epoch 1. */
@@ -392,17 +395,10 @@ class TrainingJobTest {
     /** Mean Dice of a model on phantoms no job saw, pre-processed as the app says. */
     private static double heldOutDice(byte[] onnx, ModelDefinition d) throws Exception {
         Channels channels = new Channels(Parallel.sequential());
-        double sum = 0;
-        int n = 3;
-        try (OrtSession session =
-                OrtEnvironment.getEnvironment().createSession(onnx, new OrtSession.SessionOptions())) {
-            for (int i = 0; i < n; i++) {
-                Phantoms.Phantom p = Phantoms.make(TrainingData.SIZE, 1000 + i);
-                var logits = NetworkRunner.run(session, IntensityStep.apply(d.pre(), p.image()), d.inferer());
-                sum += Dice.mean(channels.argmax(logits), p.label());
-            }
-        }
-        return sum / n;
+        return meanOverHeldOut(onnx, (session, p) -> {
+            var logits = NetworkRunner.run(session, IntensityStep.apply(d.pre(), p.image()), d.inferer());
+            return Dice.mean(channels.argmax(logits), p.label());
+        });
     }
 
     private static <T> T await(String what, Supplier<Optional<T>> probe) throws InterruptedException {
