@@ -112,6 +112,16 @@ public final class AppLoader {
             require(
                     pre.normalize() == null || pre.normalize().divisor() != 0,
                     where + "'pre.normalize.divisor' must not be 0");
+            require(
+                    pre.cropForeground() == null
+                            || (m.type() == ModelType.SEGMENTATION
+                                    && pre.window() != null
+                                    && pre.window().bMin() == 0
+                                    && pre.window().bMax() > 0
+                                    && pre.window().clip()
+                                    && pre.cropForeground().margin() >= 0),
+                    where + "'pre.cropForeground' needs a segmentation model, a clipped 'pre.window' from bMin 0 up,"
+                            + " and a margin >= 0");
         }
         if (m.device() != null) {
             try {

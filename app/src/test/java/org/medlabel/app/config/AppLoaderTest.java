@@ -70,6 +70,9 @@ class AppLoaderTest {
         assertTrue(invalid(app(GOOD_MODEL.replace("builder: unet", "builder: resnet")))
                 .getMessage()
                 .contains("model 'm': unknown network builder 'resnet'"));
+        assertTrue(invalid(app(GOOD_MODEL + "  pre: {cropForeground: {margin: 8}}\n"))
+                .getMessage()
+                .contains("'pre.cropForeground' needs a segmentation model, a clipped 'pre.window' from bMin 0 up"));
         assertTrue(invalid(app(GOOD_MODEL.replace("kind: whole", "kind: tiles")))
                 .getMessage()
                 .contains("'inferer.kind'"));

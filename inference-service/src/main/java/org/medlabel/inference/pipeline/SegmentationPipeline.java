@@ -4,21 +4,27 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.PreProcessing;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
+import org.medlabel.imaging.transform.Crop;
 import org.medlabel.imaging.transform.Orientation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Grid;
+import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.inference.model.ServedModel;
 
 /**
- * Automatic segmentation (MONAI Label's segmentation_spleen): reorient, resample, window, infer (sliding window or
- * whole volume), resample the logits back and undo the orientation, argmax (or threshold), keep the largest
- * component. DeepEdit without clicks runs the same way with empty guidance channels.
+ * Automatic segmentation (MONAI Label's segmentation_spleen): reorient, resample, window, optionally crop to the
+ * foreground (the body: the network skips the air around it), infer (sliding window, fitted windows or whole volume),
+ * resample the logits back and undo the orientation, argmax (or threshold), keep the largest component. DeepEdit without clicks runs the same way with empty guidance channels.
  */
 public final class SegmentationPipeline implements Pipeline {
+
+    /** What the network's output is taken to be outside a foreground crop. */
+    static final double BACKGROUND_LOGIT = -1e4;
 
     private final Parallel parallel;
     private final Transforms transforms;
@@ -34,10 +40,17 @@ public final class SegmentationPipeline implements Pipeline {
         ModelDefinition d = model.definition();
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
         Volume input = IntensityStep.apply(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
+        PreProcessing.CropForeground crop = d.pre() == null ? null : d.pre().cropForeground();
+        Region box = crop == null ? null : Region.foreground(input, crop.margin());
         latencies.stage("pre");
-        Volume output = NetworkRunner.run(model.session(), input, d.inferer());
+        Volume output = NetworkRunner.run(model.session(), box == null ? input : Crop.cut(input, box, 0), d.inferer());
         latencies.stage("infer");
-        Volume restored = restore(Transforms.forLabelling(d.post(), output), ng, image);
+        Volume scores = Transforms.forLabelling(d.post(), output);
+        if (box != null) {
+            // Outside the box every channel scores the same very low logit: argmax and thresholds give background.
+            scores = Crop.paste(scores, box, Grid.of(input), BACKGROUND_LOGIT);
+        }
+        Volume restored = restore(scores, ng, image);
         latencies.stage("invert");
         Volume labels = transforms.labels(d.post(), restored);
         Map<String, Object> json = result(d, labels);

@@ -73,6 +73,58 @@ class PipelineGeometryTest {
         assertTrue(r.json().containsKey("centroids"));
     }
 
+    @Test
+    void aForegroundCropSkipsTheAirAroundTheBodyAndChangesNothingInside() throws Exception {
+        Volume image = TestModels.headCt();
+        String cropped =
+                THRESHOLD.formatted("whole").replace("clip: true}", "clip: true}\n    cropForeground: {margin: 4}");
+        float[][] threshold = {{-10}, {10}};
+        float[] bias = {5, -5};
+        Volume plain = new SegmentationPipeline(PARALLEL)
+                .run(
+                        TestModels.pointwise(TestModels.definition(THRESHOLD.formatted("whole")), threshold, bias),
+                        image,
+                        Map.of(),
+                        new Latencies())
+                .label();
+        Volume crop = new SegmentationPipeline(PARALLEL)
+                .run(
+                        TestModels.pointwise(TestModels.definition(cropped), threshold, bias),
+                        image,
+                        Map.of(),
+                        new Latencies())
+                .label();
+        assertEquals(1.0, Dice.of(crop, plain, 1), 1e-12, "the bone lies inside the body's box");
+        // a network that says "foreground" everywhere, on a 100 HU block in air: only the block's box is foreground
+        float[] air = new float[64 * 64 * 48];
+        java.util.Arrays.fill(air, -1000);
+        for (int z = 10; z < 30; z++) {
+            for (int y = 20; y < 40; y++) {
+                for (int x = 16; x < 48; x++) {
+                    air[(z * 64 + y) * 64 + x] = 100;
+                }
+            }
+        }
+        Volume block = new Volume(64, 64, 48, image.affine(), new VoxelBuffer.Float32(air));
+        Volume everywhere = new SegmentationPipeline(PARALLEL)
+                .run(
+                        TestModels.pointwise(
+                                TestModels.definition(cropped), new float[][] {{0}, {0}}, new float[] {-5, 5}),
+                        block,
+                        Map.of(),
+                        new Latencies())
+                .label();
+        int inside = 0;
+        for (int i = 0; i < everywhere.voxelCount(); i++) {
+            inside += everywhere.voxels().get(i) > 0 ? 1 : 0;
+        }
+        int blockVoxels = 32 * 20 * 20;
+        assertTrue(
+                inside >= blockVoxels && inside < 4 * blockVoxels,
+                "foreground only in the block's box (grown by the margin): " + inside + " voxels, block "
+                        + blockVoxels);
+    }
+
     private static Volume threshold(Volume image, double level) {
         byte[] mask = new byte[image.voxelCount()];
         for (int i = 0; i < mask.length; i++) {
