@@ -146,7 +146,7 @@ public class JobStore {
                     return Optional.empty();
                 }
                 pending = rs.getInt(1);
-                last = instant(rs, 2);
+                last = instant(rs, "last_label_at");
             }
         }
         boolean due = pending >= threshold
@@ -395,11 +395,6 @@ public class JobStore {
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }

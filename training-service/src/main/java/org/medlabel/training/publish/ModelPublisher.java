@@ -3,10 +3,13 @@ package org.medlabel.training.publish;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -46,7 +49,7 @@ public class ModelPublisher {
      *
      * @return the version; empty when the job is no longer {@code worker}'s (nothing is published)
      */
-    public java.util.OptionalInt publish(
+    public OptionalInt publish(
             UUID jobId, String model, String worker, byte[] onnx, Double dice, List<String> details) {
         Integer version = jobs.transaction(c -> {
             try (PreparedStatement s =
@@ -74,13 +77,13 @@ public class ModelPublisher {
             return v;
         });
         if (version == null) {
-            return java.util.OptionalInt.empty();
+            return OptionalInt.empty();
         }
         announce(new Pending(model, version, ModelStore.key(model, version), dice, jobId));
-        return java.util.OptionalInt.of(version);
+        return OptionalInt.of(version);
     }
 
-    private static int highestRecorded(java.sql.Connection c, String model) throws java.sql.SQLException {
+    private static int highestRecorded(Connection c, String model) throws SQLException {
         try (PreparedStatement s =
                 c.prepareStatement("SELECT coalesce(max(version), -1) FROM training.model_versions WHERE model = ?")) {
             s.setString(1, model);

@@ -1,6 +1,7 @@
 package org.medlabel.training.run;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ public class TrainingRun {
     }
 
     /** The request's train params: the request without the model it names. */
-    public static Map<String, Object> params(Job job) {
+    private static Map<String, Object> params(Job job) {
         Map<String, Object> params = new HashMap<>(job.request());
         params.remove("model");
         return params;
@@ -132,24 +133,24 @@ public class TrainingRun {
             } else {
                 ctx.log("training " + job.model() + " from version " + baseVersion + ", " + p.maxEpochs() + " epochs");
             }
+            // One inference session of the current weights: made after each epoch's training for its validation,
+            // then kept as the next epoch's click model (the same weights), so each epoch exports and opens it once.
+            if (sampler.usesClickModel()) {
+                sampler.clickModel = current(inference, trainer);
+            }
             int epoch = first - 1;
             for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
                 Random random = new Random(seed * 31 + epoch);
                 long started = System.nanoTime();
-                if (sampler.usesClickModel()) {
-                    sampler.clickModel = inference
-                            .session(CLICK_MODEL, trainer.exportInference().toByteArray())
-                            .session();
-                }
-                EpochTraining training;
-                try {
-                    training = trainEpoch(trainer, train, sampler, p, random, ctx);
-                } finally {
-                    releaseQuietly(inference, CLICK_MODEL);
-                }
+                EpochTraining training = trainEpoch(trainer, train, sampler, p, random, ctx);
                 double loss = training.loss();
                 long trained = System.nanoTime();
-                double dice = validate(trainer, val, sampler, inference, ctx);
+                OrtSession updated = current(inference, trainer);
+                sampler.clickModel = sampler.usesClickModel() ? updated : null;
+                double dice = validate(updated, val, sampler, ctx);
+                if (!sampler.usesClickModel()) {
+                    inference.release(CURRENT_MODEL); // nothing needs it while the next epoch trains
+                }
                 byte[] improved = null;
                 if (bestMetric == null || dice > bestMetric) {
                     bestMetric = dice;
@@ -216,7 +217,7 @@ public class TrainingRun {
     /** An epoch's mean loss, and the seconds its training steps took (the rest is preparing and cropping cases). */
     private record EpochTraining(double loss, double stepSeconds) {}
 
-    private static final String CLICK_MODEL = "click-model";
+    private static final String CURRENT_MODEL = "current-model";
 
     private EpochTraining trainEpoch(
             Trainer trainer, List<TrainingCase> train, Sampler s, TrainParams p, Random random, JobContext ctx)
@@ -260,34 +261,26 @@ public class TrainingRun {
         return new EpochTraining(lossSum / steps, stepNanos / 1e9);
     }
 
-    private double validate(Trainer trainer, List<TrainingCase> val, Sampler s, SessionManager sessions, JobContext ctx)
+    private static double validate(OrtSession model, List<TrainingCase> val, Sampler s, JobContext ctx)
             throws Exception {
-        String key = "validation";
-        var session =
-                sessions.session(key, trainer.exportInference().toByteArray()).session();
-        try {
-            double sum = 0;
-            for (TrainingCase c : val) {
-                sum += s.score(session, s.prepared(c));
-                if (ctx.stopRequested()) {
-                    throw new JobStoppedException("stopped by request", false);
-                }
+        double sum = 0;
+        for (TrainingCase c : val) {
+            sum += s.score(model, s.prepared(c));
+            if (ctx.stopRequested()) {
+                throw new JobStoppedException("stopped by request", false);
             }
-            return sum / val.size();
-        } finally {
-            releaseQuietly(sessions, key);
         }
+        return sum / val.size();
+    }
+
+    /** A session of the trainer's current weights, optimised for inference, replacing the previous one. */
+    private static OrtSession current(SessionManager sessions, Trainer trainer) throws OrtException {
+        sessions.release(CURRENT_MODEL);
+        return sessions.session(CURRENT_MODEL, trainer.exportInference().toByteArray())
+                .session();
     }
 
     private static double seconds(long since) {
         return (System.nanoTime() - since) / 1e9;
-    }
-
-    private static void releaseQuietly(SessionManager sessions, String key) {
-        try {
-            sessions.release(key);
-        } catch (OrtException e) {
-            // closing a session only frees memory; the next epoch creates a fresh one
-        }
     }
 }
