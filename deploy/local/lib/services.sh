@@ -61,6 +61,7 @@ start_service() {
     export MEDLABEL_GATEWAY_SERVICES_TRAINING_URL=http://127.0.0.1:$MEDLABEL_TRAINING_PORT
     export MEDLABEL_INFERENCE_DATASTORE_URL=http://127.0.0.1:$MEDLABEL_DATASTORE_PORT
     export MEDLABEL_TRAINING_DATASTORE_URL=http://127.0.0.1:$MEDLABEL_DATASTORE_PORT
+    export MEDLABEL_GATEWAY_LOG_FILE=$LOG_DIR/gateway.log
     # decoded volumes live on the heap: keep the cache well inside it
     export MEDLABEL_INFERENCE_CACHE_MAX_BYTES=${MEDLABEL_INFERENCE_CACHE_MAX_BYTES:-1073741824}
     cd "$MEDLABEL_HOME" && exec nohup "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" \

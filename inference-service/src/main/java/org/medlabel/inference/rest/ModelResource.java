@@ -7,7 +7,9 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -38,6 +40,7 @@ public class ModelResource {
     private final AppDefinition app;
     private final ModelRegistry registry;
     private final InferenceConfig config;
+    private final ModelStore store;
     private final Emitter<Record<String, String>> events;
     private final EventCodec codec = new EventCodec();
 
@@ -45,10 +48,12 @@ public class ModelResource {
             AppDefinition app,
             ModelRegistry registry,
             InferenceConfig config,
+            ModelStore store,
             @Channel("models-out") Emitter<Record<String, String>> events) {
         this.app = app;
         this.registry = registry;
         this.config = config;
+        this.store = store;
         this.events = events;
     }
 
@@ -76,6 +81,60 @@ public class ModelResource {
         m.put("device", d.device() != null ? d.device() : config.device());
         m.put("version", version);
         return m;
+    }
+
+    @GET
+    @Path("/{model}/file")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "The ONNX file of the version served (MONAI Label's GET /model/{model})")
+    public Uni<Response> file(@RestPath String model) {
+        return served(
+                model,
+                (version, key) -> Response.ok(store.read(key), MediaType.APPLICATION_OCTET_STREAM)
+                        .header("Content-Disposition", "attachment; filename=\"" + model + ".onnx\"")
+                        .header("X-Model-Version", version)
+                        .build());
+    }
+
+    @GET
+    @Path("/{model}/info")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Checksum and time of the version served (MONAI Label's GET /model/info/{model})")
+    public Uni<Response> info(@RestPath String model) {
+        return served(model, (version, key) -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("checksum", "SHA256:" + sha256(store.read(key)));
+            out.put("modified_time", store.lastModified(key).getEpochSecond());
+            out.put("version", version);
+            return Response.ok(out).build();
+        });
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Answers from the object of the version served, off the event loop. */
+    private Uni<Response> served(String model, java.util.function.BiFunction<Integer, String, Response> answer) {
+        return Uni.createFrom()
+                .item(() -> {
+                    Integer version = registry.versions().get(model);
+                    if (!app.models().containsKey(model)) {
+                        throw new org.medlabel.inference.model.UnknownModelException(
+                                model, app.models().keySet());
+                    }
+                    if (version == null) {
+                        throw new org.medlabel.inference.model.ModelNotLoadedException(model);
+                    }
+                    return answer.apply(version, ModelStore.key(model, version));
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @PUT

@@ -76,6 +76,20 @@ public class ModelStore {
         }
     }
 
+    /** When the object was stored. */
+    public java.time.Instant lastModified(String objectKey) {
+        try {
+            return client.statObject(io.minio.StatObjectArgs.builder()
+                            .bucket(bucket.name())
+                            .object(objectKey)
+                            .build())
+                    .lastModified()
+                    .toInstant();
+        } catch (Exception e) {
+            throw new ModelStoreException("cannot read the metadata of model object " + objectKey, e);
+        }
+    }
+
     public void write(String objectKey, byte[] onnx) {
         try {
             client.putObject(PutObjectArgs.builder().bucket(bucket.name()).object(objectKey).stream(

@@ -1,0 +1,189 @@
+package org.medlabel.gateway.http;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.Pipe;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * MONAI Label's paths on the gateway's router: each under the root path, in its trailing-slash form and without it
+ * (MONAI Label redirects the latter; clients send the former), with a request id, and with every failure answered as
+ * MONAI Label's {@code {"detail": "..."}} JSON.
+ */
+public final class Api {
+
+    /** The request id header, taken from the client or made here, passed to the services and returned. */
+    public static final String REQUEST_ID = "X-Request-Id";
+
+    private static final Logger LOG = Logger.getLogger(Api.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /** What a route does with the request body. */
+    public enum Body {
+        /** Nothing is read (GET, DELETE; a body sent anyway is drained). */
+        NONE,
+        /** Streamed to a service as it arrives. */
+        STREAM,
+        /** Read whole (up to the form limit): JSON bodies and form fields; uploaded files are discarded. */
+        BUFFER
+    }
+
+    /** A route's work; the Uni ends when the answer has been sent. */
+    @FunctionalInterface
+    public interface Handler {
+        Uni<Void> handle(Call call);
+    }
+
+    private final Router router;
+    private final String rootPath;
+    private final URI publicUrl;
+    private final BodyHandler bodies;
+    private final Set<String> routes = new TreeSet<>();
+
+    public Api(Router router, String rootPath, URI publicUrl, int maxFormBytes) {
+        this.router = router;
+        this.rootPath = normalise(rootPath);
+        this.publicUrl = publicUrl;
+        this.bodies = BodyHandler.create(false).setBodyLimit(maxFormBytes);
+    }
+
+    /** {@code /api/} -> {@code /api}; {@code /} -> empty. */
+    static String normalise(String rootPath) {
+        String p = rootPath == null ? "" : rootPath.trim();
+        p = p.replaceAll("/+$", "");
+        return p.isEmpty() || p.startsWith("/") ? p : "/" + p;
+    }
+
+    public String rootPath() {
+        return rootPath;
+    }
+
+    /** Every route as {@code METHOD /path} (the trailing-slash form, without the root path). */
+    public Set<String> routes() {
+        return routes;
+    }
+
+    public void route(HttpMethod method, String path, Body body, Handler handler) {
+        routes.add(method.name() + " " + path);
+        String full = rootPath + path;
+        register(method, full, body, handler);
+        if (full.endsWith("/") && full.length() > 1) {
+            register(method, full.substring(0, full.length() - 1), body, handler);
+        }
+    }
+
+    private void register(HttpMethod method, String path, Body body, Handler handler) {
+        Route route = router.route(method, path);
+        if (body == Body.BUFFER) {
+            route.handler(bodies);
+        }
+        route.handler(ctx -> handle(ctx, body, handler)).failureHandler(this::failed);
+    }
+
+    private void handle(RoutingContext ctx, Body body, Handler handler) {
+        String requestId = requestId(ctx);
+        ctx.response().putHeader(REQUEST_ID, requestId);
+        Pipe<Buffer> pipe = body == Body.STREAM && hasBody(ctx) ? ctx.request().pipe() : null;
+        Uni<Void> work;
+        try {
+            work = handler.handle(new Call(ctx, requestId, pipe, publicUrl, rootPath));
+        } catch (RuntimeException e) {
+            work = Uni.createFrom().failure(e);
+        }
+        work.subscribe().with(done -> {}, failure -> {
+            if (pipe != null) {
+                pipe.close();
+            }
+            fail(ctx, requestId, failure);
+        });
+    }
+
+    private static boolean hasBody(RoutingContext ctx) {
+        var headers = ctx.request().headers();
+        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        return headers.contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
+    }
+
+    private void failed(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure == null) {
+            int status = ctx.statusCode() < 0 ? 500 : ctx.statusCode();
+            failure =
+                    ApiError.of(status, status == 413 ? "the request body is larger than the limit" : "request failed");
+        }
+        fail(ctx, requestId(ctx), failure);
+    }
+
+    private static void fail(RoutingContext ctx, String requestId, Throwable failure) {
+        if (ctx.response().headWritten()) {
+            // Part of the answer is out: the only honest signal left is a broken connection.
+            LOG.warnf(
+                    "[%s] %s %s failed after the answer began: %s",
+                    requestId, ctx.request().method(), ctx.request().path(), failure.toString());
+            ctx.request().connection().close();
+            return;
+        }
+        int status;
+        String detail;
+        if (failure instanceof ApiError error) {
+            status = error.status();
+            detail = error.getMessage();
+            if (error.retryAfter() != null) {
+                ctx.response().putHeader("Retry-After", error.retryAfter());
+            }
+        } else if (failure instanceof io.vertx.core.json.DecodeException) {
+            status = 422;
+            detail = "the body is not valid JSON: " + failure.getMessage();
+        } else {
+            status = 500;
+            detail = "internal error (request " + requestId + ")";
+            LOG.errorf(
+                    failure,
+                    "[%s] %s %s failed",
+                    requestId,
+                    ctx.request().method(),
+                    ctx.request().path());
+        }
+        if (status >= 500) {
+            LOG.infof(
+                    "[%s] %s %s -> %d %s",
+                    requestId, ctx.request().method(), ctx.request().path(), status, detail);
+        }
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("detail", detail).encode());
+    }
+
+    /** The client's id when it is a sane token, else a fresh one; the same for the whole request. */
+    private static String requestId(RoutingContext ctx) {
+        String known = ctx.get(REQUEST_ID);
+        if (known != null) {
+            return known;
+        }
+        String given = ctx.request().getHeader(REQUEST_ID);
+        String id = given != null && SAFE_ID.matcher(given).matches() ? given : freshId();
+        ctx.put(REQUEST_ID, id);
+        return id;
+    }
+
+    private static String freshId() {
+        byte[] id = new byte[8];
+        RANDOM.nextBytes(id);
+        return HexFormat.of().formatHex(id);
+    }
+}

@@ -1,0 +1,132 @@
+package org.medlabel.gateway.monai;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.medlabel.gateway.http.Api;
+import org.medlabel.gateway.http.ApiError;
+import org.medlabel.gateway.http.Call;
+import org.medlabel.gateway.upstream.Upstream;
+import org.medlabel.gateway.upstream.Upstreams;
+
+/**
+ * MONAI Label's {@code /train/...} on the training service's jobs, including the deprecated {@code POST /train/} that
+ * OHIF uses (one job per named model, or per trainer when the body names none) and {@code run_sync}, which waits for
+ * the job to end.
+ */
+@Singleton
+public class TrainRoutes implements MonaiRoutes {
+
+    private static final Set<String> ENDED = Set.of("DONE", "ERROR", "STOPPED");
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final Upstreams services;
+    private final InfoComposer info;
+
+    public TrainRoutes(Upstreams services, InfoComposer info) {
+        this.services = services;
+        this.info = info;
+    }
+
+    private Upstream training() {
+        return services.training();
+    }
+
+    @Override
+    public void register(Api api) {
+        api.route(
+                HttpMethod.GET,
+                "/train/",
+                Api.Body.NONE,
+                call -> call.flag("all")
+                        ? call.pass(training(), call.to(HttpMethod.GET, "/jobs"))
+                        : call.pass(
+                                training(),
+                                call.to(HttpMethod.GET, "/jobs/latest")
+                                        .query("running", call.flag("check_if_running"))));
+        api.route(HttpMethod.POST, "/train/:model", Api.Body.BUFFER, this::start);
+        api.route(HttpMethod.POST, "/train/", Api.Body.BUFFER, this::startAll);
+        api.route(
+                HttpMethod.DELETE,
+                "/train/",
+                Api.Body.NONE,
+                call -> training()
+                        .call(call.to(HttpMethod.DELETE, "/jobs"))
+                        .flatMap(reply -> call.reshape(reply, r -> {
+                            JsonArray stopped = r.jsonArray();
+                            return call.ok(stopped.isEmpty() ? null : stopped.getJsonObject(0));
+                        })));
+    }
+
+    private Uni<Void> start(Call call) {
+        JsonObject params = JsonBodies.object(call.body());
+        boolean sync = call.flag("run_sync");
+        return submit(call, call.path("model"), params, call.flag("enqueue"))
+                .flatMap(reply -> call.reshape(reply, r -> {
+                    info.invalidate();
+                    JsonObject task = r.json();
+                    return sync ? waitFor(call, task.getString("id")).flatMap(call::ok) : call.ok(task);
+                }));
+    }
+
+    private Uni<Upstream.Reply> submit(Call call, String model, JsonObject params, boolean enqueue) {
+        return training()
+                .call(call.to(HttpMethod.POST, "/jobs/{}", model)
+                        .query("enqueue", enqueue)
+                        .json(Buffer.buffer(params.encode())));
+    }
+
+    /** Polls the job until it ends (bounded by the call's idle timeout on the client side only). */
+    private Uni<JsonObject> waitFor(Call call, String id) {
+        return training().call(call.to(HttpMethod.GET, "/jobs/{}", id)).flatMap(reply -> {
+            if (!reply.ok()) {
+                throw ApiError.of(reply.status(), reply.json().getString("detail", "training job " + id + " lost"));
+            }
+            JsonObject task = reply.json();
+            if (ENDED.contains(task.getString("status"))) {
+                return Uni.createFrom().item(task);
+            }
+            return Uni.createFrom().nullItem().onItem().delayIt().by(POLL).flatMap(x -> waitFor(call, id));
+        });
+    }
+
+    /** Deprecated {@code POST /train/}: {@code {"<model>": {params}}}, or every trainer for an empty body. */
+    private Uni<Void> startAll(Call call) {
+        JsonObject body = JsonBodies.object(call.body());
+        Uni<List<String>> models = body.isEmpty()
+                ? info.info()
+                        .map(i -> new ArrayList<>(i.getJsonObject("trainers").fieldNames()))
+                : Uni.createFrom().item(new ArrayList<>(body.fieldNames()));
+        return models.flatMap(names -> Multi.createFrom()
+                        .iterable(names)
+                        .onItem()
+                        .transformToUniAndConcatenate(model -> {
+                            Object p = body.getValue(model);
+                            JsonObject params = p instanceof JsonObject o ? o : new JsonObject();
+                            return submit(call, model, params, false).map(reply -> {
+                                JsonObject entry = reply.ok()
+                                        ? new JsonObject()
+                                                .put("result", reply.json())
+                                                .putNull("detail")
+                                        : new JsonObject()
+                                                .putNull("result")
+                                                .put("detail", reply.json().getString("detail"));
+                                return new JsonObject().put(model, entry);
+                            });
+                        })
+                        .collect()
+                        .in(JsonObject::new, (all, one) -> all.mergeIn(one)))
+                .flatMap(result -> {
+                    info.invalidate();
+                    return call.ok(result);
+                });
+    }
+}
