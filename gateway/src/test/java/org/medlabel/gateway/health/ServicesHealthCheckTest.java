@@ -10,10 +10,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.medlabel.gateway.StubServices;
 import org.medlabel.testinfra.ServiceOperationsContract;
 
 @QuarkusTest
-@WithTestResource(StubServicesResource.class)
+@WithTestResource(StubServices.class)
 class ServicesHealthCheckTest extends ServiceOperationsContract {
 
     private static final String SERVICES = "checks.find { it.name == 'services' }";
@@ -30,7 +31,7 @@ class ServicesHealthCheckTest extends ServiceOperationsContract {
 
     @AfterEach
     void restore() {
-        StubServicesResource.allReady();
+        StubServices.reset();
     }
 
     @Test
@@ -45,7 +46,7 @@ class ServicesHealthCheckTest extends ServiceOperationsContract {
 
     @Test
     void notReadyAndNamesTheServiceThatIsNot() {
-        StubServicesResource.ANSWERS.put("inference", 503);
+        StubServices.ANSWERS.put("inference", 503);
         given().when()
                 .get("/q/health/ready")
                 .then()
@@ -58,7 +59,7 @@ class ServicesHealthCheckTest extends ServiceOperationsContract {
 
     @Test
     void aHangingServiceCountsAsDownAfterTheTimeout() {
-        StubServicesResource.ANSWERS.put("training", -5_000);
+        StubServices.ANSWERS.put("training", -5_000);
         given().when()
                 .get("/q/health/ready")
                 .then()
