@@ -28,10 +28,15 @@ final class Launcher {
 
     final Path repo;
     final Path home;
+    private final String app;
 
-    Launcher(Path repo, Path home) {
+    /** {@code app}: the YAML under integration-tests/src/test/resources/apps that inference and training share. */
+    Launcher(Path repo, Path home, String app) {
         this.repo = repo;
         this.home = home;
+        this.app = repo.resolve("integration-tests/src/test/resources/apps")
+                .resolve(app)
+                .toString();
     }
 
     Result run(Duration timeout, String... args) throws IOException, InterruptedException {
@@ -59,9 +64,7 @@ final class Launcher {
         Map<String, String> env = new HashMap<>();
         env.put("MEDLABEL_HOME", home.toString());
         // The jars were built by this reactor; the launcher must not start a nested Maven build.
-        // Inference and training share a tiny app, so the active-learning loop runs in seconds.
-        String app = repo.resolve("integration-tests/src/test/resources/apps/it-app.yaml")
-                .toString();
+        // Inference and training share a tiny app, so the flows run in seconds.
         env.put("MEDLABEL_INFERENCE_APP", app);
         env.put("MEDLABEL_TRAINING_APP", app);
         env.put("MEDLABEL_BUILD", "never");
@@ -72,9 +75,10 @@ final class Launcher {
         SERVICE_PORTS.forEach(
                 (name, port) -> env.put("MEDLABEL_" + name.toUpperCase() + "_PORT", String.valueOf(port)));
         // Keep the JVMs small: this test checks wiring, not capacity. Inference builds the radiology app's three
-        // networks (version 0, ~15 M parameters) on a fresh install, and decodes images: it needs more.
+        // networks (version 0, ~15 M parameters) on a fresh install, and decodes images; training caches prepared
+        // cases (the head CT resampled): they need more.
         for (String name : SERVICE_PORTS.keySet()) {
-            String heap = name.equals("inference") ? "1g" : "192m";
+            String heap = name.equals("inference") || name.equals("training") ? "1g" : "192m";
             env.put(
                     "MEDLABEL_" + name.toUpperCase() + "_JAVA_OPTS",
                     "-Xms32m -Xmx" + heap + " -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
@@ -106,5 +110,37 @@ final class Launcher {
             throw new AssertionError("psql failed: " + output);
         }
         return output;
+    }
+
+    static List<Integer> allPorts() {
+        List<Integer> ports = new java.util.ArrayList<>(INFRA_PORTS);
+        ports.addAll(SERVICE_PORTS.values());
+        return ports;
+    }
+
+    static boolean isOpen(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        // As root with an untraversable home, PostgreSQL's data lives elsewhere behind a link
+        // (deploy/local/lib/infra.sh).
+        Path postgres = dir.resolve("postgres");
+        if (Files.isSymbolicLink(postgres)) {
+            deleteRecursively(postgres.toRealPath());
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

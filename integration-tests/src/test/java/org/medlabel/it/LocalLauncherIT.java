@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,10 +61,10 @@ class LocalLauncherIT {
                 .toAbsolutePath()
                 .normalize();
         Path home = repo.resolve("integration-tests/target/launcher-it-home");
-        deleteRecursively(home);
-        launcher = new Launcher(repo, home);
-        for (int port : allPorts()) {
-            assertFalse(isOpen(port), "port " + port + " is already in use; this test needs it free");
+        Launcher.deleteRecursively(home);
+        launcher = new Launcher(repo, home, "it-app.yaml");
+        for (int port : Launcher.allPorts()) {
+            assertFalse(Launcher.isOpen(port), "port " + port + " is already in use; this test needs it free");
         }
     }
 
@@ -134,8 +133,8 @@ class LocalLauncherIT {
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " survived");
         }
-        for (int port : allPorts()) {
-            assertFalse(isOpen(port), "port " + port + " still open after stop");
+        for (int port : Launcher.allPorts()) {
+            assertFalse(Launcher.isOpen(port), "port " + port + " still open after stop");
         }
         assertEquals(List.of(), recordedPids());
     }
@@ -397,38 +396,6 @@ class LocalLauncherIT {
                 pids.add(Long.parseLong(Files.readString(f).trim()));
             }
             return pids;
-        }
-    }
-
-    private static List<Integer> allPorts() {
-        List<Integer> ports = new ArrayList<>(Launcher.INFRA_PORTS);
-        ports.addAll(Launcher.SERVICE_PORTS.values());
-        return ports;
-    }
-
-    private static boolean isOpen(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        // As root with an untraversable home, PostgreSQL's data lives elsewhere behind a link
-        // (deploy/local/lib/infra.sh).
-        Path postgres = dir.resolve("postgres");
-        if (Files.isSymbolicLink(postgres)) {
-            deleteRecursively(postgres.toRealPath());
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -113,6 +113,10 @@ public final class Api {
     }
 
     private static boolean hasBody(RoutingContext ctx) {
+        if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+            // HTTP/2 (h2c, as Java's HttpClient upgrades to) frames bodies without either header.
+            return !ctx.request().isEnded();
+        }
         var headers = ctx.request().headers();
         String length = headers.get(HttpHeaders.CONTENT_LENGTH);
         return headers.contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));

@@ -140,6 +140,28 @@ class GatewayRoutingTest {
     }
 
     @Test
+    void aBodyArrivesOverAnHttp2UpgradeToo() throws Exception {
+        // Java's HttpClient upgrades a plain connection to HTTP/2 (h2c), whose bodies carry no length headers.
+        byte[] body = new byte[1_000_003];
+        new Random(5).nextBytes(body);
+        StubServices.ROUTES.put("inference POST /infer/seg", r -> Answer.json(200, "{\"ok\":true}"));
+        var client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2)
+                .build();
+        for (int i = 0; i < 2; i++) { // the first request upgrades, the second is sent as HTTP/2
+            var response = client.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI + ":"
+                                    + io.restassured.RestAssured.port + "/infer/seg?output=json"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                    () -> new java.io.ByteArrayInputStream(body)))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals(body.length, last("inference").size());
+        }
+    }
+
+    @Test
     void idempotentCallsAreRetriedThroughTransientFailures() {
         AtomicInteger calls = new AtomicInteger();
         StubServices.ROUTES.put(

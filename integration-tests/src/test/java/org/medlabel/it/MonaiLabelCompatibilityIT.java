@@ -1,0 +1,528 @@
+package org.medlabel.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.medlabel.client.ApiClient;
+import org.medlabel.client.ApiException;
+import org.medlabel.client.api.ActivelearningApi;
+import org.medlabel.client.api.DatastoreApi;
+import org.medlabel.client.api.InferApi;
+import org.medlabel.client.api.InfoApi;
+import org.medlabel.client.api.ModelApi;
+import org.medlabel.client.api.ServerApi;
+import org.medlabel.client.model.ImageRef;
+import org.medlabel.client.model.Info;
+import org.medlabel.client.model.LabelRef;
+import org.medlabel.imaging.io.NiftiWriter;
+import org.medlabel.imaging.io.VolumeReader;
+import org.medlabel.imaging.synthetic.Phantoms;
+import org.medlabel.imaging.volume.Affine;
+import org.medlabel.imaging.volume.Volume;
+
+/**
+ * MONAI Label's clients against the whole system (native PostgreSQL, Kafka, S3 and the four services, started by
+ * {@code deploy/local/medlabel start}), through the gateway only, with the bytes those clients send: 3D Slicer's flow
+ * (../shared/design/MONAI-LABEL-API.md §2a) on the real head CT, OHIF's (§2b), and the raw requests of Part B. The
+ * answers are parsed the way the clients parse them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MonaiLabelCompatibilityIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int GATEWAY = Launcher.SERVICE_PORTS.get("gateway");
+    static final Path DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
+            .toAbsolutePath()
+            .normalize();
+    static final Path CT = DATA.resolve("ct_head_invesalius/ct.nii.gz");
+    static final Path CT_LABELS = DATA.resolve("ct_head_invesalius/labels.nii.gz");
+    private static final Set<String> TASK_STATES = Set.of("SUBMITTED", "RUNNING", "DONE", "ERROR", "STOPPED");
+
+    private Launcher launcher;
+    private Volume ct;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path repo = Path.of(System.getProperty("medlabel.repo", ".."))
+                .toAbsolutePath()
+                .normalize();
+        Path home = repo.resolve("integration-tests/target/compat-it-home");
+        Launcher.deleteRecursively(home);
+        for (int port : Launcher.allPorts()) {
+            assertFalse(Launcher.isOpen(port), "port " + port + " is already in use; this test needs it free");
+        }
+        launcher = new Launcher(repo, home, "compat-app.yaml");
+        Launcher.Result started = launcher.run(Duration.ofMinutes(5), "start");
+        assertEquals(0, started.exitCode(), started.output());
+        ct = read(Files.readAllBytes(CT), "ct.nii.gz");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (launcher != null) {
+            launcher.run(Duration.ofMinutes(2), "stop");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void slicerConnectsFetchesSegmentsClicksSavesAndTrains() throws Exception {
+        // Connect: auth is off (404), info has no top-level config, nothing trains.
+        assertEquals(404, get("/auth/").status());
+        JsonNode info = json(get("/info/"));
+        assertFalse(info.has("config"), "3D Slicer refuses a server whose info has a top-level config");
+        assertEquals("segmentation", info.at("/models/segmentation_spleen/type").asText());
+        assertEquals("deepgrow", info.at("/models/deepgrow_3d/type").asText());
+        assertTrue(info.get("labels").isArray() && info.get("labels").toString().contains("spleen"));
+        assertEquals(404, get("/train/?check_if_running=true").status());
+
+        // Own volume: client.py's upload_image, on the deprecated path, the file named by its full local path.
+        MonaiWire.Reply uploaded = multipart(
+                "PUT",
+                "/datastore/?image=head_ct",
+                Map.of("params", "{\"client_id\": \"slicer\"}"),
+                Map.of("file", Map.entry("/home/annotator/Downloads/ct.nii.gz", Files.readAllBytes(CT))));
+        assertEquals(200, uploaded.status(), uploaded.text());
+        assertEquals("head_ct", json(uploaded).get("image").asText());
+
+        // Next sample: id, name with the real extension, path (not on this disk: Slicer downloads by id).
+        JsonNode next = json(post("/activelearning/first", "{\"client_id\": \"slicer\"}"));
+        assertEquals("head_ct", next.get("id").asText());
+        assertEquals("head_ct.nii.gz", next.get("name").asText());
+        assertTrue(next.get("path").asText().endsWith("/datastore/image?image=head_ct"), next.toString());
+        MonaiWire.Reply image = get("/datastore/image?image=" + MonaiWire.quotePlus("head_ct"));
+        assertEquals(200, image.status());
+        assertArrayEquals(Files.readAllBytes(CT), image.body());
+        assertTrue(image.header("content-disposition").contains("filename=\"head_ct.nii.gz\""));
+        JsonNode all = json(get("/datastore/?output=all"));
+        assertEquals(".nii.gz", all.at("/objects/head_ct/image/ext").asText());
+        assertEquals(
+                "slicer",
+                all.at("/objects/head_ct/image/info/strategy/first/client_id").asText());
+
+        // Auto segmentation as Slicer asks for it: no output (multipart), .nrrd, uint8.
+        Volume auto = inferMultipart(
+                "segmentation_spleen",
+                "head_ct",
+                "{\"result_extension\": \".nrrd\", \"result_dtype\": \"uint8\", \"client_id\": \"slicer\"}",
+                ".nrrd");
+        assertSameGrid(ct, auto);
+
+        // DeepGrow clicks: voxel indices of the loaded volume.
+        Volume grown = inferMultipart(
+                "deepgrow_3d",
+                "head_ct",
+                "{\"label\": \"spleen\", \"foreground\": [[128, 128, 54]], \"background\": [[20, 20, 10]],"
+                        + " \"result_extension\": \".nrrd\", \"result_dtype\": \"uint8\", \"client_id\": \"slicer\"}",
+                ".nrrd");
+        assertSameGrid(ct, grown);
+
+        // Save label (no tag: final), then Slicer refreshes info.
+        MonaiWire.Reply saved = multipart(
+                "PUT",
+                "/datastore/label?image=" + MonaiWire.quotePlus("head_ct"),
+                Map.of(
+                        "params",
+                        "{\"label_info\": [{\"name\": \"spleen\", \"idx\": 1}], \"model\":"
+                                + " \"segmentation_spleen\", \"client_id\": \"slicer\"}"),
+                Map.of("label", Map.entry("/tmp/slicer/head_ct.nii.gz", Files.readAllBytes(CT_LABELS))));
+        assertEquals(200, saved.status(), saved.text());
+        assertEquals("{\"image\":\"head_ct\",\"label\":\"head_ct\"}", saved.text());
+        JsonNode after = json(get("/info/"));
+        assertEquals(1, after.at("/datastore/completed").asInt(), after.toString());
+        assertEquals(1, after.at("/datastore/label_tags/final").asInt());
+        MonaiWire.Reply label = get("/datastore/label?label=head_ct&tag=final");
+        assertArrayEquals(Files.readAllBytes(CT_LABELS), label.body());
+        assertTrue(label.header("content-disposition").contains("filename="), "client.py needs the file name");
+        assertEquals(
+                "spleen",
+                json(get("/datastore/label/info?label=head_ct&tag=final"))
+                        .at("/label_info/0/name")
+                        .asText());
+
+        // Train with the trainer's config as Slicer sends it (first element of each list), poll, stop.
+        JsonNode trainer = info.at("/trainers/segmentation_spleen/config");
+        Map<String, Object> params = new LinkedHashMap<>();
+        trainer.fields()
+                .forEachRemaining(e -> params.put(
+                        e.getKey(),
+                        e.getValue().isArray()
+                                ? JSON.convertValue(e.getValue().get(0), Object.class)
+                                : JSON.convertValue(e.getValue(), Object.class)));
+        params.put("max_epochs", 50);
+        params.put("client_id", "slicer");
+        JsonNode task = json(post("/train/segmentation_spleen", JSON.writeValueAsString(params)));
+        assertTrue(TASK_STATES.contains(task.get("status").asText()), task.toString());
+        MonaiWire.Reply busy = post("/train/segmentation_spleen", "{}");
+        assertEquals(429, busy.status(), busy.text());
+        assertTrue(json(busy).get("detail").asText().startsWith("++++++++++ Train Task is Already Running"));
+        Awaitility.await()
+                .atMost(60, TimeUnit.SECONDS)
+                .untilAsserted(() -> assertEquals(
+                        "RUNNING",
+                        json(get("/train/?check_if_running=true")).get("status").asText()));
+        assertTrue(json(get("/info/")).at("/train_stats").has("segmentation_spleen"));
+        JsonNode stopped = json(request("DELETE", "/train/", null, new byte[0]));
+        assertEquals(task.get("id").asText(), stopped.get("id").asText());
+        Awaitility.await()
+                .atMost(60, TimeUnit.SECONDS)
+                .untilAsserted(() -> assertEquals(
+                        "STOPPED", json(get("/train/")).get("status").asText()));
+        assertEquals(404, get("/train/?check_if_running=true").status());
+    }
+
+    @Test
+    @Order(2)
+    void theLabelIsOnTheImagesGridForNibabelToo() throws Exception {
+        MonaiWire.Reply reply = post(
+                "/infer/segmentation_spleen?image=head_ct&output=image",
+                MonaiWire.BOUNDARY,
+                MonaiWire.encode(Map.of("params", "{\"result_extension\": \".nii.gz\"}"), Map.of()));
+        assertEquals(200, reply.status(), reply.text());
+        String name = filename(reply.header("content-disposition"));
+        assertTrue(name.endsWith(".nii.gz"), name);
+        Path file = Files.createTempFile("medlabel-label", ".nii.gz");
+        Files.write(file, reply.body());
+        Process nibabel = new ProcessBuilder(
+                        "python3",
+                        "-c",
+                        String.join(
+                                "\n",
+                                "import sys, nibabel as nib, numpy as np",
+                                "a, b = nib.load(sys.argv[1]), nib.load(sys.argv[2])",
+                                "assert a.shape == b.shape, (a.shape, b.shape)",
+                                "assert np.allclose(a.affine, b.affine, atol=1e-4), (a.affine, b.affine)",
+                                "assert a.get_data_dtype() == np.uint8, a.get_data_dtype()",
+                                "print('ok', a.shape)"),
+                        file.toString(),
+                        CT.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(nibabel.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, nibabel.waitFor(), out);
+        Files.delete(file);
+    }
+
+    @Test
+    @Order(3)
+    void ohifGetsRawNrrdBytesOfItsVolumesSize() throws Exception {
+        // An LPS-oriented volume: the label must come back in the volume's own voxel order, not RAS-resampled.
+        Phantoms.Phantom phantom = Phantoms.make(48, 40, 36, 11);
+        Volume lps = phantom.image().withAffine(Affine.of(-1, 0, 0, 40, 0, -1, 0, 30, 0, 0, 2, -20, 0, 0, 0, 1));
+        MonaiWire.Reply up = multipart(
+                "PUT",
+                "/datastore/image?image=ohif_series",
+                Map.of(),
+                Map.of("file", Map.entry("series.nii.gz", nifti(lps))));
+        assertEquals(200, up.status(), up.text());
+
+        JsonNode info = json(get("/info/"));
+        assertTrue(info.get("labels").isArray());
+        assertTrue(info.get("strategies").has("random"));
+        assertEquals(404, get("/train/?check_if_running=true").status());
+        JsonNode next = json(post("/activelearning/random", "{}"));
+        assertEquals("ohif_series", next.get("id").asText(), "the only unlabeled image");
+
+        byte[] form = MonaiWire.encode(
+                Map.of(
+                        "params",
+                        "{\"result_extension\": \".nrrd\", \"result_dtype\": \"uint8\","
+                                + " \"result_compress\": false, \"restore_label_idx\": false}"),
+                Map.of());
+        MonaiWire.Reply reply = MonaiWire.exchange(
+                GATEWAY,
+                withHeader(
+                        MonaiWire.request(
+                                "POST",
+                                "/infer/segmentation_spleen?image=ohif_series&output=image",
+                                GATEWAY,
+                                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                                form),
+                        "accept: application/json, multipart/form-data"));
+        assertEquals(200, reply.status(), reply.text());
+        // nrrd-js: a text header, a blank line, raw uint8 voxels in the volume's own order.
+        int blank = MonaiWire.indexOf(reply.body(), "\n\n".getBytes(StandardCharsets.US_ASCII), 0);
+        String header = new String(reply.body(), 0, blank, StandardCharsets.US_ASCII);
+        assertTrue(header.contains("encoding: raw"), header);
+        assertTrue(header.contains("sizes: 48 40 36"), header);
+        assertTrue(header.matches("(?s).*type: (uint8|unsigned char|uchar).*"), header);
+        assertEquals(48 * 40 * 36, reply.body().length - blank - 2, "NRRD data of the volume's size");
+        assertSameGrid(lps, read(reply.body(), "label.nrrd"));
+
+        // Update model (deprecated POST /train/ keyed by model), then stop it as OHIF does.
+        JsonNode started = json(post("/train/", "{\"segmentation_spleen\": {\"max_epochs\": 50}}"));
+        assertTrue(
+                TASK_STATES.contains(
+                        started.at("/segmentation_spleen/result/status").asText()),
+                started.toString());
+        assertTrue(started.at("/segmentation_spleen/detail").isNull());
+        assertEquals(200, request("DELETE", "/train/", null, new byte[0]).status());
+
+        // A browser page from another origin may call the API.
+        MonaiWire.Reply preflight = MonaiWire.exchange(
+                GATEWAY,
+                ("OPTIONS /info/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                + "Origin: http://viewer.example:3000\r\nAccess-Control-Request-Method: GET\r\n"
+                                + "Content-Length: 0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        assertEquals("http://viewer.example:3000", preflight.header("access-control-allow-origin"));
+    }
+
+    @Test
+    @Order(4)
+    void theRawRequestsOfPartBAreAcceptedByteForByte() throws Exception {
+        Phantoms.Phantom phantom = Phantoms.make(40, 5);
+        assertEquals(
+                200,
+                multipart(
+                                "PUT",
+                                "/datastore/?image=spleen_01",
+                                Map.of("params", "{}"),
+                                Map.of("file", Map.entry("/data/spleen_01.nii.gz", nifti(phantom.image()))))
+                        .status());
+
+        // PUT /datastore/label exactly as client.py sends it: '$' boundary, full path, CRLF after the end.
+        byte[] body = MonaiWire.encode(
+                Map.of(
+                        "params",
+                        "{\"label_info\": [{\"name\": \"spleen\", \"idx\": 1}], \"client_id\": \"peer-client\"}"),
+                Map.of("label", Map.entry("/home/user/labels/spleen_01.nii.gz", nifti(phantom.label()))));
+        assertTrue(
+                new String(body, StandardCharsets.ISO_8859_1).endsWith("------------lImIt_of_THE_fIle_eW_$--\r\n\r\n"));
+        MonaiWire.Reply saved = MonaiWire.exchange(
+                GATEWAY,
+                MonaiWire.request(
+                        "PUT",
+                        "/datastore/label?image=spleen_01&tag=final",
+                        GATEWAY,
+                        "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                        body));
+        assertEquals(200, saved.status(), saved.text());
+        assertEquals(
+                "peer-client",
+                json(get("/datastore/label/info?label=spleen_01&tag=final"))
+                        .get("client_id")
+                        .asText());
+
+        // POST /infer with only params (unknown keys are the app's business), answered as multipart.
+        byte[] params = MonaiWire.encode(Map.of("params", "{\"foo\": 1, \"client_id\": \"peer-client\"}"), Map.of());
+        MonaiWire.Reply inferred = MonaiWire.exchange(
+                GATEWAY,
+                MonaiWire.request(
+                        "POST",
+                        "/infer/segmentation_spleen?image=spleen_01",
+                        GATEWAY,
+                        "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                        params));
+        assertEquals(200, inferred.status(), inferred.text());
+        String type = inferred.header("content-type");
+        assertTrue(type.matches("multipart/form-data; boundary=[0-9a-f]{32}"), type);
+        List<MonaiWire.Part> parts = MonaiWire.parse(type, inferred.body());
+        assertEquals(
+                List.of("params", "image"),
+                parts.stream().map(MonaiWire.Part::name).toList());
+        assertNull(parts.get(0).filename(), "params is a field, not a file");
+        assertTrue(
+                parts.get(1).filename().endsWith(".nii.gz"),
+                "the input's format: " + parts.get(1).filename());
+        assertSameGrid(phantom.image(), read(parts.get(1).data(), parts.get(1).filename()));
+
+        // JSON bodies with client_id, as client.py sends them.
+        MonaiWire.Reply next = MonaiWire.exchange(
+                GATEWAY,
+                MonaiWire.request(
+                        "POST",
+                        "/activelearning/random",
+                        GATEWAY,
+                        "application/json",
+                        "{\"client_id\": \"peer-client\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(200, next.status(), next.text());
+        MonaiWire.Reply train = MonaiWire.exchange(
+                GATEWAY,
+                MonaiWire.request(
+                        "POST",
+                        "/train/segmentation_spleen",
+                        GATEWAY,
+                        "application/json",
+                        "{\"max_epochs\": 1, \"client_id\": \"peer-client\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(200, train.status(), train.text());
+        assertEquals("peer-client", json(train).at("/request/client_id").asText());
+        Awaitility.await()
+                .atMost(120, TimeUnit.SECONDS)
+                .untilAsserted(() -> assertTrue(Set.of("DONE", "ERROR", "STOPPED")
+                        .contains(json(get("/train/")).get("status").asText())));
+
+        // Errors: MONAI Label's {"detail": ...}, with the status that fits instead of a plain-text 500.
+        MonaiWire.Reply unknownModel = post("/infer/no_such_model?image=spleen_01", "{}");
+        assertEquals(404, unknownModel.status());
+        assertTrue(json(unknownModel).get("detail").asText().contains("no_such_model"));
+        assertEquals(
+                404,
+                post("/infer/segmentation_spleen?image=no_such_image&output=json", "{}")
+                        .status());
+        assertEquals(404, post("/activelearning/no_such_strategy", "{}").status());
+    }
+
+    @Test
+    @Order(5)
+    void theGeneratedJavaClientWorksAgainstTheGateway() throws Exception {
+        ApiClient client = new ApiClient().setHost("127.0.0.1").setPort(GATEWAY);
+        Info info = new InfoApi(client).info();
+        assertEquals("MedLabel - compatibility test", info.getName());
+        assertEquals("deepgrow", info.getModels().get("deepgrow_3d").getType());
+        assertTrue(info.getDatastore().getTotal() >= 3, String.valueOf(info.getDatastore()));
+
+        Path image = Files.createTempFile("client-phantom", ".nii.gz");
+        Path label = Files.createTempFile("client-label", ".nii.gz");
+        Phantoms.Phantom phantom = Phantoms.make(40, 9);
+        Files.write(image, nifti(phantom.image()));
+        Files.write(label, nifti(phantom.label()));
+        DatastoreApi datastore = new DatastoreApi(client);
+        ImageRef stored = datastore.uploadImage(image.toFile(), "java_client", "{\"client_id\": \"java\"}");
+        assertEquals("java_client", stored.getImage());
+        datastore.imageExists("java_client", null);
+        assertEquals("java", datastore.imageInfo("java_client").get("user"));
+
+        Map<String, Object> next = new ActivelearningApi(client).nextSample("last", Map.of("client_id", "java"));
+        assertTrue(next.containsKey("id"), next.toString());
+
+        InferApi infer = new InferApi(client);
+        File result = infer.infer("segmentation_spleen", "java_client", "json", null, "{}", null);
+        assertTrue(JSON.readTree(result).has("latencies"));
+        File nrrd = infer.infer(
+                "segmentation_spleen", "java_client", "image", null, "{\"result_extension\": \".nrrd\"}", null);
+        assertSameGrid(phantom.image(), read(Files.readAllBytes(nrrd.toPath()), "label.nrrd"));
+        File uploaded = infer.infer("segmentation_spleen", null, "image", null, null, image.toFile());
+        assertSameGrid(phantom.image(), read(Files.readAllBytes(uploaded.toPath()), "label.nii.gz"));
+
+        LabelRef saved = datastore.saveLabel("java_client", label.toFile(), null, "{\"client_id\": \"java\"}");
+        assertEquals("java_client", saved.getLabel());
+        assertArrayEquals(
+                Files.readAllBytes(label),
+                Files.readAllBytes(
+                        datastore.downloadLabel("java_client", "final").toPath()));
+        assertTrue(String.valueOf(
+                        new ModelApi(client).modelInfo("segmentation_spleen").get("checksum"))
+                .startsWith("SHA256:"));
+
+        ApiException notFound =
+                org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> new ServerApi(client).auth());
+        assertEquals(404, notFound.getCode());
+        ApiException unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                ApiException.class, () -> datastore.imageInfo("no_such_image"));
+        assertEquals(404, unknown.getCode());
+        assertTrue(unknown.getResponseBody().contains("detail"));
+        Files.delete(image);
+        Files.delete(label);
+    }
+
+    private Volume inferMultipart(String model, String image, String params, String extension) throws Exception {
+        MonaiWire.Reply reply =
+                multipart("POST", "/infer/" + model + "?image=" + image, Map.of("params", params), Map.of());
+        assertEquals(200, reply.status(), reply.text());
+        List<MonaiWire.Part> parts = MonaiWire.parse(reply.header("content-type"), reply.body());
+        MonaiWire.Part json =
+                parts.stream().filter(p -> p.filename() == null).findFirst().orElseThrow();
+        assertEquals("params", json.name());
+        JsonNode result = JSON.readTree(json.data());
+        assertTrue(result.has("label_names") && result.at("/latencies/total").isNumber(), result.toString());
+        MonaiWire.Part file =
+                parts.stream().filter(p -> p.filename() != null).findFirst().orElseThrow();
+        assertFalse(file.filename().contains("/"), "a bare file name: " + file.filename());
+        assertTrue(file.filename().endsWith(extension), file.filename());
+        Volume label = read(file.data(), file.filename());
+        for (int i = 0; i < label.voxelCount(); i++) {
+            double v = label.voxels().get(i);
+            assertTrue(v == 0 || v == 1, "binary label, found " + v);
+        }
+        return label;
+    }
+
+    static void assertSameGrid(Volume expected, Volume actual) {
+        assertEquals(
+                List.of(expected.nx(), expected.ny(), expected.nz()), List.of(actual.nx(), actual.ny(), actual.nz()));
+        assertTrue(
+                expected.affine().approximatelyEquals(actual.affine(), 1e-4),
+                expected.affine() + " vs " + actual.affine());
+    }
+
+    static Volume read(byte[] bytes, String name) throws IOException {
+        return new VolumeReader(1L << 28).read(new ByteArrayInputStream(bytes), name);
+    }
+
+    static byte[] nifti(Volume v) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new NiftiWriter().write(v, out, true);
+        return out.toByteArray();
+    }
+
+    private static String filename(String disposition) {
+        int at = disposition.indexOf("filename=\"");
+        return disposition.substring(at + 10, disposition.indexOf('"', at + 10));
+    }
+
+    static MonaiWire.Reply get(String target) throws IOException {
+        return request("GET", target, null, new byte[0]);
+    }
+
+    static MonaiWire.Reply post(String target, String json) throws IOException {
+        return request("POST", target, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MonaiWire.Reply post(String target, String boundary, byte[] form) throws IOException {
+        return request("POST", target, "multipart/form-data; boundary=" + boundary, form);
+    }
+
+    static MonaiWire.Reply multipart(
+            String method, String target, Map<String, String> fields, Map<String, Map.Entry<String, byte[]>> files)
+            throws IOException {
+        return request(
+                method, target, "multipart/form-data; boundary=" + MonaiWire.BOUNDARY, MonaiWire.encode(fields, files));
+    }
+
+    static MonaiWire.Reply request(String method, String target, String type, byte[] body) throws IOException {
+        return MonaiWire.exchange(GATEWAY, MonaiWire.request(method, target, GATEWAY, type, body));
+    }
+
+    static JsonNode json(MonaiWire.Reply reply) throws IOException {
+        assertTrue(
+                reply.status() / 100 == 2 || reply.status() == 429 || reply.status() == 404,
+                reply.status() + " " + reply.text());
+        return JSON.readTree(reply.body());
+    }
+
+    /** Adds a header line after the request line. */
+    private static byte[] withHeader(byte[] request, String header) {
+        String text = new String(request, StandardCharsets.ISO_8859_1);
+        int eol = text.indexOf("\r\n");
+        return (text.substring(0, eol + 2) + header + "\r\n" + text.substring(eol + 2))
+                .getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
