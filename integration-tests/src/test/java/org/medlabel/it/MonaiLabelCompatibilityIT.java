@@ -393,7 +393,7 @@ class MonaiLabelCompatibilityIT {
     @Test
     @Order(5)
     void theGeneratedJavaClientWorksAgainstTheGateway() throws Exception {
-        ApiClient client = new ApiClient().setHost("127.0.0.1").setPort(GATEWAY);
+        ApiClient client = new ApiClient().setBasePath("http://127.0.0.1:" + GATEWAY);
         Info info = new InfoApi(client).info();
         assertEquals("MedLabel - compatibility test", info.getName());
         assertEquals("deepgrow", info.getModels().get("deepgrow_3d").getType());
