@@ -144,6 +144,27 @@ class MonaiLabelCompatibilityIT {
                 ".nrrd");
         assertSameGrid(ct, grown);
 
+        // A session (client.py's create_session: field "files", form client_id), inferred by session_id.
+        MonaiWire.Reply session = multipart(
+                "PUT",
+                "/session/",
+                Map.of("client_id", "slicer"),
+                Map.of("files", Map.entry("/home/annotator/ct.nii.gz", Files.readAllBytes(CT))));
+        assertEquals(200, session.status(), session.text());
+        String sessionId = json(session).get("session_id").asText();
+        assertEquals(sessionId, json(get("/session/" + sessionId)).get("name").asText());
+        assertSameGrid(
+                ct,
+                inferMultipart(
+                        "segmentation_spleen",
+                        "x&session_id=" + sessionId,
+                        "{\"result_extension\": \".nrrd\"}",
+                        ".nrrd"));
+        assertEquals(
+                200,
+                request("DELETE", "/session/" + sessionId, null, new byte[0]).status());
+        assertEquals(404, get("/session/" + sessionId).status());
+
         // Save label (no tag: final), then Slicer refreshes info.
         MonaiWire.Reply saved = multipart(
                 "PUT",

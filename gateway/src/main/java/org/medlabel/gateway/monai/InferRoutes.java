@@ -8,7 +8,8 @@ import org.medlabel.gateway.upstream.Upstreams;
 
 /**
  * {@code POST /infer/{model}}: the client's multipart body ({@code params}, {@code file}) streams to the inference
- * service, and its answer (MONAI Label's JSON, label file or multipart) streams back unchanged.
+ * service, with the image named by {@code image} or {@code session_id}, and its answer (MONAI Label's JSON, label file
+ * or multipart) streams back unchanged.
  */
 @Singleton
 public class InferRoutes implements MonaiRoutes {
@@ -27,12 +28,10 @@ public class InferRoutes implements MonaiRoutes {
                 throw ApiError.unprocessable(
                         "output=dicom_seg needs a DICOMweb datastore; this server returns json, image or all");
             }
-            if (call.query("session_id") != null && !call.query("session_id").isEmpty()) {
-                throw ApiError.unprocessable("session_id is not supported yet; send the image as 'file' or by id");
-            }
             var out = call.to(HttpMethod.POST, "/infer/{}", call.path("model"))
                     .query("image", call.query("image"))
-                    .query("output", output);
+                    .query("output", output)
+                    .query("session_id", call.query("session_id"));
             return call.forward(services.inference(), out);
         });
     }

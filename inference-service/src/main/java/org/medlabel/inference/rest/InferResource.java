@@ -26,7 +26,8 @@ import org.medlabel.inference.service.InferenceResult;
 import org.medlabel.inference.service.InferenceService;
 
 /**
- * {@code POST /infer/{model}}: MONAI Label's inference request (query {@code image}, {@code output}; form fields
+ * {@code POST /infer/{model}}: MONAI Label's inference request (query {@code image}, {@code session_id},
+ * {@code output}; form fields
  * {@code params} as a JSON string and an optional {@code file}), answered with the result JSON, the label file, or
  * both as MONAI Label's multipart ({@code params} part, then {@code image} part with a bare file name).
  */
@@ -52,11 +53,12 @@ public class InferResource {
             @RestPath String model,
             @RestQuery String image,
             @RestQuery String output,
+            @RestQuery("session_id") String sessionId,
             @RestForm("params") String params,
             @RestForm("file") FileUpload file) {
         InferenceService.Output wanted = output(output);
         InferenceService.ImageInput input = new InferenceService.ImageInput(
-                image, file == null ? null : file.uploadedFile(), file == null ? null : file.fileName());
+                image, file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(), sessionId);
         return inference.infer(model, input, params(params), wanted).map(result -> respond(result, wanted));
     }
 

@@ -43,12 +43,16 @@ public class InferenceService {
     }
 
     /** Where the image comes from: a datastore id, or a file uploaded with the request (and its original name). */
-    public record ImageInput(String imageId, Path upload, String uploadName) {
+    public record ImageInput(String imageId, Path upload, String uploadName, String sessionId) {
 
         public ImageInput {
-            if ((imageId == null || imageId.isBlank()) && upload == null) {
-                throw new InvalidRequestException("give an image id ('image') or upload a 'file'");
+            if (blank(imageId) && upload == null && blank(sessionId)) {
+                throw new InvalidRequestException("give an image id ('image'), a 'session_id' or upload a 'file'");
             }
+        }
+
+        private static boolean blank(String s) {
+            return s == null || s.isBlank();
         }
     }
 
@@ -97,7 +101,11 @@ public class InferenceService {
                     image = decoder.decode(in, input.uploadName());
                 }
             } else {
-                VolumeSource.Loaded loaded = volumes.load(input.imageId());
+                // MONAI Label's order: an upload, then a session, then the image id
+                VolumeSource.Loaded loaded =
+                        input.sessionId() != null && !input.sessionId().isBlank()
+                                ? volumes.loadSession(input.sessionId())
+                                : volumes.load(input.imageId());
                 image = loaded.volume();
                 fileName = loaded.ref().fileName();
             }

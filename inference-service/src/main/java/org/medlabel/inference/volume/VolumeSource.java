@@ -27,9 +27,17 @@ public class VolumeSource {
      * the cache; the bytes are fetched only on a miss.
      */
     public Loaded load(String imageId) throws IOException {
-        ImageRef ref = client.describe(imageId);
+        return load(client.describe(imageId), () -> client.open(imageId));
+    }
+
+    /** A session's image (cached like an image: repeated clicks on it decode once). */
+    public Loaded loadSession(String sessionId) throws IOException {
+        return load(client.describeSession(sessionId), () -> client.openSession(sessionId));
+    }
+
+    private Loaded load(ImageRef ref, java.util.function.Supplier<InputStream> bytes) throws IOException {
         VolumeCache.Lookup lookup = cache.get(ref, () -> {
-            try (InputStream in = client.open(ref.id())) {
+            try (InputStream in = bytes.get()) {
                 return decoder.decode(in, ref.fileName());
             }
         });

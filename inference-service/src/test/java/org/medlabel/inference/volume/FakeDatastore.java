@@ -34,6 +34,7 @@ final class FakeDatastore implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Stored> images = new ConcurrentHashMap<>();
+    private final Map<String, Stored> sessions = new ConcurrentHashMap<>();
     final List<String> rawPaths = new CopyOnWriteArrayList<>();
     final AtomicInteger fileDownloads = new AtomicInteger();
 
@@ -50,6 +51,12 @@ final class FakeDatastore implements AutoCloseable {
         byte[] bytes = Files.readAllBytes(file);
         images.put(id, new Stored(fileName, bytes, sha256(bytes)));
         return images.get(id).sha256();
+    }
+
+    /** A session (MONAI Label's PUT /session/) holding one image file. */
+    void putSession(String id, Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        sessions.put(id, new Stored(file.getFileName().toString(), bytes, sha256(bytes)));
     }
 
     String url() {
@@ -85,17 +92,26 @@ final class FakeDatastore implements AutoCloseable {
             rawPaths.add(raw);
             String[] parts = raw.split("/", -1);
             boolean file = parts.length == 4 && parts[3].equals("file");
+            boolean session = parts.length >= 3 && parts[1].equals("sessions");
             if (!exchange.getRequestMethod().equals("GET")
                     || parts.length < 3
-                    || !parts[1].equals("images")
+                    || !(parts[1].equals("images") || session)
                     || (parts.length == 4 && !file)
                     || parts.length > 4) {
                 error(exchange, 404, "HTTP_404", "Not Found");
                 return;
             }
             String id = URLDecoder.decode(parts[2].replace("+", "%2B"), StandardCharsets.UTF_8);
-            Stored image = images.get(id);
-            if (id.equals(BROKEN)) {
+            Stored image = (session ? sessions : images).get(id);
+            if (session && image == null) {
+                error(exchange, 404, "SESSION_NOT_FOUND", "session (" + id + ") not found");
+            } else if (session && !file) {
+                send(
+                        exchange,
+                        200,
+                        ("{\"name\":\"" + id + "\",\"image\":\"" + image.fileName() + "\",\"meta\":{}}")
+                                .getBytes(StandardCharsets.UTF_8));
+            } else if (id.equals(BROKEN)) {
                 error(exchange, 500, "HTTP_500", "Internal Server Error");
             } else if (image == null) {
                 error(exchange, 404, "IMAGE_NOT_FOUND", "image '" + id + "' not found");

@@ -68,6 +68,19 @@ class VolumeSourceTest {
     }
 
     @Test
+    void aSessionsImageIsLoadedByItsSessionAndDecodedOnce() throws IOException {
+        datastore.putSession("5f0c", SharedData.T1_NII_GZ);
+        VolumeSource.Loaded first = source.loadSession("5f0c");
+        VolumeSource.Loaded second = source.loadSession("5f0c");
+        assertFalse(first.cacheHit());
+        assertTrue(second.cacheHit());
+        assertEquals("session:5f0c", first.ref().id());
+        assertEquals(1, datastore.fileDownloads.get());
+        ImageNotFoundException e = assertThrows(ImageNotFoundException.class, () -> source.loadSession("gone"));
+        assertEquals("session 'gone' not found", e.getMessage());
+    }
+
+    @Test
     void aMissingImageIsNotFoundAndNothingIsCached() {
         ImageNotFoundException e = assertThrows(ImageNotFoundException.class, () -> source.load("nope"));
 
