@@ -22,8 +22,11 @@ public class SessionRoutes implements MonaiRoutes {
             if (call.flag("uncompress")) {
                 throw ApiError.unprocessable("uncompress is not supported; send the files themselves");
             }
-            return call.forward(
-                    services.datastore(), call.to(HttpMethod.POST, "/sessions").query("expiry", call.query("expiry")));
+            // the datastore answers 201 Created; MONAI Label's clients accept only 200
+            return call.open(
+                            services.datastore(),
+                            call.to(HttpMethod.POST, "/sessions").query("expiry", call.query("expiry")))
+                    .flatMap(response -> call.reshape(response, r -> call.ok(r.json())));
         });
         api.route(
                 HttpMethod.GET,
