@@ -464,6 +464,35 @@ class MonaiLabelCompatibilityIT {
         Files.delete(label);
     }
 
+    @Test
+    @Order(6)
+    void batchInferenceSavesOriginalLabelsThatSlicerShowsWithTheirNames() throws Exception {
+        JsonNode task = json(post(
+                "/batch/infer/segmentation_spleen?images=unlabeled&run_sync=true",
+                "{\"label_tag\": \"original\", \"result_extension\": \".nii.gz\"}"));
+        assertEquals("DONE", task.get("status").asText(), task.toString());
+        assertEquals(0, task.get("failed").asInt(), task.toString());
+        assertEquals(1, task.get("done").asInt(), "ohif_series is the only unlabeled image: " + task);
+        assertEquals(
+                200,
+                request("HEAD", "/datastore/label?image=ohif_series&tag=original", null, new byte[0])
+                        .status());
+        // 3D Slicer's "original label" on next sample: objects[id].labels.original.info.params.label_names
+        JsonNode all = json(get("/datastore/?output=all"));
+        assertEquals(
+                1,
+                all.at("/objects/ohif_series/labels/original/info/params/label_names/spleen")
+                        .asInt(),
+                all.at("/objects/ohif_series").toString());
+        assertEquals(
+                "segmentation_spleen",
+                all.at("/objects/ohif_series/labels/original/info/model").asText());
+        Volume original =
+                read(get("/datastore/label?label=ohif_series&tag=original").body(), "original.nii.gz");
+        assertEquals(List.of(48, 40, 36), List.of(original.nx(), original.ny(), original.nz()));
+        assertEquals("DONE", json(get("/batch/infer")).get("status").asText());
+    }
+
     private Volume inferMultipart(String model, String image, String params, String extension) throws Exception {
         MonaiWire.Reply reply =
                 multipart("POST", "/infer/" + model + "?image=" + image, Map.of("params", params), Map.of());

@@ -59,8 +59,13 @@ public final class Outgoing {
     }
 
     public Outgoing json(Buffer json) {
-        this.body = json;
-        return header("Content-Type", "application/json");
+        return body(json, "application/json");
+    }
+
+    /** A body sent whole (and so repeatable). */
+    public Outgoing body(Buffer body, String contentType) {
+        this.body = body;
+        return header("Content-Type", contentType);
     }
 
     public HttpMethod method() {

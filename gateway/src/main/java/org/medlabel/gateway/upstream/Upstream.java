@@ -88,10 +88,20 @@ public final class Upstream {
         return name;
     }
 
+    /** How long a streamed or long call may stay silent. */
+    public Duration idleTimeout() {
+        return calls.idleTimeout();
+    }
+
     /** A call whose answer is read whole (JSON, metadata), within the call timeout, retried where safe. */
     public Uni<Reply> call(Outgoing out) {
+        return call(out, calls.timeout());
+    }
+
+    /** A call whose answer is read whole, within {@code timeout} of silence (an inference, say). */
+    public Uni<Reply> call(Outgoing out, Duration timeout) {
         TypedGuard<Uni<Reply>> retry = out.idempotent() ? retryAny : retryRefused;
-        return retry.get(() -> guarded(() -> exchange(out, null, calls.timeout())
+        return retry.get(() -> guarded(() -> exchange(out, null, timeout)
                         .compose(response -> response.body()
                                 .map(body -> new Reply(response.statusCode(), response.headers(), body)))))
                 .onFailure()

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.oneOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -241,6 +242,75 @@ class GatewayRoutingTest {
                 .options("/infer/seg")
                 .then()
                 .header("Access-Control-Allow-Origin", "http://ohif.example");
+    }
+
+    private static final String VIEW = """
+            {"name":"new-dataset","objects":{"a":{"image":{},"labels":{}},"b":{"image":{},"labels":{"final":{}}},
+             "c":{"image":{},"labels":{"original":{}}}},"next_offset":null,"next_after":null}""";
+    private static final String INFER_ANSWER = "--b0\r\nContent-Disposition: form-data; name=\"params\"\r\n"
+            + "Content-Type: application/json\r\n\r\n{\"label_names\":{\"spleen\":1},\"model_version\":3}\r\n"
+            + "--b0\r\nContent-Disposition: form-data; name=\"image\"; filename=\"tmp1.nii.gz\"\r\n"
+            + "Content-Type: application/octet-stream\r\n\r\nLABEL-BYTES\r\n--b0--\r\n";
+
+    @Test
+    void batchInferenceSavesEachSelectedImagesLabelAndRecordsFailures() {
+        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
+        StubServices.ROUTES.put(
+                "inference POST /infer/seg",
+                r -> r.uri().contains("image=c")
+                        ? Answer.json(404, "{\"detail\":\"image 'c' not found\"}")
+                        : new Answer(200, "multipart/form-data; boundary=b0", INFER_ANSWER, 0));
+        StubServices.ROUTES.put("datastore PUT /images/a/labels/original", r -> Answer.json(201, "{}"));
+        given().contentType("application/json")
+                .body("{\"label_tag\": \"original\", \"device\": \"cuda\", \"result_extension\": \".nrrd\"}")
+                .post("/batch/infer/seg?images=unlabeled&run_sync=true")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("DONE"))
+                .body("total", equalTo(2))
+                .body("done", equalTo(1))
+                .body("failed", equalTo(1))
+                .body("result.a.model_version", equalTo(3))
+                .body("result.c.error", containsString("image 'c' not found"));
+        StubServices.Request infer = StubServices.REQUESTS.stream()
+                .filter(r -> r.uri().startsWith("/infer/seg?image=a"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(infer.text().contains("{\"result_extension\":\".nrrd\"}"), infer.text());
+        StubServices.Request saved = last("datastore");
+        assertEquals("/images/a/labels/original", saved.uri());
+        assertTrue(saved.text().contains("filename=\"tmp1.nii.gz\"")
+                && saved.text().contains("LABEL-BYTES"));
+        assertTrue(saved.text().contains("\"model\":\"seg\"") && saved.text().contains("\"model_version\":3"));
+        given().get("/batch/infer").then().statusCode(200).body("status", equalTo("DONE"));
+        given().get("/batch/infer?check_if_running=true")
+                .then()
+                .statusCode(404)
+                .body("detail", equalTo("No Batch_infer Tasks are currently Running"));
+        given().post("/batch/infer/seg?images=some").then().statusCode(422);
+    }
+
+    @Test
+    void aSecondBatchWaitsItsTurnAndAStopEndsTheRun() {
+        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
+        StubServices.ROUTES.put(
+                "inference POST /infer/seg",
+                r -> new Answer(200, "multipart/form-data; boundary=b0", INFER_ANSWER, 800));
+        StubServices.ROUTES.put("datastore PUT /images/a/labels/original", r -> Answer.json(201, "{}"));
+        StubServices.ROUTES.put("datastore PUT /images/b/labels/original", r -> Answer.json(201, "{}"));
+        given().post("/batch/infer/seg").then().statusCode(200).body("status", oneOf("SUBMITTED", "RUNNING"));
+        given().post("/batch/infer/seg")
+                .then()
+                .statusCode(429)
+                .body("detail", equalTo("++++++++++ Batch_infer Task is Already Running"));
+        given().delete("/batch/infer").then().statusCode(200).body("details", notNullValue());
+        Awaitility.await()
+                .atMost(10, TimeUnit.SECONDS)
+                .untilAsserted(() -> given().get("/batch/infer")
+                        .then()
+                        .body("status", equalTo("STOPPED"))
+                        .body("done", lessThan(3)));
+        given().delete("/batch/infer").then().statusCode(200).body(equalTo("null"));
     }
 
     @Test
