@@ -21,6 +21,24 @@ def ms_row(label, values, reference):
             f"{percentile(ok, 99):.1f} | {max(ok):.1f} | {reference} |")
 
 
+def pairs(what, service, rows):
+    """Pairs of the same request through the gateway and to the service directly; the difference is the gateway's."""
+    gw = [r["curl_s"] for r in rows if r["route"] == "gateway"]
+    direct = [r["curl_s"] for r in rows if r["route"] == "direct"]
+    if not gw or not direct:
+        return []
+    diffs = [(g - x) * 1000 for g, x in zip(gw, direct)]
+    size = statistics.median(r["bytes"] for r in rows)
+    return ["", f"| {what} | runs | median ms | min ms | max ms |", "|---|---|---|---|---|",
+            f"| through the gateway | {len(gw)} | {statistics.median(gw) * 1000:.1f} | {min(gw) * 1000:.1f} | "
+            f"{max(gw) * 1000:.1f} |",
+            f"| to {service} | {len(direct)} | {statistics.median(direct) * 1000:.1f} | {min(direct) * 1000:.1f} | "
+            f"{max(direct) * 1000:.1f} |",
+            "",
+            f"Gateway overhead per pair (gateway - direct): median {statistics.median(diffs):.1f} ms "
+            f"(min {min(diffs):.1f}, max {max(diffs):.1f}); answer {size / 1e6:.2f} MB."]
+
+
 def main() -> int:
     d = sys.argv[1]
     info = read_jsonl(os.path.join(d, "info.jsonl"))
@@ -41,19 +59,8 @@ def main() -> int:
             lines.append(ms_row(f"{phase} (two inferences running)" if phase == "busy" else phase, values, reference))
     lines.append(f"\nNon-200 /info/ answers: {len(failed)}. Inferences during the busy phase: {len(loads)} "
                  f"({sum(1 for c, _ in loads if c == 200)} answered 200).")
-    gw = [r["curl_s"] for r in infer if r["route"] == "gateway"]
-    direct = [r["curl_s"] for r in infer if r["route"] == "direct"]
-    if gw and direct:
-        diffs = [g - x for g, x in zip(gw, direct)]
-        size = statistics.median(r["bytes"] for r in infer)
-        lines += ["", "| POST /infer/segmentation_spleen (output=all) | runs | median s | min s | max s |",
-                  "|---|---|---|---|---|",
-                  f"| through the gateway | {len(gw)} | {statistics.median(gw):.3f} | {min(gw):.3f} | {max(gw):.3f} |",
-                  f"| to the inference service | {len(direct)} | {statistics.median(direct):.3f} | {min(direct):.3f} | "
-                  f"{max(direct):.3f} |",
-                  "",
-                  f"Gateway overhead per pair (gateway - direct): median {statistics.median(diffs) * 1000:.1f} ms "
-                  f"(min {min(diffs) * 1000:.1f}, max {max(diffs) * 1000:.1f}); answer {size / 1e6:.2f} MB."]
+    lines += pairs("POST /infer/segmentation_spleen (output=all)", "the inference service", infer)
+    lines += pairs("GET the 256x256x100 image", "the datastore", read_jsonl(os.path.join(d, "download.jsonl")))
     text = "\n".join(lines)
     print(text)
     with open(os.path.join(d, "report.md"), "w") as f:
