@@ -39,6 +39,24 @@ final class Launcher {
                 .toString();
     }
 
+    /**
+     * A launcher on a fresh data directory {@code integration-tests/target/<homeName>} of the repository the build runs
+     * in (system property {@code medlabel.repo}), after checking that every port it uses is free.
+     */
+    static Launcher fresh(String homeName, String app) throws IOException {
+        Path repo = Path.of(System.getProperty("medlabel.repo", ".."))
+                .toAbsolutePath()
+                .normalize();
+        Path home = repo.resolve("integration-tests/target").resolve(homeName);
+        deleteRecursively(home);
+        for (int port : allPorts()) {
+            if (isOpen(port)) {
+                throw new AssertionError("port " + port + " is already in use; this test needs it free");
+            }
+        }
+        return new Launcher(repo, home, app);
+    }
+
     Result run(Duration timeout, String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>();
         command.add(repo.resolve("deploy/local/medlabel").toString());

@@ -57,15 +57,7 @@ class LocalLauncherIT {
 
     @BeforeAll
     void freshHome() throws IOException {
-        Path repo = Path.of(System.getProperty("medlabel.repo", ".."))
-                .toAbsolutePath()
-                .normalize();
-        Path home = repo.resolve("integration-tests/target/launcher-it-home");
-        Launcher.deleteRecursively(home);
-        launcher = new Launcher(repo, home, "it-app.yaml");
-        for (int port : Launcher.allPorts()) {
-            assertFalse(Launcher.isOpen(port), "port " + port + " is already in use; this test needs it free");
-        }
+        launcher = Launcher.fresh("launcher-it-home", "it-app.yaml");
     }
 
     @AfterAll

@@ -70,15 +70,7 @@ class MonaiLabelCompatibilityIT {
 
     @BeforeAll
     void start() throws Exception {
-        Path repo = Path.of(System.getProperty("medlabel.repo", ".."))
-                .toAbsolutePath()
-                .normalize();
-        Path home = repo.resolve("integration-tests/target/compat-it-home");
-        Launcher.deleteRecursively(home);
-        for (int port : Launcher.allPorts()) {
-            assertFalse(Launcher.isOpen(port), "port " + port + " is already in use; this test needs it free");
-        }
-        launcher = new Launcher(repo, home, "compat-app.yaml");
+        launcher = Launcher.fresh("compat-it-home", "compat-app.yaml");
         Launcher.Result started = launcher.run(Duration.ofMinutes(5), "start");
         assertEquals(0, started.exitCode(), started.output());
         ct = read(Files.readAllBytes(CT), "ct.nii.gz");
