@@ -194,16 +194,57 @@ class DeployManifestsTest {
         for (var service : SERVICES.entrySet()) {
             Path generated = REPO.resolve(service.getValue()).resolve("target/kubernetes/kubernetes.yml");
             assertTrue(Files.exists(generated), generated + " missing: package the services first");
-            String expected = Files.readAllLines(generated).stream()
-                    .filter(line -> !line.contains("app.quarkus.io/commit-id"))
-                    .collect(Collectors.joining("\n"));
-            String committed =
-                    Files.readAllLines(REPO.resolve("deploy/k8s/base/services").resolve(service.getKey() + ".yml"))
-                            .stream()
-                            .filter(line -> !line.startsWith("# "))
-                            .collect(Collectors.joining("\n"));
-            assertEquals(expected, committed, service.getKey() + ": run deploy/k8s/generate");
+            Path committed = REPO.resolve("deploy/k8s/base/services").resolve(service.getKey() + ".yml");
+            assertEquals(canonical(generated), canonical(committed), service.getKey() + ": run deploy/k8s/generate");
         }
+    }
+
+    /**
+     * A manifest file as comparable text: its documents with keys sorted and lists in a fixed order (the generator's
+     * order of labels and envFrom entries varies between builds), without the annotations that name the commit and
+     * the repository (deploy/k8s/generate drops them too).
+     */
+    static List<String> canonical(Path manifest) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        List<String> docs = new ArrayList<>();
+        try (var parser = yaml.getFactory().createParser(manifest.toFile())) {
+            for (var it = yaml.readValues(parser, JsonNode.class); it.hasNext(); ) {
+                JsonNode doc = it.next();
+                if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+                    docs.add(sorted(doc).toString());
+                }
+            }
+        }
+        docs.sort(null);
+        return docs;
+    }
+
+    private static JsonNode sorted(JsonNode node) {
+        var json = new ObjectMapper();
+        if (node.isObject()) {
+            var out = json.createObjectNode();
+            new TreeSet<String>(iterable(node.fieldNames())).forEach(k -> {
+                if (!k.equals("app.quarkus.io/commit-id") && !k.equals("app.quarkus.io/vcs-uri")) {
+                    out.set(k, sorted(node.get(k)));
+                }
+            });
+            return out;
+        }
+        if (node.isArray()) {
+            List<JsonNode> items = new ArrayList<>();
+            node.forEach(item -> items.add(sorted(item)));
+            items.sort((a, b) -> a.toString().compareTo(b.toString()));
+            var out = json.createArrayNode();
+            items.forEach(out::add);
+            return out;
+        }
+        return node;
+    }
+
+    private static <T> List<T> iterable(java.util.Iterator<T> it) {
+        List<T> list = new ArrayList<>();
+        it.forEachRemaining(list::add);
+        return list;
     }
 
     @Test
@@ -258,6 +299,25 @@ class DeployManifestsTest {
             assertTrue(
                     gpu.path(service).path("build").path("dockerfile").asText().endsWith("Dockerfile.gpu"));
         }
+    }
+
+    @Test
+    void theEnvironmentTableIsWhatTheTestedLauncherGivesTheServices() throws IOException {
+        // the launcher's own choices, not what a deployment must set
+        Set<String> launcherOnly =
+                Set.of("QUARKUS_HTTP_PORT", "MEDLABEL_GATEWAY_LOG_FILE", "MEDLABEL_INFERENCE_CACHE_MAX_BYTES");
+        Set<String> exported = new TreeSet<>();
+        for (String script : List.of("services.sh", "infra.sh")) {
+            Matcher m = Pattern.compile("(?m)^\\s*export ([A-Z0-9_]+)=")
+                    .matcher(Files.readString(REPO.resolve("deploy/local/lib").resolve(script)));
+            while (m.find()) {
+                exported.add(m.group(1));
+            }
+        }
+        exported.removeAll(launcherOnly);
+        Set<String> documented =
+                environmentTable().stream().map(EnvVarSpec::name).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(exported, documented, "deploy/README.md's environment table vs deploy/local/lib's exports");
     }
 
     @Test
