@@ -19,12 +19,15 @@ final class Launcher {
     /** A finished command: exit code and combined output. */
     record Result(int exitCode, String output) {}
 
-    static final int PG_PORT = 35432;
-    static final int KAFKA_PORT = 39092;
-    static final int S3_PORT = 39000;
+    // Below Linux's ephemeral range (32768-60999): there, a restarted server can find its port taken by the local
+    // end of some client's connection (seen: PostgreSQL "Address already in use" on 35432 mid-test).
+    static final int PG_PORT = 26432;
+    static final int KAFKA_PORT = 26092;
+    static final int KAFKA_CONTROLLER_PORT = 26093;
+    static final int S3_PORT = 26000;
     static final Map<String, Integer> SERVICE_PORTS =
-            Map.of("gateway", 38000, "datastore", 38081, "inference", 38082, "training", 38083);
-    static final List<Integer> INFRA_PORTS = List.of(PG_PORT, KAFKA_PORT, 39093, S3_PORT);
+            Map.of("gateway", 26800, "datastore", 26881, "inference", 26882, "training", 26883);
+    static final List<Integer> INFRA_PORTS = List.of(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, S3_PORT);
 
     final Path repo;
     final Path home;
@@ -88,7 +91,7 @@ final class Launcher {
         env.put("MEDLABEL_BUILD", "never");
         env.put("MEDLABEL_PG_PORT", String.valueOf(PG_PORT));
         env.put("MEDLABEL_KAFKA_PORT", String.valueOf(KAFKA_PORT));
-        env.put("MEDLABEL_KAFKA_CONTROLLER_PORT", "39093");
+        env.put("MEDLABEL_KAFKA_CONTROLLER_PORT", String.valueOf(KAFKA_CONTROLLER_PORT));
         env.put("MEDLABEL_S3_PORT", String.valueOf(S3_PORT));
         SERVICE_PORTS.forEach(
                 (name, port) -> env.put("MEDLABEL_" + name.toUpperCase() + "_PORT", String.valueOf(port)));

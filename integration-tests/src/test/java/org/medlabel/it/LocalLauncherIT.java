@@ -71,12 +71,14 @@ class LocalLauncherIT {
         Launcher.Result start = launcher.run(START_TIMEOUT, "start");
         assertEquals(0, start.exitCode(), start.output());
         assertTrue(start.output().contains("MedLabel is ready"), start.output());
-        assertTrue(start.output().contains("http://127.0.0.1:38000"), start.output());
+        assertTrue(
+                start.output().contains("http://127.0.0.1:" + Launcher.SERVICE_PORTS.get("gateway")), start.output());
 
         JsonNode ready = readiness("gateway");
         assertEquals("UP", ready.path("status").asText(), ready.toString());
         assertEquals(Map.of("datastore", "UP", "inference", "UP", "training", "UP"), servicesData(ready));
-        assertEquals(200, get(38000, "/q/openapi").statusCode());
+        assertEquals(
+                200, get(Launcher.SERVICE_PORTS.get("gateway"), "/q/openapi").statusCode());
 
         Launcher.Result status = launcher.run(Duration.ofSeconds(60), "status");
         for (String name : List.of("postgres", "kafka", "s3")) {

@@ -1,0 +1,140 @@
+package org.medlabel.cli.command;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.medlabel.cli.MedLabelCli;
+import org.medlabel.cli.support.Json;
+import org.medlabel.cli.support.ProgressBar;
+import org.medlabel.client.api.TrainApi;
+import org.medlabel.client.model.Task;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * Training: start a job for a model ({@code --watch} follows it with a progress bar of epochs, loss and Dice until it
+ * ends; Ctrl-C stops watching, not the job), or {@code --stop} the running one.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model, or stop training.")
+public class TrainCommand implements Callable<Integer> {
+
+    private static final Set<String> ENDED = Set.of("DONE", "ERROR", "STOPPED");
+    private static final Pattern LOSS = Pattern.compile("loss ([0-9.eE+-]+)");
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "The model to train.")
+    String model;
+
+    @Option(names = "--max-epochs", description = "Epochs (default: the model's).")
+    Integer maxEpochs;
+
+    @Option(names = "--params", paramLabel = "JSON", description = "More train params, e.g. '{\"val_split\": 0.2}'.")
+    String params;
+
+    @Option(names = "--enqueue", description = "Queue behind a running job instead of failing (429).")
+    boolean enqueue;
+
+    @Option(names = "--watch", description = "Follow the job until it ends.")
+    boolean watch;
+
+    @Option(names = "--poll", defaultValue = "2", description = "Seconds between looks (default ${DEFAULT-VALUE}).")
+    int poll;
+
+    @Option(names = "--stop", description = "Stop the running job.")
+    boolean stop;
+
+    @ParentCommand
+    MedLabelCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainApi train = new TrainApi(root.client());
+        if (stop) {
+            Map<String, Object> stopped = train.trainStop();
+            spec.commandLine()
+                    .getOut()
+                    .println(stopped == null ? "nothing was running" : "stopping " + stopped.get("id"));
+            return 0;
+        }
+        if (model == null) {
+            throw new ParameterException(spec.commandLine(), "give a MODEL (or --stop)");
+        }
+        Map<String, Object> body = Json.object(spec, "--params", params);
+        if (maxEpochs != null) {
+            body.put("max_epochs", maxEpochs);
+        }
+        body.putIfAbsent("client_id", "medlabel-cli");
+        Task task = train.train(model, enqueue, false, body);
+        spec.commandLine().getOut().printf("training %s: job %s %s%n", model, task.getId(), task.getStatus());
+        return watch ? watch(train, task.getId()) : 0;
+    }
+
+    private int watch(TrainApi train, String id) throws Exception {
+        Thread hook = new Thread(() -> System.err.printf("%nmedlabel-cli: stopped watching; job %s goes on%n", id));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            ProgressBar bar = null;
+            while (true) {
+                Map<String, Object> latest = train.trainStatus(false, false);
+                if (!id.equals(latest.get("id"))) {
+                    throw new IllegalStateException("job " + id + " is no longer the latest; see GET /train/?all=true");
+                }
+                String status = String.valueOf(latest.get("status"));
+                int total = number(latest.get("total_epochs"), 1);
+                int epoch = number(latest.get("epoch"), 0);
+                if (bar == null) {
+                    bar = new ProgressBar(System.err, "epochs", total);
+                }
+                String suffix = "epoch " + epoch + "/" + total + loss(latest) + dice(latest) + " " + status;
+                if (ENDED.contains(status)) {
+                    bar.done(suffix);
+                    spec.commandLine()
+                            .getOut()
+                            .printf(
+                                    "job %s %s%s%n",
+                                    id,
+                                    status,
+                                    latest.get("version") == null
+                                            ? ""
+                                            : ": version " + latest.get("version") + " served");
+                    return status.equals("DONE") ? 0 : 1;
+                }
+                bar.update(epoch, suffix);
+                Thread.sleep(poll * 1000L);
+            }
+        } finally {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    private static int number(Object value, int fallback) {
+        return value instanceof Number n ? n.intValue() : fallback;
+    }
+
+    private static String dice(Map<String, Object> task) {
+        return task.get("best_metric") instanceof Number n ? String.format(", Dice %.3f", n.doubleValue()) : "";
+    }
+
+    /** The last loss the job logged (its details lines end with the epoch's). */
+    private static String loss(Map<String, Object> task) {
+        if (task.get("details") instanceof List<?> lines) {
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                Matcher m = LOSS.matcher(String.valueOf(lines.get(i)));
+                if (m.find()) {
+                    return ", loss " + m.group(1);
+                }
+            }
+        }
+        return "";
+    }
+}

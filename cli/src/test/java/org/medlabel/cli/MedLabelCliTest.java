@@ -1,0 +1,137 @@
+package org.medlabel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlabel.cli.support.Studies;
+import org.medlabel.imaging.io.VolumeReader;
+import org.medlabel.imaging.volume.Volume;
+import picocli.CommandLine;
+
+/** The commands that need no server, and how the others fail without one. */
+class MedLabelCliTest {
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cli = MedLabelCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("datasets", "start", "upload", "next", "infer", "label", "train", "status")) {
+            Run help = run(command, "--help");
+            assertEquals(0, help.exit(), command);
+            assertTrue(help.out().contains("Usage: medlabel-cli " + command), help.out());
+        }
+        assertTrue(run("label", "save", "--help").out().contains("final labels train the models"));
+        assertTrue(run("--help").out().contains("--server"));
+    }
+
+    @Test
+    void syntheticDatasetsAreStudiesWithLabelsOnTheirImagesGridAndRepeatBySeed(@TempDir Path tmp) throws Exception {
+        Run made = run(
+                "datasets",
+                "--synthetic",
+                "3",
+                "--size",
+                "32",
+                "--seed",
+                "7",
+                "--output",
+                tmp.resolve("a").toString());
+        assertEquals(0, made.exit(), made.err());
+        assertTrue(made.out().contains("3 studies"), made.out());
+        run(
+                "datasets",
+                "--synthetic",
+                "3",
+                "--size",
+                "32",
+                "--seed",
+                "7",
+                "--output",
+                tmp.resolve("b").toString());
+        List<Studies.Study> studies = Studies.read(tmp.resolve("a"));
+        assertEquals(
+                List.of("phantom_001", "phantom_002", "phantom_003"),
+                studies.stream().map(Studies.Study::id).toList());
+        for (Studies.Study study : studies) {
+            assertEquals(1, study.labels().size());
+            assertEquals("final", study.labels().get(0).tag());
+            Volume image = read(study.image());
+            Volume label = read(study.labels().get(0).file());
+            assertEquals(List.of(32, 32, 32), List.of(image.nx(), image.ny(), image.nz()));
+            assertEquals(List.of(image.nx(), image.ny(), image.nz()), List.of(label.nx(), label.ny(), label.nz()));
+            assertTrue(image.affine().approximatelyEquals(label.affine(), 1e-6));
+            double foreground = 0;
+            for (int i = 0; i < label.voxelCount(); i++) {
+                foreground += label.voxels().get(i) > 0 ? 1 : 0;
+            }
+            assertTrue(foreground > 0, "the phantom has an organ");
+            assertArrayEquals(
+                    Files.readAllBytes(study.image()),
+                    Files.readAllBytes(tmp.resolve("b").resolve(study.image().getFileName())),
+                    "same seed, same bytes");
+        }
+        Run other = run(
+                "datasets",
+                "--synthetic",
+                "1",
+                "--size",
+                "32",
+                "--seed",
+                "8",
+                "--output",
+                tmp.resolve("c").toString());
+        assertEquals(0, other.exit());
+        assertTrue(
+                !java.util.Arrays.equals(
+                        Files.readAllBytes(tmp.resolve("a/phantom_001.nii.gz")),
+                        Files.readAllBytes(tmp.resolve("c/phantom_001.nii.gz"))),
+                "another seed, another phantom");
+    }
+
+    @Test
+    void aDownloadWithoutInternetSaysSoClearly(@TempDir Path tmp) {
+        Run r = run(
+                "datasets", "--download", "--output", tmp.toString(), "--url", "http://127.0.0.1:9/Task09_Spleen.tar");
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("no internet access") && r.err().contains("--synthetic"), r.err());
+    }
+
+    @Test
+    void badUsageAndAMissingServerAreOneLineMessages(@TempDir Path tmp) {
+        assertEquals(2, run("datasets", "--output", tmp.toString()).exit(), "--synthetic or --download is required");
+        Run noServer = run("--server", "http://127.0.0.1:9", "status");
+        assertEquals(1, noServer.exit());
+        assertTrue(noServer.err().startsWith("medlabel-cli: the server answered 0: no answer"), noServer.err());
+        Run badJson =
+                run("--server", "http://127.0.0.1:9", "infer", "m", "img", "--output", "x.nrrd", "--params", "[1");
+        assertEquals(2, badJson.exit());
+        assertTrue(badJson.err().contains("--params must be a JSON object"), badJson.err());
+        assertEquals(2, run("upload").exit(), "FILE... or --studies");
+    }
+
+    private static Volume read(Path file) throws Exception {
+        return new VolumeReader(1L << 24)
+                .read(
+                        new ByteArrayInputStream(Files.readAllBytes(file)),
+                        file.getFileName().toString());
+    }
+}
