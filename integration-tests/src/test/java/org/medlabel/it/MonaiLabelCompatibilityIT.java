@@ -545,6 +545,167 @@ class MonaiLabelCompatibilityIT {
         assertTrue(busy.err().contains("the server answered 404"), busy.err());
     }
 
+    /** A malformed request, what it must be answered with, and a word the answer's detail must contain. */
+    record Bad(String what, String method, String target, String type, byte[] body, int status, String word) {}
+
+    @Test
+    @Order(8)
+    void malformedRequestsGetAClear4xxAndChangeNothing() throws Exception {
+        JsonNode before = json(get("/datastore/?output=stats"));
+        byte[] image = nifti(Phantoms.make(40, 5).image());
+        byte[] truncated = java.util.Arrays.copyOf(image, image.length / 3);
+        byte[] otherGrid = nifti(Phantoms.make(32, 1).label());
+        String longParams = "{\"note\": \"" + "x".repeat(70_000) + "\"}";
+        List<Bad> table = List.of(
+                new Bad(
+                        "wrong field name",
+                        "PUT",
+                        "/datastore/label?image=spleen_01&tag=bad",
+                        multipartType(),
+                        form(Map.of(), Map.of("file", Map.entry("spleen_01.nii.gz", image))),
+                        400,
+                        "label"),
+                new Bad(
+                        "truncated NIfTI",
+                        "PUT",
+                        "/datastore/image?image=bad_truncated",
+                        multipartType(),
+                        form(Map.of(), Map.of("file", Map.entry("t.nii.gz", truncated))),
+                        422,
+                        ""),
+                new Bad(
+                        "fake NRRD",
+                        "PUT",
+                        "/datastore/image?image=bad_nrrd",
+                        multipartType(),
+                        form(
+                                Map.of(),
+                                Map.of(
+                                        "file",
+                                        Map.entry(
+                                                "f.nrrd",
+                                                "NRRD0004\nnot a header\n\n".getBytes(StandardCharsets.US_ASCII)))),
+                        422,
+                        ""),
+                new Bad(
+                        "not an image format",
+                        "PUT",
+                        "/datastore/image?image=bad_text",
+                        multipartType(),
+                        form(
+                                Map.of(),
+                                Map.of("file", Map.entry("notes.txt", "hello".getBytes(StandardCharsets.UTF_8)))),
+                        415,
+                        ""),
+                new Bad(
+                        "label on another grid",
+                        "PUT",
+                        "/datastore/label?image=spleen_01&tag=bad",
+                        multipartType(),
+                        form(Map.of(), Map.of("label", Map.entry("l.nii.gz", otherGrid))),
+                        422,
+                        ""),
+                new Bad(
+                        "path trick in an id",
+                        "GET",
+                        "/datastore/image?image=" + MonaiWire.quotePlus("../etc/passwd"),
+                        null,
+                        new byte[0],
+                        400,
+                        ""),
+                new Bad(
+                        "dot-dot id",
+                        "PUT",
+                        "/datastore/?image=..",
+                        multipartType(),
+                        form(Map.of(), Map.of("file", Map.entry("x.nii.gz", image))),
+                        400,
+                        "invalid id"),
+                new Bad(
+                        "params not JSON",
+                        "POST",
+                        "/infer/segmentation_spleen?image=spleen_01&output=json",
+                        multipartType(),
+                        form(Map.of("params", "{not json"), Map.of()),
+                        422,
+                        "params"),
+                new Bad(
+                        "70,000-character params",
+                        "POST",
+                        "/infer/segmentation_spleen?image=spleen_01&output=json",
+                        multipartType(),
+                        form(Map.of("params", longParams), Map.of()),
+                        422,
+                        "characters"),
+                new Bad(
+                        "click far outside the image",
+                        "POST",
+                        "/infer/deepgrow_3d?image=spleen_01&output=json",
+                        multipartType(),
+                        form(Map.of("params", "{\"foreground\": [[99999999999, 1, 1]]}"), Map.of()),
+                        422,
+                        ""),
+                new Bad(
+                        "train body not JSON",
+                        "POST",
+                        "/train/segmentation_spleen",
+                        "application/json",
+                        "{max_epochs".getBytes(StandardCharsets.UTF_8),
+                        422,
+                        "JSON"),
+                new Bad(
+                        "huge epoch count",
+                        "POST",
+                        "/train/segmentation_spleen",
+                        "application/json",
+                        "{\"max_epochs\": 1e12}".getBytes(StandardCharsets.UTF_8),
+                        422,
+                        "max_epochs"),
+                new Bad(
+                        "unknown model",
+                        "POST",
+                        "/infer/no_such_model?image=spleen_01",
+                        multipartType(),
+                        form(Map.of("params", "{}"), Map.of()),
+                        404,
+                        "no_such_model"),
+                new Bad(
+                        "unknown strategy",
+                        "POST",
+                        "/activelearning/no_such_strategy",
+                        "application/json",
+                        "{}".getBytes(StandardCharsets.UTF_8),
+                        404,
+                        "no_such_strategy"),
+                new Bad("unknown image", "GET", "/datastore/image?image=no_such_image", null, new byte[0], 404, ""),
+                new Bad(
+                        "missing query parameter",
+                        "PUT",
+                        "/datastore/label",
+                        multipartType(),
+                        form(Map.of(), Map.of("label", Map.entry("l.nii.gz", image))),
+                        422,
+                        "image"));
+        for (Bad bad : table) {
+            MonaiWire.Reply reply = request(bad.method(), bad.target(), bad.type(), bad.body());
+            assertEquals(bad.status(), reply.status(), bad.what() + ": " + reply.text());
+            String detail = JSON.readTree(reply.body()).path("detail").asText();
+            assertFalse(detail.isBlank(), bad.what() + ": a detail");
+            assertTrue(detail.contains(bad.word()), bad.what() + ": " + detail);
+        }
+        assertEquals(before, json(get("/datastore/?output=stats")), "nothing was stored");
+        assertEquals(404, get("/datastore/label/info?label=spleen_01&tag=bad").status());
+    }
+
+    private static String multipartType() {
+        return "multipart/form-data; boundary=" + MonaiWire.BOUNDARY;
+    }
+
+    private static byte[] form(Map<String, String> fields, Map<String, Map.Entry<String, byte[]>> files)
+            throws IOException {
+        return MonaiWire.encode(fields, files);
+    }
+
     record CliRun(int exit, String out, String err) {}
 
     private static CliRun cli(String... args) {
