@@ -57,6 +57,7 @@ class MedLabelCliTest {
                 tmp.resolve("a").toString());
         assertEquals(0, made.exit(), made.err());
         assertTrue(made.out().contains("3 studies"), made.out());
+        assertTrue(made.err().contains("phantoms [##############################] 100 %"), "progress: " + made.err());
         run(
                 "datasets",
                 "--synthetic",

@@ -74,7 +74,7 @@ public class DatasetsCommand implements Callable<Integer> {
             return 2;
         }
         Path labels = Files.createDirectories(output.resolve("labels/final"));
-        ProgressBar bar = new ProgressBar(System.err, "phantoms", n);
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "phantoms", n);
         NiftiWriter writer = new NiftiWriter();
         for (int i = 0; i < n; i++) {
             Phantoms.Phantom p = Phantoms.make(size, seed + i);
@@ -113,7 +113,7 @@ public class DatasetsCommand implements Callable<Integer> {
         }
         long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         Path tar = output.resolve(name + ".tar");
-        ProgressBar bar = new ProgressBar(System.err, "download", Math.max(length, 1));
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "download", Math.max(length, 1));
         try (InputStream in = response.body();
                 var out = Files.newOutputStream(tar)) {
             byte[] buf = new byte[1 << 16];

@@ -56,7 +56,11 @@ public class StartCommand implements Callable<Integer> {
             return rc;
         }
         if (!toImport.isEmpty()) {
-            new Importer(root.client(), spec.commandLine().getOut()).studies(toImport);
+            new Importer(
+                            root.client(),
+                            spec.commandLine().getOut(),
+                            spec.commandLine().getErr())
+                    .studies(toImport);
         }
         return 0;
     }

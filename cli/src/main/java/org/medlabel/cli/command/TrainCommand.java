@@ -93,7 +93,7 @@ public class TrainCommand implements Callable<Integer> {
                 int total = number(latest.get("total_epochs"), 1);
                 int epoch = number(latest.get("epoch"), 0);
                 if (bar == null) {
-                    bar = new ProgressBar(System.err, "epochs", total);
+                    bar = new ProgressBar(spec.commandLine().getErr(), "epochs", total);
                 }
                 String suffix = "epoch " + epoch + "/" + total + loss(latest) + dice(latest) + " " + status;
                 if (ENDED.contains(status)) {

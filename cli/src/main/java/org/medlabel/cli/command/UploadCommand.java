@@ -41,7 +41,8 @@ public class UploadCommand implements Callable<Integer> {
         if (id != null && files.size() != 1) {
             throw new ParameterException(spec.commandLine(), "--id names one FILE");
         }
-        Importer importer = new Importer(root.client(), spec.commandLine().getOut());
+        Importer importer = new Importer(
+                root.client(), spec.commandLine().getOut(), spec.commandLine().getErr());
         if (studies != null) {
             importer.studies(Studies.read(studies));
         } else {

@@ -12,16 +12,18 @@ public final class Importer {
 
     private final DatastoreApi datastore;
     private final PrintWriter out;
+    private final PrintWriter err;
 
-    public Importer(ApiClient client, PrintWriter out) {
+    public Importer(ApiClient client, PrintWriter out, PrintWriter err) {
         this.datastore = new DatastoreApi(client);
         this.out = out;
+        this.err = err;
     }
 
     /** Every study of the folder: its image, then each of its labels. Returns the number of files sent. */
     public int studies(List<Studies.Study> studies) throws ApiException {
         int files = studies.stream().mapToInt(s -> 1 + s.labels().size()).sum();
-        ProgressBar bar = new ProgressBar(System.err, "upload", files);
+        ProgressBar bar = new ProgressBar(err, "upload", files);
         int done = 0;
         for (Studies.Study study : studies) {
             datastore.uploadImage(study.image().toFile(), study.id(), "{\"client_id\": \"medlabel-cli\"}");
@@ -39,7 +41,7 @@ public final class Importer {
 
     /** Single images, each under {@code id} or its file name's id. */
     public void images(List<Path> files, String id) throws ApiException {
-        ProgressBar bar = new ProgressBar(System.err, "upload", files.size());
+        ProgressBar bar = new ProgressBar(err, "upload", files.size());
         int done = 0;
         for (Path file : files) {
             String stored = datastore

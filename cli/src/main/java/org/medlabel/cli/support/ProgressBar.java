@@ -1,20 +1,20 @@
 package org.medlabel.cli.support;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
- * A one-line text progress bar on stderr: {@code label [#####.....]  45 % suffix}, redrawn in place; on a stream that
+ * A one-line text progress bar on the command's error stream (stderr): {@code label [#####.....]  45 % suffix}, redrawn in place; on a stream that
  * is not a terminal it still works (each redraw is a carriage return), and {@link #done} ends the line.
  */
 public final class ProgressBar {
 
     private static final int WIDTH = 30;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final String label;
     private final long total;
 
-    public ProgressBar(PrintStream out, String label, long total) {
+    public ProgressBar(PrintWriter out, String label, long total) {
         this.out = out;
         this.label = label;
         this.total = Math.max(1, total);
