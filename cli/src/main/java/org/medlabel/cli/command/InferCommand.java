@@ -7,22 +7,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.medlabel.cli.MedLabelCli;
 import org.medlabel.cli.support.Json;
 import org.medlabel.client.api.InferApi;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * A model's label for an image: a datastore id, or a local file sent with the request. The output file's extension
  * (.nii.gz, .nii, .nrrd, .seg.nrrd) is the format asked for.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true, description = "Segment an image with a model.")
-public class InferCommand implements Callable<Integer> {
+public class InferCommand extends ServerCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model, e.g. segmentation_spleen.")
     String model;
@@ -38,12 +34,6 @@ public class InferCommand implements Callable<Integer> {
             paramLabel = "JSON",
             description = "More params, e.g. clicks: '{\"foreground\": [[120, 88, 40]]}'.")
     String params;
-
-    @ParentCommand
-    MedLabelCli root;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {

@@ -2,18 +2,14 @@ package org.medlabel.cli.command;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.medlabel.cli.MedLabelCli;
 import org.medlabel.cli.support.Json;
 import org.medlabel.client.api.ActivelearningApi;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** The next image to label (MONAI Label's active learning): its id, name and download URL. */
 @Command(name = "next", mixinStandardHelpOptions = true, description = "The next unlabeled image to label.")
-public class NextCommand implements Callable<Integer> {
+public class NextCommand extends ServerCommand implements Callable<Integer> {
 
     @Option(
             names = "--strategy",
@@ -23,12 +19,6 @@ public class NextCommand implements Callable<Integer> {
 
     @Option(names = "--client-id", defaultValue = "medlabel-cli", description = "Who asks (default ${DEFAULT-VALUE}).")
     String clientId;
-
-    @ParentCommand
-    MedLabelCli root;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {

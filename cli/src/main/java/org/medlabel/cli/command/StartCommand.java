@@ -4,14 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.medlabel.cli.MedLabelCli;
 import org.medlabel.cli.support.Importer;
 import org.medlabel.cli.support.Studies;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * MONAI Label's {@code start_server --studies DIR}: starts the native stack with {@code deploy/local/medlabel start}
@@ -21,7 +17,7 @@ import picocli.CommandLine.Spec;
         name = "start",
         mixinStandardHelpOptions = true,
         description = "Start MedLabel on this machine (deploy/local/medlabel) and import a studies folder.")
-public class StartCommand implements Callable<Integer> {
+public class StartCommand extends ServerCommand implements Callable<Integer> {
 
     @Option(names = "--studies", paramLabel = "DIR", description = "A studies folder to import once started.")
     Path studies;
@@ -32,12 +28,6 @@ public class StartCommand implements Callable<Integer> {
             defaultValue = "${sys:medlabel.repo:-.}",
             description = "The MedLabel checkout whose deploy/local/medlabel starts it (default ${DEFAULT-VALUE}).")
     Path repo;
-
-    @ParentCommand
-    MedLabelCli root;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {

@@ -3,25 +3,15 @@ package org.medlabel.cli.command;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.medlabel.cli.MedLabelCli;
 import org.medlabel.client.ApiException;
 import org.medlabel.client.api.InfoApi;
 import org.medlabel.client.api.TrainApi;
 import org.medlabel.client.model.Info;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** The server at a glance: app, models and the versions served, datastore counts, training. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "The server's app, models, data and training.")
-public class StatusCommand implements Callable<Integer> {
-
-    @ParentCommand
-    MedLabelCli root;
-
-    @Spec
-    CommandSpec spec;
+public class StatusCommand extends ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {

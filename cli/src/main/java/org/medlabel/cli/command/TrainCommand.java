@@ -6,25 +6,21 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.medlabel.cli.MedLabelCli;
 import org.medlabel.cli.support.Json;
 import org.medlabel.cli.support.ProgressBar;
 import org.medlabel.client.api.TrainApi;
 import org.medlabel.client.model.Task;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Training: start a job for a model ({@code --watch} follows it with a progress bar of epochs, loss and Dice until it
  * ends; Ctrl-C stops watching, not the job), or {@code --stop} the running one.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model, or stop training.")
-public class TrainCommand implements Callable<Integer> {
+public class TrainCommand extends ServerCommand implements Callable<Integer> {
 
     private static final Set<String> ENDED = Set.of("DONE", "ERROR", "STOPPED");
     private static final Pattern LOSS = Pattern.compile("loss ([0-9.eE+-]+)");
@@ -49,12 +45,6 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--stop", description = "Stop the running job.")
     boolean stop;
-
-    @ParentCommand
-    MedLabelCli root;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {

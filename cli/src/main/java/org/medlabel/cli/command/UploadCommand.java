@@ -3,20 +3,16 @@ package org.medlabel.cli.command;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.medlabel.cli.MedLabelCli;
 import org.medlabel.cli.support.Importer;
 import org.medlabel.cli.support.Studies;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** Images (NIfTI, NRRD) into the server's datastore, one by one or a whole studies folder with its labels. */
 @Command(name = "upload", mixinStandardHelpOptions = true, description = "Upload images, or a studies folder.")
-public class UploadCommand implements Callable<Integer> {
+public class UploadCommand extends ServerCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "0..*", description = "Images to upload.")
     List<Path> files = List.of();
@@ -26,12 +22,6 @@ public class UploadCommand implements Callable<Integer> {
 
     @Option(names = "--studies", paramLabel = "DIR", description = "A studies folder: <id><ext> and labels/<tag>/.")
     Path studies;
-
-    @ParentCommand
-    MedLabelCli root;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {

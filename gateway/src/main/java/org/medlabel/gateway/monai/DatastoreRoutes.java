@@ -220,7 +220,7 @@ public class DatastoreRoutes implements MonaiRoutes {
                 .flatMap(reply -> reply.ok()
                         ? call.ok(new JsonObject())
                         : call.json(
-                                reply.status() == 404 ? 404 : reply.status(),
+                                reply.status(),
                                 new JsonObject()
                                         .put(
                                                 "detail",
