@@ -32,6 +32,7 @@ final class Launcher {
     final Path repo;
     final Path home;
     private final String app;
+    private final Map<String, String> extraEnv = new HashMap<>();
 
     /** {@code app}: the YAML under integration-tests/src/test/resources/apps that inference and training share. */
     Launcher(Path repo, Path home, String app) {
@@ -58,6 +59,31 @@ final class Launcher {
             }
         }
         return new Launcher(repo, home, app);
+    }
+
+    /** Adds a variable to the environment of every later command (and so of the services it starts). */
+    Launcher withEnv(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
+    /** The PID of each running service, from the launcher's PID files. */
+    Map<String, Long> servicePids() throws IOException {
+        Map<String, Long> pids = new java.util.TreeMap<>();
+        for (String service : SERVICE_PORTS.keySet()) {
+            pids.put(
+                    service,
+                    Long.parseLong(Files.readString(home.resolve("run/" + service + ".pid"))
+                            .trim()));
+        }
+        return pids;
+    }
+
+    /** SIGKILLs a service (no shutdown hook runs) and waits until it is gone. */
+    void kill(String service) throws Exception {
+        ProcessHandle process = ProcessHandle.of(servicePids().get(service)).orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(30, TimeUnit.SECONDS);
     }
 
     Result run(Duration timeout, String... args) throws IOException, InterruptedException {
@@ -104,6 +130,7 @@ final class Launcher {
                     "MEDLABEL_" + name.toUpperCase() + "_JAVA_OPTS",
                     "-Xms32m -Xmx" + heap + " -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
         }
+        env.putAll(extraEnv);
         return env;
     }
 

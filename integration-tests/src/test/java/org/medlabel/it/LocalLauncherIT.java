@@ -17,12 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -32,17 +30,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.medlabel.imaging.io.NiftiReader;
-import org.medlabel.imaging.io.NiftiWriter;
-import org.medlabel.imaging.metric.Dice;
-import org.medlabel.imaging.synthetic.Phantoms;
-import org.medlabel.imaging.volume.Volume;
 
 /**
  * The README's start command, end to end: {@code deploy/local/medlabel start} brings up PostgreSQL, Kafka, S3 and the
  * four packaged services; readiness follows the real infrastructure down and up again; {@code stop} leaves no
- * process behind; a second start finds the data of the first; inference segments a stored image; and saved final
- * labels alone (through Kafka) train a new version that inference serves at once, with a better held-out Dice.
+ * process behind; a second start finds the data of the first; a datastore killed mid-upload leaves no half-visible
+ * image; inference segments a stored image. The active-learning loop under faults is {@link ActiveLearningUnderFaultsIT}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -91,7 +84,7 @@ class LocalLauncherIT {
     @Order(2)
     void readinessFollowsTheRealInfrastructureDownAndUp() throws Exception {
         launcher.sql("CREATE TABLE launcher_it_marker (id int)");
-        Map<String, Long> servicePids = servicePids();
+        Map<String, Long> servicePids = launcher.servicePids();
         Launcher.Result stopInfra = launcher.run(Duration.ofMinutes(2), "infra", "stop");
         assertEquals(0, stopInfra.exitCode(), stopInfra.output());
 
@@ -111,7 +104,7 @@ class LocalLauncherIT {
         // start is idempotent: it restarts only what is missing, then waits until the services have reconnected.
         Launcher.Result start = launcher.run(START_TIMEOUT, "start");
         assertEquals(0, start.exitCode(), start.output());
-        assertEquals(servicePids, servicePids(), "the running services must not be restarted");
+        assertEquals(servicePids, launcher.servicePids(), "the running services must not be restarted");
         assertEquals("UP", readiness("gateway").path("status").asText());
     }
 
@@ -153,7 +146,6 @@ class LocalLauncherIT {
     @Order(5)
     void killingTheDatastoreMidUploadLeavesNoHalfVisibleImage() throws Exception {
         int port = Launcher.SERVICE_PORTS.get("datastore");
-        long pid = servicePids().get("datastore");
         String boundary = "medlabelcrashtest";
         String head =
                 "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"crash.nii.gz\"\r\n"
@@ -171,9 +163,7 @@ class LocalLauncherIT {
             }
             out.flush();
             Thread.sleep(300);
-            ProcessHandle datastore = ProcessHandle.of(pid).orElseThrow();
-            datastore.destroyForcibly(); // SIGKILL: no shutdown hook runs
-            datastore.onExit().get(30, TimeUnit.SECONDS);
+            launcher.kill("datastore");
         }
         Launcher.Result start = launcher.run(START_TIMEOUT, "start");
         assertEquals(0, start.exitCode(), start.output());
@@ -210,100 +200,6 @@ class LocalLauncherIT {
         HttpResponse<String> missing = infer(inference, "segmentation_spleen", "no-such-image");
         assertEquals(404, missing.statusCode(), missing.body());
         assertTrue(JSON.readTree(missing.body()).path("detail").asText().contains("no-such-image"));
-    }
-
-    @Test
-    @Order(7)
-    void savedFinalLabelsAloneTrainANewVersionThatInferenceServesAtOnce() throws Exception {
-        int datastore = Launcher.SERVICE_PORTS.get("datastore");
-        int inference = Launcher.SERVICE_PORTS.get("inference");
-        int training = Launcher.SERVICE_PORTS.get("training");
-        for (int i = 1; i <= 8; i++) {
-            upload(
-                    datastore,
-                    "/images/ph-" + i + "/file?name=ph.nii.gz",
-                    nifti(Phantoms.make(48, 40 + i).image()));
-        }
-        Phantoms.Phantom heldOut = Phantoms.make(48, 48);
-        double before = Dice.of(inferImage(inference, "ph-8"), heldOut.label(), 1);
-
-        Instant saved = Instant.now();
-        for (int i = 1; i <= 7; i++) {
-            saveLabel(datastore, "ph-" + i, nifti(Phantoms.make(48, 40 + i).label()));
-        }
-        // No REST call to training: the 7th LabelSaved event reaches the app's threshold of 7.
-        JsonNode job = Awaitility.await()
-                .atMost(Duration.ofMinutes(4))
-                .pollInterval(Duration.ofSeconds(1))
-                .until(
-                        () -> JSON.readTree(
-                                get(training, "/jobs?model=segmentation_spleen").body()),
-                        jobs -> jobs.size() > 0
-                                && List.of("DONE", "ERROR", "STOPPED")
-                                        .contains(jobs.get(0).path("status").asText()))
-                .get(0);
-        assertEquals("DONE", job.path("status").asText(), job.toString());
-        assertEquals("labels", job.path("trigger").asText());
-        int version = job.path("version").asInt();
-        assertTrue(version >= 1, job.toString());
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> JSON.readTree(infer(inference, "segmentation_spleen", "ph-8")
-                                        .body())
-                                .path("model_version")
-                                .asInt()
-                        == version);
-        Duration loop = Duration.between(saved, Instant.now());
-        double after = Dice.of(inferImage(inference, "ph-8"), heldOut.label(), 1);
-        System.out.printf(
-                "active-learning loop: 7 labels saved -> version %d served in %d s; held-out Dice %.3f -> %.3f%n",
-                version, loop.toSeconds(), before, after);
-        assertTrue(after >= 0.6 && after > before + 0.3, "held-out Dice " + before + " -> " + after);
-    }
-
-    private void upload(int port, String path, byte[] body) throws Exception {
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .header("Content-Type", "application/octet-stream")
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .timeout(Duration.ofSeconds(60))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertTrue(r.statusCode() < 300, r.body());
-    }
-
-    /** The datastore's label save: multipart with the file in the part named {@code label}. */
-    private void saveLabel(int port, String image, byte[] label) throws Exception {
-        String boundary = "medlabelitlabel";
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        body.write(
-                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"label\"; filename=\"label.nii.gz\"\r\n"
-                                + "Content-Type: application/octet-stream\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        body.write(label);
-        body.write(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/images/" + image + "/labels/final"))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-                        .timeout(Duration.ofSeconds(60))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, r.statusCode(), r.body());
-    }
-
-    private static byte[] nifti(Volume v) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        new NiftiWriter().write(v, out, true);
-        return out.toByteArray();
-    }
-
-    private Volume inferImage(int port, String image) throws Exception {
-        HttpResponse<byte[]> r = http.send(
-                inferRequest(port, "segmentation_spleen", image, "image"), HttpResponse.BodyHandlers.ofByteArray());
-        assertEquals(200, r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
-        return new NiftiReader(1L << 28).read(new java.io.ByteArrayInputStream(r.body()), 0);
     }
 
     private HttpResponse<String> infer(int port, String model, String image) throws Exception {
@@ -366,17 +262,6 @@ class LocalLauncherIT {
                 .timeout(Duration.ofSeconds(20))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private Map<String, Long> servicePids() throws IOException {
-        Map<String, Long> pids = new TreeMap<>();
-        for (String service : Launcher.SERVICE_PORTS.keySet()) {
-            pids.put(
-                    service,
-                    Long.parseLong(Files.readString(launcher.home.resolve("run/" + service + ".pid"))
-                            .trim()));
-        }
-        return pids;
     }
 
     private List<Long> recordedPids() throws IOException {

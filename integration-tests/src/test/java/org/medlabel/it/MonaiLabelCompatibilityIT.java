@@ -5,11 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.medlabel.it.Gateway.DATA;
+import static org.medlabel.it.Gateway.GATEWAY;
+import static org.medlabel.it.Gateway.JSON;
+import static org.medlabel.it.Gateway.assertSameGrid;
+import static org.medlabel.it.Gateway.get;
+import static org.medlabel.it.Gateway.json;
+import static org.medlabel.it.Gateway.multipart;
+import static org.medlabel.it.Gateway.nifti;
+import static org.medlabel.it.Gateway.post;
+import static org.medlabel.it.Gateway.read;
+import static org.medlabel.it.Gateway.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +48,6 @@ import org.medlabel.client.api.ServerApi;
 import org.medlabel.client.model.ImageRef;
 import org.medlabel.client.model.Info;
 import org.medlabel.client.model.LabelRef;
-import org.medlabel.imaging.io.NiftiWriter;
-import org.medlabel.imaging.io.VolumeReader;
 import org.medlabel.imaging.synthetic.Phantoms;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
@@ -56,11 +62,6 @@ import org.medlabel.imaging.volume.Volume;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MonaiLabelCompatibilityIT {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final int GATEWAY = Launcher.SERVICE_PORTS.get("gateway");
-    static final Path DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
-            .toAbsolutePath()
-            .normalize();
     static final Path CT = DATA.resolve("ct_head_invesalius/ct.nii.gz");
     static final Path CT_LABELS = DATA.resolve("ct_head_invesalius/labels.nii.gz");
     private static final Set<String> TASK_STATES = Set.of("SUBMITTED", "RUNNING", "DONE", "ERROR", "STOPPED");
@@ -739,57 +740,9 @@ class MonaiLabelCompatibilityIT {
         return label;
     }
 
-    static void assertSameGrid(Volume expected, Volume actual) {
-        assertEquals(
-                List.of(expected.nx(), expected.ny(), expected.nz()), List.of(actual.nx(), actual.ny(), actual.nz()));
-        assertTrue(
-                expected.affine().approximatelyEquals(actual.affine(), 1e-4),
-                expected.affine() + " vs " + actual.affine());
-    }
-
-    static Volume read(byte[] bytes, String name) throws IOException {
-        return new VolumeReader(1L << 28).read(new ByteArrayInputStream(bytes), name);
-    }
-
-    static byte[] nifti(Volume v) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new NiftiWriter().write(v, out, true);
-        return out.toByteArray();
-    }
-
     private static String filename(String disposition) {
         int at = disposition.indexOf("filename=\"");
         return disposition.substring(at + 10, disposition.indexOf('"', at + 10));
-    }
-
-    static MonaiWire.Reply get(String target) throws IOException {
-        return request("GET", target, null, new byte[0]);
-    }
-
-    static MonaiWire.Reply post(String target, String json) throws IOException {
-        return request("POST", target, "application/json", json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static MonaiWire.Reply post(String target, String boundary, byte[] form) throws IOException {
-        return request("POST", target, "multipart/form-data; boundary=" + boundary, form);
-    }
-
-    static MonaiWire.Reply multipart(
-            String method, String target, Map<String, String> fields, Map<String, Map.Entry<String, byte[]>> files)
-            throws IOException {
-        return request(
-                method, target, "multipart/form-data; boundary=" + MonaiWire.BOUNDARY, MonaiWire.encode(fields, files));
-    }
-
-    static MonaiWire.Reply request(String method, String target, String type, byte[] body) throws IOException {
-        return MonaiWire.exchange(GATEWAY, MonaiWire.request(method, target, GATEWAY, type, body));
-    }
-
-    static JsonNode json(MonaiWire.Reply reply) throws IOException {
-        assertTrue(
-                reply.status() / 100 == 2 || reply.status() == 429 || reply.status() == 404,
-                reply.status() + " " + reply.text());
-        return JSON.readTree(reply.body());
     }
 
     /** Adds a header line after the request line. */
