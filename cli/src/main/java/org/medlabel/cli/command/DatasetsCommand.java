@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.medlabel.cli.support.Interruption;
 import org.medlabel.cli.support.ProgressBar;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.synthetic.Phantoms;
@@ -114,14 +115,18 @@ public class DatasetsCommand implements Callable<Integer> {
         long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         Path tar = output.resolve(name + ".tar");
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "download", Math.max(length, 1));
+        long[] done = {0};
         try (InputStream in = response.body();
-                var out = Files.newOutputStream(tar)) {
+                var out = Files.newOutputStream(tar);
+                Interruption interruption = new Interruption(
+                        spec.commandLine().getErr(),
+                        () -> "download stopped at " + (done[0] >> 20) + " MB; run the same command again to start"
+                                + " over (it overwrites " + tar + ")")) {
             byte[] buf = new byte[1 << 16];
-            long done = 0;
             for (int r; (r = in.read(buf)) > 0; ) {
                 out.write(buf, 0, r);
-                done += r;
-                bar.update(length > 0 ? done : 0, (done >> 20) + " MB");
+                done[0] += r;
+                bar.update(length > 0 ? done[0] : 0, (done[0] >> 20) + " MB");
             }
         }
         bar.done("");

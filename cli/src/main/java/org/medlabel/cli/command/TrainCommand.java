@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.medlabel.cli.support.Interruption;
 import org.medlabel.cli.support.Json;
 import org.medlabel.cli.support.ProgressBar;
 import org.medlabel.client.api.TrainApi;
@@ -70,9 +71,11 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
     }
 
     private int watch(TrainApi train, String id) throws Exception {
-        Thread hook = new Thread(() -> System.err.printf("%nmedlabel-cli: stopped watching; job %s goes on%n", id));
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        int[] epoch = {0};
+        try (Interruption interruption = new Interruption(
+                spec.commandLine().getErr(),
+                () -> "stopped watching at epoch " + epoch[0] + "; job " + id
+                        + " goes on (medlabel-cli train --stop stops it)")) {
             ProgressBar bar = null;
             while (true) {
                 Map<String, Object> latest = train.trainStatus(false, false);
@@ -81,11 +84,11 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
                 }
                 String status = String.valueOf(latest.get("status"));
                 int total = number(latest.get("total_epochs"), 1);
-                int epoch = number(latest.get("epoch"), 0);
+                epoch[0] = number(latest.get("epoch"), 0);
                 if (bar == null) {
                     bar = new ProgressBar(spec.commandLine().getErr(), "epochs", total);
                 }
-                String suffix = "epoch " + epoch + "/" + total + loss(latest) + dice(latest) + " " + status;
+                String suffix = "epoch " + epoch[0] + "/" + total + loss(latest) + dice(latest) + " " + status;
                 if (ENDED.contains(status)) {
                     bar.done(suffix);
                     spec.commandLine()
@@ -99,11 +102,9 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
                                             : ": version " + latest.get("version") + " served");
                     return status.equals("DONE") ? 0 : 1;
                 }
-                bar.update(epoch, suffix);
+                bar.update(epoch[0], suffix);
                 Thread.sleep(poll * 1000L);
             }
-        } finally {
-            Runtime.getRuntime().removeShutdownHook(hook);
         }
     }
 
