@@ -96,7 +96,12 @@ class Annotator(threading.Thread):
             if status != 200:
                 time.sleep(self.think)
                 continue
-            image = json.loads(data)["id"]
+            image = json.loads(data).get("id")
+            if image is None:  # MONAI Label's answer when every image is labelled: {}
+                self.log({"annotator": self.name, "endpoint": "nothing left to label", "status": None, "seconds": 0,
+                          "t": time.time(), "attempt": 1, "shed": False})
+                time.sleep(self.think)
+                continue
             quoted = urllib.parse.quote_plus(image)
             self.call("GET /datastore/image", "GET", f"/datastore/image?image={quoted}")
             body, ctype = multipart({"params": "{}"}, {})

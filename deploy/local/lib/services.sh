@@ -87,7 +87,8 @@ services_start() {
   done
 }
 
+# The datastore last: the others call it, and a training job that loses it mid-epoch would have to pause.
 services_stop() {
-  # shellcheck disable=SC2086 # a list of names
-  stop_components $SERVICES
+  stop_components gateway training inference
+  stop_components datastore
 }

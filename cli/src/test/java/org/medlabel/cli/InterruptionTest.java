@@ -71,6 +71,7 @@ class InterruptionTest {
             assertTrue(err.contains("Run the same command again"), err);
             assertEquals("a", Files.readString(tmp.resolve("out.txt")).trim());
             assertFalse(err.contains("Exception"), "no stack trace: " + err);
+            assertFalse(err.contains("SLF4J"), "no logging-setup warnings: " + err);
         } finally {
             server.stop(0);
         }

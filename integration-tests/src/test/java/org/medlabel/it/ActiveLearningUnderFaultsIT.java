@@ -27,12 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.synthetic.Phantoms;
@@ -45,11 +42,9 @@ import org.medlabel.imaging.volume.Volume;
  * under the running services, the datastore SIGKILLed mid-upload. What must hold each time: nothing a client saved is
  * lost, nothing is counted or published twice, and a client gets either the right answer or a clear error.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ActiveLearningUnderFaultsIT {
+class ActiveLearningUnderFaultsIT extends LaunchedStack {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private static final String MODEL = "segmentation_spleen";
     /** The app's training threshold (it-app.yaml): the 7th final label starts a job. */
     private static final int LABELLED = 7;
@@ -58,24 +53,14 @@ class ActiveLearningUnderFaultsIT {
     /** The stated goal of the loop: version 0 (random) is useless; one training round must reach this. */
     private static final double TARGET_DICE = 0.6;
 
-    private Launcher launcher;
     private double versionZeroDice;
 
-    @BeforeAll
-    void start() throws Exception {
+    @Override
+    Launcher newLauncher() throws Exception {
         // A short lease: a killed worker's job is taken over seconds (not a minute) after its restart.
-        launcher = Launcher.fresh("faults-it-home", "it-app.yaml")
+        return Launcher.fresh("faults-it-home", "it-app.yaml")
                 .withEnv("MEDLABEL_TRAINING_LEASE", "6s")
                 .withEnv("MEDLABEL_TRAINING_HEARTBEAT", "1s");
-        Launcher.Result started = launcher.run(START_TIMEOUT, "start");
-        assertEquals(0, started.exitCode(), started.output());
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (launcher != null) {
-            launcher.run(Duration.ofMinutes(2), "stop");
-        }
     }
 
     @Test
@@ -140,7 +125,7 @@ class ActiveLearningUnderFaultsIT {
         assertTrue(killedAt.startsWith("RUNNING"), "the job must still run when its worker is killed: " + killedAt);
         launcher.kill("training");
         Instant killed = Instant.now();
-        assertEquals(0, launcher.run(START_TIMEOUT, "start").exitCode());
+        assertEquals(0, launcher.run(Launcher.START_TIMEOUT, "start").exitCode());
 
         JsonNode job = Awaitility.await()
                 .atMost(Duration.ofMinutes(3))
@@ -217,7 +202,7 @@ class ActiveLearningUnderFaultsIT {
         assertTrue(all.containsKey("200"), "requests were answered before the kill");
         assertTrue(all.size() > 1, "requests during the outage were refused");
 
-        assertEquals(0, launcher.run(START_TIMEOUT, "start").exitCode());
+        assertEquals(0, launcher.run(Launcher.START_TIMEOUT, "start").exitCode());
         assertTrue(sameVoxels(expected, infer(HELD_OUT).label()), "the restarted replica serves the same model");
     }
 
@@ -269,7 +254,7 @@ class ActiveLearningUnderFaultsIT {
         }
         assertTrue(answer.startsWith("HTTP/1.1 502") || answer.startsWith("HTTP/1.1 503"), answer);
 
-        assertEquals(0, launcher.run(START_TIMEOUT, "start").exitCode());
+        assertEquals(0, launcher.run(Launcher.START_TIMEOUT, "start").exitCode());
         assertEquals(
                 404, get("/datastore/label?label=" + HELD_OUT + "&tag=final").status());
         assertEquals("0", launcher.sql("SELECT count(*) FROM datastore.labels WHERE image_id = '" + HELD_OUT + "'"));

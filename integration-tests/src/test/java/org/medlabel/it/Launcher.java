@@ -29,6 +29,9 @@ final class Launcher {
             Map.of("gateway", 26800, "datastore", 26881, "inference", 26882, "training", 26883);
     static final List<Integer> INFRA_PORTS = List.of(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, S3_PORT);
 
+    /** How long {@code start} may take: a fresh install builds version 0 of the app's models. */
+    static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+
     final Path repo;
     final Path home;
     private final String app;

@@ -41,7 +41,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalLauncherIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http =
@@ -61,7 +60,7 @@ class LocalLauncherIT {
     @Test
     @Order(1)
     void startBringsUpTheInfrastructureAndAllFourServices() throws Exception {
-        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        Launcher.Result start = launcher.run(Launcher.START_TIMEOUT, "start");
         assertEquals(0, start.exitCode(), start.output());
         assertTrue(start.output().contains("MedLabel is ready"), start.output());
         assertTrue(
@@ -102,7 +101,7 @@ class LocalLauncherIT {
         assertTrue(servicesData(gateway).get("datastore").startsWith("DOWN (HTTP 503: "), gateway.toString());
 
         // start is idempotent: it restarts only what is missing, then waits until the services have reconnected.
-        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        Launcher.Result start = launcher.run(Launcher.START_TIMEOUT, "start");
         assertEquals(0, start.exitCode(), start.output());
         assertEquals(servicePids, launcher.servicePids(), "the running services must not be restarted");
         assertEquals("UP", readiness("gateway").path("status").asText());
@@ -131,7 +130,7 @@ class LocalLauncherIT {
     void aSecondStartReusesTheData() throws Exception {
         String clusterId =
                 Files.readString(launcher.home.resolve("kafka/cluster-id")).trim();
-        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        Launcher.Result start = launcher.run(Launcher.START_TIMEOUT, "start");
         assertEquals(0, start.exitCode(), start.output());
 
         assertEquals("launcher_it_marker", launcher.sql("SELECT to_regclass('public.launcher_it_marker')"));
@@ -165,7 +164,7 @@ class LocalLauncherIT {
             Thread.sleep(300);
             launcher.kill("datastore");
         }
-        Launcher.Result start = launcher.run(START_TIMEOUT, "start");
+        Launcher.Result start = launcher.run(Launcher.START_TIMEOUT, "start");
         assertEquals(0, start.exitCode(), start.output());
         assertEquals(404, get(port, "/images/crash").statusCode());
         assertEquals("0", launcher.sql("SELECT count(*) FROM datastore.images WHERE id = 'crash'"));

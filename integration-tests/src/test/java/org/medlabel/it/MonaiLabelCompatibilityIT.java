@@ -23,19 +23,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.medlabel.client.ApiClient;
 import org.medlabel.client.ApiException;
@@ -58,30 +55,23 @@ import org.medlabel.imaging.volume.Volume;
  * (../shared/design/MONAI-LABEL-API.md §2a) on the real head CT, OHIF's (§2b), and the raw requests of Part B. The
  * answers are parsed the way the clients parse them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class MonaiLabelCompatibilityIT {
+class MonaiLabelCompatibilityIT extends LaunchedStack {
 
     static final Path CT = DATA.resolve("ct_head_invesalius/ct.nii.gz");
     static final Path CT_LABELS = DATA.resolve("ct_head_invesalius/labels.nii.gz");
     private static final Set<String> TASK_STATES = Set.of("SUBMITTED", "RUNNING", "DONE", "ERROR", "STOPPED");
 
-    private Launcher launcher;
     private Volume ct;
 
-    @BeforeAll
-    void start() throws Exception {
-        launcher = Launcher.fresh("compat-it-home", "compat-app.yaml");
-        Launcher.Result started = launcher.run(Duration.ofMinutes(5), "start");
-        assertEquals(0, started.exitCode(), started.output());
-        ct = read(Files.readAllBytes(CT), "ct.nii.gz");
+    @Override
+    Launcher newLauncher() throws Exception {
+        return Launcher.fresh("compat-it-home", "compat-app.yaml");
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (launcher != null) {
-            launcher.run(Duration.ofMinutes(2), "stop");
-        }
+    @BeforeAll
+    void readCt() throws Exception {
+        ct = read(Files.readAllBytes(CT), "ct.nii.gz");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.medlabel.training.data.TrainingCase;
 
 /**
@@ -20,6 +21,8 @@ import org.medlabel.training.data.TrainingCase;
 public class FakeDatalist implements QuarkusTestResourceLifecycleManager {
 
     public static final List<TrainingCase> CASES = new CopyOnWriteArrayList<>();
+    /** How many of the next requests are answered 503, as a datastore being restarted behind a proxy would. */
+    public static final AtomicInteger UNAVAILABLE = new AtomicInteger();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer server;
@@ -32,6 +35,11 @@ public class FakeDatalist implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         server.createContext("/datalist", exchange -> {
+            if (UNAVAILABLE.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
             byte[] body = JSON.writeValueAsBytes(CASES);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);

@@ -3,24 +3,24 @@ package org.medlabel.platform.rest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.medlabel.platform.error.Outages;
 
 /**
  * The error shape of every back-end service, {@code {"detail": "...", "code": "..."}} ({@code detail} is what MONAI
  * Label's clients read), the mapping of JAX-RS's own errors (404 of an unknown path, 405, 415...) into it, and of
- * every error no service mapped: a database that cannot be reached is a 503 the client may retry, anything else a
- * 500 whose id leads to the logged stack trace.
+ * every error no service mapped: an outage of a dependency ({@link Outages}: the database, another service) is a 503
+ * the client may retry, anything else a 500 whose id leads to the logged stack trace.
  */
 public class ErrorResponses {
 
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class);
-    /** Seconds a client should wait before retrying while the database is away (a restart takes a few). */
-    static final String DATABASE_RETRY_AFTER = "5";
+    /** Seconds a client should wait before retrying while a dependency is away (a restart takes a few). */
+    static final String OUTAGE_RETRY_AFTER = "5";
 
     public static Response error(int status, String code, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -40,31 +40,21 @@ public class ErrorResponses {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
-        if (databaseUnreachable(e)) {
-            LOG.warnf("the database is unreachable: %s", e.getMessage());
+        if (Outages.isOutage(e)) {
+            boolean database = Outages.databaseUnreachable(e);
+            LOG.warnf("a dependency is unreachable: %s", e.getMessage());
             return Response.fromResponse(error(
-                            503, "DATABASE_UNAVAILABLE", "the database is unavailable; try again in a few seconds"))
-                    .header("Retry-After", DATABASE_RETRY_AFTER)
+                            503,
+                            database ? "DATABASE_UNAVAILABLE" : "DEPENDENCY_UNAVAILABLE",
+                            (database
+                                            ? "the database is unavailable"
+                                            : "a service this one depends on is unreachable (" + e.getMessage() + ")")
+                                    + "; try again in a few seconds"))
+                    .header("Retry-After", OUTAGE_RETRY_AFTER)
                     .build();
         }
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected error %s", id);
         return error(500, "INTERNAL", "internal error " + id + " (the service's log has the details)");
-    }
-
-    /**
-     * Whether the cause is a connection the database refused or dropped: SQL state class 08 (connection exception),
-     * 57P (operator intervention: shutdown, restart, cannot connect now) or 53 (too many connections).
-     */
-    static boolean databaseUnreachable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

@@ -27,6 +27,16 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void anUnreachableServiceIsARetryable503NamingIt() {
+        Response r = mappers.unexpected(new java.io.UncheckedIOException(
+                new java.io.IOException("datalist", new java.net.ConnectException("Connection refused"))));
+        assertEquals(503, r.getStatus());
+        assertEquals("5", r.getHeaderString("Retry-After"));
+        assertEquals("DEPENDENCY_UNAVAILABLE", body(r).get("code"));
+        assertTrue(body(r).get("detail").toString().contains("datalist"), body(r).toString());
+    }
+
+    @Test
     void anyOtherErrorIsA500InMonaiLabelsShapeWithAnIdForTheLog() {
         Response r = mappers.unexpected(new RuntimeException(new SQLException("duplicate key", "23505")));
         assertEquals(500, r.getStatus());

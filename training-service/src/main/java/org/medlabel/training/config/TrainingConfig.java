@@ -48,6 +48,13 @@ public interface TrainingConfig {
     @WithDefault("15s")
     Duration republishEvery();
 
+    /**
+     * How long a job waits after an outage of something it needs (the datastore, the object store, the database)
+     * before it is tried again; each try counts towards {@code max-attempts}.
+     */
+    @WithDefault("30s")
+    Duration outageRetry();
+
     /** How often a job is taken over after its worker vanished before it gives up as ERROR. */
     @WithDefault("3")
     int maxAttempts();

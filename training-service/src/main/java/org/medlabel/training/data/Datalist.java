@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import org.medlabel.platform.error.Outages;
 import org.medlabel.training.config.TrainingConfig;
 
 /** The training datalist from the datastore-service ({@code GET /datalist}): every image with a final label. */
@@ -45,6 +46,10 @@ public class Datalist {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching the datalist", e);
+        }
+        if (response.statusCode() >= 502 && response.statusCode() <= 504) {
+            throw new Outages.DependencyUnavailableException(
+                    "the datastore at " + url + " is unavailable (HTTP " + response.statusCode() + ")");
         }
         if (response.statusCode() != 200) {
             throw new IOException("the datastore at " + url + " answered " + response.statusCode() + ": "

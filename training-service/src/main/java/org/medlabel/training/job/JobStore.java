@@ -196,6 +196,27 @@ public class JobStore {
     }
 
     /**
+     * Hands {@code worker}'s running job back without ending it: another worker (or this one) claims it again once
+     * {@code after} has passed and resumes it from its last checkpoint. {@code countAttempt} false (the worker is being
+     * shut down: no fault of the job) gives back the attempt its claim took, so restarts do not use up
+     * {@code max-attempts}; true (an outage of a dependency) keeps it, so a lasting outage ends the job ERROR.
+     */
+    public boolean release(UUID id, String worker, Duration after, boolean countAttempt, List<String> details) {
+        return transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET lease_until = now() + ? *"
+                    + " interval '1 millisecond', attempts = attempts - ?, details = ?::jsonb WHERE id = ? AND"
+                    + " worker = ? AND status = 'RUNNING'")) {
+                s.setLong(1, after.toMillis());
+                s.setInt(2, countAttempt ? 0 : 1);
+                s.setString(3, json(details));
+                s.setObject(4, id);
+                s.setString(5, worker);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
      * Renews {@code worker}'s lease on a running job.
      *
      * @return whether a stop was requested; empty when the job is no longer this worker's (the lease was lost)

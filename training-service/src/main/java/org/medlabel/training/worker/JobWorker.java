@@ -6,6 +6,7 @@ import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -23,6 +24,7 @@ import org.jboss.logging.Logger;
 import org.medlabel.api.event.EventCodec;
 import org.medlabel.api.event.JobStatus;
 import org.medlabel.api.event.TrainProgress;
+import org.medlabel.platform.error.Outages;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.config.TrainingConfig;
 import org.medlabel.training.job.Job;
@@ -177,6 +179,18 @@ public class JobWorker {
             ctx.log("stopped by request");
             end(ctx, JobStatus.STOPPED, null);
         } catch (Exception | OutOfMemoryError e) {
+            if (!running) { // this worker is being shut down (its thread interrupted): no fault of the job
+                ctx.log("interrupted by the shutdown of " + worker + "; resumes from its last checkpoint");
+                jobs.release(job.id(), worker, Duration.ZERO, false, ctx.details());
+                return;
+            }
+            if (Outages.isOutage(e) && job.attempts() < config.maxAttempts()) {
+                LOG.warnf("job %s: %s; tried again in %s", job.id(), e.getMessage(), config.outageRetry());
+                ctx.log("paused: " + e.getMessage() + "; tried again in "
+                        + config.outageRetry().toSeconds() + " s");
+                jobs.release(job.id(), worker, config.outageRetry(), true, ctx.details());
+                return;
+            }
             LOG.errorf(e, "job %s failed", job.id());
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             ctx.log("failed: " + reason);

@@ -3,6 +3,7 @@ package org.medlabel.training.run;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
@@ -187,12 +188,7 @@ class TrainingJobTest {
     @Test
     void aStopRequestEndsARunningJobStoppedWithoutPublishing() throws Exception {
         int before = models.latestVersion(MODEL).orElse(-1);
-        String id = given().body("{\"max_epochs\": 1000}")
-                .post("/jobs/" + MODEL)
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("id");
+        String id = startJob(1000);
         await("the job running", () -> store.get(UUID.fromString(id)).filter(j -> j.status() == JobStatus.RUNNING));
         given().delete("/jobs/" + id).then().statusCode(200);
         Job stopped = await(
@@ -203,6 +199,41 @@ class TrainingJobTest {
                 stopped.details().contains("stopped by request"),
                 stopped.details().toString());
         assertEquals(before, models.latestVersion(MODEL).orElse(-1), "nothing published");
+    }
+
+    @Test
+    void aJobWaitsOutADatastoreOutageInsteadOfFailing() throws Exception {
+        FakeDatalist.UNAVAILABLE.set(2); // two tries meet a datastore being restarted; the third finds it back
+        String id = startJob(1);
+        Job done = await(
+                "the job finished",
+                () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
+        assertEquals(JobStatus.DONE, done.status(), "details: " + done.details() + ", error: " + done.error());
+        assertEquals(3, done.attempts(), "two tries paused by the outage, the third ran");
+        assertEquals(
+                2,
+                done.details().stream()
+                        .filter(l -> l.startsWith("paused: the datastore at ") && l.endsWith("tried again in 1 s"))
+                        .count(),
+                done.details().toString());
+        assertNotNull(done.version());
+    }
+
+    @Test
+    void aLastingOutageEndsTheJobErrorAfterMaxAttempts() throws Exception {
+        FakeDatalist.UNAVAILABLE.set(100);
+        try {
+            String id = startJob(1);
+            Job failed = await(
+                    "the job given up",
+                    () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
+            assertEquals(JobStatus.ERROR, failed.status(), failed.details().toString());
+            assertEquals(3, failed.attempts());
+            assertTrue(failed.error().contains("unavailable (HTTP 503)"), failed.error());
+            assertNull(failed.version());
+        } finally {
+            FakeDatalist.UNAVAILABLE.set(0);
+        }
     }
 
     @Test
@@ -399,6 +430,16 @@ class TrainingJobTest {
             var logits = NetworkRunner.run(session, IntensityStep.apply(d.pre(), p.image()), d.inferer());
             return Dice.mean(channels.argmax(logits), p.label());
         });
+    }
+
+    /** A job of {@code epochs} epochs by request; its id. */
+    private static String startJob(int epochs) {
+        return given().body("{\"max_epochs\": " + epochs + "}")
+                .post("/jobs/" + MODEL)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
     }
 
     private static <T> T await(String what, Supplier<Optional<T>> probe) throws InterruptedException {
