@@ -281,6 +281,32 @@ class DatastoreApiTest {
     }
 
     @Test
+    void theEpistemicStrategyServesTheImageTheModelIsLeastSureAbout() throws Exception {
+        String unsure = uploadCt("ep-unsure");
+        String lessUnsure = uploadCt("ep-less");
+        uploadCt("ep-unscored");
+        // what the gateway's epistemic scoring writes (other tests' images carry no score: they rank last)
+        given().contentType(ContentType.JSON)
+                .body(Map.of("epistemic_entropy", 1e6, "epistemic_ts", 3))
+                .put("/images/{id}/info", unsure)
+                .then()
+                .statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body(Map.of("epistemic_entropy", 1e5, "epistemic_ts", 3))
+                .put("/images/{id}/info", lessUnsure)
+                .then()
+                .statusCode(200);
+        given().post("/strategies/epistemic/next")
+                .then()
+                .statusCode(200)
+                .body("id", equalTo(unsure))
+                .body("epistemic_entropy.score", equalTo(1e6f))
+                .body("epistemic_entropy.ts", equalTo(3));
+        // served just now: held back while others are left
+        given().post("/strategies/epistemic/next").then().statusCode(200).body("id", equalTo(lessUnsure));
+    }
+
+    @Test
     void annotatorsAskingAtOnceGetDifferentImages() throws Exception {
         for (int i = 0; i < 6; i++) {
             uploadCt("conc" + i);

@@ -478,6 +478,35 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
 
     @Test
     @Order(7)
+    void epistemicScoringRanksTheUnlabeledImagesForTheEpistemicStrategy() throws Exception {
+        JsonNode info = json(get("/info/"));
+        assertEquals(
+                "segmentation_spleen",
+                info.at("/scoring/segmentation_spleen_epistemic/model").asText(),
+                info.get("scoring").toString());
+        assertTrue(
+                info.at("/strategies/epistemic").isObject(),
+                info.get("strategies").toString());
+        JsonNode task = json(post("/scoring/segmentation_spleen_epistemic?run_sync=true", "{\"num_samples\": 3}"));
+        assertEquals("DONE", task.get("status").asText(), task.toString());
+        assertEquals(0, task.get("failed").asInt(), task.toString());
+        assertEquals(1, task.get("done").asInt(), "ohif_series is the only unlabeled image: " + task);
+
+        JsonNode scored = json(get("/datastore/image/info?image=ohif_series"));
+        double score = scored.get("epistemic_entropy").asDouble();
+        // one foreground channel: the mean over voxels of -p ln p lies in (0, 1/e]
+        assertTrue(score > 0 && score <= 1 / Math.E, scored.toString());
+        assertEquals(
+                info.at("/models/segmentation_spleen/version").asInt(),
+                scored.get("epistemic_ts").asInt());
+        JsonNode next = json(post("/activelearning/epistemic", "{\"client_id\": \"slicer\"}"));
+        assertEquals("ohif_series", next.get("id").asText(), next.toString());
+        assertEquals(score, next.at("/epistemic_entropy/score").asDouble(), 1e-9);
+        assertEquals("DONE", json(get("/scoring/")).get("status").asText());
+    }
+
+    @Test
+    @Order(8)
     void theCliTakesANewcomerFromADatasetToATrainedModel(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         String server = "http://127.0.0.1:" + GATEWAY;
         Path studies = tmp.resolve("studies");
@@ -540,7 +569,7 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
     record Bad(String what, String method, String target, String type, byte[] body, int status, String word) {}
 
     @Test
-    @Order(8)
+    @Order(9)
     void malformedRequestsGetAClear4xxAndChangeNothing() throws Exception {
         JsonNode before = json(get("/datastore/?output=stats"));
         byte[] image = nifti(Phantoms.make(40, 5).image());

@@ -22,7 +22,9 @@ import org.medlabel.datastore.repository.ImageEntity;
  *       "now", as MONAI Label does), so images just handed out are almost never handed out again (see
  *       {@link #random});
  *   <li>{@code first} / {@code last}: the smallest / largest id, skipping images served in the last
- *       {@value #HOLD_SECONDS} s while others are left, so two annotators asking at once get different images.
+ *       {@value #HOLD_SECONDS} s while others are left, so two annotators asking at once get different images;
+ *   <li>{@code epistemic}: the highest {@code epistemic_entropy} in the image info (the gateway's epistemic scoring
+ *       writes it), with the same hold.
  * </ul>
  *
  * Each call records {@code strategy.<name> = {ts, client_id}} in the image's info and its serving time, under a
@@ -33,6 +35,10 @@ import org.medlabel.datastore.repository.ImageEntity;
 public class StrategyService {
 
     static final long HOLD_SECONDS = 600;
+    static final List<String> STRATEGIES = List.of("random", "first", "last", "epistemic");
+    /** The image-info key the epistemic scoring writes (MONAI Label's). */
+    static final String EPISTEMIC_KEY = "epistemic_entropy";
+
     private static final long LOCK = 0x6d65646c6162656cL; // "medlabel"
 
     private final EntityManager em;
@@ -43,16 +49,22 @@ public class StrategyService {
 
     /** The next image for {@code clientId}: its info plus {@code id} (and {@code weight} for random), or empty. */
     public Map<String, Object> next(String strategy, String clientId) {
-        if (!List.of("random", "first", "last").contains(strategy)) {
+        if (!STRATEGIES.contains(strategy)) {
             throw new DatastoreException(
-                    ErrorCode.UNKNOWN_STRATEGY, "unknown strategy '" + strategy + "' (available: random, first, last)");
+                    ErrorCode.UNKNOWN_STRATEGY,
+                    "unknown strategy '" + strategy + "' (available: " + String.join(", ", STRATEGIES) + ")");
         }
         return QuarkusTransaction.requiringNew().call(() -> {
             em.createNativeQuery("select pg_advisory_xact_lock(?1)")
                     .setParameter(1, LOCK)
                     .getSingleResult();
             Instant now = Instant.now();
-            Optional<Pick> pick = strategy.equals("random") ? random(now) : ordered(strategy.equals("first"), now);
+            Optional<Pick> pick = switch (strategy) {
+                case "random" -> random(now);
+                // the model's least sure first (the epistemic scoring's key), unscored images last
+                case "epistemic" -> firstUnheld("(info->>'" + EPISTEMIC_KEY + "')::float8 desc nulls last, id", now);
+                default -> firstUnheld(strategy.equals("first") ? "id asc" : "id desc", now);
+            };
             if (pick.isEmpty()) {
                 return Map.of();
             }
@@ -70,22 +82,31 @@ public class StrategyService {
                 result.put("weight", pick.get().weight());
             }
             result.putAll(info);
+            if (strategy.equals("epistemic") && info.get(EPISTEMIC_KEY) != null) {
+                // MONAI Label's epistemic strategy answers the score with the model version it came from
+                result.put(
+                        EPISTEMIC_KEY,
+                        Map.of("score", info.get(EPISTEMIC_KEY), "ts", info.getOrDefault("epistemic_ts", 0)));
+            }
             return result;
         });
     }
 
     private record Pick(String id, Long weight) {}
 
-    private Optional<Pick> ordered(boolean first, Instant now) {
-        String order = first ? "asc" : "desc";
+    /**
+     * The first unlabeled image in {@code order}, skipping images served in the last {@value #HOLD_SECONDS} s while
+     * others are left.
+     */
+    private Optional<Pick> firstUnheld(String order, Instant now) {
         Optional<Pick> fresh = firstId(
-                "select id from datastore.images where final_version is null and (served_at is"
-                        + " null or served_at < ?1) order by id " + order + " limit 1",
+                "select id from datastore.images where final_version is null and (served_at is null or served_at <"
+                        + " ?1) order by " + order + " limit 1",
                 now.minusSeconds(HOLD_SECONDS));
         return fresh.isPresent()
                 ? fresh
                 : firstId(
-                        "select id from datastore.images where final_version is null and served_at >= ?1 order by id "
+                        "select id from datastore.images where final_version is null and served_at >= ?1 order by "
                                 + order + " limit 1",
                         now.minusSeconds(HOLD_SECONDS));
     }

@@ -1,19 +1,12 @@
 package org.medlabel.gateway.batch;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
-import org.jboss.logging.Logger;
 import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
 import org.medlabel.gateway.upstream.Upstreams;
@@ -34,16 +27,12 @@ public class BatchInference {
     static final Set<String> RUN_KEYS = Set.of(
             "device", "multi_gpu", "gpus", "logging", "save_label", "label_tag", "max_workers", "max_batch_size");
 
-    private static final Logger LOG = Logger.getLogger(BatchInference.class);
-    private static final int PAGE = 500;
-    private static final int HISTORY = 20;
-
     private final Upstreams services;
-    private final AtomicReference<BatchTask> active = new AtomicReference<>();
-    private final Deque<BatchTask> history = new ArrayDeque<>();
+    private final ImageTasks runs;
 
     public BatchInference(Upstreams services) {
         this.services = services;
+        this.runs = new ImageTasks("Batch_infer", services);
     }
 
     /**
@@ -56,101 +45,25 @@ public class BatchInference {
             throw ApiError.unprocessable("images must be all, labeled or unlabeled, was '" + images + "'");
         }
         JsonObject request = body.copy().put("model", model).put("images", selection);
-        BatchTask task = new BatchTask(model, request);
-        if (!active.compareAndSet(null, task)) {
-            throw ApiError.of(429, "++++++++++ Batch_infer Task is Already Running");
-        }
-        remember(task);
         String tag = body.getString("label_tag", "original");
         JsonObject params = body.copy();
         RUN_KEYS.forEach(params::remove);
-        Uni<Void> run = ids(selection, requestId)
-                .flatMap(ids -> {
-                    task.running(ids.size());
-                    return Multi.createFrom()
-                            .iterable(ids)
-                            .onItem()
-                            .transformToUniAndConcatenate(id -> task.stopRequested()
-                                    ? Uni.createFrom().voidItem()
-                                    : one(task, id, tag, params, requestId))
-                            .collect()
-                            .last();
-                })
-                .invoke(() ->
-                        task.end(task.stopRequested() ? BatchTask.Status.STOPPED : BatchTask.Status.DONE, "finished"))
-                .onFailure()
-                .invoke(e -> task.end(BatchTask.Status.ERROR, "failed: " + e.getMessage()))
-                .onFailure()
-                .recoverWithNull()
-                .eventually(() -> active.compareAndSet(task, null))
-                .replaceWithVoid()
-                .memoize()
-                .indefinitely();
-        if (sync) {
-            return run.map(v -> task.json(true));
-        }
-        run.subscribe().with(v -> {}, e -> LOG.warnf("batch %s: %s", task.id, e));
-        return Uni.createFrom().item(task.json(false));
+        return runs.start(
+                new BatchTask(model, request, "inferring"),
+                selection,
+                requestId,
+                (task, id) -> one(task, id, tag, params, requestId),
+                sync);
     }
 
     /** The active run (stopping after the image in progress), or null when none is. */
     public JsonObject stop() {
-        BatchTask task = active.get();
-        if (task == null) {
-            return null;
-        }
-        task.stop();
-        task.log("stop requested");
-        return task.json(false);
+        return runs.stop();
     }
 
     /** MONAI Label's GET /batch/infer: the running task, every task, or the latest; null when there is none. */
     public Object status(boolean all, boolean running) {
-        synchronized (history) {
-            if (all) {
-                return new io.vertx.core.json.JsonArray(
-                        history.stream().map(t -> t.json(false)).toList());
-            }
-            BatchTask task = running ? active.get() : history.peekLast();
-            return task == null ? null : task.json(false);
-        }
-    }
-
-    private void remember(BatchTask task) {
-        synchronized (history) {
-            history.addLast(task);
-            while (history.size() > HISTORY) {
-                history.removeFirst();
-            }
-        }
-    }
-
-    /** The ids of the selected images, read page by page from the datastore's view. */
-    private Uni<List<String>> ids(String selection, String requestId) {
-        return page(null, selection, requestId, new ArrayList<>());
-    }
-
-    private Uni<List<String>> page(String after, String selection, String requestId, List<String> into) {
-        Outgoing out = Outgoing.to(HttpMethod.GET, "/view")
-                .query("after", after)
-                .query("limit", PAGE)
-                .header(org.medlabel.gateway.http.Api.REQUEST_ID, requestId);
-        return services.datastore().call(out).flatMap(reply -> {
-            if (!reply.ok()) {
-                throw new IllegalStateException("the datastore answered " + reply.status() + " listing images");
-            }
-            JsonObject view = reply.json();
-            view.getJsonObject("objects").forEach(e -> {
-                boolean labeled = ((JsonObject) e.getValue())
-                        .getJsonObject("labels", new JsonObject())
-                        .containsKey("final");
-                if (selection.equals("all") || labeled == selection.equals("labeled")) {
-                    into.add(e.getKey());
-                }
-            });
-            String next = view.getString("next_after");
-            return next == null ? Uni.createFrom().item(into) : page(next, selection, requestId, into);
-        });
+        return runs.status(all, running);
     }
 
     /** Infers one image and saves the label; a failure is recorded and the run goes on. */
@@ -165,7 +78,8 @@ public class BatchInference {
                 .call(infer, services.inference().idleTimeout())
                 .flatMap(reply -> {
                     if (!reply.ok()) {
-                        task.failed(image, "inference answered " + reply.status() + ": " + detail(reply.body()));
+                        task.failed(
+                                image, "inference answered " + reply.status() + ": " + ImageTasks.detail(reply.body()));
                         return Uni.createFrom().voidItem();
                     }
                     List<MultipartBody.Part> parts =
@@ -198,15 +112,10 @@ public class BatchInference {
                                     task.failed(
                                             image,
                                             "saving the label failed (" + saved.status() + "): "
-                                                    + detail(saved.body()));
+                                                    + ImageTasks.detail(saved.body()));
                                 }
                             })
                             .replaceWithVoid();
-                })
-                .onFailure()
-                .recoverWithItem(e -> {
-                    task.failed(image, e.getMessage());
-                    return null;
                 });
     }
 
@@ -216,13 +125,5 @@ public class BatchInference {
                 .filter(which)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the inference answer lacks a part"));
-    }
-
-    private static String detail(Buffer body) {
-        try {
-            return new JsonObject(body).getString("detail", body.toString());
-        } catch (RuntimeException e) {
-            return body.length() > 200 ? body.getString(0, 200) : body.toString();
-        }
     }
 }

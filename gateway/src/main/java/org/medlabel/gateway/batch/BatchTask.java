@@ -9,7 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.UUID;
 
-/** One batch inference run, shown as MONAI Label's task object plus its counts. */
+/** One run over images (a batch inference, a scoring), shown as MONAI Label's task object plus its counts. */
 final class BatchTask {
 
     enum Status {
@@ -27,6 +27,7 @@ final class BatchTask {
     final String id = UUID.randomUUID().toString();
     final String model;
     final JsonObject request;
+    private final String verb;
     private final Instant started = Instant.now();
     private final Deque<String> details = new ArrayDeque<>();
     private final JsonObject result = new JsonObject();
@@ -37,15 +38,17 @@ final class BatchTask {
     private int done;
     private int failed;
 
-    BatchTask(String model, JsonObject request) {
+    /** {@code verb}: what the run does to each image with the model, for its log ("inferring", "scoring"). */
+    BatchTask(String model, JsonObject request, String verb) {
         this.model = model;
         this.request = request;
+        this.verb = verb;
     }
 
     synchronized void running(int images) {
         total = images;
         status = Status.RUNNING;
-        log("inferring " + images + " image(s) with " + model);
+        log(verb + " " + images + " image(s) with " + model);
     }
 
     synchronized void succeeded(String image, JsonObject outcome) {

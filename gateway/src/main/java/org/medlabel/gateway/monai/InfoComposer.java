@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
+import org.medlabel.gateway.batch.EpistemicScoring;
 import org.medlabel.gateway.config.GatewayConfig;
 import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
@@ -33,7 +34,14 @@ public class InfoComposer {
     static final JsonObject STRATEGIES = new JsonObject()
             .put("random", new JsonObject().put("description", "Random Strategy"))
             .put("first", new JsonObject().put("description", "Get First Sample"))
-            .put("last", new JsonObject().put("description", "Get Last Sample"));
+            .put("last", new JsonObject().put("description", "Get Last Sample"))
+            .put(
+                    "epistemic",
+                    new JsonObject()
+                            .put(
+                                    "description",
+                                    "The unlabeled image the model is least sure about (run the epistemic scoring"
+                                            + " first)"));
 
     private record Cached(JsonObject info, long at) {}
 
@@ -150,7 +158,7 @@ public class InfoComposer {
                 .put("models", models)
                 .put("trainers", trainers)
                 .put("strategies", STRATEGIES.copy())
-                .put("scoring", new JsonObject())
+                .put("scoring", scoring(models))
                 .put("train_stats", stats)
                 .put(
                         "datastore",
@@ -160,6 +168,20 @@ public class InfoComposer {
                                         .put("completed", 0)
                                         .put("label_tags", new JsonObject())
                                 : datastore);
+    }
+
+    /** An epistemic scoring method per automatic segmentation model. */
+    private static JsonObject scoring(JsonObject models) {
+        JsonObject methods = new JsonObject();
+        models.fieldNames().stream()
+                .filter(m -> "segmentation".equals(models.getJsonObject(m).getString("type")))
+                .sorted()
+                .forEach(m -> methods.put(
+                        m + EpistemicScoring.SUFFIX,
+                        new JsonObject()
+                                .put("description", "Epistemic uncertainty of " + m + " on each unlabeled image")
+                                .put("model", m)));
+        return methods;
     }
 
     private static void collect(Object labels, List<Map.Entry<String, Integer>> into) {

@@ -1,39 +1,56 @@
 package org.medlabel.gateway.monai;
 
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
 import org.medlabel.gateway.batch.BatchInference;
+import org.medlabel.gateway.batch.EpistemicScoring;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.http.ApiError;
 
 /**
- * MONAI Label's scoring and batch-inference tasks. Batch inference runs in the gateway ({@link BatchInference}). No
- * scoring method is offered yet ({@code /info/} lists none), so scoring answers as MONAI Label does when it has none:
- * no task found, nothing stopped, and a clear 404 for a method that cannot start.
+ * MONAI Label's scoring and batch-inference tasks, both run in the gateway over the datastore's images: batch inference
+ * ({@link BatchInference}) and the {@code <model>_epistemic} scoring of each segmentation model
+ * ({@link EpistemicScoring}); an unknown method is a clear 404.
  */
 @Singleton
 public class TaskRoutes implements MonaiRoutes {
 
     private final BatchInference batch;
+    private final EpistemicScoring scoring;
 
-    public TaskRoutes(BatchInference batch) {
+    public TaskRoutes(BatchInference batch, EpistemicScoring scoring) {
         this.batch = batch;
+        this.scoring = scoring;
     }
 
     @Override
     public void register(Api api) {
         api.route(HttpMethod.GET, "/scoring/", Api.Body.NONE, call -> {
-            throw ApiError.notFound(
-                    call.flag("check_if_running")
-                            ? "No Scoring Tasks are currently Running"
-                            : "No Scoring Tasks Found");
+            boolean running = call.flag("check_if_running");
+            Object status = scoring.status(call.flag("all"), running);
+            if (status == null) {
+                throw ApiError.notFound(running ? "No Scoring Tasks are currently Running" : "No Scoring Tasks Found");
+            }
+            return call.ok(status);
         });
-        api.route(HttpMethod.POST, "/scoring/", Api.Body.NONE, call -> call.ok(new JsonObject()));
-        api.route(HttpMethod.POST, "/scoring/:method", Api.Body.NONE, call -> {
-            throw ApiError.notFound("scoring method '" + call.path("method") + "' is not available on this server");
-        });
-        api.route(HttpMethod.DELETE, "/scoring/", Api.Body.NONE, call -> call.ok(null));
+        // MONAI Label's deprecated "every method": here, the first segmentation model's epistemic scoring
+        api.route(
+                HttpMethod.POST,
+                "/scoring/",
+                Api.Body.BUFFER,
+                call -> scoring.start(null, JsonBodies.object(call.body()), call.flag("run_sync"), call.requestId())
+                        .flatMap(call::ok));
+        api.route(
+                HttpMethod.POST,
+                "/scoring/:method",
+                Api.Body.BUFFER,
+                call -> scoring.start(
+                                call.path("method"),
+                                JsonBodies.object(call.body()),
+                                call.flag("run_sync"),
+                                call.requestId())
+                        .flatMap(call::ok));
+        api.route(HttpMethod.DELETE, "/scoring/", Api.Body.NONE, call -> call.ok(scoring.stop()));
         api.route(HttpMethod.GET, "/batch/infer", Api.Body.NONE, call -> {
             boolean running = call.flag("check_if_running");
             Object status = batch.status(call.flag("all"), running);

@@ -66,7 +66,9 @@ class GatewayRoutingTest {
                     .body("train_stats.seg.epoch", equalTo(3))
                     .body("train_stats.grow", equalTo(java.util.Map.of()))
                     .body("strategies", hasKey("random"))
-                    .body("scoring", equalTo(java.util.Map.of()))
+                    .body("scoring.keySet()", equalTo(java.util.Set.of("seg_epistemic"))) // segmentation models only
+                    .body("scoring.seg_epistemic.model", equalTo("seg"))
+                    .body("strategies", hasKey("epistemic"))
                     .body("datastore.completed", equalTo(2))
                     .body("$", not(hasKey("config")));
         }
@@ -233,7 +235,6 @@ class GatewayRoutingTest {
         given().redirects().follow(false).get("/docs").then().statusCode(302);
         given().get("/logs/").then().statusCode(404);
         given().post("/reload").then().statusCode(200).body(equalTo("{}"));
-        given().get("/scoring/").then().statusCode(404).body("detail", equalTo("No Scoring Tasks Found"));
         given().delete("/train/").then().statusCode(404); // the stub has no DELETE /jobs: relayed as is
         StubServices.ROUTES.put("training DELETE /jobs", r -> Answer.json(200, "[]"));
         given().delete("/train/").then().statusCode(200).body(equalTo("null"));
@@ -288,6 +289,42 @@ class GatewayRoutingTest {
                 .statusCode(404)
                 .body("detail", equalTo("No Batch_infer Tasks are currently Running"));
         given().post("/batch/infer/seg?images=some").then().statusCode(422);
+    }
+
+    @Test
+    void epistemicScoringScoresEachUnlabeledImageAndWritesTheScoreToItsInfo() {
+        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
+        StubServices.ROUTES.put(
+                "inference POST /scoring/seg/epistemic",
+                r -> r.uri().contains("image=c")
+                        ? Answer.json(404, "{\"detail\":\"image 'c' not found\"}")
+                        : Answer.json(200, "{\"epistemic_entropy\":0.25,\"epistemic_ts\":2,\"samples\":3}"));
+        StubServices.ROUTES.put("datastore PUT /images/a/info", r -> Answer.json(200, "{}"));
+        given().get("/scoring/").then().statusCode(404).body("detail", equalTo("No Scoring Tasks Found"));
+        given().contentType("application/json")
+                .body("{\"num_samples\": 3}")
+                .post("/scoring/seg_epistemic?run_sync=true")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("DONE"))
+                .body("total", equalTo(2)) // a and c: b has a final label
+                .body("done", equalTo(1))
+                .body("result.a.epistemic_entropy", equalTo(0.25f))
+                .body("result.c.error", containsString("image 'c' not found"));
+        assertTrue(
+                StubServices.REQUESTS.stream()
+                        .anyMatch(r -> r.uri().equals("/scoring/seg/epistemic?image=a&samples=3")),
+                StubServices.REQUESTS.toString());
+        StubServices.Request written = last("datastore");
+        assertEquals("/images/a/info", written.uri());
+        assertEquals("{\"epistemic_entropy\":0.25,\"epistemic_ts\":2}", written.text());
+        given().get("/scoring/").then().statusCode(200).body("status", equalTo("DONE"));
+        // a DeepGrow model has no epistemic scoring; an unknown method neither
+        given().post("/scoring/grow_epistemic")
+                .then()
+                .statusCode(404)
+                .body("detail", equalTo("scoring method 'grow_epistemic' is not available (available: seg_epistemic)"));
+        given().post("/scoring/dice").then().statusCode(404);
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.medlabel.inference.output.ResultOptions;
 import org.medlabel.inference.output.ResultWriter;
 import org.medlabel.inference.pipeline.DeepEditPipeline;
 import org.medlabel.inference.pipeline.DeepGrowPipeline;
+import org.medlabel.inference.pipeline.EpistemicScore;
 import org.medlabel.inference.pipeline.InvalidRequestException;
 import org.medlabel.inference.pipeline.Latencies;
 import org.medlabel.inference.pipeline.Pipeline;
@@ -63,6 +64,7 @@ public class InferenceService {
     private final InferenceExecutor executor;
     private final InferenceConfig config;
     private final Map<ModelType, Pipeline> pipelines;
+    private final EpistemicScore epistemic;
 
     public InferenceService(
             ModelRegistry registry,
@@ -82,6 +84,7 @@ public class InferenceService {
                 ModelType.SEGMENTATION, new SegmentationPipeline(parallel),
                 ModelType.DEEPGROW, new DeepGrowPipeline(parallel),
                 ModelType.DEEPEDIT, new DeepEditPipeline(parallel));
+        this.epistemic = new EpistemicScore(parallel);
     }
 
     public Uni<InferenceResult> infer(String model, ImageInput input, Map<String, Object> params, Output output) {
@@ -124,6 +127,30 @@ public class InferenceService {
             json.put("model_version", served.version());
             return new InferenceResult(json, file);
         }
+    }
+
+    /**
+     * MONAI Label's epistemic scoring of one datastore image by the version served now, on a worker like an inference:
+     * {@code epistemic_entropy} and {@code epistemic_ts} (the version, where MONAI Label records the model file's
+     * time) for the image's info.
+     */
+    public Uni<Map<String, Object>> epistemic(String model, String imageId, int samples) {
+        if (imageId == null || imageId.isBlank()) {
+            throw new InvalidRequestException("give the image id ('image')");
+        }
+        registry.lease(model).close();
+        return executor.submit(() -> {
+            try (ServedModel served = registry.lease(model)) {
+                double entropy = epistemic.score(served, volumes.load(imageId).volume(), samples);
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("image", imageId);
+                json.put("model", model);
+                json.put("epistemic_entropy", entropy);
+                json.put("epistemic_ts", served.version());
+                json.put("samples", samples);
+                return json;
+            }
+        });
     }
 
     /** Deletes a result file after it was sent (or could not be). */
