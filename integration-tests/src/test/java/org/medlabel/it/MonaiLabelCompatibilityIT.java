@@ -478,7 +478,7 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
 
     @Test
     @Order(7)
-    void epistemicScoringRanksTheUnlabeledImagesForTheEpistemicStrategy() throws Exception {
+    void scoringRanksUnlabeledImagesByUncertaintyAndScoresLabels() throws Exception {
         JsonNode info = json(get("/info/"));
         assertEquals(
                 "segmentation_spleen",
@@ -503,6 +503,34 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
         assertEquals("ohif_series", next.get("id").asText(), next.toString());
         assertEquals(score, next.at("/epistemic_entropy/score").asDouble(), 1e-9);
         assertEquals("DONE", json(get("/scoring/")).get("status").asText());
+
+        // The annotator accepts the batch label as is: dice of final vs original is then exactly 1, and sum counts it.
+        byte[] original = get("/datastore/label?label=ohif_series&tag=original").body();
+        assertEquals(
+                200,
+                multipart(
+                                "PUT",
+                                "/datastore/label?image=ohif_series",
+                                Map.of("params", "{}"),
+                                Map.of("label", Map.entry("ohif_series.nii.gz", original)))
+                        .status());
+        JsonNode dice = json(post("/scoring/dice?run_sync=true", "{}"));
+        assertEquals("DONE", dice.get("status").asText(), dice.toString());
+        assertEquals(1.0, dice.at("/result/ohif_series/dice").asDouble(), 1e-12, dice.toString());
+        assertEquals(
+                1.0,
+                json(get("/datastore/image/info?image=ohif_series")).get("dice").asDouble(),
+                1e-12);
+        JsonNode sum = json(post("/scoring/sum?run_sync=true", "{}"));
+        assertEquals(0, sum.get("failed").asInt(), sum.toString());
+        long voxels = sum.at("/result/ohif_series/final/sum").asLong();
+        assertTrue(voxels > 0, sum.toString());
+        assertEquals(voxels, sum.at("/result/ohif_series/original/sum").asLong());
+        assertEquals(
+                voxels,
+                json(get("/datastore/label/info?label=ohif_series&tag=final"))
+                        .get("sum")
+                        .asLong());
     }
 
     @Test

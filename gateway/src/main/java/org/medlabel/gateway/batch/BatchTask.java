@@ -38,7 +38,7 @@ final class BatchTask {
     private int done;
     private int failed;
 
-    /** {@code verb}: what the run does to each image with the model, for its log ("inferring", "scoring"). */
+    /** {@code verb}: what the run does to each image (with the model, if any), for its log ("inferring", ...). */
     BatchTask(String model, JsonObject request, String verb) {
         this.model = model;
         this.request = request;
@@ -48,7 +48,7 @@ final class BatchTask {
     synchronized void running(int images) {
         total = images;
         status = Status.RUNNING;
-        log(verb + " " + images + " image(s) with " + model);
+        log(verb + " " + images + " image(s)" + (model == null ? "" : " with " + model));
     }
 
     synchronized void succeeded(String image, JsonObject outcome) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
-import org.medlabel.gateway.batch.EpistemicScoring;
+import org.medlabel.gateway.batch.Scoring;
 import org.medlabel.gateway.config.GatewayConfig;
 import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
@@ -170,14 +170,14 @@ public class InfoComposer {
                                 : datastore);
     }
 
-    /** An epistemic scoring method per automatic segmentation model. */
+    /** The label-based scoring methods, and an epistemic one per automatic segmentation model. */
     private static JsonObject scoring(JsonObject models) {
-        JsonObject methods = new JsonObject();
+        JsonObject methods = Scoring.LABEL_METHODS.copy();
         models.fieldNames().stream()
                 .filter(m -> "segmentation".equals(models.getJsonObject(m).getString("type")))
                 .sorted()
                 .forEach(m -> methods.put(
-                        m + EpistemicScoring.SUFFIX,
+                        m + Scoring.EPISTEMIC,
                         new JsonObject()
                                 .put("description", "Epistemic uncertainty of " + m + " on each unlabeled image")
                                 .put("model", m)));

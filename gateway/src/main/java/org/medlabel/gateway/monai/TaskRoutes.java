@@ -3,22 +3,22 @@ package org.medlabel.gateway.monai;
 import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Singleton;
 import org.medlabel.gateway.batch.BatchInference;
-import org.medlabel.gateway.batch.EpistemicScoring;
+import org.medlabel.gateway.batch.Scoring;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.http.ApiError;
 
 /**
  * MONAI Label's scoring and batch-inference tasks, both run in the gateway over the datastore's images: batch inference
- * ({@link BatchInference}) and the {@code <model>_epistemic} scoring of each segmentation model
- * ({@link EpistemicScoring}); an unknown method is a clear 404.
+ * ({@link BatchInference}) and the scoring methods {@code dice}, {@code sum} and {@code <model>_epistemic}
+ * ({@link Scoring}); an unknown method is a clear 404.
  */
 @Singleton
 public class TaskRoutes implements MonaiRoutes {
 
     private final BatchInference batch;
-    private final EpistemicScoring scoring;
+    private final Scoring scoring;
 
-    public TaskRoutes(BatchInference batch, EpistemicScoring scoring) {
+    public TaskRoutes(BatchInference batch, Scoring scoring) {
         this.batch = batch;
         this.scoring = scoring;
     }

@@ -66,7 +66,8 @@ class GatewayRoutingTest {
                     .body("train_stats.seg.epoch", equalTo(3))
                     .body("train_stats.grow", equalTo(java.util.Map.of()))
                     .body("strategies", hasKey("random"))
-                    .body("scoring.keySet()", equalTo(java.util.Set.of("seg_epistemic"))) // segmentation models only
+                    // dice, sum, and epistemic for segmentation models only
+                    .body("scoring.keySet()", equalTo(java.util.Set.of("dice", "sum", "seg_epistemic")))
                     .body("scoring.seg_epistemic.model", equalTo("seg"))
                     .body("strategies", hasKey("epistemic"))
                     .body("datastore.completed", equalTo(2))
@@ -300,7 +301,6 @@ class GatewayRoutingTest {
                         ? Answer.json(404, "{\"detail\":\"image 'c' not found\"}")
                         : Answer.json(200, "{\"epistemic_entropy\":0.25,\"epistemic_ts\":2,\"samples\":3}"));
         StubServices.ROUTES.put("datastore PUT /images/a/info", r -> Answer.json(200, "{}"));
-        given().get("/scoring/").then().statusCode(404).body("detail", equalTo("No Scoring Tasks Found"));
         given().contentType("application/json")
                 .body("{\"num_samples\": 3}")
                 .post("/scoring/seg_epistemic?run_sync=true")
@@ -319,12 +319,49 @@ class GatewayRoutingTest {
         assertEquals("/images/a/info", written.uri());
         assertEquals("{\"epistemic_entropy\":0.25,\"epistemic_ts\":2}", written.text());
         given().get("/scoring/").then().statusCode(200).body("status", equalTo("DONE"));
+        given().get("/scoring/?check_if_running=true")
+                .then()
+                .statusCode(404)
+                .body("detail", equalTo("No Scoring Tasks are currently Running"));
         // a DeepGrow model has no epistemic scoring; an unknown method neither
         given().post("/scoring/grow_epistemic")
                 .then()
                 .statusCode(404)
-                .body("detail", equalTo("scoring method 'grow_epistemic' is not available (available: seg_epistemic)"));
-        given().post("/scoring/dice").then().statusCode(404);
+                .body(
+                        "detail",
+                        equalTo("scoring method 'grow_epistemic' is not available (available: dice, seg_epistemic,"
+                                + " sum)"));
+        given().post("/scoring/best").then().statusCode(404);
+    }
+
+    @Test
+    void diceAndSumScoringLetTheDatastoreScoreEachImagesLabels() {
+        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
+        StubServices.ROUTES.put(
+                "datastore POST /images/b/scores/dice", r -> Answer.json(200, "{\"dice\":0.75,\"y\":\"final\"}"));
+        given().contentType("application/json")
+                .body("{\"y_pred\": \"auto\"}")
+                .post("/scoring/dice?run_sync=true")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("DONE"))
+                .body("total", equalTo(1)) // b is the labeled one
+                .body("result.b.dice", equalTo(0.75f));
+        assertEquals(
+                "/images/b/scores/dice?y=final&y_pred=auto", last("datastore").uri());
+
+        // sum covers every image; one without labels (404 from the stub) is skipped, not failed
+        StubServices.ROUTES.put("datastore POST /images/a/scores/sum", r -> Answer.json(200, "{}"));
+        StubServices.ROUTES.put(
+                "datastore POST /images/c/scores/sum",
+                r -> Answer.json(200, "{\"original\":{\"sum\":12,\"slices\":2}}"));
+        given().post("/scoring/sum?run_sync=true")
+                .then()
+                .statusCode(200)
+                .body("total", equalTo(3))
+                .body("failed", equalTo(0))
+                .body("result.c.original.sum", equalTo(12))
+                .body("result.b.skipped", equalTo("stub: no route"));
     }
 
     @Test
