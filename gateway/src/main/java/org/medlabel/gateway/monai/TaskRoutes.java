@@ -2,6 +2,7 @@ package org.medlabel.gateway.monai;
 
 import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Singleton;
+import java.util.function.BiFunction;
 import org.medlabel.gateway.batch.BatchInference;
 import org.medlabel.gateway.batch.Scoring;
 import org.medlabel.gateway.http.Api;
@@ -25,41 +26,22 @@ public class TaskRoutes implements MonaiRoutes {
 
     @Override
     public void register(Api api) {
-        api.route(HttpMethod.GET, "/scoring/", Api.Body.NONE, call -> {
-            boolean running = call.flag("check_if_running");
-            Object status = scoring.status(call.flag("all"), running);
-            if (status == null) {
-                throw ApiError.notFound(running ? "No Scoring Tasks are currently Running" : "No Scoring Tasks Found");
-            }
-            return call.ok(status);
-        });
-        // MONAI Label's deprecated "every method": here, the first segmentation model's epistemic scoring
-        api.route(
-                HttpMethod.POST,
-                "/scoring/",
-                Api.Body.BUFFER,
-                call -> scoring.start(null, JsonBodies.object(call.body()), call.flag("run_sync"), call.requestId())
-                        .flatMap(call::ok));
-        api.route(
-                HttpMethod.POST,
-                "/scoring/:method",
-                Api.Body.BUFFER,
-                call -> scoring.start(
-                                call.path("method"),
-                                JsonBodies.object(call.body()),
-                                call.flag("run_sync"),
-                                call.requestId())
-                        .flatMap(call::ok));
+        statusRoute(api, "/scoring/", "Scoring", scoring::status);
+        // POST /scoring/ is MONAI Label's deprecated "every method": here the first segmentation model's epistemic
+        for (String path : new String[] {"/scoring/", "/scoring/:method"}) {
+            api.route(
+                    HttpMethod.POST,
+                    path,
+                    Api.Body.BUFFER,
+                    call -> scoring.start(
+                                    path.endsWith(":method") ? call.path("method") : null,
+                                    JsonBodies.object(call.body()),
+                                    call.flag("run_sync"),
+                                    call.requestId())
+                            .flatMap(call::ok));
+        }
         api.route(HttpMethod.DELETE, "/scoring/", Api.Body.NONE, call -> call.ok(scoring.stop()));
-        api.route(HttpMethod.GET, "/batch/infer", Api.Body.NONE, call -> {
-            boolean running = call.flag("check_if_running");
-            Object status = batch.status(call.flag("all"), running);
-            if (status == null) {
-                throw ApiError.notFound(
-                        running ? "No Batch_infer Tasks are currently Running" : "No Batch_infer Tasks Found");
-            }
-            return call.ok(status);
-        });
+        statusRoute(api, "/batch/infer", "Batch_infer", batch::status);
         api.route(
                 HttpMethod.POST,
                 "/batch/infer/:model",
@@ -72,5 +54,18 @@ public class TaskRoutes implements MonaiRoutes {
                                 call.requestId())
                         .flatMap(call::ok));
         api.route(HttpMethod.DELETE, "/batch/infer", Api.Body.NONE, call -> call.ok(batch.stop()));
+    }
+
+    /** MONAI Label's task status: the latest, the running one ({@code check_if_running}) or all ({@code all}). */
+    private static void statusRoute(Api api, String path, String kind, BiFunction<Boolean, Boolean, Object> status) {
+        api.route(HttpMethod.GET, path, Api.Body.NONE, call -> {
+            boolean running = call.flag("check_if_running");
+            Object found = status.apply(call.flag("all"), running);
+            if (found == null) {
+                throw ApiError.notFound(
+                        running ? "No " + kind + " Tasks are currently Running" : "No " + kind + " Tasks Found");
+            }
+            return call.ok(found);
+        });
     }
 }
