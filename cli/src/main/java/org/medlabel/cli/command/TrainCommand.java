@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.medlabel.cli.support.Interruption;
 import org.medlabel.cli.support.Json;
 import org.medlabel.cli.support.ProgressBar;
+import org.medlabel.client.ApiException;
 import org.medlabel.client.api.TrainApi;
 import org.medlabel.client.model.Task;
 import picocli.CommandLine.Command;
@@ -65,7 +66,23 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
             body.put("max_epochs", maxEpochs);
         }
         body.putIfAbsent("client_id", "medlabel-cli");
-        Task task = train.train(model, enqueue, false, body);
+        Task task;
+        try {
+            task = train.train(model, enqueue, false, body);
+        } catch (ApiException e) {
+            if (e.getCode() != 429 || !watch) {
+                throw e;
+            }
+            // Saved final labels start training by themselves (the app's threshold): follow that job instead.
+            Map<String, Object> running = train.trainStatus(false, true);
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "a job is already running (started by saved labels or another user): watching job %s;"
+                                    + " --max-epochs and --params were not applied%n",
+                            running.get("id"));
+            return watch(train, String.valueOf(running.get("id")));
+        }
         spec.commandLine().getOut().printf("training %s: job %s %s%n", model, task.getId(), task.getStatus());
         return watch ? watch(train, task.getId()) : 0;
     }

@@ -1,0 +1,73 @@
+package org.medlabel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code train --watch} on a server where saved labels already started a job (as {@code start --studies} with final
+ * labels does): instead of failing with the 429, it follows that job to its end.
+ */
+class TrainWatchTest {
+
+    private static final String RUNNING = """
+            {"id": "job-1", "status": "RUNNING", "epoch": 3, "total_epochs": 50, "best_metric": 0.12}""";
+    private static final String DONE = """
+            {"id": "job-1", "status": "DONE", "epoch": 50, "total_epochs": 50, "best_metric": 0.91, "version": 1}""";
+
+    @Test
+    void aJobStartedByTheLabelsIsWatchedInsteadOfRefused() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        int[] polls = {0};
+        server.createContext("/train/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestMethod().equals("POST")) {
+                answer(exchange, 429, "{\"detail\": \"++++++++++ Train Task is Already Running\"}");
+            } else if (exchange.getRequestURI().getQuery().contains("check_if_running=true")) {
+                answer(exchange, 200, RUNNING);
+            } else {
+                answer(exchange, 200, polls[0]++ == 0 ? RUNNING : DONE);
+            }
+        });
+        server.start();
+        try {
+            MedLabelCliTest.Run run = MedLabelCliTest.run(
+                    "--server",
+                    "http://127.0.0.1:" + server.getAddress().getPort(),
+                    "train",
+                    "segmentation_spleen",
+                    "--max-epochs",
+                    "10",
+                    "--watch",
+                    "--poll",
+                    "0");
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(
+                    run.out().contains("a job is already running") && run.out().contains("watching job job-1"),
+                    run.out());
+            assertTrue(run.out().contains("job job-1 DONE: version 1 served"), run.out());
+            assertTrue(run.err().contains("epoch 3/50") && run.err().contains("Dice 0.910"), run.err());
+            // without --watch the 429 is reported as before
+            MedLabelCliTest.Run refused = MedLabelCliTest.run(
+                    "--server", "http://127.0.0.1:" + server.getAddress().getPort(), "train", "segmentation_spleen");
+            assertEquals(1, refused.exit());
+            assertTrue(refused.err().contains("429"), refused.err());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static void answer(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+}
