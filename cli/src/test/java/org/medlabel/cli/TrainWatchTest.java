@@ -8,6 +8,8 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,8 +27,11 @@ class TrainWatchTest {
     void aJobStartedByTheLabelsIsWatchedInsteadOfRefused() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         int[] polls = {0};
+        List<String> queries = new CopyOnWriteArrayList<>();
         server.createContext("/train/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            queries.add(
+                    exchange.getRequestMethod() + " " + exchange.getRequestURI().getQuery());
             if (exchange.getRequestMethod().equals("POST")) {
                 answer(exchange, 429, "{\"detail\": \"++++++++++ Train Task is Already Running\"}");
             } else if (exchange.getRequestURI().getQuery().contains("check_if_running=true")) {
@@ -53,6 +58,12 @@ class TrainWatchTest {
                     run.out());
             assertTrue(run.out().contains("job job-1 DONE: version 1 served"), run.out());
             assertTrue(run.err().contains("epoch 3/50") && run.err().contains("Dice 0.910"), run.err());
+            // other models' jobs may start meanwhile: every look asks for this model's
+            assertTrue(
+                    queries.stream()
+                            .filter(q -> q.startsWith("GET"))
+                            .allMatch(q -> q.contains("model=segmentation_spleen")),
+                    queries.toString());
             // without --watch the 429 is reported as before
             MedLabelCliTest.Run refused = MedLabelCliTest.run(
                     "--server", "http://127.0.0.1:" + server.getAddress().getPort(), "train", "segmentation_spleen");

@@ -32,7 +32,7 @@ public class StatusCommand extends ServerCommand implements Callable<Integer> {
             out.printf("model %s (%s): version %s served%s%n", name, m.getType(), m.getVersion(), trained);
         });
         try {
-            Map<String, Object> running = new TrainApi(root.client()).trainStatus(false, true);
+            Map<String, Object> running = new TrainApi(root.client()).trainStatus(false, true, null);
             out.printf(
                     "training: job %s %s, epoch %s/%s%n",
                     running.get("id"), running.get("status"), running.get("epoch"), running.get("total_epochs"));

@@ -74,20 +74,21 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
                 throw e;
             }
             // Saved final labels start training by themselves (the app's threshold): follow that job instead.
-            Map<String, Object> running = train.trainStatus(false, true);
+            Map<String, Object> running = train.trainStatus(false, true, model);
             spec.commandLine()
                     .getOut()
                     .printf(
                             "a job is already running (started by saved labels or another user): watching job %s;"
                                     + " --max-epochs and --params were not applied%n",
                             running.get("id"));
-            return watch(train, String.valueOf(running.get("id")));
+            return watch(train, model, String.valueOf(running.get("id")));
         }
         spec.commandLine().getOut().printf("training %s: job %s %s%n", model, task.getId(), task.getStatus());
-        return watch ? watch(train, task.getId()) : 0;
+        return watch ? watch(train, model, task.getId()) : 0;
     }
 
-    private int watch(TrainApi train, String id) throws Exception {
+    /** Follows job {@code id} of {@code model} (the latest of that model: other models' jobs may start meanwhile). */
+    private int watch(TrainApi train, String model, String id) throws Exception {
         int[] epoch = {0};
         try (Interruption interruption = new Interruption(
                 spec.commandLine().getErr(),
@@ -95,9 +96,10 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
                         + " goes on (medlabel-cli train --stop stops it)")) {
             ProgressBar bar = null;
             while (true) {
-                Map<String, Object> latest = train.trainStatus(false, false);
+                Map<String, Object> latest = train.trainStatus(false, false, model);
                 if (!id.equals(latest.get("id"))) {
-                    throw new IllegalStateException("job " + id + " is no longer the latest; see GET /train/?all=true");
+                    throw new IllegalStateException(
+                            "job " + id + " is no longer " + model + "'s latest; see GET /train/?all=true");
                 }
                 String status = String.valueOf(latest.get("status"));
                 int total = number(latest.get("total_epochs"), 1);

@@ -46,12 +46,14 @@ public class TrainRoutes implements MonaiRoutes {
                 HttpMethod.GET,
                 "/train/",
                 Api.Body.NONE,
+                // model: MedLabel's filter (one model's tasks); MONAI Label's clients never send it
                 call -> call.flag("all")
-                        ? call.pass(training(), call.to(HttpMethod.GET, "/jobs"))
+                        ? call.pass(training(), call.to(HttpMethod.GET, "/jobs").query("model", call.query("model")))
                         : call.pass(
                                 training(),
                                 call.to(HttpMethod.GET, "/jobs/latest")
-                                        .query("running", call.flag("check_if_running"))));
+                                        .query("running", call.flag("check_if_running"))
+                                        .query("model", call.query("model"))));
         api.route(HttpMethod.POST, "/train/:model", Api.Body.BUFFER, this::start);
         api.route(HttpMethod.POST, "/train/", Api.Body.BUFFER, this::startAll);
         api.route(

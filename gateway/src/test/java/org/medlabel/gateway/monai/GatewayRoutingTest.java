@@ -239,6 +239,10 @@ class GatewayRoutingTest {
         given().delete("/train/").then().statusCode(404); // the stub has no DELETE /jobs: relayed as is
         StubServices.ROUTES.put("training DELETE /jobs", r -> Answer.json(200, "[]"));
         given().delete("/train/").then().statusCode(200).body(equalTo("null"));
+        // MedLabel's model filter on the task status reaches training; MONAI Label's clients never send it
+        StubServices.ROUTES.put("training GET /jobs/latest", r -> Answer.json(200, "{\"id\":\"j\"}"));
+        given().get("/train/?check_if_running=true&model=seg").then().statusCode(200);
+        assertEquals("/jobs/latest?running=true&model=seg", last("training").uri());
         given().header("Origin", "http://ohif.example")
                 .header("Access-Control-Request-Method", "POST")
                 .options("/infer/seg")

@@ -50,9 +50,9 @@ public interface TrainingConfig {
 
     /**
      * How long a job waits after an outage of something it needs (the datastore, the object store, the database)
-     * before it is tried again; each try counts towards {@code max-attempts}.
+     * before it is tried again; it waits as long as the outage lasts (stop it to give up).
      */
-    @WithDefault("30s")
+    @WithDefault("15s")
     Duration outageRetry();
 
     /** How often a job is taken over after its worker vanished before it gives up as ERROR. */

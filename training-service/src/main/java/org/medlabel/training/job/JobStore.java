@@ -197,20 +197,19 @@ public class JobStore {
 
     /**
      * Hands {@code worker}'s running job back without ending it: another worker (or this one) claims it again once
-     * {@code after} has passed and resumes it from its last checkpoint. {@code countAttempt} false (the worker is being
-     * shut down: no fault of the job) gives back the attempt its claim took, so restarts do not use up
-     * {@code max-attempts}; true (an outage of a dependency) keeps it, so a lasting outage ends the job ERROR.
+     * {@code after} has passed and resumes it from its last checkpoint. No fault of the job (its worker is shut down,
+     * or a dependency is away): the try its claim took is given back, so only vanished workers use up
+     * {@code max-attempts}.
      */
-    public boolean release(UUID id, String worker, Duration after, boolean countAttempt, List<String> details) {
+    public boolean release(UUID id, String worker, Duration after, List<String> details) {
         return transaction(c -> {
             try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET lease_until = now() + ? *"
-                    + " interval '1 millisecond', attempts = attempts - ?, details = ?::jsonb WHERE id = ? AND"
+                    + " interval '1 millisecond', attempts = attempts - 1, details = ?::jsonb WHERE id = ? AND"
                     + " worker = ? AND status = 'RUNNING'")) {
                 s.setLong(1, after.toMillis());
-                s.setInt(2, countAttempt ? 0 : 1);
-                s.setString(3, json(details));
-                s.setObject(4, id);
-                s.setString(5, worker);
+                s.setString(2, json(details));
+                s.setObject(3, id);
+                s.setString(4, worker);
                 return s.executeUpdate() == 1;
             }
         });

@@ -179,20 +179,23 @@ public class JobWorker {
             ctx.log("stopped by request");
             end(ctx, JobStatus.STOPPED, null);
         } catch (Exception | OutOfMemoryError e) {
+            // a refused connection has no message: its class says what happened
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             if (!running) { // this worker is being shut down (its thread interrupted): no fault of the job
                 ctx.log("interrupted by the shutdown of " + worker + "; resumes from its last checkpoint");
-                jobs.release(job.id(), worker, Duration.ZERO, false, ctx.details());
+                jobs.release(job.id(), worker, Duration.ZERO, ctx.details());
                 return;
             }
-            if (Outages.isOutage(e) && job.attempts() < config.maxAttempts()) {
-                LOG.warnf("job %s: %s; tried again in %s", job.id(), e.getMessage(), config.outageRetry());
-                ctx.log("paused: " + e.getMessage() + "; tried again in "
+            // An outage pauses the job without using up a try: a restart or failover of a dependency must not end a
+            // long job; it resumes from its checkpoint when the dependency is back (or the user stops it).
+            if (Outages.isOutage(e)) {
+                LOG.warnf("job %s: %s; tried again in %s", job.id(), reason, config.outageRetry());
+                ctx.log("paused: " + reason + "; tried again in "
                         + config.outageRetry().toSeconds() + " s");
-                jobs.release(job.id(), worker, config.outageRetry(), true, ctx.details());
+                jobs.release(job.id(), worker, config.outageRetry(), ctx.details());
                 return;
             }
             LOG.errorf(e, "job %s failed", job.id());
-            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             ctx.log("failed: " + reason);
             end(ctx, JobStatus.ERROR, reason);
         } finally {
