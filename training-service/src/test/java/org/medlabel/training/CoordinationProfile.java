@@ -12,7 +12,9 @@ public class CoordinationProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of(
-                "medlabel.training.worker-enabled", "false",
-                "mp.messaging.incoming.labels.topic", "medlabel.labels.coordination-test-" + UUID.randomUUID());
+                "medlabel.training.worker-enabled",
+                "false",
+                "mp.messaging.incoming.labels.topic",
+                "medlabel.labels.coordination-test-" + UUID.randomUUID());
     }
 }
