@@ -80,17 +80,20 @@ public class LabelScores {
                 continue;
             }
             Volume v = read(label.get());
+            // one pass in storage order (x fastest): the sum, and which x-slices hold a non-zero voxel
+            VoxelBuffer voxels = v.voxels();
+            boolean[] used = new boolean[v.nx()];
             double total = 0;
-            int slices = 0;
-            for (int x = 0; x < v.nx(); x++) {
-                double inSlice = 0;
-                for (int z = 0; z < v.nz(); z++) {
-                    for (int y = 0; y < v.ny(); y++) {
-                        inSlice += v.get(x, y, z);
-                    }
+            for (int i = 0; i < voxels.length(); i++) {
+                double value = voxels.get(i);
+                if (value != 0) {
+                    total += value;
+                    used[i % v.nx()] = true;
                 }
-                total += inSlice;
-                slices += inSlice != 0 ? 1 : 0;
+            }
+            int slices = 0;
+            for (boolean u : used) {
+                slices += u ? 1 : 0;
             }
             Map<String, Object> scores = Map.of("sum", (long) total, "slices", slices);
             labels.mergeInfo(imageId, tag, scores);

@@ -100,21 +100,15 @@ public class BatchInference {
                             .body(save.end(), save.contentType());
                     return services.datastore()
                             .call(put)
-                            .invoke(saved -> {
-                                if (saved.ok()) {
-                                    task.succeeded(
-                                            image,
-                                            new JsonObject()
-                                                    .put("label", image)
-                                                    .put("tag", tag)
-                                                    .put("model_version", result.getValue("model_version")));
-                                } else {
-                                    task.failed(
-                                            image,
-                                            "saving the label failed (" + saved.status() + "): "
-                                                    + ImageTasks.detail(saved.body()));
-                                }
-                            })
+                            .invoke(saved -> ImageTasks.record(
+                                    task,
+                                    image,
+                                    saved,
+                                    new JsonObject()
+                                            .put("label", image)
+                                            .put("tag", tag)
+                                            .put("model_version", result.getValue("model_version")),
+                                    "saving the label"))
                             .replaceWithVoid();
                 });
     }

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
+import org.medlabel.gateway.upstream.Upstream;
 import org.medlabel.gateway.upstream.Upstreams;
 
 /**
@@ -144,6 +145,18 @@ final class ImageTasks {
             String next = view.getString("next_after");
             return next == null ? Uni.createFrom().item(into) : page(next, selection, requestId, into);
         });
+    }
+
+    /**
+     * Records the answer of the call that stores an image's result: {@code outcome} on success, else the failure with
+     * {@code what} failed and the service's detail.
+     */
+    static void record(BatchTask task, String image, Upstream.Reply saved, JsonObject outcome, String what) {
+        if (saved.ok()) {
+            task.succeeded(image, outcome);
+        } else {
+            task.failed(image, what + " failed (" + saved.status() + "): " + detail(saved.body()));
+        }
     }
 
     /** A service's error {@code detail}, or the start of its body. */

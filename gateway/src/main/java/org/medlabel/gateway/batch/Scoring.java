@@ -167,16 +167,7 @@ public class Scoring {
                             .json(info.toBuffer());
                     return services.datastore()
                             .call(put)
-                            .invoke(saved -> {
-                                if (saved.ok()) {
-                                    task.succeeded(image, info);
-                                } else {
-                                    task.failed(
-                                            image,
-                                            "writing the score failed (" + saved.status() + "): "
-                                                    + ImageTasks.detail(saved.body()));
-                                }
-                            })
+                            .invoke(saved -> ImageTasks.record(task, image, saved, info, "writing the score"))
                             .replaceWithVoid();
                 });
     }

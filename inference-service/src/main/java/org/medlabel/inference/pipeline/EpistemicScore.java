@@ -74,6 +74,7 @@ public final class EpistemicScore {
         int first = sigmoid ? 0 : 1;
         float[] out = sum != null ? sum : new float[(channels - first) * voxels];
         VoxelBuffer l = logits.voxels();
+        double[] exp = new double[channels];
         for (int v = 0; v < voxels; v++) {
             if (sigmoid) {
                 for (int c = 0; c < channels; c++) {
@@ -86,11 +87,11 @@ public final class EpistemicScore {
                 }
                 double total = 0;
                 for (int c = 0; c < channels; c++) {
-                    total += Math.exp(l.get(c * voxels + v) - max);
+                    exp[c] = Math.exp(l.get(c * voxels + v) - max);
+                    total += exp[c];
                 }
                 for (int c = first; c < channels; c++) {
-                    double p = Math.exp(l.get(c * voxels + v) - max) / total;
-                    out[(c - first) * voxels + v] += (float) (weight * p);
+                    out[(c - first) * voxels + v] += (float) (weight * exp[c] / total);
                 }
             }
         }
