@@ -20,6 +20,7 @@ import static org.medlabel.it.Gateway.request;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ import org.medlabel.client.model.LabelRef;
 import org.medlabel.imaging.synthetic.Phantoms;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.ml.onnx.SlowNetwork;
 
 /**
  * MONAI Label's clients against the whole system (native PostgreSQL, Kafka, S3 and the four services, started by
@@ -743,6 +745,48 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
         }
         assertEquals(before, json(get("/datastore/?output=stats")), "nothing was stored");
         assertEquals(404, get("/datastore/label/info?label=spleen_01&tag=bad").status());
+    }
+
+    @Test
+    @Order(10)
+    void anInferenceWhoseClientHangsUpIsStoppedAndItsWorkerFreed() throws Exception {
+        // a deliberately slow version of the spleen model, through MONAI Label's PUT /model/: ~20 s per pass here
+        MonaiWire.Reply imported = multipart(
+                "PUT",
+                "/model/segmentation_spleen",
+                Map.of(),
+                Map.of("file", Map.entry("slow.onnx", SlowNetwork.onnx(20))));
+        assertEquals(200, imported.status(), imported.text());
+        long stopped = inferenceWorkers("stopped");
+        long finished = inferenceWorkers("finished");
+        byte[] infer = MonaiWire.request(
+                "POST",
+                "/infer/segmentation_spleen?image=head_ct&output=image",
+                GATEWAY,
+                multipartType(),
+                form(Map.of("params", "{}"), Map.of()));
+        try (Socket slicer = new Socket("127.0.0.1", GATEWAY)) {
+            slicer.getOutputStream().write(infer);
+            slicer.getOutputStream().flush();
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> inferenceWorkers("running") == 1);
+        } // the annotator gave up: the gateway resets its call, the inference service stops the network
+        Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> inferenceWorkers("stopped") == stopped + 1);
+        assertEquals(finished, inferenceWorkers("finished"), "the pass did not run to its end");
+        assertEquals(0, inferenceWorkers("running"));
+    }
+
+    /** A count from the inference service's own readiness data (its pool's {@code inference-workers} check). */
+    private static long inferenceWorkers(String count) throws IOException {
+        MonaiWire.Reply ready = MonaiWire.exchange(
+                Launcher.SERVICE_PORTS.get("inference"),
+                MonaiWire.request(
+                        "GET", "/q/health/ready", Launcher.SERVICE_PORTS.get("inference"), null, new byte[0]));
+        for (JsonNode check : JSON.readTree(ready.body()).path("checks")) {
+            if (check.path("name").asText().equals("inference-workers")) {
+                return check.path("data").path(count).asLong();
+            }
+        }
+        throw new AssertionError("no inference-workers check in " + ready.text());
     }
 
     private static String multipartType() {

@@ -31,30 +31,42 @@ public final class NetworkRunner {
      * @throws IllegalArgumentException when a fitted inferer cannot cover the volume within its window budget
      */
     public static Volume run(OrtSession session, Volume input, Inferer inferer) throws Exception {
+        return run(session, input, inferer, Cancellation.NONE);
+    }
+
+    /**
+     * As {@link #run(OrtSession, Volume, Inferer)}, stopped by {@code cancellation}: the pass in progress ends between
+     * operators and no further window starts.
+     *
+     * @throws Cancellation.CancelledException when cancelled before the last pass finished
+     */
+    public static Volume run(OrtSession session, Volume input, Inferer inferer, Cancellation cancellation)
+            throws Exception {
         if (inferer.fitted()) {
             int[] r = WindowPlan.fit(new int[] {input.nx(), input.ny(), input.nz()}, inferer.maxWindowVoxels());
-            return windows(session, input, r, WindowPlan.OVERLAP);
+            return windows(session, input, r, WindowPlan.OVERLAP, cancellation);
         }
         if (inferer.slidingWindow()) {
             var roi = inferer.roi();
             double overlap = inferer.overlap() == null ? 0.25 : inferer.overlap();
-            return windows(session, input, new int[] {roi.get(0), roi.get(1), roi.get(2)}, overlap);
+            return windows(session, input, new int[] {roi.get(0), roi.get(1), roi.get(2)}, overlap, cancellation);
         }
-        return whole(session, input);
+        return whole(session, input, cancellation);
     }
 
-    private static Volume windows(OrtSession session, Volume input, int[] r, double overlap) throws Exception {
+    private static Volume windows(OrtSession session, Volume input, int[] r, double overlap, Cancellation cancellation)
+            throws Exception {
         SlidingWindow window = new SlidingWindow(r[0], r[1], r[2], overlap, SlidingWindow.Blend.CONSTANT, 1, 0f);
         return window.run(input, patches -> {
             float[][] out = new float[patches.length][];
             for (int i = 0; i < patches.length; i++) {
-                out[i] = run(session, patches[i], input.channels(), r[0], r[1], r[2]);
+                out[i] = run(session, patches[i], input.channels(), r[0], r[1], r[2], cancellation);
             }
             return out;
         });
     }
 
-    private static Volume whole(OrtSession session, Volume input) throws OrtException {
+    private static Volume whole(OrtSession session, Volume input, Cancellation cancellation) throws OrtException {
         int[] size = {input.nx(), input.ny(), input.nz()};
         int[] padded = new int[3];
         for (int a = 0; a < 3; a++) {
@@ -75,7 +87,7 @@ public final class NetworkRunner {
                 }
             }
         }
-        float[] out = run(session, values, c, padded[0], padded[1], padded[2]);
+        float[] out = run(session, values, c, padded[0], padded[1], padded[2], cancellation);
         int outChannels = out.length / (padded[0] * padded[1] * padded[2]);
         float[] cropped = new float[outChannels * input.voxelCount()];
         for (int ch = 0; ch < outChannels; ch++) {
@@ -94,13 +106,15 @@ public final class NetworkRunner {
     }
 
     /** One forward pass of a [1, c, z, y, x] tensor; the first output's values. */
-    private static float[] run(OrtSession session, float[] values, int c, int x, int y, int z) throws OrtException {
+    private static float[] run(
+            OrtSession session, float[] values, int c, int x, int y, int z, Cancellation cancellation)
+            throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ByteBuffer direct = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
         direct.asFloatBuffer().put(values);
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, direct.asFloatBuffer(), new long[] {1, c, z, y, x});
-                OrtSession.Result result =
-                        session.run(Map.of(session.getInputNames().iterator().next(), tensor))) {
+                OrtSession.Result result = cancellation.run(
+                        session, Map.of(session.getInputNames().iterator().next(), tensor))) {
             FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
             float[] out = new float[buffer.remaining()];
             buffer.get(out);

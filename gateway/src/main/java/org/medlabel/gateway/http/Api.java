@@ -133,6 +133,10 @@ public final class Api {
     }
 
     private static void fail(RoutingContext ctx, String requestId, Throwable failure) {
+        if (ctx.response().closed()) {
+            LOG.debugf("[%s] the client went away: %s", requestId, failure.toString());
+            return;
+        }
         if (ctx.response().headWritten()) {
             // Part of the answer is out: the only honest signal left is a broken connection.
             LOG.warnf(

@@ -2,6 +2,7 @@ package org.medlabel.gateway.http;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -27,6 +28,7 @@ public final class Call {
     private final Pipe<Buffer> pipe;
     private final URI publicUrl;
     private final String rootPath;
+    private final Promise<Void> clientGone = Promise.promise();
 
     Call(RoutingContext ctx, String requestId, Pipe<Buffer> pipe, URI publicUrl, String rootPath) {
         this.ctx = ctx;
@@ -34,6 +36,8 @@ public final class Call {
         this.pipe = pipe;
         this.publicUrl = publicUrl;
         this.rootPath = rootPath;
+        // called only when the connection closes before the answer is complete
+        ctx.response().closeHandler(v -> clientGone.tryComplete());
     }
 
     public String requestId() {
@@ -99,9 +103,11 @@ public final class Call {
         return ctx.request().scheme() + "://" + host + rootPath;
     }
 
-    /** A call to a service carrying this request's id. */
+    /** A call to a service carrying this request's id, given up when this request's client goes away. */
     public Outgoing to(io.vertx.core.http.HttpMethod method, String template, String... segments) {
-        return Outgoing.to(method, template, segments).header(Api.REQUEST_ID, requestId);
+        return Outgoing.to(method, template, segments)
+                .header(Api.REQUEST_ID, requestId)
+                .abandonedWhen(clientGone.future());
     }
 
     /** Streams this request's body (its content type and length included) to the service and the answer back. */

@@ -1,5 +1,6 @@
 package org.medlabel.gateway.upstream;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -22,6 +23,7 @@ public final class Outgoing {
     private final Map<String, String> query = new LinkedHashMap<>();
     private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     private Buffer body;
+    private Future<Void> abandoned;
 
     private Outgoing(HttpMethod method, String path) {
         this.method = method;
@@ -66,6 +68,20 @@ public final class Outgoing {
     public Outgoing body(Buffer body, String contentType) {
         this.body = body;
         return header("Content-Type", contentType);
+    }
+
+    /**
+     * The call is reset (its connection to the service closed) when {@code signal} completes: the client it is made for
+     * went away, so the service can stop working for nobody (the inference service stops the network pass).
+     */
+    public Outgoing abandonedWhen(Future<Void> signal) {
+        this.abandoned = signal;
+        return this;
+    }
+
+    /** What {@link #abandonedWhen} gave, or null. */
+    Future<Void> abandoned() {
+        return abandoned;
     }
 
     public HttpMethod method() {

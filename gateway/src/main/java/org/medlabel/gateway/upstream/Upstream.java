@@ -132,7 +132,13 @@ public final class Upstream {
                 .setURI(basePath() + out.uri())
                 .setHeaders(out.headers())
                 .setIdleTimeout(timeout.toMillis());
-        return client.request(options).compose(request -> send(request, out, body));
+        return client.request(options).compose(request -> {
+            if (out.abandoned() != null) {
+                // a no-op once the exchange is over
+                out.abandoned().onSuccess(gone -> request.reset());
+            }
+            return send(request, out, body);
+        });
     }
 
     private static io.vertx.core.Future<HttpClientResponse> send(

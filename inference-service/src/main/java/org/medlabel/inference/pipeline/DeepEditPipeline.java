@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.network.Cancellation;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
@@ -32,7 +33,8 @@ public final class DeepEditPipeline implements Pipeline {
     }
 
     @Override
-    public PipelineResult run(ServedModel model, Volume image, Map<String, Object> params, Latencies latencies)
+    public PipelineResult run(
+            ServedModel model, Volume image, Map<String, Object> params, Latencies latencies, Cancellation cancellation)
             throws Exception {
         ModelDefinition d = model.definition();
         List<String> labels = new ArrayList<>(d.labelValues().keySet());
@@ -46,7 +48,7 @@ public final class DeepEditPipeline implements Pipeline {
         Volume guidance = new GuidanceMap(d.guidance().sigma()).apply(intensities, sets);
         Volume input = Channels.stack(List.of(intensities, guidance));
         latencies.stage("pre");
-        Volume output = NetworkRunner.run(model.session(), input, d.inferer());
+        Volume output = NetworkRunner.run(model.session(), input, d.inferer(), cancellation);
         latencies.stage("infer");
         Volume restored = restorer.restore(Transforms.forLabelling(d.post(), output), ng, image);
         latencies.stage("invert");

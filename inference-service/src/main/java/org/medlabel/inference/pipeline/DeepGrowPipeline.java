@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.network.Cancellation;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.DeepGrowCrop;
 import org.medlabel.app.preprocess.IntensityStep;
@@ -35,7 +36,8 @@ public final class DeepGrowPipeline implements Pipeline {
     }
 
     @Override
-    public PipelineResult run(ServedModel model, Volume image, Map<String, Object> params, Latencies latencies)
+    public PipelineResult run(
+            ServedModel model, Volume image, Map<String, Object> params, Latencies latencies, Cancellation cancellation)
             throws Exception {
         ModelDefinition d = model.definition();
         List<double[]> foreground = Clicks.read(params, "foreground", image);
@@ -56,7 +58,7 @@ public final class DeepGrowPipeline implements Pipeline {
                         List.of(Clicks.map(foreground, image, modelGrid), Clicks.map(background, image, modelGrid)));
         Volume input = Channels.stack(List.of(intensities, guidance));
         latencies.stage("pre");
-        Volume output = NetworkRunner.run(model.session(), input, d.inferer());
+        Volume output = NetworkRunner.run(model.session(), input, d.inferer(), cancellation);
         latencies.stage("infer");
         Volume restored = pasteBack(output, image);
         latencies.stage("invert");

@@ -3,6 +3,7 @@ package org.medlabel.inference.pipeline;
 import java.util.List;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.ModelType;
+import org.medlabel.app.network.Cancellation;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
@@ -44,7 +45,7 @@ public final class EpistemicScore {
         this.transforms = new Transforms(parallel);
     }
 
-    public double score(ServedModel model, Volume image, int samples) throws Exception {
+    public double score(ServedModel model, Volume image, int samples, Cancellation cancellation) throws Exception {
         ModelDefinition d = model.definition();
         if (d.type() != ModelType.SEGMENTATION) {
             throw new InvalidRequestException("the epistemic score needs an automatic segmentation model, not a "
@@ -58,7 +59,8 @@ public final class EpistemicScore {
         boolean sigmoid = d.post() != null && d.post().sigmoid();
         float[] mean = null;
         for (Flip flip : FLIPS.subList(0, samples)) {
-            Volume logits = flip.apply(NetworkRunner.run(model.session(), flip.apply(input), d.inferer()));
+            Volume logits =
+                    flip.apply(NetworkRunner.run(model.session(), flip.apply(input), d.inferer(), cancellation));
             mean = accumulate(mean, logits, sigmoid, 1.0 / samples);
         }
         return meanEntropy(mean, input.nx() * input.ny() * input.nz());

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.PreProcessing;
+import org.medlabel.app.network.Cancellation;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
@@ -35,7 +36,8 @@ public final class SegmentationPipeline implements Pipeline {
     }
 
     @Override
-    public PipelineResult run(ServedModel model, Volume image, Map<String, Object> params, Latencies latencies)
+    public PipelineResult run(
+            ServedModel model, Volume image, Map<String, Object> params, Latencies latencies, Cancellation cancellation)
             throws Exception {
         ModelDefinition d = model.definition();
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
@@ -43,7 +45,8 @@ public final class SegmentationPipeline implements Pipeline {
         PreProcessing.CropForeground crop = d.pre() == null ? null : d.pre().cropForeground();
         Region box = crop == null ? null : Region.foreground(input, crop.margin());
         latencies.stage("pre");
-        Volume output = NetworkRunner.run(model.session(), box == null ? input : Crop.cut(input, box, 0), d.inferer());
+        Volume output = NetworkRunner.run(
+                model.session(), box == null ? input : Crop.cut(input, box, 0), d.inferer(), cancellation);
         latencies.stage("infer");
         Volume scores = Transforms.forLabelling(d.post(), output);
         if (box != null) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.medlabel.app.config.ModelType;
+import org.medlabel.app.network.Cancellation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.inference.config.InferenceConfig;
@@ -90,10 +91,11 @@ public class InferenceService {
     public Uni<InferenceResult> infer(String model, ImageInput input, Map<String, Object> params, Output output) {
         // unknown models and bad options fail before queueing
         registry.lease(model).close();
-        return executor.submit(() -> run(model, input, params, output));
+        return executor.submit(cancellation -> run(model, input, params, output, cancellation));
     }
 
-    private InferenceResult run(String model, ImageInput input, Map<String, Object> params, Output output)
+    private InferenceResult run(
+            String model, ImageInput input, Map<String, Object> params, Output output, Cancellation cancellation)
             throws Exception {
         Latencies latencies = new Latencies();
         try (ServedModel served = registry.lease(model)) {
@@ -113,7 +115,8 @@ public class InferenceService {
                 fileName = loaded.ref().fileName();
             }
             ResultOptions options = ResultOptions.from(params, fileName);
-            PipelineResult result = pipelines.get(served.definition().type()).run(served, image, params, latencies);
+            PipelineResult result =
+                    pipelines.get(served.definition().type()).run(served, image, params, latencies, cancellation);
             Volume label = result.label().withAffine(image.affine());
             Path file = null;
             if (output != Output.JSON) {
@@ -139,9 +142,9 @@ public class InferenceService {
             throw new InvalidRequestException("give the image id ('image')");
         }
         registry.lease(model).close();
-        return executor.submit(() -> {
+        return executor.submit(cancellation -> {
             try (ServedModel served = registry.lease(model)) {
-                double entropy = epistemic.score(served, volumes.load(imageId).volume(), samples);
+                double entropy = epistemic.score(served, volumes.load(imageId).volume(), samples, cancellation);
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("image", imageId);
                 json.put("model", model);

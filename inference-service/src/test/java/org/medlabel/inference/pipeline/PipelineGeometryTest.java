@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.medlabel.app.network.Cancellation;
 import org.medlabel.imaging.metric.Centroids;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Orientation;
@@ -62,7 +63,8 @@ class PipelineGeometryTest {
             throws Exception {
         ServedModel model = TestModels.pointwise(
                 TestModels.definition(THRESHOLD.formatted(inferer)), new float[][] {{-10}, {10}}, new float[] {5, -5});
-        PipelineResult r = new SegmentationPipeline(PARALLEL).run(model, image, Map.of(), new Latencies());
+        PipelineResult r =
+                new SegmentationPipeline(PARALLEL).run(model, image, Map.of(), new Latencies(), Cancellation.NONE);
         Volume label = r.label();
         assertEquals(List.of(image.nx(), image.ny(), image.nz()), List.of(label.nx(), label.ny(), label.nz()));
         assertTrue(label.affine().approximatelyEquals(image.affine(), 1e-6), label.affine() + " vs " + image.affine());
@@ -85,14 +87,16 @@ class PipelineGeometryTest {
                         TestModels.pointwise(TestModels.definition(THRESHOLD.formatted("whole")), threshold, bias),
                         image,
                         Map.of(),
-                        new Latencies())
+                        new Latencies(),
+                        Cancellation.NONE)
                 .label();
         Volume crop = new SegmentationPipeline(PARALLEL)
                 .run(
                         TestModels.pointwise(TestModels.definition(cropped), threshold, bias),
                         image,
                         Map.of(),
-                        new Latencies())
+                        new Latencies(),
+                        Cancellation.NONE)
                 .label();
         assertEquals(1.0, Dice.of(crop, plain, 1), 1e-12, "the bone lies inside the body's box");
         // a network that says "foreground" everywhere, on a 100 HU block in air: only the block's box is foreground
@@ -112,7 +116,8 @@ class PipelineGeometryTest {
                                 TestModels.definition(cropped), new float[][] {{0}, {0}}, new float[] {-5, 5}),
                         block,
                         Map.of(),
-                        new Latencies())
+                        new Latencies(),
+                        Cancellation.NONE)
                 .label();
         int inside = 0;
         for (int i = 0; i < everywhere.voxelCount(); i++) {
@@ -155,7 +160,7 @@ class PipelineGeometryTest {
         Map<String, Object> params = Map.of(
                 "foreground", List.of(List.of(click[0], click[1], click[2])),
                 "background", List.of(List.of(70, 20, 30)));
-        PipelineResult r = new DeepGrowPipeline(PARALLEL).run(model, image, params, new Latencies());
+        PipelineResult r = new DeepGrowPipeline(PARALLEL).run(model, image, params, new Latencies(), Cancellation.NONE);
         assertEquals(image.voxelCount(), r.label().voxelCount());
         double[] centre = Centroids.of(r.label()).get(1);
         assertArrayEquals(new double[] {click[0], click[1], click[2]}, centre, 1.0, "segment centroid vs click");
@@ -170,15 +175,25 @@ class PipelineGeometryTest {
         DeepGrowPipeline p = new DeepGrowPipeline(PARALLEL);
         InvalidRequestException outside = assertThrows(
                 InvalidRequestException.class,
-                () -> p.run(model, image, Map.of("foreground", List.of(List.of(10, 10, 48))), new Latencies()));
+                () -> p.run(
+                        model,
+                        image,
+                        Map.of("foreground", List.of(List.of(10, 10, 48))),
+                        new Latencies(),
+                        Cancellation.NONE));
         assertTrue(outside.getMessage().contains("outside the image"), outside.getMessage());
         InvalidRequestException none = assertThrows(
                 InvalidRequestException.class,
-                () -> p.run(model, image, Map.of("background", List.of(List.of(10, 10, 10))), new Latencies()));
+                () -> p.run(
+                        model,
+                        image,
+                        Map.of("background", List.of(List.of(10, 10, 10))),
+                        new Latencies(),
+                        Cancellation.NONE));
         assertTrue(none.getMessage().contains("foreground"), none.getMessage());
         assertThrows(
                 InvalidRequestException.class,
-                () -> p.run(model, image, Map.of("foreground", "here"), new Latencies()));
+                () -> p.run(model, image, Map.of("foreground", "here"), new Latencies(), Cancellation.NONE));
     }
 
     private static final String DEEPEDIT = """
@@ -205,7 +220,8 @@ class PipelineGeometryTest {
         Map<String, Object> params = Map.of(
                 "left", List.of(List.of(left[0], left[1], left[2])),
                 "right", List.of(List.of(right[0], right[1], right[2])));
-        PipelineResult indices = new DeepEditPipeline(PARALLEL).run(model, image, params, new Latencies());
+        PipelineResult indices =
+                new DeepEditPipeline(PARALLEL).run(model, image, params, new Latencies(), Cancellation.NONE);
         Map<Integer, double[]> centres = Centroids.of(indices.label());
         assertEquals(List.of(1, 2), List.copyOf(centres.keySet()), "channel indices 1 and 2");
         // the model grid is 2x coarser than the image here: a voxel or two of rounding either way
@@ -214,7 +230,8 @@ class PipelineGeometryTest {
 
         Map<String, Object> restore = new java.util.HashMap<>(params);
         restore.put("restore_label_idx", true);
-        PipelineResult values = new DeepEditPipeline(PARALLEL).run(model, image, restore, new Latencies());
+        PipelineResult values =
+                new DeepEditPipeline(PARALLEL).run(model, image, restore, new Latencies(), Cancellation.NONE);
         assertEquals(List.of(1, 5), List.copyOf(Centroids.of(values.label()).keySet()), "the app's label values");
         assertEquals(
                 Map.of("left", 1, "right", 5, "background", 0), values.json().get("label_names"));

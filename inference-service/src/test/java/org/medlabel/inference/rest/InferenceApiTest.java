@@ -12,9 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +27,11 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +46,7 @@ import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelType;
 import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.UNetBuilder;
+import org.medlabel.ml.onnx.SlowNetwork;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.testinfra.InfraTestResource;
 
@@ -304,5 +310,45 @@ class InferenceApiTest {
         given().get("/q/health/ready")
                 .then()
                 .body("checks.find { it.name == 'models' }.data.tiny_spleen", equalTo(version));
+    }
+
+    @Test
+    void aClientThatHangsUpStopsItsInferenceAndFreesTheWorker() throws Exception {
+        given().body(SlowNetwork.onnx(300))
+                .contentType("application/octet-stream")
+                .put("/models/slow")
+                .then()
+                .statusCode(200);
+        long stoppedBefore = workers("stopped");
+        long finishedBefore = workers("finished");
+        byte[] ct = Files.readAllBytes(CT);
+        String boundary = "medlabel-test-boundary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ct.nii.gz\"\r\n"
+                        + "Content-Type: application/octet-stream\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /infer/slow?output=json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: multipart/form-data; boundary=" + boundary + "\r\nContent-Length: "
+                            + (head.length + ct.length + tail.length) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(head);
+            out.write(ct);
+            out.write(tail);
+            out.flush();
+            Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> workers("running") == 1);
+        } // hung up while the network runs (seconds of work for this network)
+        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> workers("stopped") == stoppedBefore + 1);
+        assertEquals(finishedBefore, workers("finished"), "the inference did not run to its end");
+        assertEquals(0, workers("running"));
+    }
+
+    private static long workers(String count) {
+        Number n = given().get("/q/health/ready")
+                .then()
+                .extract()
+                .path("checks.find { it.name == 'inference-workers' }.data." + count);
+        return n.longValue();
     }
 }
