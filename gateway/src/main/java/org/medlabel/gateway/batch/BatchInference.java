@@ -50,7 +50,7 @@ public class BatchInference {
         RUN_KEYS.forEach(params::remove);
         return runs.start(
                 new BatchTask(model, request, "inferring"),
-                selection,
+                ImageTasks.selection(selection),
                 requestId,
                 (task, id) -> one(task, id, tag, params, requestId),
                 sync);

@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.http.ApiError;
@@ -42,13 +43,29 @@ final class ImageTasks {
         this.services = services;
     }
 
+    /** Images by name as MONAI Label's batch body gives them: all, labeled (with a final label), unlabeled. */
+    static Predicate<JsonObject> selection(String name) {
+        return switch (name) {
+            case "all" -> entry -> true;
+            case "labeled" -> ImageTasks::labeled;
+            case "unlabeled" -> entry -> !labeled(entry);
+            default -> throw new IllegalArgumentException("no selection " + name);
+        };
+    }
+
+    /** Whether a datastore view entry has a final label. */
+    static boolean labeled(JsonObject entry) {
+        return entry.getJsonObject("labels", new JsonObject()).containsKey("final");
+    }
+
     /**
-     * Starts {@code task} over the {@code selection} (all, labeled, unlabeled) of the images, {@code perImage} for each;
-     * the Uni ends when it is accepted ({@code sync}: when it ended) with the task object.
+     * Starts {@code task} over the images whose datastore view entry ({@code image.info}, {@code labels}) passes
+     * {@code selection}, {@code perImage} for each; the Uni ends when it is accepted ({@code sync}: when it ended) with
+     * the task object.
      */
     Uni<JsonObject> start(
             BatchTask task,
-            String selection,
+            Predicate<JsonObject> selection,
             String requestId,
             BiFunction<BatchTask, String, Uni<Void>> perImage,
             boolean sync) {
@@ -88,6 +105,10 @@ final class ImageTasks {
         return Uni.createFrom().item(task.json(false));
     }
 
+    boolean active() {
+        return active.get() != null;
+    }
+
     /** The active run (stopping after the image in progress), or null when none is. */
     JsonObject stop() {
         BatchTask task = active.get();
@@ -120,11 +141,11 @@ final class ImageTasks {
     }
 
     /** The ids of the selected images, read page by page from the datastore's view. */
-    private Uni<List<String>> ids(String selection, String requestId) {
+    private Uni<List<String>> ids(Predicate<JsonObject> selection, String requestId) {
         return page(null, selection, requestId, new ArrayList<>());
     }
 
-    private Uni<List<String>> page(String after, String selection, String requestId, List<String> into) {
+    private Uni<List<String>> page(String after, Predicate<JsonObject> selection, String requestId, List<String> into) {
         Outgoing out = Outgoing.to(HttpMethod.GET, "/view")
                 .query("after", after)
                 .query("limit", PAGE)
@@ -135,10 +156,7 @@ final class ImageTasks {
             }
             JsonObject view = reply.json();
             view.getJsonObject("objects").forEach(e -> {
-                boolean labeled = ((JsonObject) e.getValue())
-                        .getJsonObject("labels", new JsonObject())
-                        .containsKey("final");
-                if (selection.equals("all") || labeled == selection.equals("labeled")) {
+                if (selection.test((JsonObject) e.getValue())) {
                     into.add(e.getKey());
                 }
             });

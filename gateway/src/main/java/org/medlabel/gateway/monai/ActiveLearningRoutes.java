@@ -4,21 +4,25 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
+import org.medlabel.gateway.batch.Scoring;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.upstream.Upstreams;
 
 /**
  * {@code POST /activelearning/{strategy}}: the datastore picks the next unlabeled image (and records who got it);
  * the answer gains MONAI Label's {@code path}, here the image's download URL, which no client finds on its disk, so
- * 3D Slicer downloads it by id under its {@code name}.
+ * 3D Slicer downloads it by id under its {@code name}. A next sample brings the epistemic scores up to date when
+ * scoring's auto-update is on.
  */
 @Singleton
 public class ActiveLearningRoutes implements MonaiRoutes {
 
     private final Upstreams services;
+    private final Scoring scoring;
 
-    public ActiveLearningRoutes(Upstreams services) {
+    public ActiveLearningRoutes(Upstreams services, Scoring scoring) {
         this.services = services;
+        this.scoring = scoring;
     }
 
     @Override
@@ -34,6 +38,7 @@ public class ActiveLearningRoutes implements MonaiRoutes {
                         if (next.containsKey("id")) {
                             next.put("path", DatastoreRoutes.imageUrl(call, next.getString("id")));
                         }
+                        scoring.autoUpdate("next sample");
                         return call.ok(next);
                     }));
         });

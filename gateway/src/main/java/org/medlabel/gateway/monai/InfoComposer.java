@@ -46,13 +46,15 @@ public class InfoComposer {
     private record Cached(JsonObject info, long at) {}
 
     private final Upstreams services;
+    private final Scoring scoring;
     private final Duration ttl;
     private final AtomicReference<Cached> cached = new AtomicReference<>();
     private final AtomicReference<Uni<JsonObject>> refreshing = new AtomicReference<>();
     private final Map<String, Object> lastGood = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public InfoComposer(Upstreams services, GatewayConfig config) {
+    public InfoComposer(Upstreams services, Scoring scoring, GatewayConfig config) {
         this.services = services;
+        this.scoring = scoring;
         this.ttl = config.infoCacheTtl();
     }
 
@@ -92,10 +94,10 @@ public class InfoComposer {
         Uni<JsonObject> trainers = part("trainers", services.training(), "/trainers", false);
         Uni<JsonObject> trainStats = part("train_stats", services.training(), "/stats", false);
         Uni<JsonObject> datastore = part("datastore", services.datastore(), "/stats", false);
-        return Uni.combine()
-                .all()
-                .unis(models, trainers, trainStats, datastore)
-                .with((app, t, s, d) -> document(app, t, s, d));
+        return Uni.combine().all().unis(models, trainers, trainStats, datastore).with((app, t, s, d) -> {
+            scoring.served(app.getJsonObject("models", new JsonObject()));
+            return document(app, t, s, d);
+        });
     }
 
     private Uni<JsonObject> part(String name, Upstream service, String path, boolean required) {
