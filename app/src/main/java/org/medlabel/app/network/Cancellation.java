@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Lets another thread stop one request's network passes. {@link #cancel} sets ONNX Runtime's terminate flag on the
@@ -52,14 +53,17 @@ public final class Cancellation implements AutoCloseable {
         }
     }
 
-    /** One forward pass that {@link #cancel} can stop. */
-    OrtSession.Result run(OrtSession session, Map<String, OnnxTensor> inputs) throws OrtException {
+    /** One forward pass that {@link #cancel} can stop, its {@code output} written into {@code pinned}. */
+    OrtSession.Result run(OrtSession session, Map<String, OnnxTensor> inputs, String output, OnnxTensor pinned)
+            throws OrtException {
         check();
+        Set<String> requested = Set.of(); // beside the pinned one
+        Map<String, OnnxTensor> pinnedOutputs = Map.of(output, pinned);
         if (options == null) {
-            return session.run(inputs);
+            return session.run(inputs, requested, pinnedOutputs);
         }
         try {
-            return session.run(inputs, options);
+            return session.run(inputs, requested, pinnedOutputs, options);
         } catch (OrtException e) {
             check(); // terminated by cancel(): say why instead of ONNX Runtime's "terminate flag" message
             throw e;

@@ -1,13 +1,15 @@
 package org.medlabel.app.network;
 
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.medlabel.app.config.Inferer;
 import org.medlabel.imaging.transform.SlidingWindow;
 import org.medlabel.imaging.volume.Volume;
@@ -57,15 +59,27 @@ public final class NetworkRunner {
     private static Volume windows(OrtSession session, Volume input, int[] r, double overlap, Cancellation cancellation)
             throws Exception {
         SlidingWindow window = new SlidingWindow(r[0], r[1], r[2], overlap, SlidingWindow.Blend.CONSTANT, 1, 0f);
+        int c = input.channels();
         return window.run(input, patches -> {
             float[][] out = new float[patches.length][];
             for (int i = 0; i < patches.length; i++) {
-                out[i] = run(session, patches[i], input.channels(), r[0], r[1], r[2], cancellation);
+                float[] patch = patches[i];
+                out[i] = pass(
+                        session,
+                        new int[] {c, r[2], r[1], r[0]},
+                        in -> in.put(0, patch),
+                        (o, channels) -> {
+                            float[] values = new float[o.capacity()];
+                            o.get(0, values);
+                            return values;
+                        },
+                        cancellation);
             }
             return out;
         });
     }
 
+    /** One pass over the volume padded up to multiples of {@link #DIVISOR}, the output cropped back. */
     private static Volume whole(OrtSession session, Volume input, Cancellation cancellation) throws OrtException {
         int[] size = {input.nx(), input.ny(), input.nz()};
         int[] padded = new int[3];
@@ -73,52 +87,81 @@ public final class NetworkRunner {
             padded[a] = (size[a] + DIVISOR - 1) / DIVISOR * DIVISOR;
         }
         int c = input.channels();
-        float[] values = new float[c * padded[0] * padded[1] * padded[2]];
-        for (int ch = 0; ch < c; ch++) {
-            float[] src = input.voxels().floats(ch * input.voxelCount(), input.voxelCount());
-            for (int z = 0; z < size[2]; z++) {
-                for (int y = 0; y < size[1]; y++) {
-                    System.arraycopy(
-                            src,
-                            (z * size[1] + y) * size[0],
-                            values,
-                            ((ch * padded[2] + z) * padded[1] + y) * padded[0],
-                            size[0]);
-                }
-            }
-        }
-        float[] out = run(session, values, c, padded[0], padded[1], padded[2], cancellation);
-        int outChannels = out.length / (padded[0] * padded[1] * padded[2]);
-        float[] cropped = new float[outChannels * input.voxelCount()];
-        for (int ch = 0; ch < outChannels; ch++) {
-            for (int z = 0; z < size[2]; z++) {
-                for (int y = 0; y < size[1]; y++) {
-                    System.arraycopy(
-                            out,
-                            ((ch * padded[2] + z) * padded[1] + y) * padded[0],
-                            cropped,
-                            ((ch * size[2] + z) * size[1] + y) * size[0],
-                            size[0]);
-                }
-            }
-        }
-        return new Volume(size[0], size[1], size[2], outChannels, input.affine(), new VoxelBuffer.Float32(cropped));
+        return pass(
+                session,
+                new int[] {c, padded[2], padded[1], padded[0]},
+                in -> {
+                    for (int ch = 0; ch < c; ch++) {
+                        float[] src = input.voxels().floats(ch * input.voxelCount(), input.voxelCount());
+                        for (int z = 0; z < size[2]; z++) {
+                            for (int y = 0; y < size[1]; y++) {
+                                in.put(
+                                        ((ch * padded[2] + z) * padded[1] + y) * padded[0],
+                                        src,
+                                        (z * size[1] + y) * size[0],
+                                        size[0]);
+                            }
+                        }
+                    }
+                },
+                (out, outChannels) -> {
+                    float[] cropped = new float[outChannels * input.voxelCount()];
+                    for (int ch = 0; ch < outChannels; ch++) {
+                        for (int z = 0; z < size[2]; z++) {
+                            for (int y = 0; y < size[1]; y++) {
+                                out.get(
+                                        ((ch * padded[2] + z) * padded[1] + y) * padded[0],
+                                        cropped,
+                                        ((ch * size[2] + z) * size[1] + y) * size[0],
+                                        size[0]);
+                            }
+                        }
+                    }
+                    return new Volume(
+                            size[0], size[1], size[2], outChannels, input.affine(), new VoxelBuffer.Float32(cropped));
+                },
+                cancellation);
     }
 
-    /** One forward pass of a [1, c, z, y, x] tensor; the first output's values. */
-    private static float[] run(
-            OrtSession session, float[] values, int c, int x, int y, int z, Cancellation cancellation)
+    /**
+     * One forward pass of a [1, c, z, y, x] tensor ({@code shape} = c, z, y, x) that {@code fill} writes into zeros;
+     * the first output (its channels, the same z, y, x) handed to {@code read}. Input and output live in this thread's
+     * direct buffers, reused from pass to pass, and the output is pinned so that ONNX Runtime writes it there: a pass
+     * puts no volume-sized array on the heap besides what {@code read} makes (ONNX Runtime's own output copy was two
+     * more, and on a 2-core machine the collections they caused cost more than the resampling).
+     */
+    private static <T> T pass(
+            OrtSession session,
+            int[] shape,
+            Consumer<FloatBuffer> fill,
+            BiFunction<FloatBuffer, Integer, T> read,
+            Cancellation cancellation)
             throws OrtException {
+        int voxels = shape[1] * shape[2] * shape[3];
+        int outChannels = outputChannels(session);
+        FloatBuffer in = DirectBuffers.zeroed(0, shape[0] * voxels);
+        fill.accept(in);
+        FloatBuffer out = DirectBuffers.reused(1, outChannels * voxels);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        ByteBuffer direct = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
-        direct.asFloatBuffer().put(values);
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, direct.asFloatBuffer(), new long[] {1, c, z, y, x});
+        String output = session.getOutputNames().iterator().next();
+        try (OnnxTensor input =
+                        OnnxTensor.createTensor(env, in, new long[] {1, shape[0], shape[1], shape[2], shape[3]});
+                OnnxTensor pinned =
+                        OnnxTensor.createTensor(env, out, new long[] {1, outChannels, shape[1], shape[2], shape[3]});
                 OrtSession.Result result = cancellation.run(
-                        session, Map.of(session.getInputNames().iterator().next(), tensor))) {
-            FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            float[] out = new float[buffer.remaining()];
-            buffer.get(out);
-            return out;
+                        session, Map.of(session.getInputNames().iterator().next(), input), output, pinned)) {
+            return read.apply(out, outChannels);
         }
+    }
+
+    /** The channel count of the network's first output, which these networks fix. */
+    private static int outputChannels(OrtSession session) throws OrtException {
+        NodeInfo first = session.getOutputInfo().values().iterator().next();
+        long[] dims = first.getInfo() instanceof TensorInfo t ? t.getShape() : new long[0];
+        if (dims.length != 5 || dims[1] <= 0) {
+            throw new IllegalArgumentException("the network's first output must be [N, C, D, H, W] with a fixed C, not "
+                    + java.util.Arrays.toString(dims));
+        }
+        return (int) dims[1];
     }
 }
