@@ -77,7 +77,8 @@ public final class Channels {
             System.arraycopy(s, row * nx, max, 0, nx);
             for (int c = 1; c < channels; c++) {
                 for (int x = 0; x < nx; x++) {
-                    max[x] = Math.max(max[x], s[c * n + row * nx + x]);
+                    float v = s[c * n + row * nx + x];
+                    max[x] = v > max[x] ? v : max[x];
                 }
             }
             for (int c = 0; c < channels; c++) {

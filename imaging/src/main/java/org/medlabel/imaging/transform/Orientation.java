@@ -60,6 +60,9 @@ public final class Orientation {
             boolean sourceNegative = in.affine().get(world, s) < 0;
             flip[t] = sourceNegative != negative;
         }
+        if (sourceAxis[0] == 0 && sourceAxis[1] == 1 && sourceAxis[2] == 2 && !flip[0] && !flip[1] && !flip[2]) {
+            return in; // already so: volumes are never modified, so no copy is needed
+        }
         int ox = size[sourceAxis[0]], oy = size[sourceAxis[1]], oz = size[sourceAxis[2]];
         // Target voxel (x, y, z) -> source index = offset + x*sx + y*sy + z*sz.
         int[] step = new int[3];

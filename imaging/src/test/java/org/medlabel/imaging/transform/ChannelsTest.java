@@ -68,6 +68,15 @@ class ChannelsTest {
         Volume unclipped = new IntensityWindow(-57, 164, 0, 1, false).apply(ct);
         assertEquals((500 + 57) / 221.0, unclipped.get(3, 0, 0), 1e-6);
         assertThrows(IllegalArgumentException.class, () -> new IntensityWindow(1, 1, 0, 1, true));
+        // a float32 input (a resampled image) takes the array path: the same values
+        Volume floats = new Volume(4, 1, 1, UNIT, new VoxelBuffer.Float32(new float[] {-1000, -57, 53, 500}));
+        for (boolean clip : new boolean[] {true, false}) {
+            Volume expected = new IntensityWindow(-57, 164, 0, 1, clip).apply(ct);
+            Volume actual = new IntensityWindow(-57, 164, 0, 1, clip).apply(floats);
+            for (int x = 0; x < 4; x++) {
+                assertEquals(expected.get(x, 0, 0), actual.get(x, 0, 0), 0.0, "clip " + clip + ", voxel " + x);
+            }
+        }
     }
 
     @Test

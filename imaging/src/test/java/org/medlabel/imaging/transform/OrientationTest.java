@@ -1,12 +1,15 @@
 package org.medlabel.imaging.transform;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medlabel.imaging.io.Oracle.SHARED_DATA;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.medlabel.imaging.io.NiftiReader;
@@ -39,6 +42,13 @@ class OrientationTest {
         assertEquals(Oracle.digest(original.voxels()), Oracle.digest(back.voxels()));
         assertTrue(
                 back.affine().approximatelyEquals(original.affine(), 1e-9), back.affine() + " vs " + original.affine());
+    }
+
+    @Test
+    void anImageAlreadyInTheTargetOrientationIsReturnedAsItIs() throws Exception {
+        Volume ct = new NiftiReader().read(SHARED_DATA.resolve("ct_head_invesalius/ct.nii.gz"));
+        assertSame(ct, Orientation.ras().apply(ct), "RAS already: no copy");
+        assertNotSame(ct, new Orientation("LAS").apply(ct));
     }
 
     @ParameterizedTest
