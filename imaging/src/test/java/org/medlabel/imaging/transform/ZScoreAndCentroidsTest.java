@@ -15,6 +15,8 @@ import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.metric.Centroids;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.imaging.volume.VoxelType;
 import org.medlabel.testinfra.PythonOracle;
 
 /** z-score normalisation and label centroids against numpy / scipy.ndimage.center_of_mass on a real label map. */
@@ -39,6 +41,15 @@ class ZScoreAndCentroidsTest {
 
         Map<Integer, double[]> ours = Centroids.of(labels);
         assertEquals(centroids.size(), ours.size());
+        // the same labels stored as int16 take the general path: the same centroids
+        VoxelBuffer wide = VoxelBuffer.allocate(VoxelType.INT16, labels.voxelCount());
+        for (int i = 0; i < labels.voxelCount(); i++) {
+            wide.set(i, labels.voxels().get(i));
+        }
+        Map<Integer, double[]> general =
+                Centroids.of(new Volume(labels.nx(), labels.ny(), labels.nz(), labels.affine(), wide));
+        assertEquals(ours.keySet(), general.keySet());
+        ours.forEach((label, c) -> assertArrayEquals(c, general.get(label), 1e-9));
         ours.forEach((label, c) -> {
             JsonNode expectedCentre = centroids.get(String.valueOf(label));
             assertArrayEquals(

@@ -79,8 +79,9 @@ public final class Transforms {
 
     private static Volume above(Volume scores, double level) {
         byte[] mask = new byte[scores.voxelCount()];
+        float[] values = scores.voxels().floats(0, mask.length); // resampled scores: float32, no copy
         for (int i = 0; i < mask.length; i++) {
-            mask[i] = scores.voxels().get(i) > level ? (byte) 1 : 0;
+            mask[i] = values[i] > level ? (byte) 1 : 0;
         }
         return new Volume(scores.nx(), scores.ny(), scores.nz(), scores.affine(), new VoxelBuffer.UInt8(mask));
     }
