@@ -100,15 +100,7 @@ class InferenceExecutorTest {
     void aRunningRequestPastItsDeadlineIsToldToStopAndFreesItsWorker() throws Exception {
         InferenceExecutor executor = new InferenceExecutor(config(1, 4, Duration.ofMillis(300)));
         CompletableFuture<Boolean> stopped = new CompletableFuture<>();
-        Throwable late = failure(executor.submit(c -> {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!c.cancelled() && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
-            stopped.complete(c.cancelled());
-            c.check();
-            return "finished";
-        }));
+        Throwable late = failure(executor.submit(untilCancelled(new CountDownLatch(1), stopped)));
         assertInstanceOf(Overloaded.class, late);
         assertTrue(stopped.get(5, TimeUnit.SECONDS), "the running work saw the cancel");
         assertEquals("next", executor.submit(c -> "next").await().atMost(Duration.ofSeconds(5)));
@@ -142,21 +134,27 @@ class InferenceExecutorTest {
         InferenceExecutor executor = new InferenceExecutor(config(1, 4, Duration.ofSeconds(30)));
         CountDownLatch started = new CountDownLatch(1);
         CompletableFuture<Boolean> stopped = new CompletableFuture<>();
-        var request = executor.submit(c -> {
-                    started.countDown();
-                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (!c.cancelled() && System.nanoTime() < end) {
-                        Thread.sleep(10);
-                    }
-                    stopped.complete(c.cancelled());
-                    return "finished";
-                })
-                .subscribe()
-                .with(x -> {}, e -> {});
+        var request =
+                executor.submit(untilCancelled(started, stopped)).subscribe().with(x -> {}, e -> {});
         assertTrue(started.await(5, TimeUnit.SECONDS));
         request.cancel(); // what the HTTP layer does when the connection closes
         assertTrue(stopped.get(5, TimeUnit.SECONDS));
         executor.shutdown();
+    }
+
+    /** Work that runs until it is cancelled (20 s at most), then says whether it was. */
+    private static InferenceExecutor.Work<String> untilCancelled(
+            CountDownLatch started, CompletableFuture<Boolean> stopped) {
+        return c -> {
+            started.countDown();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!c.cancelled() && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            stopped.complete(c.cancelled());
+            c.check();
+            return "finished";
+        };
     }
 
     private static Throwable failure(Uni<?> uni) {
