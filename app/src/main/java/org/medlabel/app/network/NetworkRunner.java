@@ -14,6 +14,7 @@ import org.medlabel.app.config.Inferer;
 import org.medlabel.imaging.transform.SlidingWindow;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.ml.runtime.Cancellation;
 
 /**
  * Runs a network on a volume ([C, z, y, x] as ONNX [1, C, D, H, W], x fastest either way): one pass over the whole

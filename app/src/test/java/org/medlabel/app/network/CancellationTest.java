@@ -20,6 +20,7 @@ import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.ml.onnx.SlowNetwork;
+import org.medlabel.ml.runtime.Cancellation;
 
 /** A cancelled request's network passes stop: the one in progress between operators, later ones before starting. */
 class CancellationTest {

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.DeepGrowCrop;
 import org.medlabel.app.preprocess.IntensityStep;
@@ -17,6 +16,7 @@ import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.inference.model.ServedModel;
+import org.medlabel.ml.runtime.Cancellation;
 
 /**
  * DeepGrow 3D (MONAI Label's deepgrow_3d): the image at the model's spacing is cropped around the clicks (at least

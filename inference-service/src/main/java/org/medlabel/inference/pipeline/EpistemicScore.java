@@ -3,7 +3,6 @@ package org.medlabel.inference.pipeline;
 import java.util.List;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.ModelType;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
@@ -12,6 +11,7 @@ import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.inference.model.ServedModel;
+import org.medlabel.ml.runtime.Cancellation;
 
 /**
  * MONAI Label's epistemic score of an image, for active learning: how unsure the model is about it. MONAI Label samples

@@ -1,9 +1,9 @@
 package org.medlabel.inference.pipeline;
 
 import java.util.Map;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.inference.model.ServedModel;
+import org.medlabel.ml.runtime.Cancellation;
 
 /** What a model type does with one request: image and params in, label on the image's grid out. */
 public interface Pipeline {

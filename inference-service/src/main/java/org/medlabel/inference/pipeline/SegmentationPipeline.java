@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.PreProcessing;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
@@ -16,6 +15,7 @@ import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.inference.model.ServedModel;
+import org.medlabel.ml.runtime.Cancellation;
 
 /**
  * Automatic segmentation (MONAI Label's segmentation_spleen): reorient, resample, window, optionally crop to the

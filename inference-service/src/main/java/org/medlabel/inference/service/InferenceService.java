@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.medlabel.app.config.ModelType;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.inference.config.InferenceConfig;
@@ -28,6 +27,7 @@ import org.medlabel.inference.pipeline.SegmentationPipeline;
 import org.medlabel.inference.volume.ImageDecoder;
 import org.medlabel.inference.volume.VolumeSource;
 import org.medlabel.inference.work.InferenceExecutor;
+import org.medlabel.ml.runtime.Cancellation;
 
 /**
  * One inference: the model version current when the request starts (held until it ends), the image from the datastore

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.inference.config.InferenceConfig;
+import org.medlabel.ml.runtime.Cancellation;
 
 /**
  * The bounded pool every inference runs on: {@code workers} threads, at most {@code queueSize} requests waiting; a

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.inference.model.ServedModel;
+import org.medlabel.ml.runtime.Cancellation;
 
 /** The epistemic score on the head CT with networks whose probabilities are known. */
 class EpistemicScoreTest {

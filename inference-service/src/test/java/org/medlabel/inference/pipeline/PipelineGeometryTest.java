@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.medlabel.app.network.Cancellation;
 import org.medlabel.imaging.metric.Centroids;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Orientation;
@@ -21,6 +20,7 @@ import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.inference.model.ServedModel;
+import org.medlabel.ml.runtime.Cancellation;
 
 /**
  * The pipelines put the result back where it belongs: a network that thresholds intensity must reproduce the

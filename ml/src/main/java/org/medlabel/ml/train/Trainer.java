@@ -24,6 +24,7 @@ import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.StringStringEntryProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
+import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.ml.runtime.SessionManager;
 
 /**
@@ -64,6 +65,16 @@ public final class Trainer implements AutoCloseable {
      * as floats), row-major, in the shapes the graph was built for.
      */
     public StepResult step(float[] images, float[] labels, float learningRate) throws OrtException {
+        return step(images, labels, learningRate, Cancellation.NONE);
+    }
+
+    /**
+     * As {@link #step(float[], float[], float)}, stopped by {@code cancellation} (the state stays the last step's).
+     *
+     * @throws Cancellation.CancelledException when cancelled before the step finished
+     */
+    public StepResult step(float[] images, float[] labels, float learningRate, Cancellation cancellation)
+            throws OrtException {
         long[] imageShape = graph.spec().inputShape();
         long[] labelShape = imageShape.clone();
         labelShape[1] = 1;
@@ -77,7 +88,7 @@ public final class Trainer implements AutoCloseable {
             feed.put(TrainingGraph.LABEL, label);
             feed.put(TrainingGraph.LEARNING_RATE, lr);
             feed.put(TrainingGraph.STEP, stepNumber);
-            OrtSession.Result result = session.run(feed);
+            OrtSession.Result result = cancellation.run(session, feed);
             float loss = scalar(result, TrainingGraph.LOSS);
             float norm = scalar(result, TrainingGraph.GRAD_NORM);
             for (String name : state.keySet()) {

@@ -14,6 +14,7 @@ import org.medlabel.imaging.augment.RandomFlip;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.training.data.TrainingCase;
 
 /**
@@ -70,8 +71,8 @@ final class CropSampler extends Sampler {
     }
 
     @Override
-    double score(OrtSession session, PreparedCase pc) throws Exception {
+    double score(OrtSession session, PreparedCase pc, Cancellation cancellation) throws Exception {
         Volume input = clicks == null ? pc.image() : clicks.input(pc.image(), clicks.none());
-        return Dice.mean(channels.argmax(NetworkRunner.run(session, input, model.inferer())), pc.label());
+        return Dice.mean(channels.argmax(NetworkRunner.run(session, input, model.inferer(), cancellation)), pc.label());
     }
 }

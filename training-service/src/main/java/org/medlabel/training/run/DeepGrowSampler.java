@@ -17,6 +17,7 @@ import org.medlabel.imaging.transform.Resampler;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.training.data.TrainingCase;
 
 /**
@@ -64,13 +65,13 @@ final class DeepGrowSampler extends Sampler {
     }
 
     @Override
-    double score(OrtSession session, PreparedCase pc) throws Exception {
+    double score(OrtSession session, PreparedCase pc, Cancellation cancellation) throws Exception {
         int[] present = pc.structures();
         if (present.length == 0) {
             return 1; // nothing to find, as Dice counts an absent label
         }
         Volume[] sample = crop(pc, present[0], new Random(pc.id().hashCode()), false);
-        return Dice.of(mask(NetworkRunner.run(session, sample[0], model.inferer())), sample[1], 1);
+        return Dice.of(mask(NetworkRunner.run(session, sample[0], model.inferer(), cancellation)), sample[1], 1);
     }
 
     /** The crop around a click inside structure {@code c}: {image + guidance, the structure as 0/1}. */

@@ -2,6 +2,7 @@ package org.medlabel.training.run;
 
 import java.util.Map;
 import java.util.Optional;
+import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.training.job.Job;
 
 /** What a running job sees of its worker: its row, stop requests, its log, and where its epochs are recorded. */
@@ -11,6 +12,14 @@ public interface JobContext {
 
     /** Whether a user asked to stop (read from the job table at each heartbeat). */
     boolean stopRequested();
+
+    /**
+     * Stops the job's network passes when its worker shuts down: a pass in progress ends between operators, later ones
+     * fail at once, so the worker can hand the job back before the process exits (never inside a native call).
+     */
+    default Cancellation cancellation() {
+        return Cancellation.NONE;
+    }
 
     /** A line for the job's {@code details} (the last few are kept) and the service log. */
     void log(String line);

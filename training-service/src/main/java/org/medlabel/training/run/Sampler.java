@@ -8,6 +8,7 @@ import org.medlabel.app.config.Training;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.training.data.TrainingCase;
 
 /**
@@ -55,6 +56,6 @@ abstract class Sampler {
     /** One training sample of the case: {input [C, z, y, x], label (class indices or 0/1) on the same grid}. */
     abstract Volume[] sample(TrainingCase c, Random random) throws Exception;
 
-    /** The validation Dice of {@code session} on the case. */
-    abstract double score(OrtSession session, PreparedCase pc) throws Exception;
+    /** The validation Dice of {@code session} on the case; {@code cancellation} stops its passes. */
+    abstract double score(OrtSession session, PreparedCase pc, Cancellation cancellation) throws Exception;
 }

@@ -252,7 +252,8 @@ public class TrainingRun {
                 System.arraycopy(sample[1].voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
             }
             long stepStart = System.nanoTime();
-            lossSum += trainer.step(images, labels, (float) p.learningRate()).loss();
+            lossSum += trainer.step(images, labels, (float) p.learningRate(), ctx.cancellation())
+                    .loss();
             stepNanos += System.nanoTime() - stepStart;
             if (ctx.stopRequested()) {
                 throw new JobStoppedException("stopped by request", false);
@@ -265,7 +266,7 @@ public class TrainingRun {
             throws Exception {
         double sum = 0;
         for (TrainingCase c : val) {
-            sum += s.score(model, s.prepared(c));
+            sum += s.score(model, s.prepared(c), ctx.cancellation());
             if (ctx.stopRequested()) {
                 throw new JobStoppedException("stopped by request", false);
             }

@@ -1,5 +1,6 @@
 package org.medlabel.training.worker;
 
+import ai.onnxruntime.OrtException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.Record;
@@ -24,6 +25,7 @@ import org.jboss.logging.Logger;
 import org.medlabel.api.event.EventCodec;
 import org.medlabel.api.event.JobStatus;
 import org.medlabel.api.event.TrainProgress;
+import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.platform.error.Outages;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.config.TrainingConfig;
@@ -55,6 +57,9 @@ public class JobWorker {
     private final String worker;
     private volatile boolean running;
     private Thread thread;
+    /** The job running now, whose passes a shutdown stops. */
+    private volatile Context current;
+
     private ScheduledExecutorService heartbeats;
 
     public JobWorker(
@@ -100,11 +105,23 @@ public class JobWorker {
         LOG.infof("job worker %s started", worker);
     }
 
+    /**
+     * Stops the running job's network passes, then waits for the job thread to hand the job back: the process must not
+     * exit while that thread is inside ONNX Runtime (its native state is torn down at exit: a crash). Waits less than
+     * the launcher's 20 s before it kills.
+     */
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         running = false;
+        Context job = current;
+        if (job != null) {
+            job.cancellation.cancel("the training worker " + worker + " is shutting down");
+        }
         if (thread != null) {
             thread.interrupt();
-            thread.join(5000);
+            thread.join(15_000);
+            if (thread.isAlive()) {
+                LOG.warnf("the job thread did not end in 15 s; its job is taken over when its lease ends");
+            }
         }
         if (heartbeats != null) {
             heartbeats.shutdownNow();
@@ -144,7 +161,18 @@ public class JobWorker {
     }
 
     private void runJob(Job job) {
-        Context ctx = new Context(job);
+        try (Context ctx = new Context(job)) {
+            current = ctx;
+            runJob(ctx);
+        } catch (OrtException e) {
+            LOG.warnf("job %s: no ONNX Runtime run options: %s", job.id(), e.getMessage());
+        } finally {
+            current = null;
+        }
+    }
+
+    private void runJob(Context ctx) {
+        Job job = ctx.job;
         if (job.attempts() > config.maxAttempts()) {
             ctx.log("given up: its worker vanished " + (job.attempts() - 1) + " times while running it");
             end(ctx, JobStatus.ERROR, "worker lost " + (job.attempts() - 1) + " times");
@@ -237,17 +265,19 @@ public class JobWorker {
     }
 
     /** A job's view of this worker. */
-    private final class Context implements JobContext {
+    private final class Context implements JobContext, AutoCloseable {
 
         private final Job job;
+        private final Cancellation cancellation;
         private final Deque<String> details = new ArrayDeque<>();
         private volatile boolean stop;
         private volatile boolean leaseLost;
         private int lastEpoch;
         private Integer bestEpoch;
 
-        Context(Job job) {
+        Context(Job job) throws OrtException {
             this.job = job;
+            this.cancellation = Cancellation.create();
             this.details.addAll(job.details());
             this.lastEpoch = job.epoch();
             this.bestEpoch = job.bestEpoch();
@@ -256,6 +286,16 @@ public class JobWorker {
         @Override
         public Job job() {
             return job;
+        }
+
+        @Override
+        public Cancellation cancellation() {
+            return cancellation;
+        }
+
+        @Override
+        public void close() {
+            cancellation.close();
         }
 
         void heartbeat() {

@@ -3,6 +3,7 @@ package org.medlabel.training.run;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
@@ -57,6 +58,7 @@ import org.medlabel.imaging.transform.Resampler;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.platform.objectstore.Bucket;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.testinfra.InfraTestResource;
@@ -223,27 +225,7 @@ class TrainingJobTest {
     void aJobWhoseWorkerDiedResumesFromItsLastCheckpoint() throws Exception {
         // A worker runs epoch 1 of a 2-epoch job, records it as the worker would, and dies.
         UUID id = UUID.randomUUID();
-        Job job = new Job(
-                id,
-                MODEL,
-                JobStatus.RUNNING,
-                Job.BY_REQUEST,
-                Map.of("model", MODEL, "max_epochs", 2),
-                Instant.now(),
-                Instant.now(),
-                null,
-                "dead-worker",
-                1,
-                false,
-                null,
-                0,
-                2,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null);
+        Job job = runningJob(id, 2);
         JobContext.Epoch[] first = new JobContext.Epoch[1];
         try {
             run.execute(new DyingContext(job, first));
@@ -378,6 +360,70 @@ class TrainingJobTest {
             Volume logits = NetworkRunner.run(session, Channels.stack(List.of(image, guidance)), d.inferer());
             return Dice.of(channels.argmax(logits), truth, 1);
         });
+    }
+
+    /** A job row as a worker holds it, never run before ({@code epochs} to run). */
+    private static Job runningJob(UUID id, int epochs) {
+        return new Job(
+                id,
+                MODEL,
+                JobStatus.RUNNING,
+                Job.BY_REQUEST,
+                Map.of("model", MODEL, "max_epochs", epochs),
+                Instant.now(),
+                Instant.now(),
+                null,
+                "dead-worker",
+                1,
+                false,
+                null,
+                0,
+                epochs,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null);
+    }
+
+    @Test
+    void aShutdownStopsTheJobsNetworkPassesAtOnce() throws Exception {
+        Job job = runningJob(UUID.randomUUID(), 2);
+        try (Cancellation cancellation = Cancellation.create()) {
+            // the worker shuts down as the job starts training: the next pass fails instead of running
+            List<JobContext.Epoch> epochs = new ArrayList<>();
+            JobContext ctx = new JobContext() {
+                public Job job() {
+                    return job;
+                }
+
+                public boolean stopRequested() {
+                    return false;
+                }
+
+                public Cancellation cancellation() {
+                    return cancellation;
+                }
+
+                public void log(String line) {
+                    if (line.startsWith("training ")) {
+                        cancellation.cancel("the worker is shutting down");
+                    }
+                }
+
+                public Optional<Resume> resume() {
+                    return Optional.empty();
+                }
+
+                public void epochDone(Epoch epoch) {
+                    epochs.add(epoch);
+                }
+            };
+            var stopped = assertThrows(Cancellation.CancelledException.class, () -> run.execute(ctx));
+            assertEquals("stopped: the worker is shutting down", stopped.getMessage());
+            assertEquals(List.of(), epochs, "no epoch ran after the cancel");
+        }
     }
 
     /** A job context whose worker dies right after recording epoch 1. */

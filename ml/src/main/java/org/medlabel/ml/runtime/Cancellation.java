@@ -1,20 +1,22 @@
-package org.medlabel.app.network;
+package org.medlabel.ml.runtime;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Lets another thread stop one request's network passes. {@link #cancel} sets ONNX Runtime's terminate flag on the
+ * Lets another thread stop one request's (or one training job's) ONNX Runtime runs. {@link #cancel} sets ONNX Runtime's terminate flag on the
  * pass in progress (it stops between operators, so a 3 s pass ends within one layer's time) and makes every later
  * pass and {@link #check} fail at once with {@link CancelledException}. Closed by the thread that runs the passes when
  * the request ends; a cancel after that does nothing.
  */
 public final class Cancellation implements AutoCloseable {
 
-    /** Never cancelled: for work nobody waits on with a deadline (training's validation, tests). */
+    /** Never cancelled: for work nobody stops (tests, benchmarks, tools). */
     public static final Cancellation NONE = new Cancellation(null);
 
     private final OrtSession.RunOptions options;
@@ -53,17 +55,30 @@ public final class Cancellation implements AutoCloseable {
         }
     }
 
-    /** One forward pass that {@link #cancel} can stop, its {@code output} written into {@code pinned}. */
-    OrtSession.Result run(OrtSession session, Map<String, OnnxTensor> inputs, String output, OnnxTensor pinned)
+    /** A run of {@code session} that {@link #cancel} can stop. */
+    public OrtSession.Result run(OrtSession session, Map<String, ? extends OnnxTensorLike> inputs) throws OrtException {
+        return run(session, inputs, Set.of(), Map.of());
+    }
+
+    /** As {@link #run(OrtSession, Map)}, the output named {@code output} written into {@code pinned}. */
+    public OrtSession.Result run(OrtSession session, Map<String, OnnxTensor> inputs, String output, OnnxTensor pinned)
+            throws OrtException {
+        return run(session, inputs, Set.of(), Map.of(output, pinned)); // pinned outputs are not also requested
+    }
+
+    private OrtSession.Result run(
+            OrtSession session,
+            Map<String, ? extends OnnxTensorLike> inputs,
+            Set<String> requested,
+            Map<String, ? extends OnnxValue> pinned)
             throws OrtException {
         check();
-        Set<String> requested = Set.of(); // beside the pinned one
-        Map<String, OnnxTensor> pinnedOutputs = Map.of(output, pinned);
+        Set<String> outputs = pinned.isEmpty() ? session.getOutputNames() : requested;
         if (options == null) {
-            return session.run(inputs, requested, pinnedOutputs);
+            return session.run(inputs, outputs, pinned);
         }
         try {
-            return session.run(inputs, requested, pinnedOutputs, options);
+            return session.run(inputs, outputs, pinned, options);
         } catch (OrtException e) {
             check(); // terminated by cancel(): say why instead of ONNX Runtime's "terminate flag" message
             throw e;
