@@ -28,12 +28,10 @@ final class DirectBuffers {
         return mine[slot].slice(0, floats);
     }
 
-    /** As {@link #reused}, set to zeros. */
-    static FloatBuffer zeroed(int slot, int floats) {
-        FloatBuffer b = reused(slot, floats);
-        for (int at = 0; at < floats; at += ZEROS.length) {
-            b.put(at, ZEROS, 0, Math.min(ZEROS.length, floats - at));
+    /** Sets {@code b} to zeros (a reused buffer holds the previous pass's values). */
+    static void zero(FloatBuffer b) {
+        for (int at = 0; at < b.capacity(); at += ZEROS.length) {
+            b.put(at, ZEROS, 0, Math.min(ZEROS.length, b.capacity() - at));
         }
-        return b;
     }
 }

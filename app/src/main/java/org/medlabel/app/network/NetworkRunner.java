@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -92,6 +93,9 @@ public final class NetworkRunner {
                 session,
                 new int[] {c, padded[2], padded[1], padded[0]},
                 in -> {
+                    if (!Arrays.equals(size, padded)) {
+                        DirectBuffers.zero(in); // the padding; a window or an unpadded volume covers every value
+                    }
                     for (int ch = 0; ch < c; ch++) {
                         float[] src = input.voxels().floats(ch * input.voxelCount(), input.voxelCount());
                         for (int z = 0; z < size[2]; z++) {
@@ -125,7 +129,7 @@ public final class NetworkRunner {
     }
 
     /**
-     * One forward pass of a [1, c, z, y, x] tensor ({@code shape} = c, z, y, x) that {@code fill} writes into zeros;
+     * One forward pass of a [1, c, z, y, x] tensor ({@code shape} = c, z, y, x) whose every value {@code fill} writes;
      * the first output (its channels, the same z, y, x) handed to {@code read}. Input and output live in this thread's
      * direct buffers, reused from pass to pass, and the output is pinned so that ONNX Runtime writes it there: a pass
      * puts no volume-sized array on the heap besides what {@code read} makes (ONNX Runtime's own output copy was two
@@ -140,7 +144,7 @@ public final class NetworkRunner {
             throws OrtException {
         int voxels = shape[1] * shape[2] * shape[3];
         int outChannels = outputChannels(session);
-        FloatBuffer in = DirectBuffers.zeroed(0, shape[0] * voxels);
+        FloatBuffer in = DirectBuffers.reused(0, shape[0] * voxels);
         fill.accept(in);
         FloatBuffer out = DirectBuffers.reused(1, outChannels * voxels);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -160,8 +164,8 @@ public final class NetworkRunner {
         NodeInfo first = session.getOutputInfo().values().iterator().next();
         long[] dims = first.getInfo() instanceof TensorInfo t ? t.getShape() : new long[0];
         if (dims.length != 5 || dims[1] <= 0) {
-            throw new IllegalArgumentException("the network's first output must be [N, C, D, H, W] with a fixed C, not "
-                    + java.util.Arrays.toString(dims));
+            throw new IllegalArgumentException(
+                    "the network's first output must be [N, C, D, H, W] with a fixed C, not " + Arrays.toString(dims));
         }
         return (int) dims[1];
     }
