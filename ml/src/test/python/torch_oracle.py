@@ -99,7 +99,9 @@ def adn(x, p, name, cfg, channels):
 
 
 def conv(x, p, name, stride, k, bias):
-    return F.conv3d(x, p(name + ".weight"), p(name + ".bias") if bias else None, stride=stride, padding=k // 2)
+    """A convolution over x's spatial axes (2 or 3)."""
+    convolve = F.conv2d if x.dim() == 4 else F.conv3d
+    return convolve(x, p(name + ".weight"), p(name + ".bias") if bias else None, stride=stride, padding=k // 2)
 
 
 def unet(x, p, cfg):
@@ -143,7 +145,9 @@ def unet(x, p, cfg):
 
 
 def basic_unet(x, p, cfg):
-    """monai.networks.nets.BasicUNet: two convs per level, max-pool down, 2^3 deconv up."""
+    """monai.networks.nets.BasicUNet: two convs per level, max-pool down, 2^d deconv up (spatial_dims d = 2 or 3)."""
+    pool = F.max_pool2d if x.dim() == 4 else F.max_pool3d
+    deconv = F.conv_transpose2d if x.dim() == 4 else F.conv_transpose3d
     f = cfg["features"]
     plain = cfg["norm"] == "NONE"
 
@@ -152,14 +156,14 @@ def basic_unet(x, p, cfg):
         return adn(conv(x, p, name + ".conv_1.conv", 1, 3, plain), p, name + ".conv_1.adn", cfg, cout)
 
     def up_cat(x, skip, name, cout):
-        x0 = F.conv_transpose3d(x, p(name + ".upsample.weight"), p(name + ".upsample.bias"), stride=2)
+        x0 = deconv(x, p(name + ".upsample.weight"), p(name + ".upsample.bias"), stride=2)
         return two_conv(torch.cat([skip, x0], 1), name + ".convs", cout)
 
     x0 = two_conv(x, "conv_0", f[0])
-    x1 = two_conv(F.max_pool3d(x0, 2), "down_1", f[1])
-    x2 = two_conv(F.max_pool3d(x1, 2), "down_2", f[2])
-    x3 = two_conv(F.max_pool3d(x2, 2), "down_3", f[3])
-    x4 = two_conv(F.max_pool3d(x3, 2), "down_4", f[4])
+    x1 = two_conv(pool(x0, 2), "down_1", f[1])
+    x2 = two_conv(pool(x1, 2), "down_2", f[2])
+    x3 = two_conv(pool(x2, 2), "down_3", f[3])
+    x4 = two_conv(pool(x3, 2), "down_4", f[4])
     u4 = up_cat(x4, x3, "upcat_4", f[3])
     u3 = up_cat(u4, x2, "upcat_3", f[2])
     u2 = up_cat(u3, x1, "upcat_2", f[1])

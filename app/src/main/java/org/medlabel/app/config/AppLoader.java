@@ -99,12 +99,24 @@ public final class AppLoader {
                         && List.of("softmax", "sigmoid").contains(m.post().activation()),
                 where + "'post.activation' must be softmax or sigmoid");
         PreProcessing pre = m.pre();
+        int dims = m.spatialDims();
+        require(dims == 2 || dims == 3, where + "'dimension' must be 2 or 3");
+        if (dims == 2) {
+            require(m.type() == ModelType.DEEPGROW, where + "only DeepGrow models take 'dimension: 2'");
+            require(
+                    m.inferer().kind().equals("whole"),
+                    where + "a 2-D model sees one slice whole ('inferer.kind: whole')");
+            require(
+                    pre == null || (pre.orientation() == null && pre.resize() == null),
+                    where + "a 2-D model works on the image's own slices: no 'pre.orientation' or 'pre.resize'");
+        }
         if (pre != null) {
             require(
                     pre.spacing() == null
-                            || (pre.spacing().size() == 3
+                            || (pre.spacing().size() == dims
                                     && pre.spacing().stream().allMatch(s -> s > 0)),
-                    where + "'pre.spacing' must be 3 positive millimetre values");
+                    where + "'pre.spacing' must be " + dims + " positive millimetre values"
+                            + (dims == 2 ? " (in-plane; slices keep their own)" : ""));
             require(pre.resize() == null || triple(pre.resize()), where + "'pre.resize' must be 3 positive sizes");
             require(
                     pre.window() == null || pre.window().aMax() != pre.window().aMin(),
@@ -135,7 +147,11 @@ public final class AppLoader {
         }
         if (m.type() == ModelType.DEEPGROW) {
             Guidance g = m.guidance();
-            require(g.modelSize() != null && triple(g.modelSize()), where + "'guidance.modelSize' must be 3 sizes");
+            require(
+                    g.modelSize() != null
+                            && g.modelSize().size() == dims
+                            && g.modelSize().stream().allMatch(s -> s != null && s > 0),
+                    where + "'guidance.modelSize' must be " + dims + " positive sizes");
             require(g.cropSize() != null && g.cropSize().size() == 2, where + "'guidance.cropSize' must be 2 sizes");
             require(
                     n.inChannels() == null || n.inChannels() == 3,

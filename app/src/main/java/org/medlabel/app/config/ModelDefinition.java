@@ -24,6 +24,11 @@ public record ModelDefinition(
         String device,
         Training training) {
 
+    /** The network's spatial dimensions: 3 (volumes, the default) or 2 (one slice at a time: DeepGrow 2D). */
+    public int spatialDims() {
+        return dimension == null ? 3 : dimension;
+    }
+
     /** How this model trains: its {@code training} section with defaults filled in. */
     public Training trainingSettings() {
         return training == null ? Training.defaults() : training.resolved();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.medlabel.app.config.AppConfigException;
+import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.NetworkSpec;
 import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.Norm;
@@ -21,7 +22,8 @@ public final class NetworkFactory {
 
     private NetworkFactory() {}
 
-    public static ModelProto build(String model, NetworkSpec n) {
+    public static ModelProto build(String model, ModelDefinition d) {
+        NetworkSpec n = d.network();
         long seed = model.hashCode();
         if (n.file() != null) {
             try {
@@ -53,6 +55,7 @@ public final class NetworkFactory {
                 }
                 case "basic_unet" -> {
                     BasicUNetBuilder b = new BasicUNetBuilder()
+                            .spatialDims(d.spatialDims())
                             .inChannels(n.inChannels())
                             .outChannels(n.outChannels())
                             .seed(seed);

@@ -20,7 +20,8 @@ import org.medlabel.ml.runtime.Cancellation;
 /**
  * Runs a network on a volume ([C, z, y, x] as ONNX [1, C, D, H, W], x fastest either way): one pass over the whole
  * volume (padded up to a multiple of {@link #DIVISOR}, then cropped back), MONAI-style sliding windows, or windows
- * {@link WindowPlan fitted} to the volume.
+ * {@link WindowPlan fitted} to the volume. A 2-D network (input [N, C, H, W]) takes a one-slice volume whole: the same
+ * values in the same order, without the D axis.
  */
 public final class NetworkRunner {
 
@@ -88,6 +89,9 @@ public final class NetworkRunner {
         for (int a = 0; a < 3; a++) {
             padded[a] = (size[a] + DIVISOR - 1) / DIVISOR * DIVISOR;
         }
+        if (spatialRank(session.getInputInfo()) == 2) {
+            padded[2] = size[2]; // no D axis to pad: pass() takes only one slice
+        }
         int c = input.channels();
         return pass(
                 session,
@@ -149,24 +153,46 @@ public final class NetworkRunner {
         FloatBuffer out = DirectBuffers.reused(1, outChannels * voxels);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String output = session.getOutputNames().iterator().next();
-        try (OnnxTensor input =
-                        OnnxTensor.createTensor(env, in, new long[] {1, shape[0], shape[1], shape[2], shape[3]});
-                OnnxTensor pinned =
-                        OnnxTensor.createTensor(env, out, new long[] {1, outChannels, shape[1], shape[2], shape[3]});
+        boolean flat = spatialRank(session.getInputInfo()) == 2;
+        if (flat && shape[1] != 1) {
+            throw new IllegalArgumentException("a 2-D network takes one slice at a time, not " + shape[1]);
+        }
+        try (OnnxTensor input = OnnxTensor.createTensor(env, in, dims(flat, shape[0], shape));
+                OnnxTensor pinned = OnnxTensor.createTensor(env, out, dims(flat, outChannels, shape));
                 OrtSession.Result result = cancellation.run(
                         session, Map.of(session.getInputNames().iterator().next(), input), output, pinned)) {
             return read.apply(out, outChannels);
         }
     }
 
+    /** [1, channels, z, y, x], or [1, channels, y, x] for a 2-D network ({@code shape}: c, z, y, x; z = 1). */
+    private static long[] dims(boolean flat, int channels, int[] shape) {
+        return flat
+                ? new long[] {1, channels, shape[2], shape[3]}
+                : new long[] {1, channels, shape[1], shape[2], shape[3]};
+    }
+
+    /** The spatial axes of the network's first input or output: 3 ([N, C, D, H, W]) or 2 ([N, C, H, W]). */
+    private static int spatialRank(Map<String, NodeInfo> values) {
+        return shape(values).length - 2;
+    }
+
     /** The channel count of the network's first output, which these networks fix. */
     private static int outputChannels(OrtSession session) throws OrtException {
-        NodeInfo first = session.getOutputInfo().values().iterator().next();
-        long[] dims = first.getInfo() instanceof TensorInfo t ? t.getShape() : new long[0];
-        if (dims.length != 5 || dims[1] <= 0) {
-            throw new IllegalArgumentException(
-                    "the network's first output must be [N, C, D, H, W] with a fixed C, not " + Arrays.toString(dims));
+        long channels = shape(session.getOutputInfo())[1];
+        if (channels <= 0) {
+            throw new IllegalArgumentException("the network's first output must have a fixed channel count");
         }
-        return (int) dims[1];
+        return (int) channels;
+    }
+
+    private static long[] shape(Map<String, NodeInfo> values) {
+        NodeInfo first = values.values().iterator().next();
+        long[] dims = first.getInfo() instanceof TensorInfo t ? t.getShape() : new long[0];
+        if (dims.length != 4 && dims.length != 5) {
+            throw new IllegalArgumentException(
+                    "the network's tensors must be [N, C, D, H, W] or [N, C, H, W], not " + Arrays.toString(dims));
+        }
+        return dims;
     }
 }

@@ -12,7 +12,7 @@ import org.medlabel.imaging.volume.Volume;
 /**
  * The image reoriented as the model wants (a copy with axes permuted and flipped: exact, and it keeps the resampling
  * that follows on the fast axis-aligned path) and the grid the network sees (spacing, then resize, applied to that
- * orientation's grid).
+ * orientation's grid). Two spacing values (a 2-D model's) resample in-plane only.
  */
 public record NetworkGrid(Volume oriented, Grid grid) {
 
@@ -22,12 +22,11 @@ public record NetworkGrid(Volume oriented, Grid grid) {
         Grid grid = Grid.of(oriented);
         Resampler resampler = new Resampler(parallel);
         if (pre != null && pre.spacing() != null) {
-            grid = new Spacing(
-                            resampler,
-                            pre.spacing().get(0),
-                            pre.spacing().get(1),
-                            pre.spacing().get(2))
-                    .targetGrid(grid);
+            // two values (a 2-D model's) resample in-plane only: the slices stay the image's own
+            double sz = pre.spacing().size() == 3
+                    ? pre.spacing().get(2)
+                    : grid.affine().spacing()[2];
+            grid = new Spacing(resampler, pre.spacing().get(0), pre.spacing().get(1), sz).targetGrid(grid);
         }
         if (pre != null && pre.resize() != null) {
             grid = new Resize(

@@ -17,7 +17,7 @@ class AppLoaderTest {
     void theRadiologyAppMirrorsMonaiLabels() {
         AppDefinition app = AppLoader.load("radiology");
         assertEquals(
-                List.of("segmentation_spleen", "deepgrow_3d", "deepedit"),
+                List.of("segmentation_spleen", "deepgrow_2d", "deepgrow_3d", "deepedit"),
                 List.copyOf(app.models().keySet()));
         ModelDefinition spleen = app.models().get("segmentation_spleen");
         assertEquals(ModelType.SEGMENTATION, spleen.type());
@@ -29,6 +29,12 @@ class AppLoaderTest {
         assertEquals(1, deepgrow.labelValues().get("spleen"));
         assertEquals(7, deepgrow.labelValues().size());
         assertEquals(List.of(128, 192, 192), deepgrow.guidance().modelSize());
+        ModelDefinition deepgrow2d = app.models().get("deepgrow_2d");
+        assertEquals(2, deepgrow2d.spatialDims());
+        assertEquals(List.of(256, 256), deepgrow2d.guidance().modelSize());
+        assertEquals(List.of(1.0, 1.0), deepgrow2d.pre().spacing(), "in-plane only");
+        assertEquals(16, deepgrow2d.trainingSettings().trainBatchSize(), "MONAI Label's deepgrow_2d batch");
+        assertEquals(3, deepgrow.spatialDims());
         ModelDefinition deepedit = app.models().get("deepedit");
         assertEquals(6, deepedit.labelValues().get("liver"));
         assertEquals("liver", deepedit.foregroundNames().get(3), "liver is the 4th label: DeepEdit's output index 4");
@@ -84,9 +90,45 @@ class AppLoaderTest {
                 .contains("names are"));
         assertTrue(invalid(app(GOOD_MODEL + "  device: gpu7\n")).getMessage().contains("'device'"));
         assertTrue(invalid("name: t\nmodels: {}\n").getMessage().contains("at least one model"));
+        assertTrue(invalid(app(GOOD_MODEL + "  dimension: 4\n")).getMessage().contains("'dimension' must be 2 or 3"));
+        assertTrue(invalid(app(GOOD_MODEL + "  dimension: 2\n"))
+                .getMessage()
+                .contains("only DeepGrow models take 'dimension: 2'"));
         assertTrue(assertThrows(AppConfigException.class, () -> AppLoader.load("/no/such/app.yaml"))
                 .getMessage()
                 .contains("neither a shipped app"));
+    }
+
+    private static final String DEEPGROW_2D = """
+              type: deepgrow
+              dimension: 2
+              labels: [organ]
+              network: {builder: basic_unet, inChannels: 3, outChannels: 1}
+              pre: {spacing: [1.0, 1.0]}
+              guidance: {sigma: 2, cropSize: [64, 64], modelSize: [64, 64]}
+              inferer: {kind: whole}
+              post: {activation: sigmoid}
+            """;
+
+    @Test
+    void twoDimensionalDeepGrowTakesInPlaneSizesAndOneWholeSlice() {
+        ModelDefinition m = AppLoader.parse(
+                        new ByteArrayInputStream(app(DEEPGROW_2D).getBytes(StandardCharsets.UTF_8)), "t")
+                .models()
+                .get("m");
+        assertEquals(2, m.spatialDims());
+        assertTrue(invalid(app(DEEPGROW_2D.replace("[1.0, 1.0]", "[1.0, 1.0, 1.0]")))
+                .getMessage()
+                .contains("'pre.spacing' must be 2 positive millimetre values (in-plane; slices keep their own)"));
+        assertTrue(invalid(app(DEEPGROW_2D.replace("modelSize: [64, 64]", "modelSize: [8, 64, 64]")))
+                .getMessage()
+                .contains("'guidance.modelSize' must be 2 positive sizes"));
+        assertTrue(invalid(app(DEEPGROW_2D.replace("kind: whole", "kind: fitted, maxWindowVoxels: 65536")))
+                .getMessage()
+                .contains("a 2-D model sees one slice whole"));
+        assertTrue(invalid(app(DEEPGROW_2D.replace("pre: {", "pre: {orientation: RAS, ")))
+                .getMessage()
+                .contains("no 'pre.orientation'"));
     }
 
     @Test

@@ -82,7 +82,7 @@ public class ModelRegistry {
                 onnx = store.read(ModelStore.key(name, version));
             } else {
                 version = 0;
-                onnx = NetworkFactory.build(name, definition.network()).toByteArray();
+                onnx = NetworkFactory.build(name, definition).toByteArray();
                 store.write(ModelStore.key(name, 0), onnx);
                 LOG.infof("model %s: built version 0 (fresh initialisation) and stored it", name);
             }
@@ -176,7 +176,7 @@ public class ModelRegistry {
         SessionManager manager = sessions(definition);
         try {
             var session = manager.session(key, optimised.toByteArray()).session();
-            checkChannels(model, definition, session.getInputInfo(), session.getOutputInfo());
+            checkShapes(model, definition, session.getInputInfo(), session.getOutputInfo());
             return new ServedModel(model, version, definition, session, retired -> release(manager, key));
         } catch (OrtException e) {
             release(manager, key);
@@ -213,15 +213,31 @@ public class ModelRegistry {
         }
     }
 
-    /** One image input and one output whose channel counts (when fixed) are what the model's pipeline feeds/reads. */
-    static void checkChannels(
+    /**
+     * One image input and one output of the model's rank ([N, C, D, H, W], or [N, C, H, W] for a 2-D model) whose
+     * channel counts (when fixed) are what the model's pipeline feeds/reads.
+     */
+    private static void checkShapes(
             String model, ModelDefinition d, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
         if (inputs.size() != 1 || outputs.isEmpty()) {
             throw new InvalidModelException("model '" + model + "' must have one input and at least one output, has "
                     + inputs.size() + " and " + outputs.size());
         }
-        check(model, "input", channels(inputs.values().iterator().next()), expectedInputChannels(d));
-        check(model, "output", channels(outputs.values().iterator().next()), expectedOutputChannels(d));
+        NodeInfo input = inputs.values().iterator().next();
+        NodeInfo output = outputs.values().iterator().next();
+        checkRank(model, d, "input", input);
+        checkRank(model, d, "output", output);
+        check(model, "input", channels(input), expectedInputChannels(d));
+        check(model, "output", channels(output), expectedOutputChannels(d));
+    }
+
+    private static void checkRank(String model, ModelDefinition d, String what, NodeInfo info) {
+        int expected = 2 + d.spatialDims();
+        if (info.getInfo() instanceof TensorInfo t && t.getShape().length != expected) {
+            throw new InvalidModelException("model '" + model + "' " + what + " has " + t.getShape().length
+                    + " dimensions; its definition (dimension " + d.spatialDims() + ") needs " + expected + " ("
+                    + (expected == 4 ? "[N, C, H, W]" : "[N, C, D, H, W]") + ")");
+        }
     }
 
     private static void check(String model, String what, long actual, int expected) {

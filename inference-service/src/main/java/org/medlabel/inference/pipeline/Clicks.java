@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.medlabel.app.preprocess.GridPoints;
+import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
 
 /**
  * Clicks from a request's params as MONAI Label's clients send them: lists of {@code [i, j, k]} voxel indices of the
- * original image under {@code foreground}, {@code background}, or (DeepEdit) one key per label name. Every click must
- * lie inside the image.
+ * original image under {@code foreground}, {@code background}, or (DeepEdit) one key per label name, and for 2-D models
+ * the {@code slice} they are on. Every click must lie inside the image.
  */
 public final class Clicks {
 
@@ -53,14 +55,35 @@ public final class Clicks {
         return clicks;
     }
 
-    /** Voxel indices of {@code from} to voxel coordinates of {@code to}, through world space. */
-    public static List<double[]> map(List<double[]> clicks, Volume from, org.medlabel.imaging.volume.Grid to) {
-        var toIndex = to.affine().inverse();
-        List<double[]> mapped = new ArrayList<>();
-        for (double[] c : clicks) {
-            double[] world = from.affine().apply(c[0], c[1], c[2]);
-            mapped.add(toIndex.apply(world[0], world[1], world[2]));
+    /**
+     * The slice a 2-D model works on: {@code slice} from the params (an index along k, as 3D Slicer sends it), else
+     * the first foreground click's, as MONAI Label's deepgrow 2D picks it.
+     */
+    public static int slice(Map<String, Object> params, List<double[]> foreground, Volume image) {
+        Object value = params.get("slice");
+        if (value == null) {
+            if (foreground.isEmpty()) {
+                throw new InvalidRequestException("DeepGrow 2D needs at least one click under 'foreground'");
+            }
+            return (int) Math.round(foreground.get(0)[2]);
         }
-        return mapped;
+        if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new InvalidRequestException("'slice' must be a whole slice index, had " + value);
+        }
+        if (n.doubleValue() < 0 || n.doubleValue() > image.nz() - 1) {
+            throw new InvalidRequestException("'slice' " + value + " lies outside the image's " + image.nz()
+                    + " slices (k = 0.." + (image.nz() - 1) + ")");
+        }
+        return n.intValue();
+    }
+
+    /** The clicks on slice {@code k}: a 2-D model ignores the others, as MONAI Label's deepgrow 2D does. */
+    public static List<double[]> onSlice(List<double[]> clicks, int k) {
+        return clicks.stream().filter(c -> Math.round(c[2]) == k).toList();
+    }
+
+    /** Voxel indices of {@code from} to voxel coordinates of {@code to}, kept inside it ({@link GridPoints}). */
+    public static List<double[]> map(List<double[]> clicks, Volume from, Grid to) {
+        return GridPoints.map(clicks, Grid.of(from), to);
     }
 }

@@ -23,7 +23,9 @@ import org.medlabel.ml.runtime.Cancellation;
  * {@code cropSize} in-plane, the clicks' extent plus {@code margin} if larger; every slice kept) and resized to
  * {@code modelSize}; the network sees [image, foreground guidance, background guidance]; its one-channel output,
  * thresholded, is a binary mask of the clicked structure, put back on the original grid (only the crop's box is
- * resampled). Crop and resize are one resampling straight from the image.
+ * resampled). Crop and resize are one resampling straight from the image. A 2-D model (MONAI Label's deepgrow_2d) does
+ * the same on one slice, resampled in-plane only: the request's {@code slice} (else the first foreground click's), with
+ * the clicks on it; its mask is that slice's, the rest of the volume background.
  */
 public final class DeepGrowPipeline implements Pipeline {
 
@@ -42,6 +44,15 @@ public final class DeepGrowPipeline implements Pipeline {
         ModelDefinition d = model.definition();
         List<double[]> foreground = Clicks.read(params, "foreground", image);
         List<double[]> background = Clicks.read(params, "background", image);
+        if (d.spatialDims() == 2) {
+            int slice = Clicks.slice(params, foreground, image);
+            foreground = Clicks.onSlice(foreground, slice);
+            background = Clicks.onSlice(background, slice);
+            if (foreground.isEmpty()) {
+                throw new InvalidRequestException(
+                        "DeepGrow 2D needs at least one click under 'foreground' on slice " + slice);
+            }
+        }
         if (foreground.isEmpty()) {
             throw new InvalidRequestException("DeepGrow needs at least one click under 'foreground'");
         }

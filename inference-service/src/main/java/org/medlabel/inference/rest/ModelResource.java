@@ -75,7 +75,7 @@ public class ModelResource {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", d.type().wireName());
         m.put("labels", d.labels());
-        m.put("dimension", d.dimension() == null ? 3 : d.dimension());
+        m.put("dimension", d.spatialDims());
         m.put("description", d.description());
         m.put("config", d.config() == null ? Map.of() : d.config());
         m.put("device", d.device() != null ? d.device() : config.device());

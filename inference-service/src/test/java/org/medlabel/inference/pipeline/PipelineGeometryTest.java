@@ -196,6 +196,98 @@ class PipelineGeometryTest {
                 () -> p.run(model, image, Map.of("foreground", "here"), new Latencies(), Cancellation.NONE));
     }
 
+    private static final String DEEPGROW_2D = """
+              type: deepgrow
+              dimension: 2
+              labels: [structure]
+              network: {file: none.onnx}
+              pre:
+                spacing: [1.0, 1.0]
+                normalize: {subtrahend: 208, divisor: 388}
+              guidance: {sigma: 2, cropSize: [48, 48], margin: 4, modelSize: [48, 48]}
+              inferer: {kind: whole}
+              post: {activation: sigmoid, threshold: 0.5}
+            """;
+
+    @Test
+    void deepGrow2dSegmentsOnlyTheClickedSliceAroundItsClick() throws Exception {
+        Volume image = new Orientation("LPS").apply(TestModels.headCt());
+        ServedModel model = TestModels.pointwise(
+                TestModels.definition(DEEPGROW_2D), new float[][] {{0, 1, 0}}, new float[] {-0.5f});
+        DeepGrowPipeline p = new DeepGrowPipeline(PARALLEL);
+        int[] click = {30, 61, 20};
+        Map<String, Object> params = Map.of(
+                "foreground", List.of(List.of(click[0], click[1], click[2]), List.of(70, 20, 31)),
+                "background", List.of(List.of(70, 25, 20)),
+                "slice", click[2]);
+        Volume label =
+                p.run(model, image, params, new Latencies(), Cancellation.NONE).label();
+        assertEquals(image.voxelCount(), label.voxelCount());
+        int plane = image.nx() * image.ny();
+        int outside = 0, inside = 0;
+        for (int i = 0; i < label.voxelCount(); i++) {
+            if (label.voxels().get(i) > 0) {
+                if (i / plane == click[2]) {
+                    inside++;
+                } else {
+                    outside++;
+                }
+            }
+        }
+        assertEquals(0, outside, "nothing outside the clicked slice");
+        assertTrue(inside > 0, "a segment on the slice");
+        Map<Integer, double[]> centroids = Centroids.of(label);
+        assertEquals(1, centroids.size());
+        assertArrayEquals(
+                new double[] {click[0], click[1], click[2]},
+                centroids.get(1),
+                1.0,
+                "segment centroid vs click; the other slice's foreground click is ignored");
+
+        // without 'slice', the first foreground click's slice, as MONAI Label picks it
+        Volume first = p.run(
+                        model,
+                        image,
+                        Map.of("foreground", List.of(List.of(70, 20, 31), List.of(click[0], click[1], click[2]))),
+                        new Latencies(),
+                        Cancellation.NONE)
+                .label();
+        assertArrayEquals(new double[] {70, 20, 31}, Centroids.of(first).get(1), 1.0);
+    }
+
+    @Test
+    void deepGrow2dRefusesASliceWithoutForegroundOrOutsideTheImage() throws Exception {
+        Volume image = TestModels.headCt();
+        ServedModel model = TestModels.pointwise(
+                TestModels.definition(DEEPGROW_2D), new float[][] {{0, 1, 0}}, new float[] {-0.5f});
+        DeepGrowPipeline p = new DeepGrowPipeline(PARALLEL);
+        List<List<Integer>> onSlice5 = List.of(List.of(30, 30, 5));
+        Map<String, String> expected = Map.of(
+                "7",
+                "on slice 7",
+                String.valueOf(image.nz()),
+                "lies outside the image's " + image.nz() + " slices",
+                "-1",
+                "lies outside",
+                "2.5",
+                "must be a whole slice index",
+                "'top'",
+                "must be a whole slice index");
+        for (var e : expected.entrySet()) {
+            Object slice = e.getKey().startsWith("'") ? "top" : Double.valueOf(e.getKey());
+            InvalidRequestException refused = assertThrows(
+                    InvalidRequestException.class,
+                    () -> p.run(
+                            model,
+                            image,
+                            Map.of("foreground", onSlice5, "slice", slice),
+                            new Latencies(),
+                            Cancellation.NONE),
+                    "slice " + e.getKey());
+            assertTrue(refused.getMessage().contains(e.getValue()), refused.getMessage());
+        }
+    }
+
     private static final String DEEPEDIT = """
               type: deepedit
               labels: {left: 1, right: 5, background: 0}

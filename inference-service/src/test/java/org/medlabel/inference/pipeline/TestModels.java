@@ -47,16 +47,26 @@ final class TestModels {
     static ServedModel pointwise(ModelDefinition definition, float[][] weights, float[] bias) throws Exception {
         int out = weights.length;
         int in = weights[0].length;
+        int rank = definition.spatialDims();
         GraphBuilder g = new GraphBuilder("pointwise");
-        String x = g.input("image", -1, in, -1, -1, -1);
+        long[] dims = new long[2 + rank];
+        java.util.Arrays.fill(dims, -1);
+        dims[1] = in;
+        String x = g.input("image", dims);
         float[] w = new float[out * in];
         for (int o = 0; o < out; o++) {
             System.arraycopy(weights[o], 0, w, o * in, in);
         }
+        long[] weightShape = new long[2 + rank];
+        java.util.Arrays.fill(weightShape, 1);
+        weightShape[0] = out;
+        weightShape[1] = in;
+        long[] kernel = new long[rank];
+        java.util.Arrays.fill(kernel, 1);
         String y = g.node(
                 "Conv",
-                List.of(x, g.floats("w", new long[] {out, in, 1, 1, 1}, w), g.floats("b", new long[] {out}, bias)),
-                Attributes.ints("kernel_shape", 1, 1, 1));
+                List.of(x, g.floats("w", weightShape, w), g.floats("b", new long[] {out}, bias)),
+                Attributes.ints("kernel_shape", kernel));
         g.output(y);
         OrtSession session = OrtEnvironment.getEnvironment()
                 .createSession(g.model(18, Map.of()).toByteArray(), new OrtSession.SessionOptions());

@@ -12,10 +12,12 @@ import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
  * convolutions per level, max-pooling down, 2³ transposed convolutions up, concatenated skips. Six feature counts as
  * MONAI's (default (32, 32, 64, 128, 256, 32)), LeakyReLU 0.1 and affine instance norm. Input channels are the image
  * plus the guidance channels (DeepGrow: 1 + 2; DeepEdit: 1 + one per label). Input {@code image} [N, in, D, H, W]
- * (spatial sizes divisible by 16), output {@code logits} [N, out, D, H, W].
+ * (spatial sizes divisible by 16), output {@code logits} [N, out, D, H, W]; with {@link #spatialDims(int) 2 spatial
+ * dimensions} (DeepGrow 2D) the same network over images, [N, in, H, W] to [N, out, H, W].
  */
 public final class BasicUNetBuilder {
 
+    private int spatialDims = 3;
     private int inChannels = 3;
     private int outChannels = 1;
     private int[] features = {32, 32, 64, 128, 256, 32};
@@ -23,6 +25,15 @@ public final class BasicUNetBuilder {
     private Activation activation = Activation.leakyRelu(0.1f);
     private double dropout;
     private long seed;
+
+    /** 3 (volumes, the default) or 2 (images: MONAI's {@code spatial_dims=2}). */
+    public BasicUNetBuilder spatialDims(int n) {
+        if (n != 2 && n != 3) {
+            throw new IllegalArgumentException("BasicUNet has 2 or 3 spatial dimensions, not " + n);
+        }
+        this.spatialDims = n;
+        return this;
+    }
 
     public BasicUNetBuilder inChannels(int n) {
         this.inChannels = positive("in channels", n);
@@ -65,9 +76,9 @@ public final class BasicUNetBuilder {
 
     public ModelProto build() {
         GraphBuilder g = new GraphBuilder("basic_unet");
-        Layers l = new Layers(g, seed);
+        Layers l = new Layers(g, seed, spatialDims);
         int[] f = features;
-        String image = g.input("image", -1, inChannels, -1, -1, -1);
+        String image = g.input("image", shape(inChannels));
         String x0 = twoConv(l, "conv_0", image, inChannels, f[0]);
         String x1 = twoConv(l, "down_1", l.maxPool(x0, 2), f[0], f[1]);
         String x2 = twoConv(l, "down_2", l.maxPool(x1, 2), f[1], f[2]);
@@ -78,8 +89,16 @@ public final class BasicUNetBuilder {
         String u2 = upCat(l, "upcat_2", u3, x1, f[2], f[1], f[1], true);
         String u1 = upCat(l, "upcat_1", u2, x0, f[1], f[0], f[5], false);
         String logits = l.conv("final_conv", u1, f[5], outChannels, 1, 1, true);
-        g.output(logits, -1, outChannels, -1, -1, -1);
+        g.output(logits, shape(outChannels));
         return g.model(Layers.OPSET, Map.of("medlabel.network", toString()));
+    }
+
+    /** [N, channels, spatial sizes...], every size but the channels' left free. */
+    private long[] shape(int channels) {
+        long[] dims = new long[2 + spatialDims];
+        Arrays.fill(dims, -1);
+        dims[1] = channels;
+        return dims;
     }
 
     private String twoConv(Layers l, String name, String x, int in, int out) {
@@ -99,7 +118,8 @@ public final class BasicUNetBuilder {
 
     @Override
     public String toString() {
-        return "BasicUNet(in=" + inChannels + ", out=" + outChannels + ", features=" + Arrays.toString(features)
-                + ", norm=" + norm + ", activation=" + activation + ", dropout=" + dropout + ", seed=" + seed + ")";
+        return "BasicUNet(" + (spatialDims == 2 ? "2-D, " : "") + "in=" + inChannels + ", out=" + outChannels
+                + ", features=" + Arrays.toString(features) + ", norm=" + norm + ", activation=" + activation
+                + ", dropout=" + dropout + ", seed=" + seed + ")";
     }
 }

@@ -13,54 +13,59 @@ import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
 
 /**
- * The layers the network builders share, emitted as ONNX opset {@value #OPSET} nodes for 3-D volumes [N, C, D, H, W].
- * Parameters are initialised as PyTorch does by default (uniform in ±1/√fan_in), so a built network trains like its
+ * The layers the network builders share, emitted as ONNX opset {@value #OPSET} nodes for 3-D volumes [N, C, D, H, W]
+ * or, with a spatial rank of 2, images [N, C, H, W]. Parameters are initialised as PyTorch does by default (uniform in ±1/√fan_in), so a built network trains like its
  * MONAI counterpart; parameters are named {@code <layer>.weight}, {@code <layer>.bias}...
  */
 final class Layers {
 
     static final int OPSET = 18;
-    private static final int SPATIAL = 3;
-
+    private final int spatial;
     private final GraphBuilder g;
     private final Random random;
     private final Map<String, String> scalars = new HashMap<>();
 
     Layers(GraphBuilder g, long seed) {
+        this(g, seed, 3);
+    }
+
+    /** Layers over {@code spatial} (2 or 3) spatial axes. */
+    Layers(GraphBuilder g, long seed, int spatial) {
         this.g = g;
         this.random = new Random(seed);
+        this.spatial = spatial;
     }
 
     GraphBuilder graph() {
         return g;
     }
 
-    /** Conv3d with cubic kernel {@code k}, "same" padding (k/2) and the given stride. */
+    /** Conv3d (or Conv2d) with a kernel of {@code k} along each axis, "same" padding (k/2) and the given stride. */
     String conv(String name, String x, int cin, int cout, int k, int stride, boolean bias) {
-        long fanIn = (long) cin * k * k * k;
-        String w = g.floats(name + ".weight", new long[] {cout, cin, k, k, k}, uniform(cout * fanIn, fanIn));
+        long fanIn = cin * kernelVolume(k);
+        String w = g.floats(name + ".weight", weightShape(cout, cin, k), uniform(cout * fanIn, fanIn));
         List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn)) : List.of(x, w);
         return g.node(
                 "Conv",
                 inputs,
-                repeated("kernel_shape", k, SPATIAL),
-                repeated("strides", stride, SPATIAL),
-                repeated("pads", k / 2, 2 * SPATIAL));
+                repeated("kernel_shape", k, spatial),
+                repeated("strides", stride, spatial),
+                repeated("pads", k / 2, 2 * spatial));
     }
 
-    /** ConvTranspose3d; PyTorch takes its fan-in from the output channels. */
+    /** ConvTranspose3d (or 2d); PyTorch takes its fan-in from the output channels. */
     String convTranspose(
             String name, String x, int cin, int cout, int k, int stride, int pad, int outputPad, boolean bias) {
-        long fanIn = (long) cout * k * k * k;
-        String w = g.floats(name + ".weight", new long[] {cin, cout, k, k, k}, uniform(cin * fanIn, fanIn));
+        long fanIn = cout * kernelVolume(k);
+        String w = g.floats(name + ".weight", weightShape(cin, cout, k), uniform(cin * fanIn, fanIn));
         List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn)) : List.of(x, w);
         return g.node(
                 "ConvTranspose",
                 inputs,
-                repeated("kernel_shape", k, SPATIAL),
-                repeated("strides", stride, SPATIAL),
-                repeated("pads", pad, 2 * SPATIAL),
-                repeated("output_padding", outputPad, SPATIAL));
+                repeated("kernel_shape", k, spatial),
+                repeated("strides", stride, spatial),
+                repeated("pads", pad, 2 * spatial),
+                repeated("output_padding", outputPad, spatial));
     }
 
     String norm(Norm norm, String name, String x, int channels) {
@@ -119,7 +124,7 @@ final class Layers {
     }
 
     String maxPool(String x, int k) {
-        return g.node("MaxPool", List.of(x), repeated("kernel_shape", k, SPATIAL), repeated("strides", k, SPATIAL));
+        return g.node("MaxPool", List.of(x), repeated("kernel_shape", k, spatial), repeated("strides", k, spatial));
     }
 
     /** y = x·Wᵀ + b over the last axis, PyTorch's Linear, with MONAI's ViT initialisation (N(0, 0.02²), b = 0). */
@@ -177,6 +182,18 @@ final class Layers {
             n *= d;
         }
         return g.floats(name, dims, truncatedNormal(n, std));
+    }
+
+    private long kernelVolume(int k) {
+        return (long) Math.pow(k, spatial);
+    }
+
+    private long[] weightShape(int first, int second, int k) {
+        long[] shape = new long[2 + spatial];
+        Arrays.fill(shape, k);
+        shape[0] = first;
+        shape[1] = second;
+        return shape;
     }
 
     private String biasOf(String name, int cout, long fanIn) {

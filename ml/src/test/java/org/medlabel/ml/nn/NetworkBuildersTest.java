@@ -89,6 +89,25 @@ class NetworkBuildersTest {
     }
 
     @Test
+    void twoDimensionalBasicUNetComputesWhatPyTorchComputes() throws Exception {
+        int[] features = {4, 4, 8, 8, 16, 4};
+        ModelProto model = new BasicUNetBuilder()
+                .spatialDims(2)
+                .inChannels(3)
+                .outChannels(1)
+                .features(features)
+                .seed(4)
+                .build();
+        long[] shape = {2, 3, 32, 48};
+        Map<String, Object> config = TorchNetworks.config("BasicUNet", shape);
+        config.put("features", features);
+        config.put("norm", Norm.INSTANCE_AFFINE.name());
+        config.put("activation", "LEAKY_RELU");
+        config.put("slope", 0.1f);
+        assertMatchesTorch(model, config, shape, new long[] {2, 1, 32, 48});
+    }
+
+    @Test
     void deepGrowBasicUNetRunsWithMonaisDefaults() throws Exception {
         ModelProto model = new BasicUNetBuilder().inChannels(3).outChannels(1).build();
         OrtRun.Output y = OrtRun.run(model, gaussian(3 * 32 * 32 * 32, 2), 1, 3, 32, 32, 32);
@@ -133,6 +152,7 @@ class NetworkBuildersTest {
                 () -> new UnetrBuilder().hiddenSize(100).heads(12).build());
         assertTrue(heads.getMessage().contains("not divisible by 12 heads"), heads.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BasicUNetBuilder().features(32, 64));
+        assertThrows(IllegalArgumentException.class, () -> new BasicUNetBuilder().spatialDims(1));
         assertThrows(IllegalArgumentException.class, () -> new UNetBuilder().dropout(1.0));
     }
 

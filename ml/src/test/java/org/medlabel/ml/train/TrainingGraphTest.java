@@ -130,6 +130,15 @@ class TrainingGraphTest {
                         basicUNet(1, 3, 32, 32, 32),
                         Loss.diceCe()),
                 Arguments.of(
+                        "2-D BasicUNet (DeepGrow 2D: Conv2d, 2x2 pooling and deconvolution), sigmoid DiceCE",
+                        new BasicUNetBuilder()
+                                .spatialDims(2)
+                                .outChannels(1)
+                                .features(4, 4, 8, 8, 8, 4)
+                                .build(),
+                        basicUNet(2, 3, 32, 48),
+                        Loss.diceCe()),
+                Arguments.of(
                         "UNETR (attention, layer norm, GELU, token reshapes), DiceCE",
                         new UnetrBuilder()
                                 .outChannels(3)

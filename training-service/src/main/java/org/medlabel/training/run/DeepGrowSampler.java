@@ -8,6 +8,7 @@ import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.Training;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.DeepGrowCrop;
+import org.medlabel.app.preprocess.GridPoints;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.GuidanceMap;
@@ -25,7 +26,9 @@ import org.medlabel.training.data.TrainingCase;
  * foreground click falls inside it, and the network's grid is the crop inference would take around that click
  * ({@link DeepGrowCrop}); the target is that structure alone (0/1). Half the samples also get corrective clicks from
  * the epoch's starting model: a foreground click inside what it missed, a background click inside what it wrongly
- * added. Validation clicks once inside each validation case's first structure (a fixed click per case).
+ * added. Validation clicks once inside each validation case's first structure (a fixed click per case). A 2-D model
+ * trains on the slice of its first click (the crop inference takes there), so slices with more of a structure are
+ * drawn more often.
  */
 final class DeepGrowSampler extends Sampler {
 
@@ -82,10 +85,7 @@ final class DeepGrowSampler extends Sampler {
         Grid grid = DeepGrowCrop.grid(model.guidance(), spaced, seed, List.of());
         Volume image = resampler.resample(pc.image(), grid, Interpolation.LINEAR);
         Volume target = only(resampler.resample(pc.label(), grid, Interpolation.NEAREST), c);
-        List<double[]> foreground = new ArrayList<>();
-        for (double[] click : seed) {
-            foreground.add(toGrid(click, spaced, grid));
-        }
+        List<double[]> foreground = new ArrayList<>(GridPoints.map(seed, spaced, grid));
         List<double[]> background = new ArrayList<>();
         if (correct) {
             Volume predicted =
@@ -98,12 +98,6 @@ final class DeepGrowSampler extends Sampler {
 
     private Volume input(Volume image, List<double[]> foreground, List<double[]> background) {
         return Channels.stack(List.of(image, guidance.apply(image, List.of(foreground, background))));
-    }
-
-    /** Voxel coordinates of {@code click} on {@code from} as voxel coordinates of {@code to}. */
-    private static double[] toGrid(double[] click, Grid from, Grid to) {
-        double[] world = from.affine().apply(click[0], click[1], click[2]);
-        return to.affine().inverse().apply(world[0], world[1], world[2]);
     }
 
     /** The one-channel output thresholded at logit 0 (probability 0.5). */

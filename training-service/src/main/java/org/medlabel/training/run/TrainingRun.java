@@ -108,7 +108,9 @@ public class TrainingRun {
         CaseCache cache = new CaseCache(config.cacheBytes());
         Sampler sampler = Sampler.of(model, t, cache, new CasePreparer(reader, parallel), parallel);
         int[] size = sampler.inputSize();
-        long[] shape = {p.trainBatchSize(), inChannels, size[2], size[1], size[0]};
+        long[] shape = model.spatialDims() == 2
+                ? new long[] {p.trainBatchSize(), inChannels, size[1], size[0]}
+                : new long[] {p.trainBatchSize(), inChannels, size[2], size[1], size[0]};
         long built = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape)
                 .with(Loss.diceCe())
@@ -209,7 +211,7 @@ public class TrainingRun {
     private ModelProto forward(String name, ModelDefinition model, int version) throws java.io.IOException {
         if (store.latestVersion(name).isEmpty()) {
             // A fresh store (inference not started yet): the same version 0 inference builds, from the same seed.
-            return NetworkFactory.build(name, model.network());
+            return NetworkFactory.build(name, model);
         }
         return ModelProto.parseFrom(store.read(ModelStore.key(name, version)));
     }

@@ -177,8 +177,7 @@ class TrainingJobTest {
         assertEquals(job.bestMetric(), ((Number) stats.get("best_metric")).doubleValue(), 1e-6); // read as float
 
         ModelDefinition definition = app.models().get(MODEL);
-        double untrained =
-                heldOutDice(NetworkFactory.build(MODEL, definition.network()).toByteArray(), definition);
+        double untrained = heldOutDice(NetworkFactory.build(MODEL, definition).toByteArray(), definition);
         double trained = heldOutDice(models_read(job.version()), definition);
         System.out.printf(
                 "held-out Dice: version 0 %.3f, version %d %.3f (validation %.3f)%n",
@@ -266,7 +265,7 @@ class TrainingJobTest {
         Job job = trainByRequest("tiny_edit");
         assertTrue(job.version() >= 1, "trained versions count from 1, 0 is the built network: " + job.version());
         ModelDefinition d = app.models().get("tiny_edit");
-        byte[] untrained = NetworkFactory.build("tiny_edit", d.network()).toByteArray();
+        byte[] untrained = NetworkFactory.build("tiny_edit", d).toByteArray();
         byte[] trained = models.read(ModelStore.key("tiny_edit", job.version()));
         double before = deepEditDice(untrained, d, false);
         double auto = deepEditDice(trained, d, false);
@@ -282,8 +281,7 @@ class TrainingJobTest {
     void deepGrowTrainsOnSimulatedClicksAroundOneStructure() throws Exception {
         Job job = trainByRequest("tiny_grow");
         ModelDefinition d = app.models().get("tiny_grow");
-        double before =
-                deepGrowDice(NetworkFactory.build("tiny_grow", d.network()).toByteArray(), d);
+        double before = deepGrowDice(NetworkFactory.build("tiny_grow", d).toByteArray(), d);
         double after = deepGrowDice(models.read(ModelStore.key("tiny_grow", job.version())), d);
         System.out.printf(
                 "DeepGrow held-out Dice, one click at the organ's centre: version 0 %.3f, version %d %.3f%n",
