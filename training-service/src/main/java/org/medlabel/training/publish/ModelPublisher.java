@@ -94,9 +94,13 @@ public class ModelPublisher {
         }
     }
 
-    /** Versions stored but not yet acknowledged by Kafka: sent again. */
+    /**
+     * Versions stored but not yet acknowledged by Kafka: sent again. The first run waits one interval: at start-up the
+     * scheduler can fire before the emitter's channel is connected (logged as an error).
+     */
     @Scheduled(
             every = "${medlabel.training.republish-every:15s}",
+            delayed = "${medlabel.training.republish-every:15s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resendUnannounced() {
         List<Pending> pending = jobs.transaction(c -> {
