@@ -167,6 +167,44 @@ class InferenceApiTest {
     }
 
     @Test
+    void deepGrow2dAnswersOnTheClickedSliceOnlyAndTakesOnlyA2dNetwork() throws Exception {
+        given().get("/models").then().statusCode(200).body("models.tiny_deepgrow_2d.dimension", equalTo(2));
+        Response r = given().multiPart("file", CT.toFile())
+                .multiPart("params", "{\"foreground\": [[128, 120, 50]], \"slice\": 50}")
+                .post("/infer/tiny_deepgrow_2d?output=image");
+        r.then().statusCode(200);
+        Path file = dir.resolve("slice.nii.gz");
+        Files.write(file, r.asByteArray());
+        Volume label = new NiftiReader().read(file);
+        Volume image = new NiftiReader().read(CT);
+        assertEquals(List.of(image.nx(), image.ny(), image.nz()), List.of(label.nx(), label.ny(), label.nz()));
+        int plane = label.nx() * label.ny();
+        for (int i = 0; i < label.voxelCount(); i++) {
+            if (i / plane != 50) {
+                assertEquals(0.0, label.voxels().get(i), "voxel " + i + " lies off the clicked slice");
+            }
+        }
+        given().multiPart("file", CT.toFile())
+                .multiPart("params", "{\"foreground\": [[128, 120, 50]], \"slice\": 51}")
+                .post("/infer/tiny_deepgrow_2d")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("'foreground' on slice 51"));
+        byte[] volumetric = new BasicUNetBuilder()
+                .inChannels(3)
+                .outChannels(1)
+                .features(4, 4, 8, 8, 8, 4)
+                .build()
+                .toByteArray();
+        given().body(volumetric)
+                .contentType("application/octet-stream")
+                .put("/models/tiny_deepgrow_2d")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("input has 5 dimensions; its definition (dimension 2) needs 4"));
+    }
+
+    @Test
     void badRequestsGetAClear4xxAndTheirReason() {
         given().multiPart("file", CT.toFile())
                 .post("/infer/no_such_model")
