@@ -8,9 +8,8 @@
     inference_report.py models URL
         exits 0 when GET URL (the inference service's /models) lists every model with a version; prints the versions
     inference_report.py report DIR [--runs N]
-        reads DIR/spleen.jsonl, deepgrow.jsonl, deepgrow2d.jsonl, health.jsonl, load.jsonl (and DIR/load/*) and prints the
-        tables with the
-        issue's targets; also writes DIR/report.md
+        reads DIR/spleen.jsonl, deepgrow.jsonl, deepgrow2d.jsonl, health.jsonl, load.jsonl (and DIR/load/*) and prints
+        the tables with the issue's targets; also writes DIR/report.md
 """
 import argparse
 import glob
