@@ -67,7 +67,7 @@ def main(directory):
         sys.exit(f"training_report: no ONNX Runtime results in {directory}/ort.jsonl")
     devices = sorted({r["device"] for runs in ort.values() for r in runs})
     pytorch = "PyTorch eager on the CPU" if torch else "PyTorch not run"
-    print(f"Training step, batch 1, DiceCE + Adam (lr 1e-3); ORT on {', '.join(devices)}, {pytorch};"
+    print(f"Training step, batch 1 (deepgrow2d: 16 slices), DiceCE + Adam (lr 1e-3); ORT on {', '.join(devices)}, {pytorch};"
           " median (p10-p90) of the timed steps of all rounds;"
           " targets of the issue (at 96³): ORT / PyTorch <= 0.6 for small, <= 0.9 for spleen.\n")
     print("| net | patch | threads | ORT (Java) | rounds | PyTorch eager | rounds | ORT / PyTorch | target |"
@@ -88,7 +88,8 @@ def main(directory):
             verdict = "—" if target is None else (f"≤ {target}: met" if r <= target else f"≤ {target}: **NOT met**")
         t_cell, t_rounds, t_rss, t_loss = (
             (cell(t), rounds(t), f"{t['rss']:.0f} MB", f"{t['loss']:.4f}") if t else ("—",) * 4)
-        print(f"| {net} | {patch}³ | {threads} | **{cell(o)}** | {rounds(o)} | {t_cell} | {t_rounds} | {ratio} |"
+        size = f"{patch}²" if net == "deepgrow2d" else f"{patch}³"
+        print(f"| {net} | {size} | {threads} | **{cell(o)}** | {rounds(o)} | {t_cell} | {t_rounds} | {ratio} |"
               f" {verdict} | {o['rss']:.0f} MB | {t_rss} | {build:.1f} s | {session:.1f} s |"
               f" {o['loss']:.4f} / {t_loss} |")
 

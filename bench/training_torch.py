@@ -4,9 +4,11 @@ usage: training_torch.py MODEL CONFIG PATCH STEPS THREADS
   MODEL    the UNet MedLabel built (UNetBuilder, written as ONNX): its initializers give the parameters' names,
            shapes and starting values (PyTorch's default initialisation, seeded), so PyTorch trains the same weights
   CONFIG   "small" (channels 8,16,32,64, strides 2,2,2) or "spleen" (16,32,64,128,256, strides 2,2,2,2) - both 2
-           residual units, 1 channel in, 2 out, instance norm without affine, PReLU - or a JSON file in the format of
+           residual units, 1 channel in, 2 out, instance norm without affine, PReLU -, "deepgrow2d" (MONAI Label's
+           deepgrow_2d BasicUNet: 2-D, features 32..512, 3 in, 1 out (sigmoid DiceCE), batches of 16 slices of
+           PATCH x PATCH) or a JSON file in the format of
            ml/src/test/python/torch_oracle.py (its inputShape is ignored; "classWeights" and "loss" are honoured)
-  PATCH    edge of the cubic patch (96: input [1, 1, 96, 96, 96])
+  PATCH    edge of the cubic patch (96: input [1, 1, 96, 96, 96]; deepgrow2d: [16, 3, PATCH, PATCH])
   STEPS    timed steps, after 2 warm-up steps that are not counted
   THREADS  torch.set_num_threads
 A step: optimizer.zero_grad(), forward (torch_oracle.unet, the functional MONAI UNet, over nn.Parameters), MONAI's
@@ -33,6 +35,8 @@ PRESETS = {
               "residualUnits": 2, "norm": "INSTANCE", "activation": "PRELU", "slope": 0.25},
     "spleen": {"network": "UNet", "in": 1, "out": 2, "channels": [16, 32, 64, 128, 256], "strides": [2, 2, 2, 2],
                "residualUnits": 2, "norm": "INSTANCE", "activation": "PRELU", "slope": 0.25},
+    "deepgrow2d": {"network": "BasicUNet", "in": 3, "out": 1, "features": [32, 64, 128, 256, 512, 32],
+                   "norm": "INSTANCE_AFFINE", "activation": "LEAKY_RELU", "slope": 0.1, "batch": 16, "dims": 2},
 }
 WARMUP = 2
 
@@ -52,8 +56,9 @@ def main(model, config, patch, steps, threads):
     parameters = [t for t in tensors.values() if isinstance(t, torch.nn.Parameter)]
     optimizer = torch.optim.Adam(parameters, lr=1e-3)
     generator = torch.Generator().manual_seed(0)
-    x = torch.randn(1, cfg["in"], patch, patch, patch, generator=generator)
-    label = (torch.rand(1, 1, patch, patch, patch, generator=generator) < 0.5).float()
+    batch, spatial = cfg.get("batch", 1), [patch] * cfg.get("dims", 3)
+    x = torch.randn(batch, cfg["in"], *spatial, generator=generator)
+    label = (torch.rand(batch, 1, *spatial, generator=generator) < 0.5).float()
     network = torch_oracle.NETWORKS[cfg["network"]]
 
     p = torch_oracle.Params(tensors)

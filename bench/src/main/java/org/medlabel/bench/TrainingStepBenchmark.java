@@ -23,8 +23,9 @@ import org.medlabel.ml.train.TrainingGraph;
  * resident memory ({@code VmHWM}) belongs to that configuration alone.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar org.medlabel.bench.TrainingStepBenchmark NET PATCH STEPS THREADS
- * [DEVICE]}: NET {@code small} or {@code spleen} ({@link UNetModels}, seed 0: the weights {@code UNetModels DIR} writes
- * for PyTorch), batch 1, a cubic patch, {@link TrainingGraph.Spec#of default spec} (MONAI's DiceCE, Adam with
+ * [DEVICE]}: NET {@code small}, {@code spleen} or {@code deepgrow2d} ({@link UNetModels}, seed 0: the weights
+ * {@code UNetModels DIR} writes for PyTorch), {@link UNetModels#inputShape its input shape} (batch 1 of a cubic patch;
+ * deepgrow2d: 16 slices of PATCH²), {@link TrainingGraph.Spec#of default spec} (MONAI's DiceCE, Adam with
  * PyTorch's defaults, lr 1e-3, no clipping), {@code THREADS} intra-op threads, DEVICE {@code cpu} (default) or
  * {@code cuda:N}. It times the graph build and the session creation, runs 2 warm-up steps and STEPS timed steps on
  * one fixed batch (input ~ N(0, 1), binary label with foreground probability 1/2, both from seed 0) and prints one
@@ -39,7 +40,8 @@ public final class TrainingStepBenchmark {
 
     public static void main(String[] args) throws OrtException, IOException {
         if (args.length < 4 || args.length > 5) {
-            System.err.println("usage: TrainingStepBenchmark NET(small|spleen) PATCH STEPS THREADS [DEVICE]");
+            System.err.println(
+                    "usage: TrainingStepBenchmark NET(small|spleen|deepgrow2d) PATCH STEPS THREADS [DEVICE]");
             System.exit(2);
         }
         String net = args[0];
@@ -52,7 +54,7 @@ public final class TrainingStepBenchmark {
         }
 
         ModelProto forward = UNetModels.byName(net);
-        long[] shape = {1, 1, patch, patch, patch};
+        long[] shape = UNetModels.inputShape(net, patch);
         long t0 = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape));
         double buildS = (System.nanoTime() - t0) / 1e9;
@@ -61,17 +63,17 @@ public final class TrainingStepBenchmark {
                 .sum();
         double rssAfterBuild = peakRssMb();
         log(
-                "%s %d³: training graph built in %.1f s (%d nodes, %d parameters)",
-                net, patch, buildS, graph.model().getGraph().getNodeCount(), parameters);
+                "%s %s: training graph built in %.1f s (%d nodes, %d parameters)",
+                net, Arrays.toString(shape), buildS, graph.model().getGraph().getNodeCount(), parameters);
 
-        int n = patch * patch * patch;
+        int n = Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b));
         float[] image = new float[n];
-        float[] label = new float[n];
+        float[] label = new float[Math.toIntExact(n / shape[1])];
         Random random = new Random(0);
         for (int i = 0; i < n; i++) {
             image[i] = (float) random.nextGaussian();
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < label.length; i++) {
             label[i] = random.nextFloat() < 0.5f ? 1 : 0;
         }
 

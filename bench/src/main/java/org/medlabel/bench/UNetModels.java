@@ -3,6 +3,7 @@ package org.medlabel.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
@@ -27,13 +28,33 @@ public final class UNetModels {
                 .build();
     }
 
-    /** {@code small} or {@code spleen}. */
+    /** MONAI Label's deepgrow_2d BasicUNet: 2-D, features (32, 64, 128, 256, 512, 32), 3 channels in, 1 out; seed 0. */
+    public static ModelProto deepGrow2d() {
+        return new BasicUNetBuilder()
+                .spatialDims(2)
+                .inChannels(3)
+                .outChannels(1)
+                .features(32, 64, 128, 256, 512, 32)
+                .seed(0)
+                .build();
+    }
+
+    /** {@code small}, {@code spleen} or {@code deepgrow2d}. */
     public static ModelProto byName(String net) {
         return switch (net) {
             case "small" -> small();
             case "spleen" -> spleen();
-            default -> throw new IllegalArgumentException("unknown net '" + net + "' (small or spleen)");
+            case "deepgrow2d" -> deepGrow2d();
+            default -> throw new IllegalArgumentException("unknown net '" + net + "' (small, spleen or deepgrow2d)");
         };
+    }
+
+    /**
+     * The training input's shape for a patch edge: batch 1 of a cubic patch, one channel; for {@code deepgrow2d}
+     * MONAI Label's deepgrow_2d batch of 16 square slices of 3 channels (image and the two guidance maps).
+     */
+    public static long[] inputShape(String net, int patch) {
+        return net.equals("deepgrow2d") ? new long[] {16, 3, patch, patch} : new long[] {1, 1, patch, patch, patch};
     }
 
     public static void main(String[] args) throws IOException {
@@ -43,7 +64,8 @@ public final class UNetModels {
         GraphOptimizer.Result fast = GraphOptimizer.optimize(spleen);
         OnnxModelIo.write(fast.model(), dir.resolve("spleen-unet-optimised.onnx"));
         OnnxModelIo.write(small(), dir.resolve("small-unet.onnx"));
+        OnnxModelIo.write(deepGrow2d(), dir.resolve("deepgrow2d-unet.onnx"));
         System.out.println("wrote " + dir + "/spleen-unet.onnx, spleen-unet-optimised.onnx " + fast.applied()
-                + " and small-unet.onnx");
+                + ", small-unet.onnx and deepgrow2d-unet.onnx");
     }
 }

@@ -33,7 +33,7 @@ class AppLoaderTest {
         assertEquals(2, deepgrow2d.spatialDims());
         assertEquals(List.of(256, 256), deepgrow2d.guidance().modelSize());
         assertEquals(List.of(1.0, 1.0), deepgrow2d.pre().spacing(), "in-plane only");
-        assertEquals(16, deepgrow2d.trainingSettings().trainBatchSize(), "MONAI Label's deepgrow_2d batch");
+        assertEquals(10, deepgrow2d.trainingSettings().maxEpochs(), "MONAI Label's deepgrow_2d epochs");
         assertEquals(3, deepgrow.spatialDims());
         ModelDefinition deepedit = app.models().get("deepedit");
         assertEquals(6, deepedit.labelValues().get("liver"));
