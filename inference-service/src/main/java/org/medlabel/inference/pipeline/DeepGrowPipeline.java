@@ -15,6 +15,7 @@ import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
+import org.medlabel.imaging.volume.VoxelType;
 import org.medlabel.inference.model.ServedModel;
 import org.medlabel.ml.runtime.Cancellation;
 
@@ -71,9 +72,14 @@ public final class DeepGrowPipeline implements Pipeline {
         latencies.stage("pre");
         Volume output = NetworkRunner.run(model.session(), input, d.inferer(), cancellation);
         latencies.stage("infer");
-        Volume restored = pasteBack(output, image);
+        Region box = boundingBox(output, image);
+        Volume restored = box == null
+                ? null
+                : transforms.toOriginal(output, Grid.of(image).sub(box));
         latencies.stage("invert");
-        Volume mask = transforms.labels(d.post(), restored);
+        Volume mask = box == null
+                ? Volume.zeros(image.nx(), image.ny(), image.nz(), 1, VoxelType.UINT8, image.affine())
+                : paste(transforms.labels(d.post(), restored), box, image);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("label_names", d.labelValues());
         json.put("centroids", Transforms.centroids(mask, Map.of()));
@@ -81,22 +87,13 @@ public final class DeepGrowPipeline implements Pipeline {
         return new PipelineResult(mask, json);
     }
 
-    /** The output resampled into the part of the original grid the crop covers; zero logits' mask (0) elsewhere. */
-    private Volume pasteBack(Volume output, Volume image) {
-        Region box = boundingBox(output, image);
-        if (box == null) {
-            return Volume.zeros(
-                    image.nx(),
-                    image.ny(),
-                    image.nz(),
-                    1,
-                    org.medlabel.imaging.volume.VoxelType.FLOAT32,
-                    image.affine());
-        }
-        Volume part = transforms.toOriginal(output, Grid.of(image).sub(box));
-        float[] full = new float[image.voxelCount()];
-        java.util.Arrays.fill(full, Float.NEGATIVE_INFINITY);
-        float[] values = ((VoxelBuffer.Float32) part.voxels()).array();
+    /**
+     * The crop's mask (labelled on the crop's box of the original grid only: a 2-D model's box is one slice) at its
+     * place in an otherwise empty mask of the whole image.
+     */
+    private static Volume paste(Volume part, Region box, Volume image) {
+        byte[] full = new byte[image.voxelCount()];
+        byte[] values = ((VoxelBuffer.UInt8) part.voxels()).array();
         for (int z = 0; z < box.sz(); z++) {
             for (int y = 0; y < box.sy(); y++) {
                 System.arraycopy(
@@ -107,7 +104,7 @@ public final class DeepGrowPipeline implements Pipeline {
                         box.sx());
             }
         }
-        return new Volume(image.nx(), image.ny(), image.nz(), 1, image.affine(), new VoxelBuffer.Float32(full));
+        return new Volume(image.nx(), image.ny(), image.nz(), image.affine(), new VoxelBuffer.UInt8(full));
     }
 
     /** The original-grid voxels inside the output grid's extent (clipped to the image), or null if none. */
