@@ -80,12 +80,7 @@ class NetworkBuildersTest {
                 .seed(3)
                 .build();
         long[] shape = {1, 3, 16, 32, 16};
-        Map<String, Object> config = TorchNetworks.config("BasicUNet", shape);
-        config.put("features", features);
-        config.put("norm", Norm.INSTANCE_AFFINE.name());
-        config.put("activation", "LEAKY_RELU");
-        config.put("slope", 0.1f);
-        assertMatchesTorch(model, config, shape, new long[] {1, 2, 16, 32, 16});
+        assertMatchesTorch(model, TorchNetworks.basicUNet(features, shape), shape, new long[] {1, 2, 16, 32, 16});
     }
 
     @Test
@@ -99,12 +94,7 @@ class NetworkBuildersTest {
                 .seed(4)
                 .build();
         long[] shape = {2, 3, 32, 48};
-        Map<String, Object> config = TorchNetworks.config("BasicUNet", shape);
-        config.put("features", features);
-        config.put("norm", Norm.INSTANCE_AFFINE.name());
-        config.put("activation", "LEAKY_RELU");
-        config.put("slope", 0.1f);
-        assertMatchesTorch(model, config, shape, new long[] {2, 1, 32, 48});
+        assertMatchesTorch(model, TorchNetworks.basicUNet(features, shape), shape, new long[] {2, 1, 32, 48});
     }
 
     @Test

@@ -32,6 +32,16 @@ public final class TorchNetworks {
         return c;
     }
 
+    /** The oracle's description of a BasicUNet with the builder's defaults (affine instance norm, LeakyReLU 0.1). */
+    public static Map<String, Object> basicUNet(int[] features, long... inputShape) {
+        Map<String, Object> c = config("BasicUNet", inputShape);
+        c.put("features", features);
+        c.put("norm", Norm.INSTANCE_AFFINE.name());
+        c.put("activation", Activation.Kind.LEAKY_RELU.name());
+        c.put("slope", 0.1f);
+        return c;
+    }
+
     public static Map<String, Object> config(String network, long... inputShape) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("network", network);

@@ -176,12 +176,7 @@ class TrainingGraphTest {
     }
 
     private static Map<String, Object> basicUNet(long... shape) {
-        Map<String, Object> c = TorchNetworks.config("BasicUNet", shape);
-        c.put("features", new int[] {4, 4, 8, 8, 8, 4});
-        c.put("norm", Norm.INSTANCE_AFFINE.name());
-        c.put("activation", Activation.Kind.LEAKY_RELU.name());
-        c.put("slope", 0.1f);
-        return c;
+        return TorchNetworks.basicUNet(new int[] {4, 4, 8, 8, 8, 4}, shape);
     }
 
     @ParameterizedTest(name = "{0}")
