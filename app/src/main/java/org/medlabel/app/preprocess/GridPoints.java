@@ -12,7 +12,8 @@ public final class GridPoints {
     /**
      * {@code points} on {@code from} as voxel coordinates of {@code to}, kept inside {@code to}: a point on an edge
      * voxel maps up to half a (coarser) voxel outside the grid by its centre, where guidance would drop it (MONAI's
-     * scaled indices keep it on the edge); a one-slice grid gets exactly 0 rather than a rounding error's ±1e-13.
+     * scaled indices keep it on the edge); a one-slice grid gets exactly 0 rather than a rounding error's ±1e-13. A new
+     * list, the caller's to extend.
      */
     public static List<double[]> map(List<double[]> points, Grid from, Grid to) {
         var toIndex = to.affine().inverse();

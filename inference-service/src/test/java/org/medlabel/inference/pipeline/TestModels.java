@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtSession;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.app.config.AppLoader;
@@ -50,7 +51,7 @@ final class TestModels {
         int rank = definition.spatialDims();
         GraphBuilder g = new GraphBuilder("pointwise");
         long[] dims = new long[2 + rank];
-        java.util.Arrays.fill(dims, -1);
+        Arrays.fill(dims, -1);
         dims[1] = in;
         String x = g.input("image", dims);
         float[] w = new float[out * in];
@@ -58,11 +59,11 @@ final class TestModels {
             System.arraycopy(weights[o], 0, w, o * in, in);
         }
         long[] weightShape = new long[2 + rank];
-        java.util.Arrays.fill(weightShape, 1);
+        Arrays.fill(weightShape, 1);
         weightShape[0] = out;
         weightShape[1] = in;
         long[] kernel = new long[rank];
-        java.util.Arrays.fill(kernel, 1);
+        Arrays.fill(kernel, 1);
         String y = g.node(
                 "Conv",
                 List.of(x, g.floats("w", weightShape, w), g.floats("b", new long[] {out}, bias)),

@@ -85,7 +85,7 @@ final class DeepGrowSampler extends Sampler {
         Grid grid = DeepGrowCrop.grid(model.guidance(), spaced, seed, List.of());
         Volume image = resampler.resample(pc.image(), grid, Interpolation.LINEAR);
         Volume target = only(resampler.resample(pc.label(), grid, Interpolation.NEAREST), c);
-        List<double[]> foreground = new ArrayList<>(GridPoints.map(seed, spaced, grid));
+        List<double[]> foreground = GridPoints.map(seed, spaced, grid);
         List<double[]> background = new ArrayList<>();
         if (correct) {
             Volume predicted =
