@@ -24,10 +24,15 @@ service_java_opts() {
   echo "${!var:--Xms32m -Xmx$heap $gc -XX:+ExitOnOutOfMemoryError}"
 }
 
-# Builds the services when a jar is missing or any main source, resource or POM is newer than it.
-# MEDLABEL_BUILD=never runs the jars as they are (fails when one is missing); =always rebuilds.
+# What the services are built from: a change here (not under target/, and not the CLI's or clients' generated code)
+# makes their jars stale.
+SERVICE_SOURCES="api imaging ml app platform gateway datastore-service inference-service training-service"
+
+# Builds the services when a jar is missing or a main source, resource or POM they are built from is newer than it.
+# MEDLABEL_BUILD=never runs the jars as they are (fails when one is missing); =always rebuilds. Never rebuilds under
+# running services (a JVM whose jar is replaced fails at its next class load): it says so and stops instead.
 services_build() {
-  local stale=0 s jar oldest=""
+  local stale=0 s jar oldest="" running="" m dirs=()
   case ${MEDLABEL_BUILD:-auto} in
     never)
       for s in $SERVICES; do [ -f "$(service_jar "$s")" ] || die "$(service_jar "$s") is missing and MEDLABEL_BUILD=never"; done
@@ -42,19 +47,44 @@ services_build() {
     if [ ! -f "$jar" ]; then stale=1; break; fi
     if [ -z "$oldest" ] || [ "$jar" -ot "$oldest" ]; then oldest=$jar; fi
   done
-  if [ $stale = 0 ] && [ -n "$(find "$REPO" -path "$REPO/.medlabel" -prune -o \
-        \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$oldest" -print -quit)" ]; then
+  for m in $SERVICE_SOURCES; do dirs+=("$REPO/$m"); done
+  if [ $stale = 0 ] && { [ "$REPO/pom.xml" -nt "$oldest" ] || [ -n "$(find "${dirs[@]}" -name target -prune -o \
+        \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$oldest" -print -quit)" ]; }; then
     stale=1
   fi
-  if [ $stale = 1 ]; then
-    say "building the services (./mvnw package -DskipTests)"
-    (cd "$REPO" && ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -pl gateway,datastore-service,inference-service,training-service -am) \
-      || die "build failed"
+  [ $stale = 1 ] || return 0
+  for s in $SERVICES; do if pid_of "$s" >/dev/null; then running+=" $s"; fi; done
+  if [ -n "$running" ]; then
+    die "the sources changed since the running services were built; not rebuilding under them ($running):" \
+      "deploy/local/medlabel stop, then start (or MEDLABEL_BUILD=never start to keep the jars as they are)"
   fi
+  build_services
 }
 
+# The Maven build of the four services, with a line per module as it goes (a cold build takes minutes); the whole
+# output in $LOG_DIR/build.log.
+build_services() {
+  local t=$SECONDS status
+  say "building the services (./mvnw package -DskipTests; log: $LOG_DIR/build.log)"
+  set +o pipefail
+  (cd "$REPO" && ./mvnw -B package -DskipTests -Dspotless.check.skip=true \
+    -pl gateway,datastore-service,inference-service,training-service -am 2>&1; echo "exit $?") \
+    | tee "$LOG_DIR/build.log" \
+    | sed -un 's/^\[INFO\] Building \(.*\) [0-9][^ ]* *\[\([0-9]*\/[0-9]*\)\]$/medlabel:   building [\2] \1/p'
+  set -o pipefail
+  status=$(tail -n 1 "$LOG_DIR/build.log")
+  if [ "$status" != "exit 0" ]; then
+    grep -E '^\[ERROR\]' "$LOG_DIR/build.log" | head -n 20 >&2
+    die "build failed ($status); see $LOG_DIR/build.log"
+  fi
+  say "built in $((SECONDS - t)) s"
+}
+
+# Starts a service under its supervisor (deploy/local/lib/supervise): restarted with back-off whenever it exits
+# until `stop`; `status` shows the restarts.
 start_service() {
   local s=$1 port; port=$(service_port "$s")
+  rm -f "$RUN_DIR/$s.pid"
   # shellcheck disable=SC2046 # the options are words on purpose
   (
     # shellcheck disable=SC1091
@@ -65,34 +95,74 @@ start_service() {
     export MEDLABEL_GATEWAY_SERVICES_TRAINING_URL=http://127.0.0.1:$MEDLABEL_TRAINING_PORT
     export MEDLABEL_INFERENCE_DATASTORE_URL=http://127.0.0.1:$MEDLABEL_DATASTORE_PORT
     export MEDLABEL_TRAINING_DATASTORE_URL=http://127.0.0.1:$MEDLABEL_DATASTORE_PORT
+    # one worker under a stable name: restarted after a crash, it resumes its jobs at once instead of after the lease
+    export MEDLABEL_TRAINING_WORKER_ID=${MEDLABEL_TRAINING_WORKER_ID:-local-training}
     export MEDLABEL_GATEWAY_LOG_FILE=$LOG_DIR/gateway.log
     # decoded volumes live on the heap: keep the cache well inside it
     export MEDLABEL_INFERENCE_CACHE_MAX_BYTES=${MEDLABEL_INFERENCE_CACHE_MAX_BYTES:-1073741824}
-    cd "$MEDLABEL_HOME" && exec nohup "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" \
-      >> "$LOG_DIR/$s.log" 2>&1
+    cd "$MEDLABEL_HOME" && exec setsid nohup "$HERE/lib/supervise" "$s" "$RUN_DIR" "$LOG_DIR/$s.log" -- \
+      "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" >/dev/null 2>&1
   ) &
-  echo $! > "$RUN_DIR/$s.pid"
+  local i
+  for i in $(seq 1 50); do [ -s "$RUN_DIR/$s.pid" ] && return 0; sleep 0.1; done
+  die "the supervisor of $s did not start"
 }
 
 service_ready() { curl -sf -o /dev/null "http://127.0.0.1:$(service_port "$1")/q/health/ready"; }
 
-# Starts the services not running yet, then waits until every one is ready (those already running too: after an
-# infrastructure restart they need a few seconds to reconnect).
+# supervisor_of NAME -> the PID of the service's supervisor, if it runs.
+supervisor_of() {
+  local f=$RUN_DIR/$1.supervisor.pid pid
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; else rm -f "$f"; return 1; fi
+}
+
+# "restarted N times, last HH:MM:SS (exit S)" for a service its supervisor restarted.
+service_restarts() {
+  local f=$RUN_DIR/$1.restarts count at status
+  [ -f "$f" ] || return 0
+  read -r count at status < "$f"
+  echo "restarted $count times, last at $(date -d "@$at" +%H:%M:%S) (exit $status)"
+}
+
+# Starts the services in dependency order: the datastore first (inference and training read from it at once), then
+# the others together; each is waited for until ready. Running ones are left alone (and waited for: after an
+# infrastructure restart they need a few seconds to reconnect); one its supervisor is restarting is waited for too.
 services_start() {
   services_build
+  start_and_wait datastore
+  start_and_wait inference training gateway
+}
+
+start_and_wait() {
   local s
-  for s in $SERVICES; do
-    if pid_of "$s" >/dev/null; then continue; fi
+  for s in "$@"; do
+    if pid_of "$s" >/dev/null || supervisor_of "$s" >/dev/null; then continue; fi
     require_free_port "$s" "$(service_port "$s")" "MEDLABEL_$(echo "$s" | tr '[:lower:]' '[:upper:]')_PORT"
     start_service "$s"
   done
-  for s in $SERVICES; do
-    wait_for "$s" "${MEDLABEL_START_TIMEOUT:-180}" "$(pid_of "$s")" service_ready "$s" || return 1
+  for s in "$@"; do
+    until pid_of "$s" >/dev/null; do supervisor_of "$s" >/dev/null || return 1; sleep 0.2; done
+    if ! wait_for "$s" "${MEDLABEL_START_TIMEOUT:-180}" "$(pid_of "$s")" service_ready "$s"; then
+      stop_supervisors "$s"
+      return 1
+    fi
   done
 }
 
-# The datastore last: the others call it, and a training job that loses it mid-epoch would have to pause.
+stop_supervisors() {
+  local s pid
+  for s in "$@"; do
+    if pid=$(supervisor_of "$s"); then kill -TERM "$pid" 2>/dev/null || true; fi
+    rm -f "$RUN_DIR/$s.supervisor.pid" "$RUN_DIR/$s.restarts"
+  done
+}
+
+# The datastore last: the others call it, and a training job that loses it mid-epoch would have to pause. Supervisors
+# first, so a stopping service is not started again.
 services_stop() {
+  stop_supervisors $SERVICES
   stop_components gateway training inference
   stop_components datastore
 }

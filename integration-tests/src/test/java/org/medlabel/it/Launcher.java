@@ -37,13 +37,18 @@ final class Launcher {
     private final String app;
     private final Map<String, String> extraEnv = new HashMap<>();
 
-    /** {@code app}: the YAML under integration-tests/src/test/resources/apps that inference and training share. */
+    /**
+     * {@code app}: the YAML under integration-tests/src/test/resources/apps that inference and training share, run in
+     * small JVMs; null: the shipped app with the launcher's own JVM settings, as a user runs it.
+     */
     Launcher(Path repo, Path home, String app) {
         this.repo = repo;
         this.home = home;
-        this.app = repo.resolve("integration-tests/src/test/resources/apps")
-                .resolve(app)
-                .toString();
+        this.app = app == null
+                ? null
+                : repo.resolve("integration-tests/src/test/resources/apps")
+                        .resolve(app)
+                        .toString();
     }
 
     /**
@@ -114,9 +119,6 @@ final class Launcher {
         Map<String, String> env = new HashMap<>();
         env.put("MEDLABEL_HOME", home.toString());
         // The jars were built by this reactor; the launcher must not start a nested Maven build.
-        // Inference and training share a tiny app, so the flows run in seconds.
-        env.put("MEDLABEL_INFERENCE_APP", app);
-        env.put("MEDLABEL_TRAINING_APP", app);
         env.put("MEDLABEL_BUILD", "never");
         env.put("MEDLABEL_PG_PORT", String.valueOf(PG_PORT));
         env.put("MEDLABEL_KAFKA_PORT", String.valueOf(KAFKA_PORT));
@@ -124,6 +126,13 @@ final class Launcher {
         env.put("MEDLABEL_S3_PORT", String.valueOf(S3_PORT));
         SERVICE_PORTS.forEach(
                 (name, port) -> env.put("MEDLABEL_" + name.toUpperCase() + "_PORT", String.valueOf(port)));
+        if (app == null) {
+            env.putAll(extraEnv);
+            return env;
+        }
+        // Inference and training share a tiny app, so the flows run in seconds.
+        env.put("MEDLABEL_INFERENCE_APP", app);
+        env.put("MEDLABEL_TRAINING_APP", app);
         // Keep the JVMs small: this test checks wiring, not capacity. Inference builds the radiology app's three
         // networks (version 0, ~15 M parameters) on a fresh install, and decodes images; training caches prepared
         // cases (the head CT resampled): they need more.

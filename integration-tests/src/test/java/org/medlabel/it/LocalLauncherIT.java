@@ -111,7 +111,7 @@ class LocalLauncherIT {
     @Order(3)
     void stopLeavesNoProcessBehind() throws Exception {
         List<Long> pids = recordedPids();
-        assertEquals(7, pids.size(), "3 infrastructure + 4 services: " + pids);
+        assertEquals(11, pids.size(), "3 infrastructure + 4 services and their 4 supervisors: " + pids);
 
         Launcher.Result stop = launcher.run(Duration.ofMinutes(2), "stop");
         assertEquals(0, stop.exitCode(), stop.output());
@@ -164,8 +164,18 @@ class LocalLauncherIT {
             Thread.sleep(300);
             launcher.kill("datastore");
         }
-        Launcher.Result start = launcher.run(Launcher.START_TIMEOUT, "start");
-        assertEquals(0, start.exitCode(), start.output());
+        // its supervisor starts it again, without a `start`
+        Awaitility.await()
+                .atMost(Launcher.START_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> readiness("datastore").path("status").asText().equals("UP"));
+        Launcher.Result status = launcher.run(Duration.ofSeconds(60), "status");
+        assertTrue(
+                status.output()
+                        .matches("(?s).*datastore .*running \\(pid \\d+\\), ready; restarted 1 times, last at"
+                                + " \\d\\d:\\d\\d:\\d\\d \\(exit 137\\).*"),
+                status.output());
         assertEquals(404, get(port, "/images/crash").statusCode());
         assertEquals("0", launcher.sql("SELECT count(*) FROM datastore.images WHERE id = 'crash'"));
         assertEquals("0", launcher.sql("SELECT count(*) FROM datastore.outbox WHERE event_key = 'crash'"));

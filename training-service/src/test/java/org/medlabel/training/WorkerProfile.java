@@ -21,6 +21,7 @@ public class WorkerProfile implements QuarkusTestProfile {
                 "medlabel.training.poll", "300ms",
                 "medlabel.training.trigger-check-every", "1s",
                 "medlabel.training.outage-retry", "1s",
+                "medlabel.training.yield-after", "1s",
                 "medlabel.training.worker-id", "test-worker");
     }
 }

@@ -4,10 +4,12 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.medlabel.cli.support.Json;
+import org.medlabel.client.ApiClient;
 import org.medlabel.client.api.InferApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,7 +45,8 @@ public class InferCommand extends ServerCommand implements Callable<Integer> {
         Path local = Path.of(image);
         boolean upload = Files.isRegularFile(local);
         long start = System.nanoTime();
-        File label = new InferApi(root.client())
+        ApiClient client = root.client();
+        File label = new InferApi(client)
                 .infer(
                         model,
                         upload ? null : image,
@@ -54,8 +57,23 @@ public class InferCommand extends ServerCommand implements Callable<Integer> {
         Files.move(label.toPath(), output, StandardCopyOption.REPLACE_EXISTING);
         spec.commandLine()
                 .getOut()
-                .printf("%s: label of %s by %s in %.2f s%n", output, image, model, (System.nanoTime() - start) / 1e9);
+                .printf(
+                        "%s: label of %s by %s%s in %.1f s%n",
+                        output, image, model, version(client.getResponseHeaders()), (System.nanoTime() - start) / 1e9);
         return 0;
+    }
+
+    /** " version N" from MedLabel's X-Model-Version header; empty from a server without it (MONAI Label). */
+    private static String version(Map<String, List<String>> headers) {
+        if (headers != null) {
+            for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+                if (h.getKey().equalsIgnoreCase("X-Model-Version")
+                        && !h.getValue().isEmpty()) {
+                    return " version " + h.getValue().get(0);
+                }
+            }
+        }
+        return "";
     }
 
     static String extension(Path file) {

@@ -26,16 +26,21 @@ public class StatusCommand extends ServerCommand implements Callable<Integer> {
         info.getModels().forEach((name, m) -> {
             Object stats =
                     info.getTrainStats() == null ? null : info.getTrainStats().get(name);
-            String trained = stats instanceof Map<?, ?> s && s.get("best_metric") != null
-                    ? ", best Dice " + s.get("best_metric") + " after " + s.get("epoch") + " epochs"
+            String trained = stats instanceof Map<?, ?> s && s.get("best_metric") instanceof Number dice
+                    ? String.format(", best Dice %.3f after %s epochs", dice.doubleValue(), s.get("epoch"))
                     : "";
             out.printf("model %s (%s): version %s served%s%n", name, m.getType(), m.getVersion(), trained);
         });
         try {
             Map<String, Object> running = new TrainApi(root.client()).trainStatus(false, true, null);
             out.printf(
-                    "training: job %s %s, epoch %s/%s%n",
-                    running.get("id"), running.get("status"), running.get("epoch"), running.get("total_epochs"));
+                    "training: %s job %s %s, epoch %s/%s%s%n",
+                    running.get("model"),
+                    running.get("id"),
+                    running.get("status"),
+                    running.get("epoch"),
+                    running.get("total_epochs"),
+                    running.get("reason") == null ? "" : " (" + running.get("reason") + ")");
         } catch (ApiException e) {
             if (e.getCode() != 404) {
                 throw e;

@@ -73,17 +73,22 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
             if (e.getCode() != 429 || !watch) {
                 throw e;
             }
-            // Saved final labels start training by themselves (the app's threshold): follow that job instead.
+            // Another user's job (automatic ones are replaced by a request): follow it instead.
             Map<String, Object> running = train.trainStatus(false, true, model);
             spec.commandLine()
                     .getOut()
                     .printf(
-                            "a job is already running (started by saved labels or another user): watching job %s;"
-                                    + " --max-epochs and --params were not applied%n",
-                            running.get("id"));
+                            "another user's job for %s is active: watching job %s; --max-epochs and --params were"
+                                    + " not applied%n",
+                            model, running.get("id"));
             return watch(train, model, String.valueOf(running.get("id")));
         }
-        spec.commandLine().getOut().printf("training %s: job %s %s%n", model, task.getId(), task.getStatus());
+        List<String> details = task.getDetails() == null ? List.of() : task.getDetails();
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "training %s: job %s %s%s%n",
+                        model, task.getId(), task.getStatus(), details.isEmpty() ? "" : " (" + details.get(0) + ")");
         return watch ? watch(train, model, task.getId()) : 0;
     }
 
@@ -117,7 +122,9 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
                                     id,
                                     status,
                                     latest.get("version") == null
-                                            ? ""
+                                            ? status.equals("DONE")
+                                                    ? ": no epoch beat the version it started from; nothing published"
+                                                    : ""
                                             : ": version " + latest.get("version") + " served");
                     return status.equals("DONE") ? 0 : 1;
                 }

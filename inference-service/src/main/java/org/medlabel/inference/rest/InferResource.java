@@ -92,6 +92,9 @@ public class InferResource {
         }
     }
 
+    /** The version of the model that made an {@code output=image} result. */
+    static final String MODEL_VERSION_HEADER = "X-Model-Version";
+
     private static Response respond(InferenceResult result, InferenceService.Output wanted) {
         if (wanted == InferenceService.Output.JSON || result.file() == null) {
             return Response.ok(result.json(), MediaType.APPLICATION_JSON).build();
@@ -105,8 +108,10 @@ public class InferResource {
                     InferenceService.discard(result);
                 }
             };
+            // the file alone carries no result JSON: the version that made it goes in a header (the CLI prints it)
             return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM)
                     .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
+                    .header(MODEL_VERSION_HEADER, result.json().get("model_version"))
                     .build();
         }
         String boundary = HexFormat.of().formatHex(RANDOM.generateSeed(16));

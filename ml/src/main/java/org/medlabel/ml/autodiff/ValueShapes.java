@@ -33,10 +33,13 @@ public final class ValueShapes {
 
     private final Map<String, long[]> shapes;
     private final Map<String, Boolean> floats;
+    /** Bytes of the values the graph's nodes computed in the measured run (not its inputs or initializers). */
+    private final long computedBytes;
 
-    private ValueShapes(Map<String, long[]> shapes, Map<String, Boolean> floats) {
+    private ValueShapes(Map<String, long[]> shapes, Map<String, Boolean> floats, long computedBytes) {
         this.shapes = shapes;
         this.floats = floats;
+        this.computedBytes = computedBytes;
     }
 
     /** Runs {@code model} once with zero-filled float inputs of the given shapes. */
@@ -51,6 +54,7 @@ public final class ValueShapes {
         values.forEach(v -> probe.addOutput(ValueInfoProto.newBuilder().setName(v)));
         Map<String, long[]> shapes = new HashMap<>();
         Map<String, Boolean> floats = new HashMap<>();
+        long computed = 0;
         for (TensorProto t : graph.getInitializerList()) {
             shapes.put(t.getName(), Tensors.dims(t));
             floats.put(t.getName(), t.getDataType() == TensorProto.DataType.FLOAT_VALUE);
@@ -77,12 +81,13 @@ public final class ValueShapes {
                     TensorInfo info = (TensorInfo) out.getValue().getInfo();
                     shapes.put(out.getKey(), info.getShape());
                     floats.put(out.getKey(), info.type == OnnxJavaType.FLOAT);
+                    computed += info.getNumElements() * Math.max(1, info.type.size);
                 }
             }
         } finally {
             inputs.forEach(OnnxTensor::close);
         }
-        return new ValueShapes(shapes, floats);
+        return new ValueShapes(shapes, floats, computed);
     }
 
     private static OnnxTensor zeros(OrtEnvironment env, TensorInfo info, long[] shape) throws OrtException {
@@ -93,6 +98,14 @@ public final class ValueShapes {
         ByteBuffer zeros = ByteBuffer.allocateDirect(Math.toIntExact(n * Math.max(1, info.type.size)))
                 .order(ByteOrder.nativeOrder());
         return OnnxTensor.createTensor(env, zeros, shape, info.type);
+    }
+
+    /**
+     * Bytes of every value the graph's nodes computed in the measured run, all alive at once: what a training step
+     * keeps of its forward pass for the backward one, before ONNX Runtime's planner reuses any buffer.
+     */
+    public long computedBytes() {
+        return computedBytes;
     }
 
     /** The shape of {@code value}; a copy. */

@@ -117,6 +117,54 @@ public final class TrainingGraph {
         this.initialState = initialState;
     }
 
+    /**
+     * The native memory a training step of {@code forward} at {@code inputShape} (N, C, spatial...) needs, estimated
+     * before the graph is built (building it runs the forward pass at this shape once). The forward pass's computed
+     * values are measured at a smaller spatial size where the shape allows it (each spatial size divided by up to 4,
+     * staying a multiple of 16, the UNets' downsampling) and scaled by the voxels, as a convolutional network's values
+     * grow; the step's peak is {@value #PEAK_PER_FORWARD_BYTE} times that (the backward pass's gradients beside the
+     * kept forward values, and ONNX Runtime's arena), a factor measured on the radiology app's models
+     * (bench/training-memory), plus the weights and Adam's two moments.
+     */
+    public static long estimatePeakBytes(ModelProto forward, long[] inputShape) throws OrtException {
+        ModelProto folded = GraphOptimizer.fold(forward);
+        GraphBuilder g = GraphBuilder.edit(folded.getGraph());
+        List<ValueInfoProto> inputs = forwardInputs(g);
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("the forward model must have exactly one input, has " + inputs.size());
+        }
+        int divisor = 4;
+        while (divisor > 1 && !divisible(inputShape, divisor * 16)) {
+            divisor /= 2;
+        }
+        long[] small = inputShape.clone();
+        double scale = 1;
+        for (int d = 2; d < small.length; d++) {
+            small[d] /= divisor;
+            scale *= divisor;
+        }
+        long forwardBytes = (long) (scale
+                * ValueShapes.measure(folded, Map.of(inputs.get(0).getName(), small))
+                        .computedBytes());
+        long weights = 0;
+        for (TensorProto t : folded.getGraph().getInitializerList()) {
+            weights += Tensors.elementCount(t) * Float.BYTES;
+        }
+        return (long) (PEAK_PER_FORWARD_BYTE * forwardBytes) + 4 * weights;
+    }
+
+    /** Peak step memory per byte of forward values (see {@link #estimatePeakBytes}). */
+    static final double PEAK_PER_FORWARD_BYTE = 2.0;
+
+    private static boolean divisible(long[] shape, long by) {
+        for (int d = 2; d < shape.length; d++) {
+            if (shape[d] % by != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static TrainingGraph build(Spec spec) throws OrtException {
         ModelProto forward = GraphOptimizer.fold(spec.forward());
         GraphBuilder g = GraphBuilder.edit(forward.getGraph());

@@ -36,6 +36,13 @@ public interface TrainingConfig {
     @WithDefault("5s")
     Duration heartbeat();
 
+    /**
+     * How long a user's job waits for an idle worker before a running automatic job (started by labels) pauses to give
+     * it its worker; the automatic job resumes from its last checkpoint afterwards.
+     */
+    @WithDefault("10s")
+    Duration yieldAfter();
+
     /** How often an idle worker looks for a job to claim. */
     @WithDefault("2s")
     Duration poll();
@@ -62,6 +69,13 @@ public interface TrainingConfig {
     /** Bytes of pre-processed volumes a job keeps in memory; beyond them cases are re-read each epoch. */
     @WithDefault("1073741824")
     long cacheBytes();
+
+    /**
+     * Native memory (bytes) a training step may need, by the estimate made before a job builds its graph; a job over
+     * it ends ERROR saying so, and the model's automatic jobs stop until the service restarts. Default: half of the
+     * memory this process may use (the machine's, or the container's limit).
+     */
+    Optional<Long> memoryBudget();
 
     /** The most voxels an image or label may have (checked from its header before its voxels are read). */
     @WithDefault("268435456")

@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.Training;
 
@@ -14,9 +17,13 @@ import org.medlabel.app.config.Training;
 @ApplicationScoped
 public class JobService {
 
+    private static final Logger LOG = Logger.getLogger(JobService.class);
+
     private final JobStore store;
     private final Map<String, Training> trainable = new LinkedHashMap<>();
     private final Map<String, String> untrainable = new LinkedHashMap<>();
+    /** Models whose job did not fit the worker's memory: no more automatic jobs for them (a request still runs). */
+    private final Set<String> unfit = ConcurrentHashMap.newKeySet();
 
     public JobService(JobStore store, AppDefinition app) {
         this.store = store;
@@ -63,10 +70,20 @@ public class JobService {
         return store.submit(model, Job.BY_REQUEST, request, p.maxEpochs(), enqueue, eventId);
     }
 
+    /**
+     * Stops automatic jobs for a model whose job could not fit in memory: they would fail the same way at every
+     * label. Logged once; a restart of the service (with more memory, say) tries again.
+     */
+    public void doesNotFit(String model, String reason) {
+        if (unfit.add(model)) {
+            LOG.warnf("no more automatic training jobs for %s until this service restarts: %s", model, reason);
+        }
+    }
+
     /** Counts a final label for every trainable model (once per event); returns the jobs it started. */
     public List<Job> labelSaved(UUID eventId) {
         Map<String, Integer> thresholds = new LinkedHashMap<>();
-        trainable.forEach((m, t) -> thresholds.put(m, t.threshold()));
+        automatic().forEach((m, t) -> thresholds.put(m, t.threshold()));
         return store.countLabel(eventId, thresholds, epochs());
     }
 
@@ -74,11 +91,17 @@ public class JobService {
     public List<Job> startDue() {
         Map<String, Integer> thresholds = new LinkedHashMap<>();
         Map<String, Duration> quiet = new LinkedHashMap<>();
-        trainable.forEach((m, t) -> {
+        automatic().forEach((m, t) -> {
             thresholds.put(m, t.threshold());
             quiet.put(m, Duration.ofSeconds(t.debounceSeconds()));
         });
         return store.startDue(thresholds, quiet, epochs());
+    }
+
+    private Map<String, Training> automatic() {
+        Map<String, Training> models = new LinkedHashMap<>(trainable);
+        models.keySet().removeAll(unfit);
+        return models;
     }
 
     private Map<String, Integer> epochs() {

@@ -31,7 +31,9 @@ public class JobStore {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
     private static final TypeReference<List<String>> LINES = new TypeReference<>() {};
-    private static final String ACTIVE = "status IN ('SUBMITTED', 'RUNNING')";
+    private static final String ACTIVE = "status IN ('SUBMITTED', 'RUNNING', 'PAUSED')";
+    /** Every column, and the database's clock, by which a RUNNING row whose lease ran out reads as PAUSED. */
+    private static final String COLUMNS = "*, now() AS db_now";
 
     private final DataSource dataSource;
 
@@ -64,11 +66,13 @@ public class JobStore {
     }
 
     /**
-     * A new SUBMITTED job, unless one for the model is waiting or running and {@code enqueue} is false. With an
-     * {@code eventId} (a request that came as an event), a redelivery of the same event starts nothing.
+     * A new SUBMITTED job, unless one for the model is active and {@code enqueue} is false: then a user's request
+     * replaces an automatic job (stopped: a waiting or paused one at once, a running one at its next heartbeat; the
+     * versions it published stay, so the user's job goes on from the best of them), and anything else is refused. With
+     * an {@code eventId} (a request that came as an event), a redelivery of the same event starts nothing.
      *
      * @return the job; empty when the event was handled before
-     * @throws JobConflictException when one is active and {@code enqueue} is false
+     * @throws JobConflictException when a job the new one may not replace is active and {@code enqueue} is false
      */
     public Optional<Job> submit(
             String model, String trigger, Map<String, Object> request, int totalEpochs, boolean enqueue, UUID eventId) {
@@ -77,10 +81,20 @@ public class JobStore {
                 return Optional.<Job>empty();
             }
             lockModel(c, model);
-            if (!enqueue && hasActive(c, model)) {
+            Optional<Job> active = enqueue ? Optional.empty() : active(c, model);
+            if (active.isEmpty()) {
+                return Optional.of(insert(c, model, trigger, request, totalEpochs, List.of()));
+            }
+            Job replaced = active.get();
+            if (!Job.BY_REQUEST.equals(trigger) || replaced.byUser()) {
                 throw new JobConflictException(model);
             }
-            return Optional.of(insert(c, model, trigger, request, totalEpochs));
+            String note = String.format(
+                    "replaces automatic job %s (%s at epoch %d/%d)",
+                    replaced.id(), replaced.status(), replaced.epoch(), replaced.totalEpochs());
+            Job job = insert(c, model, trigger, request, totalEpochs, List.of(note));
+            stop(c, replaced.id(), "replaced by job " + job.id() + ", which a user requested");
+            return Optional.of(job);
         });
     }
 
@@ -154,7 +168,7 @@ public class JobStore {
                         && quiet != null
                         && last != null
                         && last.plus(quiet).isBefore(Instant.now()));
-        if (!due || hasActive(c, model)) {
+        if (!due || active(c, model).isPresent()) {
             return Optional.empty();
         }
         try (PreparedStatement s =
@@ -162,24 +176,25 @@ public class JobStore {
             s.setString(1, model);
             s.executeUpdate();
         }
-        return Optional.of(insert(c, model, Job.BY_LABELS, Map.of("model", model), totalEpochs));
+        return Optional.of(insert(c, model, Job.BY_LABELS, Map.of("model", model), totalEpochs, List.of()));
     }
 
     /**
-     * Takes the oldest claimable job for {@code worker}: a RUNNING one whose lease ran out (its worker died) first,
-     * else the oldest SUBMITTED one of a model with nothing running. Concurrent claimers skip each other's rows; if
-     * two still pick jobs of the same model, the unique index refuses the second and it claims nothing this time.
+     * Takes the next claimable job for {@code worker}: users' jobs before automatic ones; within each, a job to resume
+     * (PAUSED, or RUNNING on a worker that stopped renewing its lease) before a new one, then the oldest. A job waits
+     * while another job of its model runs or is paused. Concurrent claimers skip each other's rows; if two still pick
+     * jobs of the same model, the unique index refuses the second and it claims nothing this time.
      */
     public Optional<Job> claim(String worker, Duration lease) {
         try {
             return transaction(c -> {
                 try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET status = 'RUNNING', worker = ?,"
                         + " lease_until = now() + ? * interval '1 millisecond', start_ts = coalesce(start_ts, now()),"
-                        + " attempts = attempts + 1 WHERE id = (SELECT j.id FROM training.jobs j WHERE"
-                        + " (j.status = 'RUNNING' AND j.lease_until < now()) OR (j.status = 'SUBMITTED' AND NOT EXISTS"
-                        + " (SELECT 1 FROM training.jobs r WHERE r.model = j.model AND r.status = 'RUNNING'))"
-                        + " ORDER BY (j.status = 'RUNNING') DESC, j.created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                        + " RETURNING *")) {
+                        + " attempts = attempts + 1, reason = NULL WHERE id = (SELECT j.id FROM training.jobs j WHERE"
+                        + " (j.status IN ('RUNNING', 'PAUSED') AND j.lease_until < now()) OR (j.status = 'SUBMITTED'"
+                        + " AND NOT EXISTS (SELECT 1 FROM training.jobs r WHERE r.model = j.model AND r.status IN"
+                        + " ('RUNNING', 'PAUSED'))) ORDER BY (j.trigger = 'request') DESC, (j.status <> 'SUBMITTED')"
+                        + " DESC, j.created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
                     s.setString(1, worker);
                     s.setLong(2, lease.toMillis());
                     try (ResultSet rs = s.executeQuery()) {
@@ -196,114 +211,144 @@ public class JobStore {
     }
 
     /**
-     * Hands {@code worker}'s running job back without ending it: another worker (or this one) claims it again once
-     * {@code after} has passed and resumes it from its last checkpoint. No fault of the job (its worker is shut down,
-     * or a dependency is away): the try its claim took is given back, so only vanished workers use up
-     * {@code max-attempts}.
+     * Pauses {@code worker}'s running job without ending it, for {@code reason}: a worker (this one or another) claims
+     * it again once {@code after} has passed and resumes it from its last checkpoint. No fault of the job (an outage,
+     * a shutdown, a user's job that needed the worker): the try its claim took is given back, so only vanished workers
+     * use up {@code max-attempts}.
      */
-    public boolean release(UUID id, String worker, Duration after, List<String> details) {
+    public boolean pause(UUID id, String worker, Duration after, String reason, List<String> details) {
         return transaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET lease_until = now() + ? *"
-                    + " interval '1 millisecond', attempts = attempts - 1, details = ?::jsonb WHERE id = ? AND"
-                    + " worker = ? AND status = 'RUNNING'")) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET status = 'PAUSED', lease_until ="
+                    + " now() + ? * interval '1 millisecond', attempts = attempts - 1, reason = ?, details = ?::jsonb"
+                    + " WHERE id = ? AND worker = ? AND status = 'RUNNING'")) {
                 s.setLong(1, after.toMillis());
-                s.setString(2, json(details));
-                s.setObject(3, id);
-                s.setString(4, worker);
+                s.setString(2, reason);
+                s.setString(3, json(details));
+                s.setObject(4, id);
+                s.setString(5, worker);
                 return s.executeUpdate() == 1;
             }
         });
     }
 
     /**
-     * Renews {@code worker}'s lease on a running job.
+     * Makes the jobs {@code worker} holds claimable at once. A worker that starts holds nothing yet, so jobs under its
+     * name are its previous life's (it was killed): with a stable worker id they are resumed without waiting for
+     * their lease.
      *
-     * @return whether a stop was requested; empty when the job is no longer this worker's (the lease was lost)
+     * @return how many jobs were handed back
      */
-    public Optional<Boolean> heartbeat(UUID id, String worker, Duration lease) {
+    public int releaseAll(String worker) {
         return transaction(c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE training.jobs SET lease_until = now() + ? * interval '1 millisecond' WHERE id = ? AND"
-                            + " worker = ? AND status = 'RUNNING' RETURNING stop_requested")) {
+                    "UPDATE training.jobs SET lease_until = now() WHERE worker = ? AND status = 'RUNNING'")) {
+                s.setString(1, worker);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    /** What a heartbeat tells a running job: a user asked it to stop, or it should give its worker to a user's job. */
+    public record Signal(boolean stop, boolean yieldToUser) {}
+
+    /**
+     * Renews {@code worker}'s lease on a running job. An automatic job is told to yield when a user's job has waited
+     * {@code yieldAfter} for a worker (other workers had their chance to claim it).
+     *
+     * @return the signal; empty when the job is no longer this worker's (the lease was lost)
+     */
+    public Optional<Signal> heartbeat(UUID id, String worker, Duration lease, Duration yieldAfter) {
+        return transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs j SET lease_until = now() + ? *"
+                    + " interval '1 millisecond' WHERE id = ? AND worker = ? AND status = 'RUNNING' RETURNING"
+                    + " stop_requested, trigger = 'labels' AND EXISTS (SELECT 1 FROM training.jobs w WHERE w.status ="
+                    + " 'SUBMITTED' AND w.trigger = 'request' AND w.created_at < now() - ? * interval '1 millisecond'"
+                    + " AND NOT EXISTS (SELECT 1 FROM training.jobs r WHERE r.model = w.model AND r.status IN"
+                    + " ('RUNNING', 'PAUSED')))")) {
                 s.setLong(1, lease.toMillis());
                 s.setObject(2, id);
                 s.setString(3, worker);
+                s.setLong(4, yieldAfter.toMillis());
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getBoolean(1)) : Optional.<Boolean>empty();
+                    return rs.next()
+                            ? Optional.of(new Signal(rs.getBoolean(1), rs.getBoolean(2)))
+                            : Optional.<Signal>empty();
                 }
             }
         });
     }
 
-    /** Records a finished epoch of {@code worker}'s running job; false when the job is no longer its own. */
+    /**
+     * Records a finished epoch of {@code worker}'s running job, and the version it published when the epoch improved
+     * the job's best, inside the caller's transaction; false when the job is no longer its own.
+     */
     public boolean recordEpoch(
+            Connection c,
             UUID id,
             String worker,
             Integer baseVersion,
             int epoch,
             Double bestMetric,
             Integer bestEpoch,
+            Integer version,
             Map<String, Object> stats,
-            List<String> details) {
+            List<String> details)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET base_version = ?, epoch = ?,"
+                + " best_metric = ?, best_epoch = ?, version = coalesce(?, version), stats = ?::jsonb, details ="
+                + " ?::jsonb WHERE id = ? AND worker = ? AND status = 'RUNNING'")) {
+            s.setObject(1, baseVersion);
+            s.setInt(2, epoch);
+            s.setObject(3, bestMetric);
+            s.setObject(4, bestEpoch);
+            s.setObject(5, version);
+            s.setString(6, json(stats));
+            s.setString(7, json(details));
+            s.setObject(8, id);
+            s.setString(9, worker);
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    /** Ends {@code worker}'s running job as {@code status}; the version it published stays its result. */
+    public boolean finish(UUID id, String worker, JobStatus status, String error, List<String> details) {
         return transaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET base_version = ?, epoch = ?,"
-                    + " best_metric = ?, best_epoch = ?, stats = ?::jsonb, details = ?::jsonb WHERE id = ? AND"
-                    + " worker = ? AND status = 'RUNNING'")) {
-                s.setObject(1, baseVersion);
-                s.setInt(2, epoch);
-                s.setObject(3, bestMetric);
-                s.setObject(4, bestEpoch);
-                s.setString(5, json(stats));
-                s.setString(6, json(details));
-                s.setObject(7, id);
-                s.setString(8, worker);
+            try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET status = ?, end_ts = now(), error"
+                    + " = ?, details = ?::jsonb, lease_until = NULL WHERE id = ? AND worker = ? AND status ="
+                    + " 'RUNNING'")) {
+                s.setString(1, status.name());
+                s.setString(2, error);
+                s.setString(3, json(details));
+                s.setObject(4, id);
+                s.setString(5, worker);
                 return s.executeUpdate() == 1;
             }
         });
     }
 
-    /** Ends {@code worker}'s running job as {@code status} (not DONE: publishing ends a job as DONE). */
-    public boolean finish(UUID id, String worker, JobStatus status, String error, List<String> details) {
-        return transaction(c -> finish(c, id, worker, status, error, details, null));
-    }
-
-    /** Ends {@code worker}'s running job DONE with the version it published, inside the publisher's transaction. */
-    public boolean finishDone(Connection c, UUID id, String worker, List<String> details, int version)
-            throws SQLException {
-        return finish(c, id, worker, JobStatus.DONE, null, details, version);
-    }
-
-    private boolean finish(
-            Connection c, UUID id, String worker, JobStatus status, String error, List<String> details, Integer version)
-            throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET status = ?, end_ts = now(), error = ?,"
-                + " details = ?::jsonb, version = ?, lease_until = NULL WHERE id = ? AND worker = ? AND"
-                + " status = 'RUNNING'")) {
-            s.setString(1, status.name());
-            s.setString(2, error);
-            s.setString(3, json(details));
-            s.setObject(4, version);
-            s.setObject(5, id);
-            s.setString(6, worker);
-            return s.executeUpdate() == 1;
-        }
-    }
-
     /**
-     * Asks a job to stop: a waiting one stops at once, a running one at its worker's next heartbeat.
+     * Asks a job to stop: a running one at its worker's next heartbeat, any other (waiting, paused, or on a worker that
+     * stopped renewing its lease) at once.
      *
      * @return the job after the request; empty when there is no such job
      */
     public Optional<Job> requestStop(UUID id) {
         return transaction(c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET status = CASE WHEN status ="
-                    + " 'SUBMITTED' THEN 'STOPPED' ELSE status END, end_ts = CASE WHEN status = 'SUBMITTED' THEN now()"
-                    + " ELSE end_ts END, stop_requested = (status = 'RUNNING') WHERE id = ? AND " + ACTIVE)) {
-                s.setObject(1, id);
-                s.executeUpdate();
-            }
+            stop(c, id, null);
             return find(c, id);
         });
+    }
+
+    private static void stop(Connection c, UUID id, String reason) throws SQLException {
+        String live = "(status = 'RUNNING' AND lease_until >= now())"; // a worker that can still hear the request
+        try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET status = CASE WHEN " + live
+                + " THEN status ELSE 'STOPPED' END, end_ts = CASE WHEN " + live + " THEN end_ts ELSE now() END,"
+                + " stop_requested = " + live + ", lease_until = CASE WHEN " + live + " THEN lease_until END,"
+                + " reason = coalesce(?, reason) WHERE id = ? AND " + ACTIVE)) {
+            s.setString(1, reason);
+            s.setObject(2, id);
+            s.executeUpdate();
+        }
     }
 
     public Optional<Job> get(UUID id) {
@@ -315,7 +360,7 @@ public class JobStore {
         return transaction(c -> {
             String where = (model == null ? "TRUE" : "model = ?") + (activeOnly ? " AND " + ACTIVE : "");
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT * FROM training.jobs WHERE " + where + " ORDER BY created_at DESC LIMIT ?")) {
+                    "SELECT " + COLUMNS + " FROM training.jobs WHERE " + where + " ORDER BY created_at DESC LIMIT ?")) {
                 int i = 1;
                 if (model != null) {
                     s.setString(i++, model);
@@ -354,25 +399,33 @@ public class JobStore {
         }
     }
 
-    private static boolean hasActive(Connection c, String model) throws SQLException {
-        try (PreparedStatement s =
-                c.prepareStatement("SELECT 1 FROM training.jobs WHERE model = ? AND " + ACTIVE + " LIMIT 1")) {
+    private static Optional<Job> active(Connection c, String model) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM training.jobs WHERE model = ? AND "
+                + ACTIVE + " ORDER BY created_at LIMIT 1")) {
             s.setString(1, model);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next();
+                return rs.next() ? Optional.of(job(rs)) : Optional.empty();
             }
         }
     }
 
-    private static Job insert(Connection c, String model, String trigger, Map<String, Object> request, int totalEpochs)
+    private static Job insert(
+            Connection c,
+            String model,
+            String trigger,
+            Map<String, Object> request,
+            int totalEpochs,
+            List<String> details)
             throws SQLException {
         try (PreparedStatement s = c.prepareStatement("INSERT INTO training.jobs (id, model, status, trigger, request,"
-                + " total_epochs) VALUES (?, ?, 'SUBMITTED', ?, ?::jsonb, ?) RETURNING *")) {
+                + " total_epochs, details) VALUES (?, ?, 'SUBMITTED', ?, ?::jsonb, ?, ?::jsonb) RETURNING "
+                + COLUMNS)) {
             s.setObject(1, UUID.randomUUID());
             s.setString(2, model);
             s.setString(3, trigger);
             s.setString(4, json(request));
             s.setInt(5, totalEpochs);
+            s.setString(6, json(details));
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return job(rs);
@@ -381,7 +434,7 @@ public class JobStore {
     }
 
     static Optional<Job> find(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT * FROM training.jobs WHERE id = ?")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM training.jobs WHERE id = ?")) {
             s.setObject(1, id);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? Optional.of(job(rs)) : Optional.empty();
@@ -391,10 +444,18 @@ public class JobStore {
 
     private static Job job(ResultSet rs) throws SQLException {
         String stats = rs.getString("stats");
+        JobStatus status = JobStatus.valueOf(rs.getString("status"));
+        String reason = rs.getString("reason");
+        Instant lease = instant(rs, "lease_until");
+        if (status == JobStatus.RUNNING && lease != null && lease.isBefore(instant(rs, "db_now"))) {
+            status = JobStatus.PAUSED;
+            reason = "its worker " + rs.getString("worker") + " stopped renewing its lease (gone since " + lease
+                    + "); the next free worker resumes it from its last checkpoint";
+        }
         return new Job(
                 rs.getObject("id", UUID.class),
                 rs.getString("model"),
-                JobStatus.valueOf(rs.getString("status")),
+                status,
                 rs.getString("trigger"),
                 read(rs.getString("request"), OBJECT),
                 instant(rs, "created_at"),
@@ -411,7 +472,8 @@ public class JobStore {
                 stats == null ? null : read(stats, OBJECT),
                 read(rs.getString("details"), LINES),
                 rs.getString("error"),
-                (Integer) rs.getObject("version"));
+                (Integer) rs.getObject("version"),
+                reason);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

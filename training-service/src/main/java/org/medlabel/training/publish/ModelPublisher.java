@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -21,10 +20,11 @@ import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.job.JobStore;
 
 /**
- * Turns a job's best model into the model's next version: the object first, then the version row and the job's DONE
- * in one transaction, then {@code ModelPublished}. The version table is this service's outbox: a version whose event
- * Kafka has not acknowledged is sent again until it is, so a crash after the commit never loses the announcement
- * (consumers see a version at least once; serving a version twice is a no-op for inference).
+ * Turns a job's best model so far into the model's next version: the object first, then the version row inside the
+ * caller's transaction (which records the job's epoch alongside), then {@code ModelPublished} once it committed. The
+ * version table is this service's outbox: a version whose event Kafka has not acknowledged is sent again until it is,
+ * so a crash after the commit never loses the announcement (consumers see a version at least once; serving a version
+ * twice is a no-op for inference).
  */
 @ApplicationScoped
 public class ModelPublisher {
@@ -45,42 +45,36 @@ public class ModelPublisher {
     }
 
     /**
-     * Stores {@code onnx} as the next version of the job's model and ends the job DONE.
+     * Stores {@code onnx} as the next version of {@code model}, inside the caller's transaction; announce it with
+     * {@link #announce} after that commits. A rolled-back transaction leaves a complete model object nobody announces.
      *
-     * @return the version; empty when the job is no longer {@code worker}'s (nothing is published)
+     * @return the version
      */
-    public OptionalInt publish(
-            UUID jobId, String model, String worker, byte[] onnx, Double dice, List<String> details) {
-        Integer version = jobs.transaction(c -> {
-            try (PreparedStatement s =
-                    c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('training.version:' || ?))")) {
-                s.setString(1, model);
-                s.executeQuery().close();
-            }
-            // Version 0 is the built network every replica can rebuild; trained versions count from 1.
-            int v = Math.max(0, Math.max(store.latestVersion(model).orElse(0), highestRecorded(c, model))) + 1;
-            String key = ModelStore.key(model, v);
-            store.write(key, onnx);
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO training.model_versions (model, version,"
-                    + " object_key, job_id, dice) VALUES (?, ?, ?, ?, ?)")) {
-                s.setString(1, model);
-                s.setInt(2, v);
-                s.setString(3, key);
-                s.setObject(4, jobId);
-                s.setObject(5, dice);
-                s.executeUpdate();
-            }
-            if (!jobs.finishDone(c, jobId, worker, details, v)) {
-                // Lost the lease while storing: roll back; the stored object is a complete model nobody announces.
-                return null;
-            }
-            return v;
-        });
-        if (version == null) {
-            return OptionalInt.empty();
+    public int store(Connection c, UUID jobId, String model, byte[] onnx, Double dice) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('training.version:' || ?))")) {
+            s.setString(1, model);
+            s.executeQuery().close();
         }
+        // Version 0 is the built network every replica can rebuild; trained versions count from 1.
+        int v = Math.max(0, Math.max(store.latestVersion(model).orElse(0), highestRecorded(c, model))) + 1;
+        String key = ModelStore.key(model, v);
+        store.write(key, onnx);
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO training.model_versions (model, version,"
+                + " object_key, job_id, dice) VALUES (?, ?, ?, ?, ?)")) {
+            s.setString(1, model);
+            s.setInt(2, v);
+            s.setString(3, key);
+            s.setObject(4, jobId);
+            s.setObject(5, dice);
+            s.executeUpdate();
+        }
+        return v;
+    }
+
+    /** Tells inference about a stored version (after the transaction that stored it committed). */
+    public void announce(UUID jobId, String model, int version, Double dice) {
         announce(new Pending(model, version, ModelStore.key(model, version), dice, jobId));
-        return OptionalInt.of(version);
     }
 
     private static int highestRecorded(Connection c, String model) throws SQLException {

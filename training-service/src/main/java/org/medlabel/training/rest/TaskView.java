@@ -9,7 +9,7 @@ import org.medlabel.training.job.Job;
 /**
  * A job as MONAI Label's task object ({@code id}, {@code status}, {@code request}, {@code start_ts}, {@code end_ts},
  * {@code details}; times as local {@code %Y-%m-%d %H:%M:%S}), plus what MedLabel knows besides: model, trigger,
- * epoch progress, best metric, the version it published, the error, the worker.
+ * epoch progress, best metric, the best version it published so far, the error, why it is paused, the worker.
  */
 final class TaskView {
 
@@ -35,7 +35,9 @@ final class TaskView {
         t.put("best_metric", job.bestMetric());
         t.put("version", job.version());
         t.put("error", job.error());
+        t.put("reason", job.reason());
         t.put("worker", job.worker());
+        t.put("attempt", job.attempts());
         t.put("stop_requested", job.stopRequested());
         return t;
     }

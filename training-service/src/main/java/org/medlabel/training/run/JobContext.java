@@ -28,22 +28,26 @@ public interface JobContext {
     Optional<Resume> resume();
 
     /**
-     * Records a finished epoch: its checkpoint, the best model when this epoch improved it, the stats. Fails when
-     * the job is no longer this worker's (another worker took it over after a lost lease): nothing more is recorded.
+     * Records a finished epoch: its checkpoint, the stats, and publishes the best model when this epoch improved it.
+     * Fails when the job is no longer this worker's (another worker took it over after a lost lease): nothing more is
+     * recorded.
      */
     void epochDone(Epoch epoch);
 
-    /** The state to resume from: the last finished epoch, its checkpoint, and the best model so far. */
-    record Resume(int epoch, int baseVersion, byte[] checkpoint, byte[] best, Double bestMetric, Integer bestEpoch) {}
+    /**
+     * The state to resume from: the last finished epoch, its checkpoint, and the best metric so far (its model was
+     * published when it was reached; {@code bestEpoch} 0 is the version the job started from).
+     */
+    record Resume(int epoch, int baseVersion, byte[] checkpoint, double bestMetric, int bestEpoch) {}
 
-    /** One finished epoch. {@code best} is null unless this epoch improved the best metric. */
+    /** One finished epoch. {@code best} (the model to publish) is null unless this epoch improved the best metric. */
     record Epoch(
             int epoch,
             int baseVersion,
             byte[] checkpoint,
             byte[] best,
-            Double bestMetric,
-            Integer bestEpoch,
+            double bestMetric,
+            int bestEpoch,
             double loss,
             Double dice,
             Map<String, Object> stats) {}

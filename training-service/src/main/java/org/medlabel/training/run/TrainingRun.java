@@ -35,14 +35,20 @@ import org.medlabel.training.job.TrainParams;
  * cases (a random split by {@code val_split}, fixed by the job id so a resumed job splits alike); each epoch
  * {@code samplesPerImage} random crops per training case (foreground/background centred, flipped), in batches, through
  * the differentiated training graph (Dice + cross-entropy, Adam); then the mean foreground Dice of every validation
- * case, run whole as inference runs it; the best epoch's model is the result. Every epoch ends with a checkpoint, so a
- * job resumes where its last epoch ended.
+ * case, run whole as inference runs it. Every epoch that beats the best so far hands its model over to be published
+ * at once (MONAI Label publishes at every improved epoch too), so annotators get each better model while the job runs.
+ * Unlike MONAI Label, the version the job started from is validated first and is the first best to beat: a job never
+ * publishes a model that scores worse than the one being served on the job's own validation cases. Every epoch ends
+ * with a checkpoint, so a job resumes where its last epoch ended.
  */
 @ApplicationScoped
 public class TrainingRun {
 
-    /** The result: the best epoch's trainable model (ONNX bytes) and its validation Dice. */
-    public record Outcome(byte[] model, Double dice, int epochs) {}
+    /**
+     * The result: the best validation Dice, the epoch that reached it (0: none beat the version the job started from,
+     * {@code baseVersion}) and the epochs run.
+     */
+    public record Outcome(double dice, int bestEpoch, int epochs, int baseVersion) {}
 
     private final AppDefinition app;
     private final Datalist datalist;
@@ -111,6 +117,8 @@ public class TrainingRun {
         long[] shape = model.spatialDims() == 2
                 ? new long[] {p.trainBatchSize(), inChannels, size[1], size[0]}
                 : new long[] {p.trainBatchSize(), inChannels, size[2], size[1], size[0]};
+        checkHeap(p.trainBatchSize(), inChannels, size);
+        checkNativeMemory(forward, shape, ctx);
         long built = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape)
                 .with(Loss.diceCe())
@@ -122,23 +130,31 @@ public class TrainingRun {
         try (Trainer trainer = Trainer.start(graph, sessions);
                 SessionManager inference = new SessionManager(sessions)) {
             int first = 1;
-            byte[] best = null;
-            Double bestMetric = null;
-            Integer bestEpoch = null;
             if (resume != null) {
                 trainer.restore(resume.checkpoint());
                 first = resume.epoch() + 1;
-                best = resume.best();
-                bestMetric = resume.bestMetric();
-                bestEpoch = resume.bestEpoch();
                 ctx.log("resumed after epoch " + resume.epoch() + " from its checkpoint");
             } else {
                 ctx.log("training " + job.model() + " from version " + baseVersion + ", " + p.maxEpochs() + " epochs");
             }
             // One inference session of the current weights: made after each epoch's training for its validation,
             // then kept as the next epoch's click model (the same weights), so each epoch exports and opens it once.
-            if (sampler.usesClickModel()) {
-                sampler.clickModel = current(inference, trainer);
+            OrtSession base = current(inference, trainer);
+            double bestMetric;
+            int bestEpoch;
+            if (resume != null) {
+                bestMetric = resume.bestMetric();
+                bestEpoch = resume.bestEpoch();
+            } else {
+                bestMetric = validate(base, val, sampler, ctx);
+                bestEpoch = 0;
+                ctx.log(String.format(
+                        "version %d scores validation Dice %.4f: each epoch that beats the best so far is published",
+                        baseVersion, bestMetric));
+            }
+            sampler.clickModel = sampler.usesClickModel() ? base : null;
+            if (!sampler.usesClickModel()) {
+                inference.release(CURRENT_MODEL);
             }
             int epoch = first - 1;
             for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
@@ -154,11 +170,10 @@ public class TrainingRun {
                     inference.release(CURRENT_MODEL); // nothing needs it while the next epoch trains
                 }
                 byte[] improved = null;
-                if (bestMetric == null || dice > bestMetric) {
+                if (dice > bestMetric) {
                     bestMetric = dice;
                     bestEpoch = epoch;
                     improved = trainer.exportTrained().toByteArray();
-                    best = improved;
                 }
                 ctx.log(String.format(
                         "epoch %d/%d: loss %.4f, validation Dice %.4f (best %.4f at epoch %d) in %.1f s"
@@ -204,8 +219,50 @@ public class TrainingRun {
                 ctx.log("cases were prepared " + cache.loads() + " times: raise medlabel.training.cache-bytes ("
                         + config.cacheBytes() + ") to keep them in memory");
             }
-            return new Outcome(best, bestMetric, Math.min(epoch, p.maxEpochs()));
+            return new Outcome(bestMetric, bestEpoch, Math.min(epoch, p.maxEpochs()), baseVersion);
         }
+    }
+
+    /**
+     * Refuses a batch whose input arrays alone would take more than half the heap (the cases, the click model's and
+     * validation's volumes need the rest): the job ends ERROR saying what to change, instead of the worker running
+     * out of memory mid-epoch.
+     */
+    private static void checkHeap(int batch, int channels, int[] size) {
+        long bytes = (long) Float.BYTES * batch * (channels + 1) * size[0] * size[1] * size[2];
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap / 2) {
+            throw new IllegalStateException(String.format(
+                    "a batch of %d crops of %dx%dx%d needs %d MiB of heap for its arrays, more than half of the"
+                            + " training service's %d MiB: train with a smaller train_batch_size, or give the service"
+                            + " more heap (-Xmx in MEDLABEL_TRAINING_JAVA_OPTS)",
+                    batch, size[0], size[1], size[2], bytes >> 20, heap >> 20));
+        }
+    }
+
+    /** Refuses a step whose estimated native memory is over the budget, before its graph is built. */
+    private void checkNativeMemory(ModelProto forward, long[] shape, JobContext ctx) throws OrtException {
+        long need = TrainingGraph.estimatePeakBytes(forward, shape);
+        long budget = config.memoryBudget().orElseGet(TrainingRun::defaultMemoryBudget);
+        ctx.log(String.format(
+                "a training step of %s needs ~%.2f GiB by estimate (budget %.1f GiB)",
+                java.util.Arrays.toString(shape), need / GIB, budget / GIB));
+        if (need > budget) {
+            throw new MemoryBudgetExceededException(String.format(
+                    "a training step of %s needs ~%.1f GiB of memory by estimate, over this worker's budget of %.1f"
+                            + " GiB: train with a smaller train_batch_size, on a machine with more memory (or a GPU),"
+                            + " or raise medlabel.training.memory-budget if the machine has it to spare",
+                    java.util.Arrays.toString(shape), need / GIB, budget / GIB));
+        }
+    }
+
+    private static final double GIB = 1L << 30;
+
+    /** Half of what this process may use: the machine's memory, or its container's limit. */
+    static long defaultMemoryBudget() {
+        var os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os.getTotalMemorySize() / 2;
     }
 
     private ModelProto forward(String name, ModelDefinition model, int version) throws java.io.IOException {
@@ -258,7 +315,7 @@ public class TrainingRun {
                     .loss();
             stepNanos += System.nanoTime() - stepStart;
             if (ctx.stopRequested()) {
-                throw new JobStoppedException("stopped by request", false);
+                throw new JobStoppedException(JobStoppedException.Kind.STOPPED, "stopped by request");
             }
         }
         return new EpochTraining(lossSum / steps, stepNanos / 1e9);
@@ -270,7 +327,7 @@ public class TrainingRun {
         for (TrainingCase c : val) {
             sum += s.score(model, s.prepared(c), ctx.cancellation());
             if (ctx.stopRequested()) {
-                throw new JobStoppedException("stopped by request", false);
+                throw new JobStoppedException(JobStoppedException.Kind.STOPPED, "stopped by request");
             }
         }
         return sum / val.size();

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,17 +29,21 @@ import org.medlabel.platform.error.Outages;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.config.TrainingConfig;
 import org.medlabel.training.job.Job;
+import org.medlabel.training.job.JobService;
 import org.medlabel.training.job.JobStore;
 import org.medlabel.training.publish.ModelPublisher;
 import org.medlabel.training.run.JobContext;
 import org.medlabel.training.run.JobStoppedException;
+import org.medlabel.training.run.MemoryBudgetExceededException;
 import org.medlabel.training.run.TrainingRun;
 
 /**
- * Runs jobs one at a time on its own thread: claims the oldest claimable job (or takes over one whose worker died),
- * renews the lease while it runs, checkpoints each epoch to the object store, and ends the job DONE (published),
- * STOPPED or ERROR. Start more workers (replicas) to train several models at once; the job table keeps one job per
- * model running.
+ * Runs jobs one at a time on its own thread: claims the next claimable job (users' first; resumes paused ones and
+ * takes over those whose worker died), renews the lease while it runs, checkpoints each epoch to the object store,
+ * publishes each epoch's model that beats the job's best as the model's next version, and ends the job DONE, STOPPED
+ * or ERROR, or pauses it (an outage; a user's job that needs the worker; a shutdown) to be resumed. A job that runs
+ * out of memory ends ERROR and the worker goes on. Start more workers (replicas) to train several models at once; the
+ * job table keeps one job per model running.
  */
 @ApplicationScoped
 public class JobWorker {
@@ -48,6 +51,7 @@ public class JobWorker {
     private static final Logger LOG = Logger.getLogger(JobWorker.class);
 
     private final JobStore jobs;
+    private final JobService service;
     private final TrainingRun run;
     private final ModelPublisher publisher;
     private final ModelStore objects;
@@ -64,12 +68,14 @@ public class JobWorker {
 
     public JobWorker(
             JobStore jobs,
+            JobService service,
             TrainingRun run,
             ModelPublisher publisher,
             ModelStore objects,
             TrainingConfig config,
             @Channel("progress-out") Emitter<Record<String, String>> progress) {
         this.jobs = jobs;
+        this.service = service;
         this.run = run;
         this.publisher = publisher;
         this.objects = objects;
@@ -99,6 +105,14 @@ public class JobWorker {
             return;
         }
         heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "job-heartbeat"));
+        try {
+            int orphans = jobs.releaseAll(worker);
+            if (orphans > 0) {
+                LOG.infof("resuming %d job(s) this worker (%s) held when it last stopped", orphans, worker);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("jobs held by %s before its restart wait for their leases: %s", worker, e.getMessage());
+        }
         running = true;
         thread = daemon(this::loop, "job-worker");
         thread.start();
@@ -178,6 +192,11 @@ public class JobWorker {
             end(ctx, JobStatus.ERROR, "worker lost " + (job.attempts() - 1) + " times");
             return;
         }
+        if (job.stopRequested()) { // asked to stop while its worker was gone
+            ctx.log("stopped by request");
+            end(ctx, JobStatus.STOPPED, null);
+            return;
+        }
         ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(
                 ctx::heartbeat,
                 config.heartbeat().toMillis(),
@@ -190,37 +209,55 @@ public class JobWorker {
                             : "started on " + worker);
             TrainingRun.Outcome outcome = run.execute(ctx);
             heartbeat.cancel(false);
-            ctx.log("best validation Dice " + outcome.dice() + " after " + outcome.epochs() + " epochs; publishing");
-            OptionalInt version =
-                    publisher.publish(job.id(), job.model(), worker, outcome.model(), outcome.dice(), ctx.details());
-            if (version.isEmpty()) {
-                LOG.warnf("job %s: taken over by another worker before it was published", job.id());
-                return;
+            String result = outcome.bestEpoch() == 0
+                    ? String.format(
+                            "no epoch beat version %d's validation Dice %.4f: nothing published",
+                            outcome.baseVersion(), outcome.dice())
+                    : String.format(
+                            "best: version %d, validation Dice %.4f at epoch %d",
+                            ctx.version, outcome.dice(), outcome.bestEpoch());
+            ctx.log("done after " + outcome.epochs() + " epochs; " + result);
+            if (jobs.finish(job.id(), worker, JobStatus.DONE, null, ctx.details())) {
+                emit(job, JobStatus.DONE, ctx.lastEpoch, null, outcome.dice(), result);
+                ctx.deleteCheckpoint();
             }
-            emit(job, JobStatus.DONE, ctx.lastEpoch, null, outcome.dice(), "published version " + version.getAsInt());
-            ctx.deleteCheckpoints();
         } catch (JobStoppedException e) {
-            if (e.leaseLost()) {
-                LOG.warnf("job %s: %s", job.id(), e.getMessage());
-                return;
+            switch (e.kind()) {
+                case LEASE_LOST -> LOG.warnf("job %s: %s", job.id(), e.getMessage());
+                case STOPPED -> {
+                    ctx.log("stopped by request");
+                    end(ctx, JobStatus.STOPPED, null);
+                }
+                case YIELDED -> pause(ctx, Duration.ZERO, e.getMessage());
             }
-            ctx.log("stopped by request");
-            end(ctx, JobStatus.STOPPED, null);
-        } catch (Exception | OutOfMemoryError e) {
+        } catch (MemoryBudgetExceededException e) {
+            ctx.log("failed: " + e.getMessage());
+            end(ctx, JobStatus.ERROR, e.getMessage());
+            service.doesNotFit(job.model(), e.getMessage());
+        } catch (OutOfMemoryError e) {
+            // The job's arrays are unreachable once its frames are gone: the worker lives on for the next job.
+            String reason = "out of memory (" + e.getMessage() + ") with "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB of heap: give the training service more (-Xmx, MEDLABEL_TRAINING_JAVA_OPTS) or train"
+                    + " with a smaller train_batch_size";
+            LOG.errorf("job %s: %s", job.id(), reason);
+            ctx.log("failed: " + reason);
+            end(ctx, JobStatus.ERROR, reason);
+        } catch (Exception e) {
             // a refused connection has no message: its class says what happened
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             if (!running) { // this worker is being shut down (its thread interrupted): no fault of the job
-                ctx.log("interrupted by the shutdown of " + worker + "; resumes from its last checkpoint");
-                jobs.release(job.id(), worker, Duration.ZERO, ctx.details());
+                pause(ctx, Duration.ZERO, "its worker " + worker + " shut down; the next free worker resumes it");
                 return;
             }
             // An outage pauses the job without using up a try: a restart or failover of a dependency must not end a
             // long job; it resumes from its checkpoint when the dependency is back (or the user stops it).
             if (Outages.isOutage(e)) {
                 LOG.warnf("job %s: %s; tried again in %s", job.id(), reason, config.outageRetry());
-                ctx.log("paused: " + reason + "; tried again in "
-                        + config.outageRetry().toSeconds() + " s");
-                jobs.release(job.id(), worker, config.outageRetry(), ctx.details());
+                pause(
+                        ctx,
+                        config.outageRetry(),
+                        reason + "; tried again in " + config.outageRetry().toSeconds() + " s");
                 return;
             }
             LOG.errorf(e, "job %s failed", job.id());
@@ -231,8 +268,16 @@ public class JobWorker {
         }
     }
 
+    /** Pauses the job (its checkpoint stays): it is resumed once {@code after} has passed. */
+    private void pause(Context ctx, Duration after, String reason) {
+        ctx.log("paused: " + reason);
+        if (jobs.pause(ctx.job.id(), worker, after, reason, ctx.details())) {
+            emit(ctx.job, JobStatus.PAUSED, ctx.lastEpoch, null, null, reason);
+        }
+    }
+
     private void end(Context ctx, JobStatus status, String error) {
-        ctx.deleteCheckpoints();
+        ctx.deleteCheckpoint();
         if (jobs.finish(ctx.job.id(), worker, status, error, ctx.details())) {
             emit(ctx.job, status, ctx.lastEpoch, null, null, error == null ? status.name() : error);
         }
@@ -255,13 +300,9 @@ public class JobWorker {
         });
     }
 
-    /** Objects are per epoch, so the job row, written after them, always names a complete pair. */
+    /** Objects are per epoch, so the job row, written after them, always names a complete one. */
     public static String checkpointKey(UUID job, int epoch) {
         return "training/jobs/" + job + "/checkpoint-" + epoch + ".onnx";
-    }
-
-    public static String bestKey(UUID job, int epoch) {
-        return "training/jobs/" + job + "/best-" + epoch + ".onnx";
     }
 
     /** A job's view of this worker. */
@@ -271,16 +312,18 @@ public class JobWorker {
         private final Cancellation cancellation;
         private final Deque<String> details = new ArrayDeque<>();
         private volatile boolean stop;
+        private volatile boolean yieldToUser;
         private volatile boolean leaseLost;
         private int lastEpoch;
-        private Integer bestEpoch;
+        /** The best version this job published so far. */
+        private Integer version;
 
         Context(Job job) throws OrtException {
             this.job = job;
             this.cancellation = Cancellation.create();
             this.details.addAll(job.details());
             this.lastEpoch = job.epoch();
-            this.bestEpoch = job.bestEpoch();
+            this.version = job.version();
         }
 
         @Override
@@ -300,11 +343,13 @@ public class JobWorker {
 
         void heartbeat() {
             try {
-                Optional<Boolean> stopRequested = jobs.heartbeat(job.id(), worker, config.lease());
-                if (stopRequested.isEmpty()) {
+                Optional<JobStore.Signal> signal =
+                        jobs.heartbeat(job.id(), worker, config.lease(), config.yieldAfter());
+                if (signal.isEmpty()) {
                     leaseLost = true;
-                } else if (stopRequested.get()) {
-                    stop = true;
+                } else {
+                    stop |= signal.get().stop();
+                    yieldToUser |= signal.get().yieldToUser();
                 }
             } catch (RuntimeException e) {
                 // The database is away: keep training; the lease covers several missed heartbeats.
@@ -315,7 +360,13 @@ public class JobWorker {
         @Override
         public boolean stopRequested() {
             if (leaseLost) {
-                throw new JobStoppedException("the lease was lost: another worker owns the job now", true);
+                throw new JobStoppedException(
+                        JobStoppedException.Kind.LEASE_LOST, "the lease was lost: another worker owns the job now");
+            }
+            if (yieldToUser && !stop) {
+                throw new JobStoppedException(
+                        JobStoppedException.Kind.YIELDED,
+                        "a user's job needed the worker; resumes from epoch " + lastEpoch + " once it is free");
             }
             return stop;
         }
@@ -329,12 +380,9 @@ public class JobWorker {
             }
         }
 
-        void deleteCheckpoints() {
+        void deleteCheckpoint() {
             if (lastEpoch > 0) {
                 objects.deleteQuietly(checkpointKey(job.id(), lastEpoch));
-            }
-            if (bestEpoch != null) {
-                objects.deleteQuietly(bestKey(job.id(), bestEpoch));
             }
         }
 
@@ -347,43 +395,54 @@ public class JobWorker {
             if (job.epoch() == 0 || job.baseVersion() == null) {
                 return Optional.empty();
             }
-            byte[] best = job.bestEpoch() == null ? null : objects.read(bestKey(job.id(), job.bestEpoch()));
             return Optional.of(new Resume(
                     job.epoch(),
                     job.baseVersion(),
                     objects.read(checkpointKey(job.id(), job.epoch())),
-                    best,
                     job.bestMetric(),
                     job.bestEpoch()));
         }
 
+        /**
+         * The checkpoint object first, then (an improved epoch) the model as the next version, the version row and the
+         * epoch's record in one transaction, then the announcement: a crash in between leaves objects nobody names.
+         */
         @Override
         public void epochDone(Epoch e) {
             stopRequested(); // a worker that lost the job writes nothing more
             objects.write(checkpointKey(job.id(), e.epoch()), e.checkpoint());
-            if (e.best() != null) {
-                objects.write(bestKey(job.id(), e.epoch()), e.best());
-            }
-            if (!jobs.recordEpoch(
-                    job.id(),
-                    worker,
-                    e.baseVersion(),
-                    e.epoch(),
-                    e.bestMetric(),
-                    e.bestEpoch(),
-                    e.stats(),
-                    details())) {
-                throw new JobStoppedException("the job is no longer this worker's", true);
-            }
+            Integer published = jobs.transaction(c -> {
+                Integer v =
+                        e.best() == null ? null : publisher.store(c, job.id(), job.model(), e.best(), e.bestMetric());
+                if (!jobs.recordEpoch(
+                        c,
+                        job.id(),
+                        worker,
+                        e.baseVersion(),
+                        e.epoch(),
+                        e.bestMetric(),
+                        e.bestEpoch(),
+                        v,
+                        e.stats(),
+                        details())) {
+                    throw new JobStoppedException(
+                            JobStoppedException.Kind.LEASE_LOST, "the job is no longer this worker's");
+                }
+                return v;
+            });
             if (lastEpoch > 0) {
                 objects.deleteQuietly(checkpointKey(job.id(), lastEpoch));
             }
-            if (e.best() != null && bestEpoch != null) {
-                objects.deleteQuietly(bestKey(job.id(), bestEpoch));
-            }
             lastEpoch = e.epoch();
-            bestEpoch = e.bestEpoch();
-            emit(job, JobStatus.RUNNING, e.epoch(), e.loss(), e.dice(), "epoch " + e.epoch());
+            String message = "epoch " + e.epoch();
+            if (published != null) {
+                version = published;
+                publisher.announce(job.id(), job.model(), published, e.bestMetric());
+                message = String.format(
+                        "epoch %d: published version %d (validation Dice %.4f)", e.epoch(), published, e.bestMetric());
+                log(message);
+            }
+            emit(job, JobStatus.RUNNING, e.epoch(), e.loss(), e.dice(), message);
         }
     }
 }

@@ -119,14 +119,18 @@ class JobCoordinationTest {
         assertEquals(job.id(), claimed.id());
         assertEquals(1, claimed.attempts());
         assertTrue(store.claim("other-worker", Duration.ofMinutes(1)).isEmpty(), "the lease still holds");
+        assertEquals(JobStatus.RUNNING, service.get(job.id()).status());
         Thread.sleep(600);
+        Job orphaned = service.get(job.id());
+        assertEquals(JobStatus.PAUSED, orphaned.status(), "a job on a worker that stopped renewing runs nowhere");
+        assertTrue(
+                orphaned.reason().startsWith("its worker dying-worker stopped renewing its lease"), orphaned.reason());
         Job taken = store.claim("other-worker", Duration.ofMinutes(1)).orElseThrow();
         assertEquals(job.id(), taken.id());
         assertEquals("other-worker", taken.worker());
         assertEquals(2, taken.attempts());
-        assertTrue(
-                store.heartbeat(job.id(), "dying-worker", Duration.ofMinutes(1)).isEmpty(), "the old worker lost it");
-        assertEquals(Optional.of(false), store.heartbeat(job.id(), "other-worker", Duration.ofMinutes(1)));
+        assertTrue(heartbeat(job.id(), "dying-worker").isEmpty(), "the old worker lost it");
+        assertEquals(Optional.of(new JobStore.Signal(false, false)), heartbeat(job.id(), "other-worker"));
         assertTrue(!store.finish(job.id(), "dying-worker", JobStatus.ERROR, "late", List.of()), "cannot end it either");
     }
 
@@ -140,7 +144,129 @@ class JobCoordinationTest {
         Job flagged = service.stop(running.id());
         assertEquals(JobStatus.RUNNING, flagged.status());
         assertTrue(flagged.stopRequested());
-        assertEquals(Optional.of(true), store.heartbeat(running.id(), "w", Duration.ofMinutes(1)));
+        assertEquals(Optional.of(new JobStore.Signal(true, false)), heartbeat(running.id(), "w"));
+    }
+
+    @Test
+    void aPausedJobIsResumedAfterItsWaitAndStopsAtOnceWhenAsked() throws Exception {
+        Job job = service.submit(MODEL, Map.of(), false);
+        store.claim("w", Duration.ofMinutes(1)).orElseThrow();
+        assertTrue(store.pause(job.id(), "w", Duration.ofMillis(300), "the datastore is away", List.of("paused")));
+        Job paused = service.get(job.id());
+        assertEquals(JobStatus.PAUSED, paused.status());
+        assertEquals("the datastore is away", paused.reason());
+        assertEquals(0, paused.attempts(), "an outage uses up no try");
+        assertEquals(1, service.list(MODEL, true, 10).size(), "a paused job is active");
+        assertTrue(service.submit(MODEL, Map.of(), true).status() == JobStatus.SUBMITTED, "enqueued behind it");
+        assertTrue(store.claim("w2", Duration.ofMinutes(1)).isEmpty(), "waits out its pause; the queued one waits");
+        Thread.sleep(400);
+        Job resumed = store.claim("w2", Duration.ofMinutes(1)).orElseThrow();
+        assertEquals(job.id(), resumed.id(), "the paused job before the one queued behind it");
+        assertEquals(JobStatus.RUNNING, resumed.status());
+        assertEquals(null, resumed.reason());
+
+        assertTrue(store.pause(job.id(), "w2", Duration.ofMinutes(5), "away again", List.of()));
+        Job stopped = service.stop(job.id());
+        assertEquals(JobStatus.STOPPED, stopped.status(), "a paused job stops at once");
+    }
+
+    @Test
+    void aRestartedWorkerTakesItsJobsBackWithoutWaitingForTheLease() {
+        Job job = service.submit(MODEL, Map.of(), false);
+        store.claim("local-worker", Duration.ofMinutes(10)).orElseThrow();
+        assertTrue(store.claim("local-worker", Duration.ofMinutes(10)).isEmpty(), "leased for 10 minutes");
+        assertEquals(1, store.releaseAll("local-worker"), "the worker starts again under the same name");
+        Job again = store.claim("local-worker", Duration.ofMinutes(10)).orElseThrow();
+        assertEquals(job.id(), again.id());
+        assertEquals(2, again.attempts(), "a crash uses up a try (a job that kills its worker ends ERROR)");
+    }
+
+    @Test
+    void aJobWhoseWorkerIsGoneStopsAtOnce() throws Exception {
+        Job job = service.submit(MODEL, Map.of(), false);
+        store.claim("vanished", Duration.ofMillis(200)).orElseThrow();
+        Thread.sleep(300);
+        Job stopped = service.stop(job.id());
+        assertEquals(JobStatus.STOPPED, stopped.status(), "nobody is left to hear a stop request");
+        assertTrue(service.list(MODEL, true, 10).isEmpty());
+    }
+
+    @Test
+    void aUsersRequestReplacesAnAutomaticJobAndIsClaimedFirst() {
+        // an automatic job waiting: the user's request (with its own max_epochs) replaces it at once
+        for (int i = 0; i < 3; i++) {
+            service.labelSaved(UUID.randomUUID());
+        }
+        Job automatic = store.list(MODEL, true, 1).get(0);
+        assertEquals(Job.BY_LABELS, automatic.trigger());
+        Job mine = service.submit(MODEL, Map.of("max_epochs", 2), false);
+        assertEquals(2, mine.totalEpochs(), "the user's params apply");
+        assertEquals(List.of("replaces automatic job " + automatic.id() + " (SUBMITTED at epoch 0/4)"), mine.details());
+        Job replaced = service.get(automatic.id());
+        assertEquals(JobStatus.STOPPED, replaced.status());
+        assertEquals("replaced by job " + mine.id() + ", which a user requested", replaced.reason());
+        // a user's job is never replaced: a second request is refused as MONAI Label refuses it
+        try {
+            service.submit(MODEL, Map.of(), false);
+            throw new AssertionError("a second user request must be refused");
+        } catch (JobConflictException expected) {
+            // 429
+        }
+
+        // a running automatic job of another model: stop requested, the user's job waits for it, then runs first
+        Job other = store.submit("tiny_edit", Job.BY_LABELS, Map.of("model", "tiny_edit"), 6, false, null)
+                .orElseThrow();
+        Job older = store.submit("tiny_grow", Job.BY_LABELS, Map.of("model", "tiny_grow"), 6, false, null)
+                .orElseThrow();
+        assertEquals(
+                mine.id(), store.claim("w", Duration.ofMinutes(1)).orElseThrow().id(), "users' jobs first");
+        assertEquals(
+                other.id(),
+                store.claim("w2", Duration.ofMinutes(1)).orElseThrow().id(),
+                "then the oldest");
+        Job theirs = service.submit("tiny_edit", Map.of(), false);
+        assertTrue(service.get(other.id()).stopRequested(), "the running automatic job is asked to stop");
+        assertEquals(Optional.of(new JobStore.Signal(true, false)), heartbeat(other.id(), "w2"));
+        assertEquals(
+                older.id(),
+                store.claim("w3", Duration.ofMinutes(1)).orElseThrow().id(),
+                "tiny_edit is busy");
+        assertTrue(store.finish(other.id(), "w2", JobStatus.STOPPED, null, List.of()));
+        assertEquals(
+                theirs.id(),
+                store.claim("w2", Duration.ofMinutes(1)).orElseThrow().id());
+    }
+
+    @Test
+    void anAutomaticJobIsToldToYieldWhenAUsersJobWaitsForAWorker() throws Exception {
+        Job automatic = store.submit(MODEL, Job.BY_LABELS, Map.of("model", MODEL), 4, false, null)
+                .orElseThrow();
+        store.claim("w", Duration.ofMinutes(1)).orElseThrow();
+        assertEquals(Optional.of(new JobStore.Signal(false, false)), heartbeat(automatic.id(), "w"));
+        Job mine = service.submit("tiny_edit", Map.of(), false);
+        assertEquals(
+                Optional.of(new JobStore.Signal(false, false)),
+                store.heartbeat(automatic.id(), "w", Duration.ofMinutes(1), Duration.ofMinutes(1)),
+                "other workers get their chance first");
+        Thread.sleep(50);
+        assertEquals(
+                Optional.of(new JobStore.Signal(false, true)),
+                store.heartbeat(automatic.id(), "w", Duration.ofMinutes(1), Duration.ofMillis(10)));
+        assertTrue(store.pause(automatic.id(), "w", Duration.ZERO, "yielded", List.of()));
+        assertEquals(
+                mine.id(), store.claim("w", Duration.ofMinutes(1)).orElseThrow().id());
+        assertEquals(
+                Optional.of(new JobStore.Signal(false, false)),
+                store.heartbeat(mine.id(), "w", Duration.ofMinutes(1), Duration.ZERO),
+                "a user's job never yields");
+        assertEquals(
+                automatic.id(),
+                store.claim("w2", Duration.ofMinutes(1)).orElseThrow().id(),
+                "resumed");
+    }
+
+    private Optional<JobStore.Signal> heartbeat(UUID id, String worker) {
+        return store.heartbeat(id, worker, Duration.ofMinutes(1), Duration.ofMinutes(1));
     }
 
     @Test

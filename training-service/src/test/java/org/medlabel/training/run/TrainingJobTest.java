@@ -119,6 +119,10 @@ class TrainingJobTest {
 
     @Test
     void finalLabelsAloneStartAJobThatPublishesABetterModel() throws Exception {
+        // from version 0: earlier tests' versions may be good already, and a job publishes only what beats its start
+        for (int v = models.latestVersion(MODEL).orElse(0); v >= 1; v--) {
+            models.deleteQuietly(ModelStore.key(MODEL, v));
+        }
         int before = models.latestVersion(MODEL).orElse(-1);
         try (KafkaProducer<String, String> producer = producer()) {
             LabelSaved duplicated = LabelSaved.of("phantom_1", "final", 1, "labels/final/phantom_1/1.nii.gz", "ab");
@@ -137,22 +141,33 @@ class TrainingJobTest {
         assertEquals(JobStatus.DONE, job.status(), "job details: " + job.details() + ", error: " + job.error());
         assertEquals(Job.BY_LABELS, job.trigger());
         assertEquals(1, store.list(MODEL, false, 10).size(), "one job for three labels and a redelivery");
-        assertEquals(Math.max(before, 0) + 1, job.version());
+        assertNotNull(job.version(), "details: " + job.details());
+        assertTrue(job.version() > Math.max(before, 0), "a new version: " + job.version());
         assertEquals(job.version(), models.latestVersion(MODEL).orElseThrow());
+        long published = job.details().stream()
+                .filter(l -> l.matches("epoch \\d: published version \\d+ \\(validation Dice .*\\)"))
+                .count();
+        assertTrue(published >= 1, "each improved epoch published its version: " + job.details());
+        assertTrue(
+                job.details()
+                        .get(job.details().size() - 1)
+                        .matches("done after 4 epochs; best: version " + job.version()
+                                + ", validation Dice .* at epoch \\d"),
+                job.details().toString());
 
-        List<String> models = new ArrayList<>();
+        List<Integer> announced = new ArrayList<>();
         List<TrainProgress> progress = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = consumer(Topics.MODELS, Topics.TRAIN_PROGRESS)) {
             Instant deadline = Instant.now().plusSeconds(30);
             while (Instant.now().isBefore(deadline)
-                    && (models.isEmpty() || progress.stream().noneMatch(p -> p.status() == JobStatus.DONE))) {
+                    && (announced.size() < published
+                            || progress.stream().noneMatch(p -> p.status() == JobStatus.DONE))) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.topic().equals(Topics.MODELS)) {
                         ModelPublished m = codec.fromJson(r.value(), ModelPublished.class);
                         if (job.id().toString().equals(m.jobId())) {
-                            assertEquals(job.version(), m.version());
-                            assertEquals(ModelStore.key(MODEL, job.version()), m.objectKey());
-                            models.add(m.objectKey());
+                            assertEquals(ModelStore.key(MODEL, m.version()), m.objectKey());
+                            announced.add(m.version());
                         }
                     } else {
                         TrainProgress p = codec.fromJson(r.value(), TrainProgress.class);
@@ -163,7 +178,11 @@ class TrainingJobTest {
                 }
             }
         }
-        assertEquals(1, models.size(), "ModelPublished once");
+        assertEquals(published, announced.size(), "ModelPublished once per published version: " + announced);
+        assertEquals(job.version(), announced.get(announced.size() - 1), "the last one announced is the best");
+        for (int i = 1; i < announced.size(); i++) {
+            assertTrue(announced.get(i) > announced.get(i - 1), "versions rise: " + announced);
+        }
         assertEquals(
                 List.of(1, 2, 3, 4),
                 progress.stream()
@@ -220,7 +239,53 @@ class TrainingJobTest {
                         .filter(l -> l.startsWith("paused: the datastore at ") && l.endsWith("tried again in 1 s"))
                         .count(),
                 done.details().toString());
-        assertNotNull(done.version());
+        assertTrue(
+                done.details().get(done.details().size() - 1).startsWith("done after 1 epochs; "),
+                done.details().toString());
+    }
+
+    @Test
+    void anAutomaticJobGivesItsWorkerToAUsersJobAndResumesAfterIt() throws Exception {
+        Job automatic = store.submit(
+                        MODEL, Job.BY_LABELS, Map.of("model", MODEL, "max_epochs", 1000), 1000, false, null)
+                .orElseThrow();
+        await(
+                "the automatic job past its first epoch",
+                () -> store.get(automatic.id()).filter(j -> j.epoch() >= 1));
+        Job mine = trainByRequest("tiny_grow_2d", "{\"max_epochs\": 1}");
+        Job paused = store.get(automatic.id()).orElseThrow();
+        assertTrue(
+                paused.details().stream().anyMatch(l -> l.startsWith("paused: a user's job needed the worker")),
+                paused.details().toString());
+        assertTrue(mine.startTs().isBefore(Instant.now()));
+        Job resumed = await(
+                "the automatic job resumed",
+                () -> store.get(automatic.id())
+                        .filter(j -> j.status() == JobStatus.RUNNING
+                                && j.details().stream().anyMatch(l -> l.startsWith("resumed after epoch "))));
+        assertEquals(1, resumed.attempts(), "giving the worker away uses up no try");
+        given().delete("/jobs/" + automatic.id()).then().statusCode(200);
+        await(
+                "the automatic job stopped",
+                () -> store.get(automatic.id()).filter(j -> j.status().isTerminal()));
+    }
+
+    @Test
+    void aJobWhoseBatchCannotFitEndsWithAReasonAndTheWorkerGoesOn() throws Exception {
+        String id =
+                given().post("/jobs/oversized").then().statusCode(200).extract().path("id");
+        Job failed = await(
+                "the oversized job ended",
+                () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
+        assertEquals(JobStatus.ERROR, failed.status());
+        assertTrue(
+                failed.error()
+                        .matches("a batch of 256 crops of 256x256x256 needs 32768 MiB of heap for its arrays,"
+                                + " more than half of the training service's \\d+ MiB: train with a smaller train_batch_size,"
+                                + " or give the service more heap \\(-Xmx in MEDLABEL_TRAINING_JAVA_OPTS\\)"),
+                failed.error());
+        assertEquals(
+                JobStatus.DONE, trainByRequest(MODEL, "{\"max_epochs\": 1}").status(), "the worker lives on");
     }
 
     @Test
@@ -236,17 +301,17 @@ class TrainingJobTest {
         }
         JobContext.Epoch e = first[0];
         models.write(JobWorker.checkpointKey(id, 1), e.checkpoint());
-        models.write(JobWorker.bestKey(id, 1), e.best());
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("INSERT INTO training.jobs (id, model, status, trigger,"
                         + " request, start_ts, worker, lease_until, attempts, base_version, epoch, total_epochs,"
                         + " best_metric, best_epoch, details) VALUES (?, ?, 'RUNNING', 'request', ?::jsonb, now(),"
-                        + " 'dead-worker', now() - interval '1 second', 1, ?, 1, 2, ?, 1, '[\"epoch 1 done\"]')")) {
+                        + " 'dead-worker', now() - interval '1 second', 1, ?, 1, 2, ?, ?, '[\"epoch 1 done\"]')")) {
             s.setObject(1, id);
             s.setString(2, MODEL);
             s.setString(3, "{\"model\": \"" + MODEL + "\", \"max_epochs\": 2}");
             s.setInt(4, e.baseVersion());
             s.setDouble(5, e.bestMetric());
+            s.setInt(6, e.bestEpoch());
             s.executeUpdate();
         }
         Job done = await(
@@ -260,7 +325,9 @@ class TrainingJobTest {
                 done.details().stream().anyMatch(l -> l.equals("resumed after epoch 1 from its checkpoint")),
                 done.details().toString());
         assertTrue(done.details().stream().noneMatch(l -> l.startsWith("epoch 1/")), "epoch 1 was not run again");
-        assertNotNull(done.version());
+        assertTrue(
+                done.details().stream().anyMatch(l -> l.startsWith("epoch 2/2: ")),
+                done.details().toString());
     }
 
     @Test
@@ -336,8 +403,16 @@ class TrainingJobTest {
 
     /** Starts a job for {@code model} over REST and waits until it ended DONE. */
     private Job trainByRequest(String model) throws Exception {
-        String id =
-                given().post("/jobs/" + model).then().statusCode(200).extract().path("id");
+        return trainByRequest(model, "{}");
+    }
+
+    private Job trainByRequest(String model, String params) throws Exception {
+        String id = given().body(params)
+                .post("/jobs/" + model)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
         Job job = await(
                 model + "'s job ended",
                 () -> store.get(UUID.fromString(id)).filter(j -> j.status().isTerminal()));
@@ -386,6 +461,7 @@ class TrainingJobTest {
                 null,
                 null,
                 List.of(),
+                null,
                 null,
                 null);
     }
