@@ -18,7 +18,8 @@ import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.volume.Volume;
 
 /**
- * The README's loop as a new user runs it, CI-sized: the shipped radiology app and the launcher's own JVM settings
+ * The README's loop as a new user runs it (its dataset, 8 phantoms of 64³, and its 10 epochs), with the shipped
+ * radiology app and the launcher's own JVM settings
  * (no test app, no smaller heaps), {@code medlabel-cli} for every step — a synthetic dataset, its upload (the final
  * labels start automatic jobs for every model of the app), {@code train segmentation_spleen --max-epochs N --watch}
  * (which replaces the automatic spleen job, runs before the other models' jobs and publishes each better epoch), and
@@ -31,11 +32,12 @@ class FirstHourIT extends LaunchedStack {
     private static final String MODEL = "segmentation_spleen";
     private static final int PHANTOMS = 8;
     private static final String HELD_OUT = "phantom_008";
-    private static final int EPOCHS = 8;
+    /** The README's own {@code --max-epochs}. */
+    private static final int EPOCHS = 10;
     /** From the train request to a trained version answering {@code infer}, on 2 cores. */
     private static final Duration SERVED_WITHIN = Duration.ofMinutes(10);
     /** How much better than version 0 the served version must segment the held-out phantom (Dice). */
-    private static final double MARGIN = 0.15;
+    private static final double MARGIN = 0.1;
 
     private static final Pattern VERSION = Pattern.compile(" by " + MODEL + " version (\\d+) in ");
 
@@ -54,8 +56,7 @@ class FirstHourIT extends LaunchedStack {
     @Order(1)
     void theDatasetIsUploadedAndVersionZeroSegmentsPoorly() throws Exception {
         Path studies = tmp.resolve("studies");
-        Cli made = Cli.run(
-                "datasets", "--synthetic", String.valueOf(PHANTOMS), "--size", "48", "--output", studies.toString());
+        Cli made = Cli.run("datasets", "--synthetic", String.valueOf(PHANTOMS), "--output", studies.toString());
         assertEquals(0, made.exit(), made.err());
         // the held-out phantom goes up without its label: no job trains on it
         Path truth = tmp.resolve("truth.nii.gz");

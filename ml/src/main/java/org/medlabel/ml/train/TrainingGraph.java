@@ -154,7 +154,7 @@ public final class TrainingGraph {
     }
 
     /** Peak step memory per byte of forward values (see {@link #estimatePeakBytes}). */
-    static final double PEAK_PER_FORWARD_BYTE = 2.0;
+    static final double PEAK_PER_FORWARD_BYTE = 3.0;
 
     private static boolean divisible(long[] shape, long by) {
         for (int d = 2; d < shape.length; d++) {
