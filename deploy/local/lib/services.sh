@@ -57,7 +57,7 @@ services_build() {
   [ $stale = 1 ] || return 0
   for s in $SERVICES; do if pid_of "$s" >/dev/null; then running+=" $s"; fi; done
   if [ -n "$running" ]; then
-    die "the sources changed since the running services were built; not rebuilding under them ($running):" \
+    die "the sources changed since the running services were built; not rebuilding under them (${running# }):" \
       "deploy/local/medlabel stop, then start (or MEDLABEL_BUILD=never start to keep the jars as they are)"
   fi
   build_services
@@ -105,8 +105,7 @@ start_service() {
     cd "$MEDLABEL_HOME" && exec setsid nohup "$HERE/lib/supervise" "$s" "$RUN_DIR" "$LOG_DIR/$s.log" -- \
       "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" >/dev/null 2>&1
   ) &
-  local i
-  for i in $(seq 1 50); do [ -s "$RUN_DIR/$s.pid" ] && return 0; sleep 0.1; done
+  for _ in $(seq 1 50); do [ -s "$RUN_DIR/$s.pid" ] && return 0; sleep 0.1; done
   die "the supervisor of $s did not start"
 }
 

@@ -13,8 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code train --watch} on a server where saved labels already started a job (as {@code start --studies} with final
- * labels does): instead of failing with the 429, it follows that job to its end.
+ * {@code train --watch} on a server where another user's job of the model is active (a MedLabel server replaces a job
+ * that saved labels started, so only another user's answers 429; MONAI Label answers 429 to any): instead of failing
+ * with the 429, it follows that job to its end, saying the parameters were not applied.
  */
 class TrainWatchTest {
 
@@ -24,7 +25,7 @@ class TrainWatchTest {
             {"id": "job-1", "status": "DONE", "epoch": 50, "total_epochs": 50, "best_metric": 0.91, "version": 1}""";
 
     @Test
-    void aJobStartedByTheLabelsIsWatchedInsteadOfRefused() throws Exception {
+    void anotherUsersJobIsWatchedInsteadOfRefused() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         int[] polls = {0};
         List<String> queries = new CopyOnWriteArrayList<>();
@@ -54,7 +55,9 @@ class TrainWatchTest {
                     "0");
             assertEquals(0, run.exit(), run.err());
             assertTrue(
-                    run.out().contains("a job is already running") && run.out().contains("watching job job-1"),
+                    run.out()
+                            .contains("another user's job for segmentation_spleen is active: watching job job-1;"
+                                    + " --max-epochs and --params were not applied"),
                     run.out());
             assertTrue(run.out().contains("job job-1 DONE: version 1 served"), run.out());
             assertTrue(run.err().contains("epoch 3/50") && run.err().contains("Dice 0.910"), run.err());

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,47 @@ class LocalLauncherIT {
             assertTrue(status.output().matches("(?s).*" + name + " .*running \\(pid \\d+\\).*"), status.output());
         }
         assertEquals(4, status.output().split(", ready", -1).length - 1, status.output());
+    }
+
+    @Test
+    @Order(2)
+    void startRebuildsForTheServicesSourcesOnlyAndNeverUnderRunningServices() throws Exception {
+        Path repo = launcher.repo;
+        FileTime built = Files.getLastModifiedTime(repo.resolve("training-service/target/quarkus-app/quarkus-run.jar"));
+        FileTime later = FileTime.from(built.toInstant().plusSeconds(60));
+        // what the CLI's build writes (generated sources, their pom.xml) and the CLI's own sources are not the
+        // services'
+        Path generated = repo.resolve("clients/java/target/launcher-it-probe/src/main/java/Probe.java");
+        Path cli = repo.resolve("cli/src/main/java/org/medlabel/cli/MedLabelCli.java");
+        Path service = repo.resolve("training-service/src/main/resources/application.properties");
+        FileTime cliTime = Files.getLastModifiedTime(cli);
+        FileTime serviceTime = Files.getLastModifiedTime(service);
+        launcher.withEnv("MEDLABEL_BUILD", "auto");
+        try {
+            Files.createDirectories(generated.getParent());
+            Files.writeString(generated, "class Probe {}");
+            Files.writeString(generated.resolveSibling("pom.xml"), "<project/>");
+            Files.setLastModifiedTime(generated, later);
+            Files.setLastModifiedTime(cli, later);
+            Launcher.Result untouched = launcher.run(Launcher.START_TIMEOUT, "start");
+            assertEquals(0, untouched.exitCode(), untouched.output());
+            assertFalse(untouched.output().contains("building"), untouched.output());
+
+            Files.setLastModifiedTime(service, later);
+            Launcher.Result refused = launcher.run(Launcher.START_TIMEOUT, "start");
+            assertEquals(1, refused.exitCode(), refused.output());
+            assertTrue(
+                    refused.output()
+                            .contains("the sources changed since the running services were built; not rebuilding under"
+                                    + " them (datastore inference training gateway)"),
+                    refused.output());
+            assertEquals("UP", readiness("gateway").path("status").asText(), "the running services are untouched");
+        } finally {
+            launcher.withEnv("MEDLABEL_BUILD", "never");
+            Files.setLastModifiedTime(cli, cliTime);
+            Files.setLastModifiedTime(service, serviceTime);
+            Launcher.deleteRecursively(repo.resolve("clients/java/target/launcher-it-probe"));
+        }
     }
 
     @Test
