@@ -304,8 +304,12 @@ class DeployManifestsTest {
     @Test
     void theEnvironmentTableIsWhatTheTestedLauncherGivesTheServices() throws IOException {
         // the launcher's own choices, not what a deployment must set
-        Set<String> launcherOnly =
-                Set.of("QUARKUS_HTTP_PORT", "MEDLABEL_GATEWAY_LOG_FILE", "MEDLABEL_INFERENCE_CACHE_MAX_BYTES");
+        // (the training worker's id: Kubernetes sets it from the pod's name, compose leaves the default)
+        Set<String> launcherOnly = Set.of(
+                "QUARKUS_HTTP_PORT",
+                "MEDLABEL_GATEWAY_LOG_FILE",
+                "MEDLABEL_INFERENCE_CACHE_MAX_BYTES",
+                "MEDLABEL_TRAINING_WORKER_ID");
         Set<String> exported = new TreeSet<>();
         for (String script : List.of("services.sh", "infra.sh")) {
             Matcher m = Pattern.compile("(?m)^\\s*export ([A-Z0-9_]+)=")

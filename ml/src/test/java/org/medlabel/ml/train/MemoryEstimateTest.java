@@ -1,0 +1,47 @@
+package org.medlabel.ml.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.medlabel.ml.autodiff.ValueShapes;
+import org.medlabel.ml.nn.UNetBuilder;
+import org.medlabel.ml.onnx.Tensors;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.rewrite.GraphOptimizer;
+
+/**
+ * {@link TrainingGraph#estimatePeakBytes}: the forward values it measures at a quarter of each spatial size and scales
+ * by the voxels are those of a run at the full size (a convolutional network's values grow with the voxels), so the
+ * estimate is the calibrated factor times what the full-size run computes, plus the weights and Adam's state.
+ */
+class MemoryEstimateTest {
+
+    private static final ModelProto UNET =
+            new UNetBuilder().channels(4, 8, 16).strides(2, 2).residualUnits(1).build();
+
+    @Test
+    void valuesMeasuredAtAQuarterAndScaledAreThoseOfTheFullSize() throws Exception {
+        long[] full = {2, 1, 64, 128, 64}; // multiples of 64: measured at 16x32x16
+        assertEquals(expected(full), TrainingGraph.estimatePeakBytes(UNET, full), 0.01 * expected(full));
+    }
+
+    @Test
+    void aShapeThatCannotShrinkIsMeasuredWhole() throws Exception {
+        long[] full = {1, 1, 48, 40, 48}; // 40 is no multiple of 32: measured as it is
+        assertEquals(expected(full), TrainingGraph.estimatePeakBytes(UNET, full), 1.0);
+    }
+
+    /** The factor times the values of a run at the full size, plus 4 floats per weight. */
+    private static double expected(long[] shape) throws Exception {
+        ModelProto folded = GraphOptimizer.fold(UNET);
+        String input = folded.getGraph().getInput(0).getName();
+        long values = ValueShapes.measure(folded, Map.of(input, shape)).computedBytes();
+        long weights = 0;
+        for (TensorProto t : folded.getGraph().getInitializerList()) {
+            weights += Tensors.elementCount(t);
+        }
+        return TrainingGraph.PEAK_PER_FORWARD_BYTE * values + 4.0 * Float.BYTES * weights;
+    }
+}
