@@ -112,7 +112,8 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
                 if (bar == null) {
                     bar = new ProgressBar(spec.commandLine().getErr(), "epochs", total);
                 }
-                String suffix = "epoch " + epoch[0] + "/" + total + loss(latest) + dice(latest) + " " + status;
+                String suffix = "epoch " + epoch[0] + "/" + total + loss(latest) + dice(latest) + " " + status
+                        + (latest.get("version") == null ? "" : ", version " + latest.get("version") + " served");
                 if (ENDED.contains(status)) {
                     bar.done(suffix);
                     spec.commandLine()

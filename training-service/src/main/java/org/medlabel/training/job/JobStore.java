@@ -197,9 +197,20 @@ public class JobStore {
                         + " DESC, j.created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
                     s.setString(1, worker);
                     s.setLong(2, lease.toMillis());
+                    Optional<Job> claimed;
                     try (ResultSet rs = s.executeQuery()) {
-                        return rs.next() ? Optional.of(job(rs)) : Optional.<Job>empty();
+                        claimed = rs.next() ? Optional.of(job(rs)) : Optional.<Job>empty();
                     }
+                    if (claimed.isPresent()) {
+                        // the job reads the datalist as it starts: the labels saved so far are its own, and must not
+                        // start another job after it
+                        try (PreparedStatement reset =
+                                c.prepareStatement("UPDATE training.label_triggers SET pending = 0 WHERE model = ?")) {
+                            reset.setString(1, claimed.get().model());
+                            reset.executeUpdate();
+                        }
+                    }
+                    return claimed;
                 }
             });
         } catch (IllegalStateException e) {

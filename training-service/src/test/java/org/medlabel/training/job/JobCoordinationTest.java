@@ -79,6 +79,22 @@ class JobCoordinationTest {
     }
 
     @Test
+    void labelsSavedBeforeAJobStartsAreItsOwnAndStartNoJobAfterIt() {
+        for (int i = 0; i < 3; i++) {
+            service.labelSaved(UUID.randomUUID());
+        }
+        service.labelSaved(UUID.randomUUID());
+        service.labelSaved(UUID.randomUUID());
+        Job job = store.claim("w", Duration.ofMinutes(1)).orElseThrow();
+        assertTrue(store.finish(job.id(), "w", JobStatus.DONE, null, List.of()));
+        assertTrue(service.startDue().isEmpty(), "the job read every label saved before it started");
+        for (int i = 0; i < 3; i++) {
+            service.labelSaved(UUID.randomUUID());
+        }
+        assertEquals(2, store.list(MODEL, false, 10).size(), "labels saved after it start the next");
+    }
+
+    @Test
     void twoWorkersClaimingAtOnceNeverRunTheSameModelTwice() throws Exception {
         for (int i = 0; i < 4; i++) {
             service.submit(MODEL, Map.of(), true);
