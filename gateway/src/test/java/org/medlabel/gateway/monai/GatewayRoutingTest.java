@@ -144,6 +144,23 @@ class GatewayRoutingTest {
     }
 
     @Test
+    void aResultTellsTrainingWhichModelIsInUseOnceAMinute() throws Exception {
+        StubServices.ROUTES.put("inference POST /infer/used", r -> Answer.json(200, "{\"ok\":true}"));
+        StubServices.ROUTES.put("inference POST /infer/refused", r -> Answer.json(404, "{\"detail\":\"no\"}"));
+        StubServices.ROUTES.put("training PUT /models/used/used", r -> Answer.json(204, ""));
+        given().post("/infer/refused?image=a&output=json").then().statusCode(404);
+        for (int i = 0; i < 3; i++) {
+            given().post("/infer/used?image=a&output=json").then().statusCode(200);
+        }
+        Thread.sleep(500); // the report is not waited for
+        List<String> reported = StubServices.REQUESTS.stream()
+                .filter(r -> r.service().equals("training"))
+                .map(r -> r.method() + " " + r.uri())
+                .toList();
+        assertEquals(List.of("PUT /models/used/used"), reported, "one report, for the model that answered");
+    }
+
+    @Test
     void aBodyArrivesOverAnHttp2UpgradeToo() throws Exception {
         // Java's HttpClient upgrades a plain connection to HTTP/2 (h2c), whose bodies carry no length headers.
         byte[] body = new byte[1_000_003];

@@ -110,6 +110,15 @@ public class JobService {
         return epochs;
     }
 
+    /** Annotators just got a result from {@code model}: its automatic jobs go first. Untrainable models are ignored. */
+    public void used(String model) {
+        if (trainable.containsKey(model)) {
+            store.markUsed(model);
+        } else if (!untrainable.containsKey(model)) {
+            throw new UnknownModelException(model, trainable.keySet());
+        }
+    }
+
     public Job get(UUID id) {
         return store.get(id).orElseThrow(() -> new UnknownJobException("no training job " + id));
     }

@@ -134,6 +134,17 @@ public class JobStore {
         });
     }
 
+    /** Records that annotators just got a result from {@code model}: its automatic jobs are claimed first. */
+    public void markUsed(String model) {
+        transaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO training.label_triggers (model, last_used_at)"
+                    + " VALUES (?, now()) ON CONFLICT (model) DO UPDATE SET last_used_at = now()")) {
+                s.setString(1, model);
+                return s.executeUpdate();
+            }
+        });
+    }
+
     /** Jobs for models whose pending labels reached their threshold or waited out their quiet interval. */
     public List<Job> startDue(
             Map<String, Integer> thresholds, Map<String, Duration> quiet, Map<String, Integer> epochs) {
@@ -181,7 +192,8 @@ public class JobStore {
 
     /**
      * Takes the next claimable job for {@code worker}: users' jobs before automatic ones; within each, a job to resume
-     * (PAUSED, or RUNNING on a worker that stopped renewing its lease) before a new one, then the oldest. A job waits
+     * (PAUSED, or RUNNING on a worker that stopped renewing its lease) before a new one, then the job of the model
+     * annotators used last, then the oldest. A job waits
      * while another job of its model runs or is paused. Concurrent claimers skip each other's rows; if two still pick
      * jobs of the same model, the unique index refuses the second and it claims nothing this time.
      */
@@ -190,11 +202,12 @@ public class JobStore {
             return transaction(c -> {
                 try (PreparedStatement s = c.prepareStatement("UPDATE training.jobs SET status = 'RUNNING', worker = ?,"
                         + " lease_until = now() + ? * interval '1 millisecond', start_ts = coalesce(start_ts, now()),"
-                        + " attempts = attempts + 1, reason = NULL WHERE id = (SELECT j.id FROM training.jobs j WHERE"
-                        + " (j.status IN ('RUNNING', 'PAUSED') AND j.lease_until < now()) OR (j.status = 'SUBMITTED'"
-                        + " AND NOT EXISTS (SELECT 1 FROM training.jobs r WHERE r.model = j.model AND r.status IN"
-                        + " ('RUNNING', 'PAUSED'))) ORDER BY (j.trigger = 'request') DESC, (j.status <> 'SUBMITTED')"
-                        + " DESC, j.created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
+                        + " attempts = attempts + 1, reason = NULL WHERE id = (SELECT j.id FROM training.jobs j LEFT"
+                        + " JOIN training.label_triggers t ON t.model = j.model WHERE (j.status IN ('RUNNING',"
+                        + " 'PAUSED') AND j.lease_until < now()) OR (j.status = 'SUBMITTED' AND NOT EXISTS (SELECT 1"
+                        + " FROM training.jobs r WHERE r.model = j.model AND r.status IN ('RUNNING', 'PAUSED'))) ORDER"
+                        + " BY (j.trigger = 'request') DESC, (j.status <> 'SUBMITTED') DESC, t.last_used_at DESC NULLS"
+                        + " LAST, j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED) RETURNING " + COLUMNS)) {
                     s.setString(1, worker);
                     s.setLong(2, lease.toMillis());
                     Optional<Job> claimed;

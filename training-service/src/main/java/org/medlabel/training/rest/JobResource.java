@@ -6,6 +6,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -90,6 +91,15 @@ public class JobResource {
     @Operation(summary = "MONAI Label's DELETE /train/: stop the active jobs of one model or of all; the stopped jobs")
     public List<Map<String, Object>> stopActive(@RestQuery String model) {
         return jobs.stopActive(model).stream().map(TaskView::of).toList();
+    }
+
+    @PUT
+    @Path("/models/{model}/used")
+    @Operation(
+            summary = "Annotators just got a result from the model (the gateway reports it): its automatic jobs train"
+                    + " before other models'")
+    public void used(@RestPath String model) {
+        jobs.used(model);
     }
 
     @GET

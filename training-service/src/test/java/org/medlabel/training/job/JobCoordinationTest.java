@@ -254,6 +254,23 @@ class JobCoordinationTest {
     }
 
     @Test
+    void automaticJobsOfTheModelAnnotatorsUseGoFirst() {
+        Job older = store.submit("tiny_edit", Job.BY_LABELS, Map.of("model", "tiny_edit"), 6, false, null)
+                .orElseThrow();
+        Job used = store.submit("tiny_grow", Job.BY_LABELS, Map.of("model", "tiny_grow"), 6, false, null)
+                .orElseThrow();
+        service.used("tiny_grow");
+        service.used("frozen"); // untrainable: nothing to order
+        assertEquals(
+                used.id(), store.claim("w", Duration.ofMinutes(1)).orElseThrow().id(), "the model in use");
+        assertEquals(
+                older.id(),
+                store.claim("w2", Duration.ofMinutes(1)).orElseThrow().id());
+        given().put("/models/no_such_model/used").then().statusCode(404);
+        given().put("/models/" + MODEL + "/used").then().statusCode(204);
+    }
+
+    @Test
     void anAutomaticJobIsToldToYieldWhenAUsersJobWaitsForAWorker() throws Exception {
         Job automatic = store.submit(MODEL, Job.BY_LABELS, Map.of("model", MODEL), 4, false, null)
                 .orElseThrow();
