@@ -2,9 +2,12 @@ package org.medlabel.training.run;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.sun.management.OperatingSystemMXBean;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -246,13 +249,13 @@ public class TrainingRun {
         long budget = config.memoryBudget().orElseGet(TrainingRun::defaultMemoryBudget);
         ctx.log(String.format(
                 "a training step of %s needs ~%.2f GiB by estimate (budget %.1f GiB)",
-                java.util.Arrays.toString(shape), need / GIB, budget / GIB));
+                Arrays.toString(shape), need / GIB, budget / GIB));
         if (need > budget) {
             throw new MemoryBudgetExceededException(String.format(
                     "a training step of %s needs ~%.1f GiB of memory by estimate, over this worker's budget of %.1f"
                             + " GiB: train with a smaller train_batch_size, on a machine with more memory (or a GPU),"
                             + " or raise medlabel.training.memory-budget if the machine has it to spare",
-                    java.util.Arrays.toString(shape), need / GIB, budget / GIB));
+                    Arrays.toString(shape), need / GIB, budget / GIB));
         }
     }
 
@@ -260,8 +263,7 @@ public class TrainingRun {
 
     /** Half of what this process may use: the machine's memory, or its container's limit. */
     static long defaultMemoryBudget() {
-        var os = (com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return os.getTotalMemorySize() / 2;
     }
 
