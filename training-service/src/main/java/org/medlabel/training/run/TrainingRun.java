@@ -127,8 +127,7 @@ public class TrainingRun {
                 .with(Loss.diceCe())
                 .with(Optimizer.Adam.defaults(), t.maxGradNorm()));
 
-        ctx.log(String.format(
-                "training graph for %s built in %.1f s", Arrays.toString(shape), seconds(built)));
+        ctx.log(String.format("training graph for %s built in %.1f s", Arrays.toString(shape), seconds(built)));
         Instant start = job.startTs() == null ? Instant.now() : job.startTs();
         try (Trainer trainer = Trainer.start(graph, sessions);
                 SessionManager inference = new SessionManager(sessions)) {
