@@ -1,30 +1,29 @@
-"""Test oracle for the ml module: MONAI's network structures re-derived with PyTorch's own kernels.
+"""Test oracle for the ml module: a network MedLabel built, run by MONAI's own class with the same weights.
+
+The network is monai.networks.nets.<UNet|BasicUNet|UNETR> (MONAI 1.5.0 from ../shared/oracles), built from CONFIG (JSON:
+"network", "inputShape" and the builder's settings) with MODEL's (an ONNX file's) weights loaded by name (monai_nets).
 
 usage:
-  torch_oracle.py run MODEL CONFIG INPUT OUTPUT   run the network that MedLabel built (MODEL, an ONNX file) in PyTorch:
-                                                  weights by name from MODEL's initializers, structure from CONFIG
-                                                  (JSON, the builder's settings); INPUT/OUTPUT raw little-endian float32
-                                                  (the input's shape is in CONFIG). Every parameter must be used.
+  torch_oracle.py run MODEL CONFIG INPUT OUTPUT   MONAI's eval forward of INPUT (raw little-endian float32 of CONFIG's
+                                                  inputShape) into OUTPUT (raw float32)
   torch_oracle.py export MODEL CONFIG DIR EXPORTER
-                                                  wrap the same network (plus a channel softmax, as exported models
-                                                  often end) in a torch.nn.Module, export it with torch.onnx
-                                                  (EXPORTER "legacy" = TorchScript, batch axis dynamic; "dynamo"),
-                                                  and write DIR/model.onnx, DIR/input.bin, DIR/output.bin
+                                                  the same network plus a channel softmax (as exported models often
+                                                  end), exported with torch.onnx (EXPORTER "legacy" = TorchScript,
+                                                  batch axis dynamic; "dynamo"): DIR/model.onnx, DIR/input.bin,
+                                                  DIR/output.bin
   torch_oracle.py grad MODEL CONFIG INPUT LABEL OUTDIR
-                                                  the reference for a training step's gradients: the same network in
+                                                  the reference for a training step's gradients: the network in
                                                   float64, loss (see dice_ce) against LABEL (raw little-endian float32
                                                   class indices, shape [N, 1, spatial...] of the input's N and spatial
-                                                  size), gradients of every parameter by autograd. CONFIG as for run,
-                                                  plus optional "loss" ("dicece" default | "dice" | "ce"),
-                                                  "classWeights" (C floats) and "training" (true: BatchNorm normalises
-                                                  with the batch's statistics). Dropout is never applied (ratio 0).
-                                                  Writes OUTDIR/loss.txt (the float64 loss, repr), OUTDIR/grads.bin
-                                                  (every parameter's gradient, little-endian float64, concatenated in
-                                                  the order of MODEL's initializers; initializers that are constants,
-                                                  i.e. named with a CONSTANT_PREFIXES prefix or ending in running_mean /
-                                                  running_var, are skipped) and OUTDIR/grads.json ([{"name", "offset",
-                                                  "count"}, ...], offset and count in float64 elements); prints
-                                                  {"loss": ...}. Every parameter must be used.
+                                                  size), gradients by autograd. CONFIG may add "loss" ("dicece"
+                                                  default | "dice" | "ce"), "classWeights" (C floats) and "training"
+                                                  (true: train mode, BatchNorm normalises with the batch's
+                                                  statistics). Writes OUTDIR/loss.txt (repr of the float64 loss),
+                                                  OUTDIR/grads.bin (the gradient of each of MODEL's parameters, i.e.
+                                                  float initializers of rank >= 1 other than fixed.* constants and
+                                                  running statistics, little-endian float64, concatenated in MODEL's
+                                                  initializer order, by our names) and OUTDIR/grads.json ([{"name",
+                                                  "offset", "count"}, ...] in float64 elements); prints {"loss": ...}.
 """
 import json
 import sys
@@ -33,206 +32,10 @@ import numpy as np
 import onnx
 import torch
 import torch.nn.functional as F
-from onnx import numpy_helper
 
-CONSTANT_PREFIXES = ("fixed.", "shape", "gelu.", "attn.scale", "dropout.ratio")
+from monai_nets import is_state, monai_network, parameter_of, read_onnx
+
 STATISTICS_SUFFIXES = ("running_mean", "running_var")
-
-
-def is_parameter(name):
-    """A learnable initializer: not a constant of the graph, not a normalisation's running statistic."""
-    return not name.startswith(CONSTANT_PREFIXES) and not name.endswith(STATISTICS_SUFFIXES)
-
-
-class Params:
-    """The model's initializers; each parameter must be taken exactly once."""
-
-    def __init__(self, tensors):
-        self.tensors = tensors
-        self.used = set()
-
-    def __call__(self, name):
-        if name not in self.tensors:
-            raise KeyError(f"parameter {name} missing from the model")
-        self.used.add(name)
-        return self.tensors[name]
-
-    def check_all_used(self):
-        unused = [n for n in self.tensors if n not in self.used and not n.startswith(CONSTANT_PREFIXES)]
-        if unused:
-            raise AssertionError(f"parameters the structure does not use: {unused[:10]}")
-
-
-def load(path):
-    model = onnx.load(path)
-    return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in model.graph.initializer}
-
-
-def load_float64(path):
-    """The initializers in the model's order, floating ones as float64; parameters (is_parameter) require grad."""
-    tensors = {}
-    for name, t in load(path).items():
-        if t.is_floating_point():
-            t = t.double()
-            if is_parameter(name):
-                t.requires_grad_(True)
-        tensors[name] = t
-    return tensors
-
-
-def adn(x, p, name, cfg, channels):
-    norm = cfg["norm"]
-    if norm == "INSTANCE":
-        x = F.instance_norm(x, eps=1e-5)
-    elif norm == "INSTANCE_AFFINE":
-        x = F.instance_norm(x, weight=p(name + ".norm.weight"), bias=p(name + ".norm.bias"), eps=1e-5)
-    elif norm == "BATCH":
-        # cfg "training": normalise with the batch's statistics (the running ones are then only updated, in place)
-        x = F.batch_norm(x, p(name + ".norm.running_mean"), p(name + ".norm.running_var"), p(name + ".norm.weight"),
-                         p(name + ".norm.bias"), training=bool(cfg.get("training", False)), eps=1e-5)
-    act = cfg["activation"]
-    if act == "PRELU":
-        return F.prelu(x, p(name + ".act.weight"))
-    if act == "LEAKY_RELU":
-        return F.leaky_relu(x, cfg["slope"])
-    return F.relu(x)
-
-
-def conv(x, p, name, stride, k, bias):
-    """A convolution over x's spatial axes (2 or 3)."""
-    convolve = F.conv2d if x.dim() == 4 else F.conv3d
-    return convolve(x, p(name + ".weight"), p(name + ".bias") if bias else None, stride=stride, padding=k // 2)
-
-
-def unet(x, p, cfg):
-    """monai.networks.nets.UNet: residual units, strided down, transposed up, concatenated skips."""
-    ch, st, units = cfg["channels"], cfg["strides"], cfg["residualUnits"]
-    plain = cfg["norm"] == "NONE"
-
-    def unit(x, name, cin, cout, stride, subunits, last_conv_only):
-        n = max(1, subunits)
-        y, s = x, stride
-        for i in range(n):
-            conv_only = last_conv_only and i == n - 1
-            sub = name if subunits == 0 else f"{name}.unit{i}"
-            y = conv(y, p, sub + ".conv", s, 3, conv_only or plain)
-            if not conv_only:
-                y = adn(y, p, sub + ".adn", cfg, cout)
-            s = 1
-        if subunits == 0:
-            return y
-        if stride == 1 and cin == cout:
-            return y + x
-        return y + conv(x, p, name + ".residual", stride, 3 if stride != 1 else 1, True)
-
-    def block(x, cin, cout, level, top):
-        c, s = ch[level], st[level]
-        down = unit(x, f"down{level}", cin, c, s, units, False)
-        if level + 2 < len(ch):
-            below = block(down, c, c, level + 1, False)
-        else:
-            below = unit(down, "bottom", c, ch[level + 1], 1, units, False)
-        cat = torch.cat([down, below], 1)
-        conv_only = top and units == 0
-        name = f"up{level}"
-        up = F.conv_transpose3d(cat, p(name + ".conv.weight"), p(name + ".conv.bias") if conv_only or plain else None,
-                                stride=s, padding=1, output_padding=s - 1)
-        if not conv_only:
-            up = adn(up, p, name + ".adn", cfg, cout)
-        return unit(up, name + ".res", cout, cout, 1, 1, top) if units > 0 else up
-
-    return block(x, cfg["in"], cfg["out"], 0, True)
-
-
-def basic_unet(x, p, cfg):
-    """monai.networks.nets.BasicUNet: two convs per level, max-pool down, 2^d deconv up (spatial_dims d = 2 or 3)."""
-    pool = F.max_pool2d if x.dim() == 4 else F.max_pool3d
-    deconv = F.conv_transpose2d if x.dim() == 4 else F.conv_transpose3d
-    f = cfg["features"]
-    plain = cfg["norm"] == "NONE"
-
-    def two_conv(x, name, cout):
-        x = adn(conv(x, p, name + ".conv_0.conv", 1, 3, plain), p, name + ".conv_0.adn", cfg, cout)
-        return adn(conv(x, p, name + ".conv_1.conv", 1, 3, plain), p, name + ".conv_1.adn", cfg, cout)
-
-    def up_cat(x, skip, name, cout):
-        x0 = deconv(x, p(name + ".upsample.weight"), p(name + ".upsample.bias"), stride=2)
-        return two_conv(torch.cat([skip, x0], 1), name + ".convs", cout)
-
-    x0 = two_conv(x, "conv_0", f[0])
-    x1 = two_conv(pool(x0, 2), "down_1", f[1])
-    x2 = two_conv(pool(x1, 2), "down_2", f[2])
-    x3 = two_conv(pool(x2, 2), "down_3", f[3])
-    x4 = two_conv(pool(x3, 2), "down_4", f[4])
-    u4 = up_cat(x4, x3, "upcat_4", f[3])
-    u3 = up_cat(u4, x2, "upcat_3", f[2])
-    u2 = up_cat(u3, x1, "upcat_2", f[1])
-    u1 = up_cat(u2, x0, "upcat_1", f[5])
-    return conv(u1, p, "final_conv", 1, 1, True)
-
-
-def unetr(x, p, cfg):
-    """monai.networks.nets.UNETR: ViT encoder (16^3 patches), hidden states 3/6/9/12 decoded with skips."""
-    hidden, heads, fs = cfg["hiddenSize"], cfg["heads"], cfg["featureSize"]
-    grid = [s // 16 for s in cfg["imageSize"]]
-
-    def linear(x, name, bias=True):
-        return x @ p(name + ".weight_t") + (p(name + ".bias") if bias else 0)
-
-    def layer_norm(x, name):
-        return F.layer_norm(x, (hidden,), p(name + ".weight"), p(name + ".bias"), eps=1e-5)
-
-    def attention(x, name):
-        n, t, _ = x.shape
-        qkv = linear(x, name + ".qkv", cfg["qkvBias"]).reshape(n, t, 3, heads, hidden // heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        att = torch.softmax(q @ k.transpose(-2, -1) * (hidden // heads) ** -0.5, dim=-1)
-        return linear((att @ v).transpose(1, 2).reshape(n, t, hidden), name + ".out_proj")
-
-    def res_block(x, name, cout):
-        y = F.leaky_relu(F.instance_norm(conv(x, p, name + ".conv1", 1, 3, False), eps=1e-5), 0.01)
-        y = F.instance_norm(conv(y, p, name + ".conv2", 1, 3, False), eps=1e-5)
-        if x.shape[1] != cout:
-            x = F.instance_norm(conv(x, p, name + ".conv3", 1, 1, False), eps=1e-5)
-        return F.leaky_relu(y + x, 0.01)
-
-    def up2(x, name):
-        return F.conv_transpose3d(x, p(name + ".weight"), stride=2)
-
-    def pr_up(x, name, cout, layers):
-        x = up2(x, name + ".transp_conv_init")
-        for i in range(layers):
-            x = res_block(up2(x, f"{name}.blocks.{i}.0"), f"{name}.blocks.{i}.1", cout)
-        return x
-
-    def up(x, skip, name, cout):
-        return res_block(torch.cat([up2(x, name + ".transp_conv"), skip], 1), name + ".conv_block", cout)
-
-    def volume(t):
-        return t.reshape(t.shape[0], *grid, hidden).permute(0, 4, 1, 2, 3)
-
-    tokens = F.conv3d(x, p("vit.patch_embedding.weight"), p("vit.patch_embedding.bias"), stride=16)
-    h = tokens.flatten(2).transpose(1, 2) + p("vit.position_embedding")
-    states = []
-    for i in range(12):
-        b = f"vit.blocks.{i}"
-        h = h + attention(layer_norm(h, b + ".norm1"), b + ".attn")
-        m = F.gelu(linear(layer_norm(h, b + ".norm2"), b + ".mlp.linear1"))
-        h = h + linear(m, b + ".mlp.linear2")
-        states.append(h)
-    h = layer_norm(h, "vit.norm")
-    enc1 = res_block(x, "encoder1", fs)
-    enc2 = pr_up(volume(states[3]), "encoder2", 2 * fs, 2)
-    enc3 = pr_up(volume(states[6]), "encoder3", 4 * fs, 1)
-    enc4 = pr_up(volume(states[9]), "encoder4", 8 * fs, 0)
-    d3 = up(volume(h), enc4, "decoder5", 8 * fs)
-    d2 = up(d3, enc3, "decoder4", 4 * fs)
-    d1 = up(d2, enc2, "decoder3", 2 * fs)
-    out = up(d1, enc1, "decoder2", fs)
-    return conv(out, p, "out", 1, 1, True)
-
-
-NETWORKS = {"UNet": unet, "BasicUNet": basic_unet, "UNETR": unetr}
 
 
 def read_input(path, cfg):
@@ -241,10 +44,9 @@ def read_input(path, cfg):
 
 def run(model, config, inp, out):
     cfg = json.load(open(config))
-    p = Params(load(model))
+    net = monai_network(model, cfg).eval()
     with torch.no_grad():
-        y = NETWORKS[cfg["network"]](read_input(inp, cfg), p, cfg)
-    p.check_all_used()
+        y = net(read_input(inp, cfg))
     y.numpy().astype("<f4").tofile(out)
     print(json.dumps({"shape": list(y.shape)}))
 
@@ -320,17 +122,21 @@ def dice_bce(logits, label, cfg):
 
 def grad(model, config, inp, label, outdir):
     cfg = json.load(open(config))
-    tensors = load_float64(model)
-    p = Params(tensors)
-    x = read_input(inp, cfg).double()
-    logits = NETWORKS[cfg["network"]](x, p, cfg)
-    p.check_all_used()
+    net = monai_network(model, cfg, torch.float64)
+    net.train(bool(cfg.get("training", False)))
+    logits = net(read_input(inp, cfg).double())
     loss = dice_ce(logits, read_label(label, cfg).double(), cfg)
-    names = [n for n, t in tensors.items() if is_parameter(n) and t.is_floating_point()]
-    grads = torch.autograd.grad(loss, [tensors[n] for n in names], allow_unused=True)
+    tensors, _ = read_onnx(model)
+    names = [n for n, t in tensors.items() if is_state(n, t) and not n.endswith(STATISTICS_SUFFIXES)]
+    targets = [parameter_of(net, n) for n in names]
+    missing = [n for n, (p, _) in zip(names, targets) if p is None]
+    if missing:
+        raise AssertionError(f"parameters of ours MONAI's network does not learn: {missing[:10]}")
+    grads = torch.autograd.grad(loss, [p for p, _ in targets], allow_unused=True)
     index, offset, parts = [], 0, []
-    for name, g in zip(names, grads):
-        g = torch.zeros_like(tensors[name]) if g is None else g
+    for name, (p, transposed), g in zip(names, targets, grads):
+        g = torch.zeros_like(p) if g is None else g
+        g = g.t() if transposed else g
         parts.append(g.detach().numpy().astype("<f8").ravel())
         index.append({"name": name, "offset": offset, "count": int(g.numel())})
         offset += g.numel()
@@ -343,20 +149,17 @@ def grad(model, config, inp, label, outdir):
 
 
 class Exported(torch.nn.Module):
-    def __init__(self, tensors, cfg):
+    def __init__(self, net):
         super().__init__()
-        self.names = sorted(tensors)
-        self.params = torch.nn.ParameterList([torch.nn.Parameter(tensors[n], requires_grad=False) for n in self.names])
-        self.cfg = cfg
+        self.net = net
 
     def forward(self, x):
-        p = dict(zip(self.names, self.params))
-        return torch.softmax(NETWORKS[self.cfg["network"]](x, p.__getitem__, self.cfg), dim=1)
+        return torch.softmax(self.net(x), dim=1)
 
 
 def export(model, config, directory, exporter):
     cfg = json.load(open(config))
-    net = Exported(load(model), cfg).eval()
+    net = Exported(monai_network(model, cfg)).eval()
     x = torch.randn(*cfg["inputShape"], generator=torch.Generator().manual_seed(5))
     with torch.no_grad():
         y = net(x)

@@ -3,7 +3,7 @@ package org.medlabel.ml.nn;
 import static org.medlabel.ml.nn.Settings.positive;
 
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 
@@ -80,17 +80,17 @@ public final class BasicUNetBuilder {
         int[] f = features;
         String image = g.input("image", shape(inChannels));
         String x0 = twoConv(l, "conv_0", image, inChannels, f[0]);
-        String x1 = twoConv(l, "down_1", l.maxPool(x0, 2), f[0], f[1]);
-        String x2 = twoConv(l, "down_2", l.maxPool(x1, 2), f[1], f[2]);
-        String x3 = twoConv(l, "down_3", l.maxPool(x2, 2), f[2], f[3]);
-        String x4 = twoConv(l, "down_4", l.maxPool(x3, 2), f[3], f[4]);
+        String x1 = twoConv(l, "down_1.convs", l.maxPool(x0, 2), f[0], f[1]);
+        String x2 = twoConv(l, "down_2.convs", l.maxPool(x1, 2), f[1], f[2]);
+        String x3 = twoConv(l, "down_3.convs", l.maxPool(x2, 2), f[2], f[3]);
+        String x4 = twoConv(l, "down_4.convs", l.maxPool(x3, 2), f[3], f[4]);
         String u4 = upCat(l, "upcat_4", x4, x3, f[4], f[3], f[3], true);
         String u3 = upCat(l, "upcat_3", u4, x2, f[3], f[2], f[2], true);
         String u2 = upCat(l, "upcat_2", u3, x1, f[2], f[1], f[1], true);
         String u1 = upCat(l, "upcat_1", u2, x0, f[1], f[0], f[5], false);
         String logits = l.conv("final_conv", u1, f[5], outChannels, 1, 1, true);
         g.output(logits, shape(outChannels));
-        return g.model(Layers.OPSET, Map.of("medlabel.network", toString()));
+        return l.model(toString());
     }
 
     /** [N, channels, spatial sizes...], every size but the channels' left free. */
@@ -103,16 +103,21 @@ public final class BasicUNetBuilder {
 
     private String twoConv(Layers l, String name, String x, int in, int out) {
         boolean bias = norm == Norm.NONE;
-        String y = l.conv(name + ".conv_0.conv", x, in, out, 3, 1, bias);
-        y = l.nda(norm, dropout, activation, name + ".conv_0.adn", y, out);
-        y = l.conv(name + ".conv_1.conv", y, out, out, 3, 1, bias);
-        return l.nda(norm, dropout, activation, name + ".conv_1.adn", y, out);
+        String y = x;
+        int channels = in;
+        for (String conv : List.of(".conv_0", ".conv_1")) {
+            y = l.conv(name + conv + ".conv", y, channels, out, 3, 1, bias);
+            l.biasAbsorbed(name + conv + ".conv", norm, name + conv + ".adn.N");
+            y = l.nda(norm, dropout, activation, name + conv + ".adn", y, out);
+            channels = out;
+        }
+        return y;
     }
 
     /** Upsamples {@code x} (to half its channels unless {@code !halves}), concatenates the skip, two convolutions. */
     private String upCat(Layers l, String name, String x, String skip, int in, int cat, int out, boolean halves) {
         int up = halves ? in / 2 : in;
-        String x0 = l.convTranspose(name + ".upsample", x, in, up, 2, 2, 0, 0, true);
+        String x0 = l.convTranspose(name + ".upsample.deconv", x, in, up, 2, 2, 0, 0, true);
         return twoConv(l, name + ".convs", l.concat(skip, x0), cat + up, out);
     }
 

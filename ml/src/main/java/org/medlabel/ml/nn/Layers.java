@@ -6,11 +6,13 @@ import static org.medlabel.ml.onnx.Attributes.repeated;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 
 /**
  * The layers the network builders share, emitted as ONNX opset {@value #OPSET} nodes for 3-D volumes [N, C, D, H, W]
@@ -24,6 +26,7 @@ final class Layers {
     private final GraphBuilder g;
     private final Random random;
     private final Map<String, String> scalars = new HashMap<>();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
 
     Layers(GraphBuilder g, long seed) {
         this(g, seed, 3);
@@ -108,11 +111,37 @@ final class Layers {
         return ratio > 0 ? g.node("Dropout", List.of(x, scalar("dropout.ratio", (float) ratio))) : x;
     }
 
-    /** MONAI's ADN block in its default order: normalisation, dropout, activation. */
+    /** MONAI's ADN block in its default order: normalisation, dropout, activation (MONAI's names N, D, A). */
     String nda(Norm norm, double dropout, Activation act, String name, String x, int channels) {
-        String y = norm(norm, name + ".norm", x, channels);
+        String y = norm(norm, name + ".N", x, channels);
         y = dropout(dropout, y);
-        return activation(act, name + ".act", y);
+        return activation(act, name + ".A", y);
+    }
+
+    /**
+     * Records that MONAI's convolution {@code conv} has a bias our graph leaves out because the normalisation
+     * {@code normName} follows: a batch norm takes it into its running mean when weights are loaded, an instance
+     * norm cancels it exactly ({@link StateDictLoader}).
+     */
+    void biasAbsorbed(String conv, Norm norm, String normName) {
+        if (norm != Norm.NONE) {
+            metadata.put(
+                    StateDictLoader.ABSORBED_PREFIX + conv + ".bias",
+                    norm == Norm.BATCH ? normName + ".running_mean" : "");
+        }
+    }
+
+    /** Records state-dict keys MONAI's module has but never uses, which loading accepts and ignores (a regex). */
+    void unusedInStateDict(String regex) {
+        metadata.put(StateDictLoader.UNUSED_KEY, regex);
+    }
+
+    /** The model with the network's description and what loading MONAI's weights must know. */
+    ModelProto model(String description) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("medlabel.network", description);
+        m.putAll(metadata);
+        return g.model(OPSET, m);
     }
 
     String add(String a, String b) {

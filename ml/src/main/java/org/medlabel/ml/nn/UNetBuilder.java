@@ -3,7 +3,6 @@ package org.medlabel.ml.nn;
 import static org.medlabel.ml.nn.Settings.positive;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 
@@ -87,38 +86,44 @@ public final class UNetBuilder {
         GraphBuilder g = new GraphBuilder("unet");
         Layers l = new Layers(g, seed);
         String image = g.input("image", -1, inChannels, -1, -1, -1);
-        String logits = block(l, image, inChannels, outChannels, 0, true);
+        String logits = block(l, "model.", image, inChannels, outChannels, 0, true);
         g.output(logits, -1, outChannels, -1, -1, -1);
-        return g.model(Layers.OPSET, Map.of("medlabel.network", toString()));
-    }
-
-    /** One level: down block, the levels below (or the bottom block), skip concatenation, up block. */
-    private String block(Layers l, String x, int in, int out, int level, boolean top) {
-        int c = channels[level];
-        int s = strides[level];
-        String down = unit(l, "down" + level, x, in, c, s, residualUnits, false);
-        String below;
-        int upIn;
-        if (level + 2 < channels.length) {
-            below = block(l, down, c, c, level + 1, false);
-            upIn = 2 * c;
-        } else {
-            below = unit(l, "bottom", down, c, channels[level + 1], 1, residualUnits, false);
-            upIn = c + channels[level + 1];
-        }
-        String skip = l.concat(down, below);
-        String name = "up" + level;
-        boolean upConvOnly = top && residualUnits == 0;
-        String up = l.convTranspose(name + ".conv", skip, upIn, out, 3, s, 1, s - 1, biased(upConvOnly));
-        if (!upConvOnly) {
-            up = l.nda(norm, dropout, activation, name + ".adn", up, out);
-        }
-        return residualUnits > 0 ? unit(l, name + ".res", up, out, out, 1, 1, top) : up;
+        return l.model(toString());
     }
 
     /**
-     * MONAI's {@code ResidualUnit} ({@code subunits} convolutions, the first strided, plus a residual path that is a
-     * strided 3³ or a 1³ convolution when the shape changes); with {@code subunits} 0 a single plain convolution.
+     * One level: down block, the levels below (or the bottom block), skip concatenation, up block. Parameters carry
+     * MONAI's names: a level is {@code <prefix>0} (down), {@code <prefix>1.submodule} (what is below) and
+     * {@code <prefix>2} (up: the transposed convolution {@code 2.0}, its residual unit {@code 2.1}).
+     */
+    private String block(Layers l, String prefix, String x, int in, int out, int level, boolean top) {
+        int c = channels[level];
+        int s = strides[level];
+        String down = unit(l, prefix + "0", x, in, c, s, residualUnits, false);
+        String below;
+        int upIn;
+        if (level + 2 < channels.length) {
+            below = block(l, prefix + "1.submodule.", down, c, c, level + 1, false);
+            upIn = 2 * c;
+        } else {
+            below = unit(l, prefix + "1.submodule", down, c, channels[level + 1], 1, residualUnits, false);
+            upIn = c + channels[level + 1];
+        }
+        String skip = l.concat(down, below);
+        String name = residualUnits > 0 ? prefix + "2.0" : prefix + "2";
+        boolean upConvOnly = top && residualUnits == 0;
+        String up = l.convTranspose(name + ".conv", skip, upIn, out, 3, s, 1, s - 1, biased(upConvOnly));
+        if (!upConvOnly) {
+            absorb(l, name);
+            up = l.nda(norm, dropout, activation, name + ".adn", up, out);
+        }
+        return residualUnits > 0 ? unit(l, prefix + "2.1", up, out, out, 1, 1, top) : up;
+    }
+
+    /**
+     * MONAI's {@code ResidualUnit} ({@code subunits} convolutions {@code conv.unit<i>}, the first strided, plus a
+     * {@code residual} path that is a strided 3³ or a 1³ convolution when the shape changes); with {@code subunits} 0
+     * a single plain {@code Convolution}.
      */
     private String unit(
             Layers l, String name, String x, int in, int out, int stride, int subunits, boolean lastConvOnly) {
@@ -128,9 +133,10 @@ public final class UNetBuilder {
         int s = stride;
         for (int i = 0; i < n; i++) {
             boolean convOnly = lastConvOnly && i == n - 1;
-            String sub = subunits == 0 ? name : name + ".unit" + i;
+            String sub = subunits == 0 ? name : name + ".conv.unit" + i;
             y = l.conv(sub + ".conv", y, channelsIn, out, 3, s, biased(convOnly));
             if (!convOnly) {
+                absorb(l, sub);
                 y = l.nda(norm, dropout, activation, sub + ".adn", y, out);
             }
             channelsIn = out;
@@ -143,6 +149,11 @@ public final class UNetBuilder {
             return l.add(y, x);
         }
         return l.add(y, l.conv(name + ".residual", x, in, out, stride == 1 ? 1 : 3, stride, true));
+    }
+
+    /** MONAI's convolution {@code <block>.conv} has a bias; ours leaves it to the norm {@code <block>.adn.N}. */
+    private void absorb(Layers l, String block) {
+        l.biasAbsorbed(block + ".conv", norm, block + ".adn.N");
     }
 
     /** A convolution keeps its bias only where no normalisation follows. */

@@ -6,7 +6,6 @@ import static org.medlabel.ml.onnx.Attributes.integer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
@@ -110,7 +109,7 @@ public final class UnetrBuilder {
         List<String> hidden = new ArrayList<>();
         String x = vit(l, image, hidden);
         int fs = featureSize;
-        String enc1 = resBlock(l, "encoder1", image, inChannels, fs);
+        String enc1 = resBlock(l, "encoder1.layer", image, inChannels, fs);
         String enc2 = prUp(l, "encoder2", volume(l, hidden.get(3)), hiddenSize, 2 * fs, 2);
         String enc3 = prUp(l, "encoder3", volume(l, hidden.get(6)), hiddenSize, 4 * fs, 1);
         String enc4 = prUp(l, "encoder4", volume(l, hidden.get(9)), hiddenSize, 8 * fs, 0);
@@ -118,9 +117,11 @@ public final class UnetrBuilder {
         String dec2 = up(l, "decoder4", dec3, enc3, 8 * fs, 4 * fs);
         String dec1 = up(l, "decoder3", dec2, enc2, 4 * fs, 2 * fs);
         String out = up(l, "decoder2", dec1, enc1, 2 * fs, fs);
-        String logits = l.conv("out", out, fs, outChannels, 1, 1, true);
+        String logits = l.conv("out.conv.conv", out, fs, outChannels, 1, 1, true);
         g.output(logits, -1, outChannels, d, h, w);
-        return g.model(Layers.OPSET, Map.of("medlabel.network", toString()));
+        // MONAI 1.5's transformer blocks always hold a cross-attention, used only by other networks
+        l.unusedInStateDict("vit\\.blocks\\.\\d+\\.(norm_cross_attn|cross_attn)\\..*");
+        return l.model(toString());
     }
 
     /** The ViT: returns the final normalised tokens [N, P, hidden] and collects each block's output. */
@@ -131,15 +132,15 @@ public final class UnetrBuilder {
                         List.of(
                                 image,
                                 l.truncatedNormal(
-                                        "vit.patch_embedding.weight",
+                                        "vit.patch_embedding.patch_embeddings.weight",
                                         new long[] {hiddenSize, inChannels, PATCH, PATCH, PATCH},
                                         0.02),
-                                l.constant("vit.patch_embedding.bias", hiddenSize, 0f)),
+                                l.constant("vit.patch_embedding.patch_embeddings.bias", hiddenSize, 0f)),
                         Attributes.repeated("kernel_shape", PATCH, 3),
                         Attributes.repeated("strides", PATCH, 3));
         long p = patchCount();
         String tokens = l.transpose(l.reshape(patches, 0, hiddenSize, p), 0, 2, 1);
-        String x = l.add(tokens, l.truncatedNormal("vit.position_embedding", new long[] {1, p, hiddenSize}, 0.02));
+        String x = l.add(tokens, l.truncatedNormal("vit.patch_embedding.position_embeddings", new long[] {1, p, hiddenSize}, 0.02));
         x = l.dropout(dropout, x);
         for (int i = 0; i < LAYERS; i++) {
             String name = "vit.blocks." + i;
@@ -180,11 +181,11 @@ public final class UnetrBuilder {
 
     /** MONAI's {@code UnetResBlock}: two 3³ convolutions with norm and LeakyReLU 0.01, a 1³ projection if needed. */
     private String resBlock(Layers l, String name, String x, int in, int out) {
-        String y = l.conv(name + ".conv1", x, in, out, 3, 1, false);
+        String y = l.conv(name + ".conv1.conv", x, in, out, 3, 1, false);
         y = l.activation(Activation.leakyRelu(RES_BLOCK_SLOPE), name + ".lrelu", l.norm(norm, name + ".norm1", y, out));
-        y = l.norm(norm, name + ".norm2", l.conv(name + ".conv2", y, out, out, 3, 1, false), out);
+        y = l.norm(norm, name + ".norm2", l.conv(name + ".conv2.conv", y, out, out, 3, 1, false), out);
         String residual =
-                in == out ? x : l.norm(norm, name + ".norm3", l.conv(name + ".conv3", x, in, out, 1, 1, false), out);
+                in == out ? x : l.norm(norm, name + ".norm3", l.conv(name + ".conv3.conv", x, in, out, 1, 1, false), out);
         return l.activation(Activation.leakyRelu(RES_BLOCK_SLOPE), name + ".lrelu", l.add(y, residual));
     }
 
@@ -204,7 +205,7 @@ public final class UnetrBuilder {
     }
 
     private static String up2(Layers l, String name, String x, int in, int out) {
-        return l.convTranspose(name, x, in, out, 2, 2, 0, 0, false);
+        return l.convTranspose(name + ".conv", x, in, out, 2, 2, 0, 0, false);
     }
 
     private long patchCount() {

@@ -1,0 +1,169 @@
+package org.medlabel.ml.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.medlabel.ml.onnx.OrtRun.relativeError;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.medlabel.ml.onnx.OrtRun;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.torch.StateDict;
+import org.medlabel.ml.torch.TorchCheckpoint;
+import org.medlabel.testinfra.PythonOracle;
+
+/**
+ * MONAI's own networks (monai.networks.nets, seeded, every parameter and buffer random) saved by PyTorch in each layout
+ * users have — a state dict, {"model": sd}, {"state_dict": sd} with DataParallel's prefix and an optimiser's state,
+ * TorchScript, float16 — load into the network our builder makes from the same settings, and ONNX Runtime then computes
+ * MONAI's eval output (monai_checkpoint.py).
+ */
+class MonaiWeightsTest {
+
+    private static final double TOLERANCE = 1e-4;
+    private static final List<String> LAYOUTS = List.of("state_dict.pt", "model.pt", "wrapped.pt", "model.ts");
+
+    @TempDir
+    Path dir;
+
+    record Case(String name, Supplier<ModelProto> ours, String network, Map<String, Object> args, long[] input) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> networks() {
+        return Stream.of(
+                new Case(
+                        "spleen UNet, batch norm",
+                        () -> new UNetBuilder().norm(Norm.BATCH).build(),
+                        "UNet",
+                        args("spatial_dims", 3, "in_channels", 1, "out_channels", 2, "channels", List.of(16, 32, 64, 128, 256),
+                                "strides", List.of(2, 2, 2, 2), "num_res_units", 2, "norm", "batch"),
+                        new long[] {1, 1, 32, 32, 32}),
+                new Case(
+                        "UNet without residual units, instance norm",
+                        () -> new UNetBuilder().inChannels(2).outChannels(3).channels(8, 16, 32).strides(2, 2)
+                                .residualUnits(0).norm(Norm.INSTANCE).build(),
+                        "UNet",
+                        args("spatial_dims", 3, "in_channels", 2, "out_channels", 3, "channels", List.of(8, 16, 32),
+                                "strides", List.of(2, 2), "num_res_units", 0, "norm", "instance"),
+                        new long[] {2, 2, 16, 16, 16}),
+                new Case(
+                        "UNet of 4 levels, 3 residual units, a stride of 1, batch norm, dropout",
+                        () -> new UNetBuilder().channels(4, 8, 16, 32).strides(2, 2, 1).residualUnits(3)
+                                .norm(Norm.BATCH).dropout(0.2).build(),
+                        "UNet",
+                        args("spatial_dims", 3, "in_channels", 1, "out_channels", 2, "channels", List.of(4, 8, 16, 32),
+                                "strides", List.of(2, 2, 1), "num_res_units", 3, "norm", "batch", "dropout", 0.2),
+                        new long[] {1, 1, 16, 16, 16}),
+                new Case(
+                        "UNet, affine instance norm, ReLU",
+                        () -> new UNetBuilder().channels(4, 8).strides(2).residualUnits(1).norm(Norm.INSTANCE_AFFINE)
+                                .activation(Activation.relu()).build(),
+                        "UNet",
+                        args("spatial_dims", 3, "in_channels", 1, "out_channels", 2, "channels", List.of(4, 8),
+                                "strides", List.of(2), "num_res_units", 1, "norm", List.of("instance", Map.of("affine", true)),
+                                "act", "relu"),
+                        new long[] {1, 1, 16, 16, 16}),
+                new Case(
+                        "BasicUNet 3-D",
+                        () -> new BasicUNetBuilder().inChannels(3).outChannels(1).features(4, 8, 8, 16, 16, 4).build(),
+                        "BasicUNet",
+                        args("spatial_dims", 3, "in_channels", 3, "out_channels", 1, "features", List.of(4, 8, 8, 16, 16, 4)),
+                        new long[] {1, 3, 32, 32, 32}),
+                new Case(
+                        "BasicUNet 2-D",
+                        () -> new BasicUNetBuilder().spatialDims(2).inChannels(3).outChannels(1)
+                                .features(4, 8, 8, 16, 16, 4).build(),
+                        "BasicUNet",
+                        args("spatial_dims", 2, "in_channels", 3, "out_channels", 1, "features", List.of(4, 8, 8, 16, 16, 4)),
+                        new long[] {2, 3, 32, 32}),
+                new Case(
+                        "UNETR",
+                        () -> new UnetrBuilder().inChannels(1).outChannels(3).imageSize(32, 32, 16).featureSize(4)
+                                .hiddenSize(32).mlpDim(64).heads(4).build(),
+                        "UNETR",
+                        args("in_channels", 1, "out_channels", 3, "img_size", List.of(32, 32, 16), "feature_size", 4,
+                                "hidden_size", 32, "mlp_dim", 64, "num_heads", 4, "proj_type", "conv",
+                                "norm_name", "instance", "res_block", true),
+                        new long[] {1, 1, 32, 32, 16}))
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void everyLayoutGivesMonaisOutput(Case c) throws Exception {
+        save(c, 7);
+        float[] x = TorchNetworks.readFloats(dir.resolve("input.bin"));
+        float[] expected = TorchNetworks.readFloats(dir.resolve("output.bin"));
+        ModelProto ours = c.ours().get();
+        for (String layout : LAYOUTS) {
+            StateDict weights = TorchCheckpoint.read(dir.resolve(layout));
+            OrtRun.Output y = OrtRun.run(StateDictLoader.load(ours, weights), x, c.input());
+            double error = relativeError(y.values(), expected);
+            assertTrue(error < TOLERANCE, layout + " (" + weights.source() + "): relative error vs MONAI " + error);
+        }
+        StateDict half = TorchCheckpoint.read(dir.resolve("half.pt"));
+        float[] y = OrtRun.run(StateDictLoader.load(ours, half), x, c.input()).values();
+        double error = relativeError(y, TorchNetworks.readFloats(dir.resolve("output_half.bin")));
+        assertTrue(error < TOLERANCE, "float16 weights: relative error vs MONAI " + error);
+    }
+
+    @Test
+    void weightsThatDoNotFitAreRefusedWithEveryKeyNamed() throws Exception {
+        Case spleen = (Case) networks().findFirst().orElseThrow().get()[0];
+        save(spleen, 3);
+        StateDict weights = TorchCheckpoint.read(dir.resolve("model.pt"));
+        assertEquals("checkpoint, the state dict under \"model\"", weights.source());
+
+        WeightMismatchException shapes = assertThrows(
+                WeightMismatchException.class,
+                () -> StateDictLoader.load(new UNetBuilder().norm(Norm.BATCH).outChannels(3).build(), weights));
+        assertEquals(List.of(), shapes.missing());
+        assertTrue(shapes.wrongShape().contains("model.2.1.conv.unit0.conv.weight: file [2, 2, 3, 3, 3], network [3, 3, 3, 3, 3]"),
+                shapes.wrongShape().toString());
+
+        WeightMismatchException keys = assertThrows(
+                WeightMismatchException.class,
+                () -> StateDictLoader.load(new UNetBuilder().norm(Norm.BATCH).residualUnits(1).build(), weights));
+        assertTrue(keys.unexpected().contains("model.0.conv.unit1.conv.weight"), keys.unexpected().toString());
+        assertTrue(keys.getMessage().startsWith("the weights do not fit UNet("), keys.getMessage());
+
+        WeightMismatchException norm = assertThrows(
+                WeightMismatchException.class, () -> StateDictLoader.load(new UNetBuilder().build(), weights));
+        assertTrue(norm.unexpected().contains("model.0.conv.unit0.adn.N.running_mean"), norm.unexpected().toString());
+    }
+
+    private void save(Case c, int seed) throws Exception {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("network", c.network());
+        config.put("args", c.args());
+        config.put("inputShape", c.input());
+        config.put("seed", seed);
+        Path file = dir.resolve("checkpoint.json");
+        new ObjectMapper().writeValue(file.toFile(), config);
+        PythonOracle.run("monai_checkpoint.py", file, dir);
+    }
+
+    private static Map<String, Object> args(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}
