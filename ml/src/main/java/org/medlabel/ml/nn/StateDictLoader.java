@@ -21,7 +21,8 @@ import org.medlabel.ml.torch.TorchTensor;
  * a place. Our graphs name their initializers as MONAI's modules do, with two exact differences the builders record
  * in the model's metadata: a convolution followed by a norm has no bias (a batch norm's running mean takes it, an
  * instance norm cancels it: {@value #ABSORBED_PREFIX}{@code <key>}), and a linear layer's weight is stored transposed
- * ({@code <name>.weight_t}). Batch-norm step counters and the keys the builder declares unused ({@value #UNUSED_KEY})
+ * ({@code <name>.weight_t}). Batch-norm step counters, the keys the builder declares unused ({@value #UNUSED_KEY})
+ * and, in a TorchScript module, tensors that are not weights, biases or running statistics (non-persistent buffers)
  * are accepted and ignored.
  */
 public final class StateDictLoader {

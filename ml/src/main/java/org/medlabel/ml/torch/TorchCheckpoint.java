@@ -41,13 +41,17 @@ public final class TorchCheckpoint {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
+        } catch (ZipException | java.io.EOFException e) {
             throw new CheckpointFormatException(
                     "not a PyTorch checkpoint: not a zip archive (a legacy pre-1.6 torch.save file is not supported; "
                             + "re-save it with a current PyTorch)");
         }
         try (zip) {
             return new Archive(zip).stateDict();
+        } catch (CheckpointFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointFormatException("the archive is damaged: " + e, e);
         }
     }
 

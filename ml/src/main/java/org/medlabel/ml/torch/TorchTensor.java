@@ -47,8 +47,10 @@ public record TorchTensor(DType dtype, long[] shape, float[] values) {
             throw new CheckpointFormatException("a tensor of shape " + Arrays.toString(shape) + " at offset " + offset
                     + " reaches past its storage of " + storage.elements() + " elements");
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new CheckpointFormatException("a tensor of " + count + " elements is too large to load");
+        if (count > storage.elements()) {
+            // a broadcast view (stride 0) would make a file of bytes allocate gigabytes; state dicts have none
+            throw new CheckpointFormatException("a tensor of " + count + " elements views a storage of only "
+                    + storage.elements());
         }
         float[] values = new float[(int) count];
         int[] index = new int[shape.length];

@@ -58,8 +58,8 @@ final class Unpickler {
             return new Unpickler(bytes, persistentLoad).run();
         } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
             throw new CheckpointFormatException("the pickle stream is truncated or malformed");
-        } catch (ClassCastException e) {
-            throw new CheckpointFormatException("the pickle stream holds an unexpected value: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new CheckpointFormatException("the pickle stream holds an unexpected value: " + e, e);
         }
     }
 
