@@ -11,8 +11,8 @@ usage: training_torch.py MODEL CONFIG PATCH STEPS THREADS
   PATCH    edge of the cubic patch (96: input [1, 1, 96, 96, 96]; deepgrow2d: [16, 3, PATCH, PATCH])
   STEPS    timed steps, after 2 warm-up steps that are not counted
   THREADS  torch.set_num_threads
-A step: optimizer.zero_grad(), forward (torch_oracle.unet, the functional MONAI UNet, over nn.Parameters), MONAI's
-DiceCELoss(to_onehot_y=True, softmax=True) as torch_oracle.dice_ce writes it out, backward, Adam(lr=1e-3).step().
+A step: optimizer.zero_grad(), forward (MONAI's own network class with the model's weights, monai_nets), MONAI's
+DiceCELoss(to_onehot_y=True, softmax=True) (torch_oracle.dice_ce), backward, Adam(lr=1e-3).step().
 Input ~ N(0, 1) and a random binary label (each voxel foreground with probability 1/2), both from seed 0.
 Prints one JSON line: median_ms, p10_ms, p90_ms (of the timed steps), peak_rss_mb (ru_maxrss of the process),
 steps (each timed step, ms), and forward/loss/backward/optimizer medians, parameters, first and last loss.
@@ -29,6 +29,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ml", "src", "test", "python"))
 import torch_oracle  # noqa: E402
+from monai_nets import monai_network  # noqa: E402
 
 PRESETS = {
     "small": {"network": "UNet", "in": 1, "out": 2, "channels": [8, 16, 32, 64], "strides": [2, 2, 2],
@@ -49,27 +50,21 @@ def main(model, config, patch, steps, threads):
     torch.set_num_threads(threads)
     cfg = dict(PRESETS[config]) if config in PRESETS else json.load(open(config))
     cfg["training"] = True  # BatchNorm, if any, on batch statistics
-    tensors = {}
-    for name, t in torch_oracle.load(model).items():
-        learnable = torch_oracle.is_parameter(name) and t.is_floating_point()
-        tensors[name] = torch.nn.Parameter(t) if learnable else t
-    parameters = [t for t in tensors.values() if isinstance(t, torch.nn.Parameter)]
+    batch, spatial = cfg.get("batch", 1), [patch] * cfg.get("dims", 3)
+    cfg["inputShape"] = [batch, cfg["in"], *spatial]
+    net = monai_network(model, cfg).train()
+    parameters = list(net.parameters())
     optimizer = torch.optim.Adam(parameters, lr=1e-3)
     generator = torch.Generator().manual_seed(0)
-    batch, spatial = cfg.get("batch", 1), [patch] * cfg.get("dims", 3)
     x = torch.randn(batch, cfg["in"], *spatial, generator=generator)
     label = (torch.rand(batch, 1, *spatial, generator=generator) < 0.5).float()
-    network = torch_oracle.NETWORKS[cfg["network"]]
-
-    p = torch_oracle.Params(tensors)
-    torch_oracle.dice_ce(network(x, p, cfg).detach(), label, cfg)  # shapes and labels checked once, untimed
-    p.check_all_used()
+    torch_oracle.dice_ce(net(x).detach(), label, cfg)  # shapes and labels checked once, untimed
 
     times, phases, losses = [], {"forward": [], "loss": [], "backward": [], "optimizer": []}, []
     for i in range(WARMUP + steps):
         t0 = time.perf_counter()
         optimizer.zero_grad(set_to_none=True)
-        logits = network(x, p, cfg)
+        logits = net(x)
         t1 = time.perf_counter()
         loss = torch_oracle.dice_ce(logits, label, cfg, check=False)
         t2 = time.perf_counter()

@@ -2,7 +2,7 @@
 
 usage: unet_report.py MODEL JMH_JSON [PATCH...]
   MODEL     the spleen UNet MedLabel built (UNetModels writes it): PyTorch runs the same network with the same weights,
-            through the MONAI-structure oracle of ml/src/test/python/torch_oracle.py, eagerly, on 2 threads
+            as MONAI's own UNet class (ml/src/test/python/monai_nets.py), eagerly, on 2 threads
   JMH_JSON  JMH's JSON result of UNetInferenceBenchmark
 Prints a Markdown table: ms per patch (median of 10 after 3 warm-up runs), GFLOP/s, fraction of the SGEMM peak.
 """
@@ -17,13 +17,13 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "ml", "src", "test", "python"))
-import torch_oracle  # noqa: E402
+from monai_nets import monai_network  # noqa: E402
 
 SPLEEN = {"network": "UNet", "in": 1, "out": 2, "channels": [16, 32, 64, 128, 256], "strides": [2, 2, 2, 2],
-          "residualUnits": 2, "norm": "INSTANCE", "activation": "PRELU", "slope": 0.25}
+          "residualUnits": 2, "norm": "INSTANCE", "activation": "PRELU", "slope": 0.25, "inputShape": [1, 1, 96, 96, 96]}
 
 
-def conv_flops(weights, patch):
+def conv_flops(net, patch):
     """2 x multiply-adds of every convolution and transposed convolution (what a dense kernel must do)."""
     total = [0]
     conv3d, conv_t3d = F.conv3d, F.conv_transpose3d
@@ -40,7 +40,7 @@ def conv_flops(weights, patch):
     F.conv3d, F.conv_transpose3d = counting_conv, counting_conv_t
     try:
         with torch.inference_mode():
-            torch_oracle.unet(torch.zeros(1, 1, patch, patch, patch), torch_oracle.Params(weights), SPLEEN)
+            net(torch.zeros(1, 1, patch, patch, patch))
     finally:
         F.conv3d, F.conv_transpose3d = conv3d, conv_t3d
     return total[0]
@@ -68,7 +68,7 @@ def sgemm_gflops(n=4096):
 
 def main(model, jmh_json, patches):
     torch.set_num_threads(2)
-    weights = torch_oracle.load(model)
+    net = monai_network(model, SPLEEN).eval()
     peak_numpy, peak_torch = sgemm_gflops()
     peak = max(peak_numpy, peak_torch)
     jmh = {}
@@ -81,10 +81,10 @@ def main(model, jmh_json, patches):
           " of SGEMM peak |")
     print("|---|---|---|---|---|---|---|---|")
     for patch in patches:
-        flops = conv_flops(weights, patch)
+        flops = conv_flops(net, patch)
         x = torch.randn(1, 1, patch, patch, patch)
         with torch.inference_mode():
-            eager = time_ms(lambda: torch_oracle.unet(x, torch_oracle.Params(weights), SPLEEN))
+            eager = time_ms(lambda: net(x))
         standard, optimised = jmh.get((patch, "standard")), jmh.get((patch, "optimised"))
         rate = flops / (optimised * 1e6)
         print(f"| {patch}³ | {flops / 1e9:.2f} | {eager:.0f} ms | {standard:.0f} ms | **{optimised:.0f} ms** |"

@@ -33,6 +33,8 @@ import onnx
 import torch
 import torch.nn.functional as F
 
+from monai.losses import DiceCELoss, DiceLoss
+
 from monai_nets import is_state, monai_network, parameter_of, read_onnx
 
 STATISTICS_SUFFIXES = ("running_mean", "running_var")
@@ -57,67 +59,40 @@ def read_label(path, cfg):
 
 
 def dice_ce(logits, label, cfg, check=True):
-    """MONAI's DiceCELoss(to_onehot_y=True, softmax=True), default settings, written out.
+    """MONAI's own loss for logits [N, C, spatial...] and label [N, 1, spatial...] (class indices, any float type).
 
-    logits [N, C, spatial...] (C >= 2), label [N, 1, spatial...] of class indices (integers in [0, C), any float type).
-    onehot = one-hot of label over C; p = softmax(logits, dim=1); per (n, c), over the spatial axes,
-    dice[n, c] = 1 - (2 * sum(p * onehot) + 1e-5) / (sum(p) + sum(onehot) + 1e-5), background included;
-    dice = mean over n and c; ce = cross_entropy(logits, label) (mean over all voxels); loss = dice + ce.
-    cfg "classWeights" (C floats w), as MONAI's DiceCELoss(weight=w): ce = cross_entropy(logits, label, weight=w)
-    (PyTorch's weighted mean: sum of w[label] * nll / sum of w[label]) and dice = mean over n and c of
-    w[c] * dice[n, c] (weighted terms, still divided by N * C). cfg "loss": "dicece" (default), "dice" or "ce" alone.
+    C >= 2: monai.losses.DiceCELoss(to_onehot_y=True, softmax=True) ("dicece", default), DiceLoss with the same options
+    ("dice"), or PyTorch's cross_entropy ("ce", the CE part of DiceCELoss); C == 1: the sigmoid forms (DiceCELoss /
+    DiceLoss(sigmoid=True), binary_cross_entropy_with_logits), labels 0/1. cfg: "loss", "classWeights" (C floats:
+    MONAI's weight=, for the Dice terms and the cross-entropy), "squaredPred", "batch" (MONAI's squared_pred, batch).
     check=False skips the label's validation (a benchmark's loop).
     """
     c = logits.shape[1]
-    if c == 1:
-        return dice_bce(logits, label, cfg)
-    if label.shape[1] != 1 or label.shape[0] != logits.shape[0] or label.shape[2:] != logits.shape[2:]:
-        raise ValueError(f"label shape {list(label.shape)} does not fit logits {list(logits.shape)}")
-    target = label[:, 0].round().long()
-    if check and (not torch.equal(target.to(label.dtype), label[:, 0]) or target.min() < 0 or target.max() >= c):
-        raise ValueError(f"label values must be class indices in [0, {c})")
     kind = cfg.get("loss", "dicece")
     if kind not in ("dicece", "dice", "ce"):
         raise ValueError(f"loss must be dicece, dice or ce, was {kind}")
+    if label.shape[1] != 1 or label.shape[0] != logits.shape[0] or label.shape[2:] != logits.shape[2:]:
+        raise ValueError(f"label shape {list(label.shape)} does not fit logits {list(logits.shape)}")
+    target = label.round()
+    if check and (not torch.equal(target, label) or target.min() < 0 or target.max() >= max(c, 2)):
+        raise ValueError(f"label values must be class indices in [0, {max(c, 2)})")
     weight = None
     if cfg.get("classWeights") is not None:
         weight = torch.tensor(cfg["classWeights"], dtype=logits.dtype)
         if weight.shape != (c,):
             raise ValueError(f"classWeights needs {c} values, had {list(weight.shape)}")
-    loss = torch.zeros((), dtype=logits.dtype)
-    if kind in ("dicece", "dice"):
-        onehot = F.one_hot(target, c).movedim(-1, 1).to(logits.dtype)
-        prob = torch.softmax(logits, dim=1)
-        axes = list(range(2, logits.dim()))
-        intersection = torch.sum(prob * onehot, dim=axes)
-        denominator = torch.sum(onehot, dim=axes) + torch.sum(prob, dim=axes)
-        dice = 1.0 - (2.0 * intersection + 1e-5) / (denominator + 1e-5)
-        if weight is not None:
-            dice = dice * weight
-        loss = loss + torch.mean(dice)
-    if kind in ("dicece", "ce"):
-        loss = loss + F.cross_entropy(logits, target, weight=weight)
-    return loss
-
-
-def dice_bce(logits, label, cfg):
-    """MONAI's DiceCELoss(sigmoid=True) for one output channel, written out: y = label (0/1); p = sigmoid(logits);
-    dice[n, 0] as in dice_ce with p and y; bce = binary_cross_entropy_with_logits(logits, y) (mean over voxels);
-    cfg "loss" picks "dicece" (sum), "dice" or "ce" (the BCE) alone."""
-    kind = cfg.get("loss", "dicece")
-    y = label.to(logits.dtype)
-    if not torch.equal(y, y.round()) or y.min() < 0 or y.max() > 1:
-        raise ValueError("labels of a one-channel loss must be 0 or 1")
-    loss = torch.zeros((), dtype=logits.dtype)
-    if kind in ("dicece", "dice"):
-        prob = torch.sigmoid(logits)
-        axes = list(range(2, logits.dim()))
-        intersection = torch.sum(prob * y, dim=axes)
-        denominator = torch.sum(y, dim=axes) + torch.sum(prob, dim=axes)
-        loss = loss + torch.mean(1.0 - (2.0 * intersection + 1e-5) / (denominator + 1e-5))
-    if kind in ("dicece", "ce"):
-        loss = loss + F.binary_cross_entropy_with_logits(logits, y)
-    return loss
+    options = dict(squared_pred=bool(cfg.get("squaredPred", False)), batch=bool(cfg.get("batch", False)))
+    if c == 1:
+        options["sigmoid"] = True
+    else:
+        options.update(to_onehot_y=True, softmax=True)
+    if kind == "ce":
+        if c == 1:
+            return F.binary_cross_entropy_with_logits(logits, target)
+        return F.cross_entropy(logits, target[:, 0].long(), weight=weight)
+    if kind == "dice":
+        return DiceLoss(weight=weight, **options)(logits, target)
+    return DiceCELoss(weight=weight, **options)(logits, target)
 
 
 def grad(model, config, inp, label, outdir):

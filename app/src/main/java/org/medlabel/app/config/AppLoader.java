@@ -81,6 +81,9 @@ public final class AppLoader {
                 n.file() != null || (n.inChannels() != null && n.outChannels() != null),
                 where + "a built network needs 'inChannels' and 'outChannels'");
         require(
+                n.weights() == null || n.builder() != null,
+                where + "'network.weights' (a PyTorch checkpoint) needs a 'builder' network to load into");
+        require(
                 m.inferer() != null
                         && List.of("whole", "sliding_window", "fitted")
                                 .contains(m.inferer().kind()),
@@ -124,6 +127,9 @@ public final class AppLoader {
             require(
                     pre.normalize() == null || pre.normalize().divisor() != 0,
                     where + "'pre.normalize.divisor' must not be 0");
+            require(
+                    pre.scaleIntensity() == null || pre.scaleIntensity().max() != pre.scaleIntensity().min(),
+                    where + "'pre.scaleIntensity' needs min != max");
             require(
                     pre.cropForeground() == null
                             || (m.type() == ModelType.SEGMENTATION

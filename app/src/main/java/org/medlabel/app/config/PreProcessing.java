@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The steps before the network, in this order: reorientation (axis codes, e.g. RAS), resampling to a voxel
  * spacing (mm), resizing to a fixed grid, an intensity window ({@code a} range mapped linearly to {@code b}, clipped) or
- * a normalisation ((x − subtrahend) / divisor), then optionally a crop to the foreground. Absent steps are skipped.
+ * a normalisation ((x − subtrahend) / divisor), then optionally the volume's own range rescaled ({@code scaleIntensity},
+ * MONAI's {@code ScaleIntensityd(minv, maxv)}) and a crop to the foreground. Absent steps are skipped.
  */
 public record PreProcessing(
         String orientation,
@@ -13,11 +14,20 @@ public record PreProcessing(
         List<Integer> resize,
         Window window,
         Normalize normalize,
+        Scale scaleIntensity,
         CropForeground cropForeground) {
 
     public record Window(double aMin, double aMax, double bMin, double bMax, boolean clip) {}
 
     public record Normalize(double subtrahend, double divisor) {}
+
+    /** MONAI's {@code ScaleIntensityd(minv=min, maxv=max)}: [volume min, volume max] onto [min, max]. */
+    public record Scale(double min, double max) {}
+
+    /** The lowest value the intensity steps give the background: what a foreground crop leaves out. */
+    public double floor() {
+        return scaleIntensity != null ? scaleIntensity.min() : window != null ? window.bMin() : 0;
+    }
 
     /**
      * Segmentation only: the network runs on the bounding box of the voxels above the window's floor (the body in a

@@ -9,14 +9,20 @@ import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.NetworkSpec;
 import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.Norm;
+import org.medlabel.ml.nn.StateDictLoader;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.nn.UnetrBuilder;
+import org.medlabel.ml.nn.WeightMismatchException;
 import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.torch.StateDict;
+import org.medlabel.ml.torch.TorchCheckpoint;
 
 /**
  * Version 0 of a model: the network its app names, built by {@code ml}'s builders with a seed derived from the model's
- * name (so every replica builds the same bytes), or read from the ONNX file it names.
+ * name (so every replica builds the same bytes) and, where the app gives {@code network.weights}, loaded with that
+ * checkpoint's weights; or read from the ONNX file it names. {@link #fromCheckpoint} makes a PyTorch checkpoint or
+ * TorchScript file (MONAI's parameter names) a version of a built model.
  */
 public final class NetworkFactory {
 
@@ -24,7 +30,6 @@ public final class NetworkFactory {
 
     public static ModelProto build(String model, ModelDefinition d) {
         NetworkSpec n = d.network();
-        long seed = model.hashCode();
         if (n.file() != null) {
             try {
                 return OnnxModelIo.read(Path.of(n.file()));
@@ -32,6 +37,44 @@ public final class NetworkFactory {
                 throw new AppConfigException("model '" + model + "': cannot read network file " + n.file(), e);
             }
         }
+        if (n.weights() == null) {
+            return network(model, d);
+        }
+        try {
+            return fromCheckpoint(model, d, WeightsFile.resolve(n.weights()));
+        } catch (RuntimeException e) {
+            throw new AppConfigException("model '" + model + "': network.weights " + n.weights() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The model's network with the weights of a PyTorch checkpoint ({@code torch.save} of a state dict, plain or under
+     * "model" / "state_dict") or a TorchScript archive, matched strictly by MONAI's parameter names.
+     *
+     * @throws InvalidCheckpointException naming what is wrong with the file or which keys and shapes do not fit
+     */
+    public static ModelProto fromCheckpoint(String model, ModelDefinition d, Path checkpoint) {
+        if (d.network().builder() == null) {
+            throw new InvalidCheckpointException("model '" + model + "' is defined by an ONNX file, so a PyTorch "
+                    + "checkpoint has no network to load into; send an ONNX model", null);
+        }
+        StateDict weights;
+        try {
+            weights = TorchCheckpoint.read(checkpoint);
+        } catch (IOException e) {
+            throw new InvalidCheckpointException(e.getMessage(), e);
+        }
+        try {
+            return StateDictLoader.load(network(model, d), weights);
+        } catch (WeightMismatchException e) {
+            throw new InvalidCheckpointException(e.getMessage() + " (read from the " + weights.source() + ")", e);
+        }
+    }
+
+    /** The app's network, freshly initialised. */
+    private static ModelProto network(String model, ModelDefinition d) {
+        NetworkSpec n = d.network();
+        long seed = model.hashCode();
         try {
             return switch (n.builder()) {
                 case "unet" -> {

@@ -2,6 +2,7 @@ package org.medlabel.app.preprocess;
 
 import org.medlabel.app.config.PreProcessing;
 import org.medlabel.imaging.transform.IntensityWindow;
+import org.medlabel.imaging.transform.ScaleIntensity;
 import org.medlabel.imaging.volume.Volume;
 
 /** The intensity step of a model's pre-processing, the same for inference and training. */
@@ -9,19 +10,25 @@ public final class IntensityStep {
 
     private IntensityStep() {}
 
-    /** A window mapped to [bMin, bMax], or (x − subtrahend) / divisor; {@code v} unchanged when neither is set. */
+    /**
+     * A window mapped to [bMin, bMax], or (x − subtrahend) / divisor, then the result's range rescaled if the model
+     * says so; {@code v} unchanged when no step is set.
+     */
     public static Volume apply(PreProcessing pre, Volume v) {
         if (pre == null) {
             return v;
         }
+        Volume out = v;
         if (pre.window() != null) {
             PreProcessing.Window w = pre.window();
-            return new IntensityWindow(w.aMin(), w.aMax(), w.bMin(), w.bMax(), w.clip()).apply(v);
-        }
-        if (pre.normalize() != null) {
+            out = new IntensityWindow(w.aMin(), w.aMax(), w.bMin(), w.bMax(), w.clip()).apply(v);
+        } else if (pre.normalize() != null) {
             PreProcessing.Normalize n = pre.normalize();
-            return new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
+            out = new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
         }
-        return v;
+        if (pre.scaleIntensity() != null) {
+            out = new ScaleIntensity(pre.scaleIntensity().min(), pre.scaleIntensity().max()).apply(out);
+        }
+        return out;
     }
 }

@@ -25,6 +25,15 @@ public record Region(int x, int y, int z, int sx, int sy, int sz) {
      * the image (MONAI's {@code CropForeground}); the whole image when nothing is non-zero.
      */
     public static Region foreground(Volume v, int margin) {
+        return box(v, margin, value -> value != 0);
+    }
+
+    /** As {@link #foreground}, of the voxels above {@code floor} (an intensity step's background value). */
+    public static Region above(Volume v, int margin, double floor) {
+        return box(v, margin, value -> value > floor);
+    }
+
+    private static Region box(Volume v, int margin, java.util.function.DoublePredicate inside) {
         int[] lo = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
         int[] hi = {-1, -1, -1};
         int n = v.voxelCount();
@@ -33,7 +42,7 @@ public record Region(int x, int y, int z, int sx, int sy, int sz) {
             for (int z = 0; z < v.nz(); z++) {
                 for (int y = 0; y < v.ny(); y++) {
                     for (int x = 0; x < v.nx(); x++, i++) {
-                        if (v.voxels().get(i) != 0) {
+                        if (inside.test(v.voxels().get(i))) {
                             lo[0] = Math.min(lo[0], x);
                             lo[1] = Math.min(lo[1], y);
                             lo[2] = Math.min(lo[2], z);

@@ -1,5 +1,9 @@
 package org.medlabel.inference.model;
 
+import java.nio.file.Path;
+import java.nio.file.Files;
+import java.io.UncheckedIOException;
+import java.io.IOException;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
@@ -13,6 +17,7 @@ import org.jboss.logging.Logger;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.ModelType;
+import org.medlabel.app.network.InvalidCheckpointException;
 import org.medlabel.app.network.NetworkFactory;
 import org.medlabel.inference.config.InferenceConfig;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
@@ -137,13 +142,15 @@ public class ModelRegistry {
     }
 
     /**
-     * A user's ONNX model as the next version of {@code model}: checked by loading it and comparing its input and
+     * A user's model file (ONNX, or a PyTorch checkpoint or TorchScript archive loaded into the app's network) as
+     * the next version of {@code model}: checked by loading it and comparing its input and
      * output channels with the model's definition, then stored and served. Returns the new version.
      */
-    public synchronized int importModel(String model, byte[] onnx) {
+    public synchronized int importModel(String model, byte[] file) {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
+        byte[] onnx = isZip(file) ? fromCheckpoint(model, file) : file;
         int version = store.latestVersion(model).orElse(-1) + 1;
         ServedModel loaded = load(model, version, onnx);
         try {
@@ -154,6 +161,29 @@ public class ModelRegistry {
         }
         serve(loaded);
         return version;
+    }
+
+    /** PyTorch's checkpoints and TorchScript archives are zip files; an ONNX model is a protobuf, never "PK\3\4". */
+    private static boolean isZip(byte[] file) {
+        return file.length >= 4 && file[0] == 'P' && file[1] == 'K' && file[2] == 3 && file[3] == 4;
+    }
+
+    /** The model's network with the checkpoint's weights, as ONNX. */
+    private byte[] fromCheckpoint(String model, byte[] checkpoint) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("medlabel-import", ".pt");
+            Files.write(file, checkpoint);
+            return NetworkFactory.fromCheckpoint(model, app.models().get(model), file).toByteArray();
+        } catch (InvalidCheckpointException e) {
+            throw new InvalidModelException("model '" + model + "': the PyTorch file cannot be imported: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                file.toFile().delete();
+            }
+        }
     }
 
     private synchronized void install(String model, int version, byte[] onnx) {

@@ -30,7 +30,7 @@ import org.medlabel.platform.objectstore.ModelStore;
 
 /**
  * The app's models as MONAI Label's {@code /info/} describes them (plus the version each serves), and the import of a
- * user's ONNX file as a model's next version, announced to the other replicas and to training.
+ * user's model file (ONNX, PyTorch checkpoint, TorchScript) as a model's next version, announced to the other replicas and to training.
  */
 @Path("/models")
 public class ModelResource {
@@ -140,7 +140,7 @@ public class ModelResource {
     @PUT
     @Path("/{model}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
-    @Operation(summary = "Import an ONNX file as the model's next version (checked by loading it)")
+    @Operation(summary = "Import a model file as the model's next version: ONNX, or a PyTorch checkpoint (.pt) or TorchScript archive (.ts) with MONAI's parameter names for the app's network (checked by loading it)")
     public Uni<Map<String, Object>> importModel(@RestPath String model, InputStream body) {
         return Uni.createFrom()
                 .item(() -> {
@@ -170,7 +170,7 @@ public class ModelResource {
                 throw new ModelTooLargeException(config.maxUploadBytes());
             }
             if (bytes.length == 0) {
-                throw new InvalidModelException("the request body is empty; send the ONNX file's bytes");
+                throw new InvalidModelException("the request body is empty; send the model file's bytes (ONNX, PyTorch .pt or TorchScript .ts)");
             }
             return bytes;
         } catch (IOException e) {

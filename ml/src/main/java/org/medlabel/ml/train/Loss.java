@@ -13,13 +13,15 @@ import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
  * and class over the spatial axes, background included, as {@code 1 − (2·Σ p·y + 1e-5)/(Σ p + Σ y + 1e-5)}, and
  * averaged over samples and classes; cross-entropy is PyTorch's mean over voxels of −log softmax at the true class.
  * DiceCE is their sum (both weights 1). Optional class weights scale each class's Dice term before the average and
- * weight cross-entropy as PyTorch's {@code weight} does (a weighted mean over voxels).
+ * weight cross-entropy as PyTorch's {@code weight} does (a weighted mean over voxels). MONAI's options
+ * {@code squared_pred} (Σ p² + Σ y² in the denominator) and {@code batch} (the sums run over the batch too, one Dice
+ * per class) are {@code squaredPred} and {@code batch}.
  *
  * <p>A network with one output channel (DeepGrow) gets MONAI's {@code sigmoid=True} form instead: labels are 0/1,
  * p = sigmoid(logits) in the Dice term, and cross-entropy is PyTorch's {@code binary_cross_entropy_with_logits} (mean
  * over voxels), computed as max(x, 0) − x·y + log(1 + exp(−|x|)) so that no exponential overflows.
  */
-public record Loss(Kind kind, float[] classWeights) {
+public record Loss(Kind kind, float[] classWeights, boolean squaredPred, boolean batch) {
 
     /** Dice's smoothing constants, added to the numerator and the denominator (MONAI's smooth_nr, smooth_dr). */
     public static final float SMOOTH = 1e-5f;
@@ -32,6 +34,11 @@ public record Loss(Kind kind, float[] classWeights) {
 
     public Loss {
         classWeights = classWeights == null ? null : classWeights.clone();
+    }
+
+    /** MONAI's defaults: {@code squared_pred=False, batch=False}. */
+    public Loss(Kind kind, float[] classWeights) {
+        this(kind, classWeights, false, false);
     }
 
     public static Loss diceCe() {
@@ -99,15 +106,21 @@ public record Loss(Kind kind, float[] classWeights) {
         return g.node("ReduceMean", List.of(perVoxel), integer("keepdims", 0));
     }
 
-    private static String dice(GraphBuilder g, String p, String oneHot, String weights, int spatialRank) {
-        long[] spatial = new long[spatialRank];
+    private String dice(GraphBuilder g, String p, String oneHot, String weights, int spatialRank) {
+        // the spatial axes 2.., and with batch the samples' axis 0 as well
+        long[] reduced = new long[spatialRank + (batch ? 1 : 0)];
         for (int a = 0; a < spatialRank; a++) {
-            spatial[a] = 2 + a;
+            reduced[a] = 2 + a;
         }
-        String axes = g.int64s("loss.spatial_axes", spatial);
+        if (batch) {
+            reduced[spatialRank] = 0;
+        }
+        String axes = g.int64s("loss.dice_axes", reduced);
         String intersection = g.node("ReduceSum", List.of(g.node("Mul", List.of(p, oneHot)), axes));
+        String predicted = squaredPred ? g.node("Mul", List.of(p, p)) : p;
+        String truth = squaredPred ? g.node("Mul", List.of(oneHot, oneHot)) : oneHot;
         String denominator = g.node(
-                "Add", List.of(g.node("ReduceSum", List.of(p, axes)), g.node("ReduceSum", List.of(oneHot, axes))));
+                "Add", List.of(g.node("ReduceSum", List.of(predicted, axes)), g.node("ReduceSum", List.of(truth, axes))));
         String smooth = g.floats("loss.smooth", new long[] {}, new float[] {SMOOTH});
         String two = g.floats("loss.two", new long[] {}, new float[] {2f});
         String ratio = g.node(

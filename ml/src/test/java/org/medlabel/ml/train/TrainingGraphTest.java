@@ -139,6 +139,19 @@ class TrainingGraphTest {
                         basicUNet(2, 3, 32, 48),
                         Loss.diceCe()),
                 Arguments.of(
+                        "UNet, batch of 2, MONAI Label's spleen loss: DiceCE(squared_pred, batch)",
+                        new UNetBuilder().channels(4, 8).strides(2).residualUnits(1).build(),
+                        monaiOptions(
+                                TorchNetworks.unet(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.INSTANCE,
+                                        Activation.prelu(), 2, 1, 12, 10, 12),
+                                "dicece"),
+                        new Loss(Loss.Kind.DICE_CE, null, true, true)),
+                Arguments.of(
+                        "BasicUNet, one output channel, MONAI Label's DeepGrow loss: DiceLoss(sigmoid, squared_pred)",
+                        new BasicUNetBuilder().outChannels(1).features(4, 4, 8, 8, 8, 4).build(),
+                        squared(basicUNet(2, 3, 32, 32, 32)),
+                        new Loss(Loss.Kind.DICE, null, true, false)),
+                Arguments.of(
                         "UNETR (attention, layer norm, GELU, token reshapes), DiceCE",
                         new UnetrBuilder()
                                 .outChannels(3)
@@ -161,6 +174,19 @@ class TrainingGraphTest {
         c.put("heads", 4);
         c.put("qkvBias", false);
         return c;
+    }
+
+    private static Map<String, Object> monaiOptions(Map<String, Object> config, String loss) {
+        config.put("loss", loss);
+        config.put("squaredPred", true);
+        config.put("batch", true);
+        return config;
+    }
+
+    private static Map<String, Object> squared(Map<String, Object> config) {
+        config.put("loss", "dice");
+        config.put("squaredPred", true);
+        return config;
     }
 
     private static Map<String, Object> training(Map<String, Object> config) {
