@@ -134,12 +134,11 @@ public final class AppLoader {
                     pre.cropForeground() == null
                             || (m.type() == ModelType.SEGMENTATION
                                     && pre.window() != null
-                                    && pre.window().bMin() == 0
-                                    && pre.window().bMax() > 0
+                                    && pre.window().bMin() < pre.window().bMax()
                                     && pre.window().clip()
                                     && pre.cropForeground().margin() >= 0),
-                    where + "'pre.cropForeground' needs a segmentation model, a clipped 'pre.window' from bMin 0 up,"
-                            + " and a margin >= 0");
+                    where + "'pre.cropForeground' needs a segmentation model, a clipped 'pre.window' with bMin < bMax"
+                            + " (its floor is the background), and a margin >= 0");
         }
         if (m.device() != null) {
             try {
@@ -193,6 +192,9 @@ public final class AppLoader {
                 at + "positive' and 'negative' must be >= 0, not both 0");
         require(t.flipProbability() >= 0 && t.flipProbability() <= 1, at + "flipProbability' must be in [0, 1]");
         require(t.maxGradNorm() >= 0, at + "maxGradNorm' must be >= 0");
+        require(List.of("adam", "adamw").contains(t.optimizer()), at + "optimizer' must be adam or adamw");
+        require(t.weightDecay() >= 0, at + "weightDecay' must be >= 0");
+        require(List.of("dice_ce", "dice").contains(t.loss()), at + "loss' must be dice_ce or dice");
     }
 
     private static boolean triple(List<Integer> sizes) {

@@ -1,6 +1,8 @@
 package org.medlabel.app.config;
 
 import java.util.List;
+import org.medlabel.ml.train.Loss;
+import org.medlabel.ml.train.Optimizer;
 
 /**
  * How a model is trained, every key optional (the defaults are MONAI Label's where it has one). {@code threshold} new
@@ -8,7 +10,10 @@ import java.util.List;
  * params ({@code max_epochs}, {@code train_batch_size}, {@code val_batch_size}, {@code val_split},
  * {@code early_stop_patience}, {@code learning_rate}) override the matching values per job. Each epoch draws
  * {@code samplesPerImage} random {@code patch} crops per training image, centred on foreground with probability
- * {@code positive / (positive + negative)}, each axis flipped with {@code flipProbability}.
+ * {@code positive / (positive + negative)}, each axis flipped with {@code flipProbability}. {@code optimizer}
+ * ({@code adam} or {@code adamw}, PyTorch's) with {@code weightDecay} (default: PyTorch's, 0 for Adam and 0.01 for
+ * AdamW), and {@code loss} ({@code dice_ce} or {@code dice}, MONAI's) with its {@code squaredPred} and
+ * {@code batchDice} ({@code squared_pred}, {@code batch}) follow the model's MONAI Label trainer.
  */
 public record Training(
         Boolean enabled,
@@ -25,7 +30,12 @@ public record Training(
         Double positive,
         Double negative,
         Double flipProbability,
-        Double maxGradNorm) {
+        Double maxGradNorm,
+        String optimizer,
+        Double weightDecay,
+        String loss,
+        Boolean squaredPred,
+        Boolean batchDice) {
 
     /** Every value set: the given ones, the rest defaulted. */
     public Training resolved() {
@@ -44,13 +54,33 @@ public record Training(
                 or(positive, 1.0),
                 or(negative, 1.0),
                 or(flipProbability, 0.1),
-                or(maxGradNorm, 0.0));
+                or(maxGradNorm, 0.0),
+                or(optimizer, "adam"),
+                or(weightDecay, "adamw".equals(optimizer) ? 0.01 : 0.0),
+                or(loss, "dice_ce"),
+                or(squaredPred, false),
+                or(batchDice, false));
     }
 
     /** Nothing set: all defaults. */
     public static Training defaults() {
-        return new Training(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+        return new Training(
+                        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, null)
                 .resolved();
+    }
+
+    /** MONAI's loss with this trainer's options ({@link #resolved} values). */
+    public Loss lossFunction() {
+        var kind = "dice".equals(loss) ? Loss.Kind.DICE : Loss.Kind.DICE_CE;
+        return new Loss(kind, null, Boolean.TRUE.equals(squaredPred), Boolean.TRUE.equals(batchDice));
+    }
+
+    /** PyTorch's Adam or AdamW with this trainer's weight decay ({@link #resolved} values). */
+    public Optimizer.Adam optimizerFunction() {
+        return "adamw".equals(optimizer)
+                ? Optimizer.Adam.adamW(weightDecay)
+                : new Optimizer.Adam(0.9, 0.999, 1e-8, weightDecay, false);
     }
 
     private static <T> T or(T value, T fallback) {

@@ -13,32 +13,88 @@ import org.junit.jupiter.api.Test;
 /** The shipped app mirrors MONAI Label's radiology models; a bad app file fails at start-up, naming model and key. */
 class AppLoaderTest {
 
+    /**
+     * Expected values are MONAI Label's (sample-apps/radiology/lib/configs/*.py, infers/*.py, trainers/*.py, as
+     * ../shared/design/MONAI-LABEL-API.md §4 transcribes them), not read back from our YAML.
+     */
     @Test
-    void theRadiologyAppMirrorsMonaiLabels() {
+    void theRadiologyAppIsMonaiLabels() {
         AppDefinition app = AppLoader.load("radiology");
         assertEquals(
                 List.of("segmentation_spleen", "deepgrow_2d", "deepgrow_3d", "deepedit"),
                 List.copyOf(app.models().keySet()));
+
         ModelDefinition spleen = app.models().get("segmentation_spleen");
         assertEquals(ModelType.SEGMENTATION, spleen.type());
         assertEquals(Map.of("spleen", 1), spleen.labelValues());
-        assertEquals(16_777_216L, spleen.inferer().maxWindowVoxels(), "windows fitted to the volume");
-        assertEquals(-57, spleen.pre().window().aMin());
-        assertEquals(164, spleen.pre().window().aMax());
-        ModelDefinition deepgrow = app.models().get("deepgrow_3d");
-        assertEquals(1, deepgrow.labelValues().get("spleen"));
-        assertEquals(7, deepgrow.labelValues().size());
-        assertEquals(List.of(128, 192, 192), deepgrow.guidance().modelSize());
+        // UNet(spatial_dims=3, in_channels=1, out_channels=2, channels=[16,32,64,128,256], strides=[2,2,2,2],
+        //      num_res_units=2, norm="batch")
+        NetworkSpec unet = spleen.network();
+        assertEquals(List.of("unet", 1, 2, List.of(16, 32, 64, 128, 256), List.of(2, 2, 2, 2), 2, "batch"),
+                List.of(unet.builder(), unet.inChannels(), unet.outChannels(), unet.channels(), unet.strides(),
+                        unet.residualUnits(), unet.norm()));
+        // Orientationd("RAS"), Spacingd((1,1,1)), ScaleIntensityRanged(-57, 164, 0, 1, clip), ScaleIntensityd(-1, 1)
+        assertEquals("RAS", spleen.pre().orientation());
+        assertEquals(List.of(1.0, 1.0, 1.0), spleen.pre().spacing());
+        assertEquals(new PreProcessing.Window(-57, 164, 0, 1, true), spleen.pre().window());
+        assertEquals(new PreProcessing.Scale(-1, 1), spleen.pre().scaleIntensity());
+        assertEquals(null, spleen.pre().cropForeground(), "MONAI Label infers on the whole resampled volume");
+        // SlidingWindowInferer(roi_size=[160,160,160], sw_batch_size=1, overlap=0.25); softmax, argmax, largest CC
+        assertTrue(spleen.inferer().slidingWindow());
+        assertEquals(List.of(160, 160, 160), spleen.inferer().roi());
+        assertEquals(0.25, spleen.inferer().overlap());
+        assertEquals("softmax", spleen.post().activation());
+        assertTrue(spleen.post().keepLargestComponent());
+        // AdamW(lr=1e-4, weight_decay=1e-5), DiceCELoss(to_onehot_y, softmax, squared_pred=True, batch=True), 96³ crops
+        Training t = spleen.trainingSettings();
+        assertEquals(List.of("adamw", 1e-4, 1e-5, "dice_ce", true, true, List.of(96, 96, 96), 4, 0.2, 50),
+                List.of(t.optimizer(), t.learningRate(), t.weightDecay(), t.loss(), t.squaredPred(), t.batchDice(),
+                        t.patch(), t.samplesPerImage(), t.valSplit(), t.maxEpochs()));
+
+        for (String name : List.of("deepgrow_2d", "deepgrow_3d")) {
+            ModelDefinition deepgrow = app.models().get(name);
+            // BasicUNet(in_channels=3, out_channels=1, features=(32, 64, 128, 256, 512, 32))
+            assertEquals(List.of("basic_unet", 3, 1, List.of(32, 64, 128, 256, 512, 32)),
+                    List.of(deepgrow.network().builder(), deepgrow.network().inChannels(),
+                            deepgrow.network().outChannels(), deepgrow.network().features()), name);
+            // NormalizeIntensityd(subtrahend=208, divisor=388), AddGuidanceSignald(sigma=2),
+            // SpatialCropGuidanced(spatial_size=(256, 256), margin=20); sigmoid, threshold 0.5
+            assertEquals(new PreProcessing.Normalize(208, 388), deepgrow.pre().normalize(), name);
+            assertEquals(2.0, deepgrow.guidance().sigma(), name);
+            assertEquals(List.of(256, 256), deepgrow.guidance().cropSize(), name);
+            assertEquals(20, deepgrow.guidance().margin(), name);
+            assertTrue(deepgrow.post().sigmoid(), name);
+            assertEquals(0.5, deepgrow.post().threshold(), name);
+            // Adam(lr=1e-4), DiceLoss(sigmoid=True, squared_pred=True)
+            Training dt = deepgrow.trainingSettings();
+            assertEquals(List.of("adam", 1e-4, 0.0, "dice", true, false),
+                    List.of(dt.optimizer(), dt.learningRate(), dt.weightDecay(), dt.loss(), dt.squaredPred(),
+                            dt.batchDice()), name);
+            assertEquals(1, deepgrow.labelValues().get("spleen"));
+            assertEquals(7, deepgrow.labelValues().size());
+        }
+        ModelDefinition deepgrow3d = app.models().get("deepgrow_3d");
+        assertEquals(List.of(128, 192, 192), deepgrow3d.guidance().modelSize());
+        assertEquals(3, deepgrow3d.spatialDims());
         ModelDefinition deepgrow2d = app.models().get("deepgrow_2d");
         assertEquals(2, deepgrow2d.spatialDims());
         assertEquals(List.of(256, 256), deepgrow2d.guidance().modelSize());
         assertEquals(List.of(1.0, 1.0), deepgrow2d.pre().spacing(), "in-plane only");
         assertEquals(10, deepgrow2d.trainingSettings().maxEpochs(), "MONAI Label's deepgrow_2d epochs");
-        assertEquals(3, deepgrow.spatialDims());
+
         ModelDefinition deepedit = app.models().get("deepedit");
+        // labels in dict order, 9 input channels (image + 8 guidance), 8 outputs; ScaleIntensityRanged(-175, 250, 0, 1,
+        // clip), Resized((128, 128, 128)), AddGuidanceSignalDeepEditd(sigma=3); Adam(1e-4), DiceCELoss defaults
         assertEquals(6, deepedit.labelValues().get("liver"));
         assertEquals("liver", deepedit.foregroundNames().get(3), "liver is the 4th label: DeepEdit's output index 4");
         assertEquals(9, deepedit.network().inChannels());
+        assertEquals(8, deepedit.network().outChannels());
+        assertEquals(new PreProcessing.Window(-175, 250, 0, 1, true), deepedit.pre().window());
+        assertEquals(List.of(128, 128, 128), deepedit.pre().resize());
+        assertEquals(3.0, deepedit.guidance().sigma());
+        Training et = deepedit.trainingSettings();
+        assertEquals(List.of("adam", 1e-4, "dice_ce", false, false),
+                List.of(et.optimizer(), et.learningRate(), et.loss(), et.squaredPred(), et.batchDice()));
     }
 
     private static AppConfigException invalid(String yaml) {
@@ -78,7 +134,7 @@ class AppLoaderTest {
                 .contains("model 'm': unknown network builder 'resnet'"));
         assertTrue(invalid(app(GOOD_MODEL + "  pre: {cropForeground: {margin: 8}}\n"))
                 .getMessage()
-                .contains("'pre.cropForeground' needs a segmentation model, a clipped 'pre.window' from bMin 0 up"));
+                .contains("'pre.cropForeground' needs a segmentation model, a clipped 'pre.window' with bMin < bMax"));
         assertTrue(invalid(app(GOOD_MODEL.replace("kind: whole", "kind: tiles")))
                 .getMessage()
                 .contains("'inferer.kind'"));

@@ -21,8 +21,6 @@ import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.runtime.SessionManager;
-import org.medlabel.ml.train.Loss;
-import org.medlabel.ml.train.Optimizer;
 import org.medlabel.ml.train.Trainer;
 import org.medlabel.ml.train.TrainingGraph;
 import org.medlabel.platform.objectstore.ModelStore;
@@ -124,8 +122,8 @@ public class TrainingRun {
         checkNativeMemory(forward, shape, ctx);
         long built = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape)
-                .with(Loss.diceCe())
-                .with(Optimizer.Adam.defaults(), t.maxGradNorm()));
+                .with(t.lossFunction())
+                .with(t.optimizerFunction(), t.maxGradNorm()));
 
         ctx.log(String.format("training graph for %s built in %.1f s", Arrays.toString(shape), seconds(built)));
         Instant start = job.startTs() == null ? Instant.now() : job.startTs();
