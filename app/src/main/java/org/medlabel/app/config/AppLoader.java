@@ -80,6 +80,10 @@ public final class AppLoader {
         require(
                 n.file() != null || (n.inChannels() != null && n.outChannels() != null),
                 where + "a built network needs 'inChannels' and 'outChannels'");
+        String letters = "ijk".substring(0, m.spatialDims());
+        require(
+                n.axes() == null || sorted(n.axes()).equals(letters),
+                where + "'network.axes' must order the letters " + letters);
         require(
                 n.weights() == null || n.builder() != null,
                 where + "'network.weights' (a PyTorch checkpoint) needs a 'builder' network to load into");
@@ -195,6 +199,12 @@ public final class AppLoader {
         require(List.of("adam", "adamw").contains(t.optimizer()), at + "optimizer' must be adam or adamw");
         require(t.weightDecay() >= 0, at + "weightDecay' must be >= 0");
         require(List.of("dice_ce", "dice").contains(t.loss()), at + "loss' must be dice_ce or dice");
+    }
+
+    private static String sorted(String s) {
+        char[] c = s.toCharArray();
+        java.util.Arrays.sort(c);
+        return new String(c);
     }
 
     private static boolean triple(List<Integer> sizes) {

@@ -29,6 +29,22 @@ public record ModelDefinition(
         return dimension == null ? 3 : dimension;
     }
 
+    /**
+     * Which image axis each spatial axis of the network reads, in MONAI's letters (i, j, k = x, y, z): what MONAI
+     * Label's pre-transforms hand its network. {@code network.axes} if given; else DeepGrow 3-D's {@code kij}
+     * ({@code Transposed([2, 0, 1])} after loading), a 2-D model's {@code ij}, every other model's {@code ijk} (the
+     * array as loaded).
+     */
+    public String networkAxes() {
+        if (network != null && network.axes() != null) {
+            return network.axes();
+        }
+        if (spatialDims() == 2) {
+            return "ij";
+        }
+        return type == ModelType.DEEPGROW ? "kij" : "ijk";
+    }
+
     /** How this model trains: its {@code training} section with defaults filled in. */
     public Training trainingSettings() {
         return training == null ? Training.defaults() : training.resolved();

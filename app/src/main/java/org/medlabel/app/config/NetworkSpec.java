@@ -6,12 +6,14 @@ import java.util.List;
  * How a model's version 0 is made: a network builder of the {@code ml} module and its settings ({@code unet},
  * {@code basic_unet}, {@code unetr}), or an ONNX file given by path. Settings a builder does not use must be absent.
  * {@code weights} (a builder network only: a path or an http(s) URL of a PyTorch checkpoint or TorchScript file with
- * MONAI's parameter names) seeds version 0 with trained weights instead of a fresh initialisation.
+ * MONAI's parameter names) seeds version 0 with trained weights instead of a fresh initialisation. {@code axes}
+ * overrides the order in which the network reads the image's axes ({@link ModelDefinition#networkAxes}).
  */
 public record NetworkSpec(
         String builder,
         String file,
         String weights,
+        String axes,
         Integer inChannels,
         Integer outChannels,
         List<Integer> channels,

@@ -15,6 +15,7 @@ import org.medlabel.ml.nn.UnetrBuilder;
 import org.medlabel.ml.nn.WeightMismatchException;
 import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
+import org.medlabel.ml.rewrite.SpatialAxes;
 import org.medlabel.ml.torch.StateDict;
 import org.medlabel.ml.torch.TorchCheckpoint;
 
@@ -32,13 +33,13 @@ public final class NetworkFactory {
         NetworkSpec n = d.network();
         if (n.file() != null) {
             try {
-                return OnnxModelIo.read(Path.of(n.file()));
+                return inModelAxes(OnnxModelIo.read(Path.of(n.file())), d);
             } catch (IOException e) {
                 throw new AppConfigException("model '" + model + "': cannot read network file " + n.file(), e);
             }
         }
         if (n.weights() == null) {
-            return network(model, d);
+            return inModelAxes(network(model, d), d);
         }
         try {
             return fromCheckpoint(model, d, WeightsFile.resolve(n.weights()));
@@ -65,10 +66,18 @@ public final class NetworkFactory {
             throw new InvalidCheckpointException(e.getMessage(), e);
         }
         try {
-            return StateDictLoader.load(network(model, d), weights);
+            return inModelAxes(StateDictLoader.load(network(model, d), weights), d);
         } catch (WeightMismatchException e) {
             throw new InvalidCheckpointException(e.getMessage() + " (read from the " + weights.source() + ")", e);
         }
+    }
+
+    /**
+     * A network that reads the image's axes in MONAI's order ({@link ModelDefinition#networkAxes}) wrapped to run on
+     * MedLabel's tensors; a model MedLabel already wrapped (one it built, trained or exported) stays as it is.
+     */
+    public static ModelProto inModelAxes(ModelProto network, ModelDefinition d) {
+        return SpatialAxes.wrap(network, d.networkAxes());
     }
 
     /** The app's network, freshly initialised. */

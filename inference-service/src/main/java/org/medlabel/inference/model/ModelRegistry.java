@@ -150,7 +150,7 @@ public class ModelRegistry {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
-        byte[] onnx = isZip(file) ? fromCheckpoint(model, file) : file;
+        byte[] onnx = isZip(file) ? fromCheckpoint(model, file) : inModelAxes(model, file);
         int version = store.latestVersion(model).orElse(-1) + 1;
         ServedModel loaded = load(model, version, onnx);
         try {
@@ -166,6 +166,15 @@ public class ModelRegistry {
     /** PyTorch's checkpoints and TorchScript archives are zip files; an ONNX model is a protobuf, never "PK\3\4". */
     private static boolean isZip(byte[] file) {
         return file.length >= 4 && file[0] == 'P' && file[1] == 'K' && file[2] == 3 && file[3] == 4;
+    }
+
+    /** A user's ONNX network (exported from MONAI: its axes in MONAI's order) made to run on MedLabel's tensors. */
+    private byte[] inModelAxes(String model, byte[] onnx) {
+        ModelProto network = parse(model, onnx);
+        if (network.getGraph().getInputCount() == 0 || network.getGraph().getOutputCount() == 0) {
+            throw new InvalidModelException("the ONNX model for '" + model + "' declares no input or no output");
+        }
+        return NetworkFactory.inModelAxes(network, app.models().get(model)).toByteArray();
     }
 
     /** The model's network with the checkpoint's weights, as ONNX. */
