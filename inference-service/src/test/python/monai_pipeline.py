@@ -12,6 +12,9 @@ usage:
       seconds of the inferer.
   monai_pipeline.py reorient IMAGE OUT CODES
       IMAGE reoriented to axis codes CODES (e.g. LPS) by nibabel, voxels exact, saved as OUT.
+  monai_pipeline.py checkpoint NETWORK ARGS OUT
+      monai.networks.nets.NETWORK(**ARGS) (ARGS as JSON), seeded, saved as MONAI Label saves weights: torch.save of
+      {"model": state dict} to OUT.pt, and torch.jit.script of it to OUT.ts.
 """
 import copy
 import json
@@ -116,8 +119,16 @@ def reorient(image_path, out, codes):
     nib.save(img.as_reoriented(transform), out)
 
 
+def checkpoint(network_name, args, out):
+    from monai.networks import nets
+    torch.manual_seed(0)
+    net = getattr(nets, network_name)(**json.loads(args)).eval()
+    torch.save({"model": net.state_dict()}, f"{out}.pt")
+    torch.jit.save(torch.jit.script(net), f"{out}.ts")
+
+
 if __name__ == "__main__":
-    commands = {"spleen": spleen, "reorient": reorient}
+    commands = {"spleen": spleen, "reorient": reorient, "checkpoint": checkpoint}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](*sys.argv[2:])

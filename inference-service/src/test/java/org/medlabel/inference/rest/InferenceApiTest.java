@@ -1,5 +1,11 @@
 package org.medlabel.inference.rest;
 
+import java.util.Map;
+import org.medlabel.testinfra.PythonOracle;
+import java.util.zip.ZipOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.Arrays;
+import java.io.ByteArrayOutputStream;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -348,6 +354,59 @@ class InferenceApiTest {
         given().get("/q/health/ready")
                 .then()
                 .body("checks.find { it.name == 'models' }.data.tiny_spleen", equalTo(version));
+    }
+
+    /** MONAI Label's upload: a PyTorch checkpoint or TorchScript file, loaded into the app's network by name. */
+    @Test
+    void pyTorchCheckpointsBecomeVersionsAndBadOnesChangeNothing(@TempDir Path dir) throws Exception {
+        String unet = "{\"spatial_dims\": 3, \"in_channels\": 1, \"out_channels\": 2, \"channels\": [4, %d],"
+                + " \"strides\": [2], \"num_res_units\": 1}";
+        PythonOracle.run("monai_pipeline.py", "checkpoint", "UNet", unet.formatted(8), dir.resolve("good"));
+        PythonOracle.run("monai_pipeline.py", "checkpoint", "UNet", unet.formatted(16), dir.resolve("wider"));
+        int before = given().get("/models").then().extract().path("models.tiny_spleen.version");
+        for (String file : List.of("good.pt", "good.ts")) {
+            int version = given().body(Files.readAllBytes(dir.resolve(file)))
+                    .contentType("application/octet-stream")
+                    .put("/models/tiny_spleen")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("version");
+            assertTrue(version > before, file);
+            before = version;
+            given().multiPart("file", CT.toFile()).post("/infer/tiny_spleen?output=json").then().statusCode(200);
+        }
+        byte[] good = Files.readAllBytes(dir.resolve("good.pt"));
+        Map<String, String> refusals = Map.of(
+                "the weights do not fit UNet", "wider.pt",
+                "model.1.submodule.conv.unit0.conv.weight: file [16, 4, 3, 3, 3], network [8, 4, 3, 3, 3]", "wider.pt");
+        for (var refusal : refusals.entrySet()) {
+            given().body(Files.readAllBytes(dir.resolve(refusal.getValue())))
+                    .contentType("application/octet-stream")
+                    .put("/models/tiny_spleen")
+                    .then()
+                    .statusCode(422)
+                    .body("detail", containsString(refusal.getKey()));
+        }
+        given().body(Arrays.copyOf(good, good.length / 2))
+                .contentType("application/octet-stream")
+                .put("/models/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("the PyTorch file cannot be imported"));
+        ByteArrayOutputStream hostile = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(hostile)) {
+            zip.putNextEntry(new ZipEntry("archive/data.pkl"));
+            zip.write("\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000ls\u0085R.".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        given().body(hostile.toByteArray())
+                .contentType("application/octet-stream")
+                .put("/models/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("os.system"));
+        assertEquals(before, (int) given().get("/models").then().extract().path("models.tiny_spleen.version"),
+                "no refused file became a version");
     }
 
     @Test

@@ -33,18 +33,17 @@ public class WeightMismatchException extends Exception {
     }
 
     private static String message(String network, List<String> missing, List<String> unexpected, List<String> shapes) {
-        StringBuilder s = new StringBuilder("the weights do not fit ").append(network).append(':');
-        part(s, "missing keys", missing);
-        part(s, "unexpected keys", unexpected);
-        part(s, "shape mismatches", shapes);
-        return s.toString();
+        List<String> parts = new java.util.ArrayList<>();
+        part(parts, "missing keys", missing);
+        part(parts, "unexpected keys", unexpected);
+        part(parts, "shape mismatches", shapes);
+        return "the weights do not fit " + network + ": " + String.join("; ", parts);
     }
 
-    private static void part(StringBuilder s, String what, List<String> items) {
+    private static void part(List<String> parts, String what, List<String> items) {
         if (!items.isEmpty()) {
-            s.append(' ').append(items.size()).append(' ').append(what).append(" (")
-                    .append(String.join(", ", items.subList(0, Math.min(10, items.size()))))
-                    .append(items.size() > 10 ? ", ..." : "").append(')').append(';');
+            parts.add(items.size() + " " + what + " (" + String.join(", ", items.subList(0, Math.min(10, items.size())))
+                    + (items.size() > 10 ? ", ..." : "") + ")");
         }
     }
 }

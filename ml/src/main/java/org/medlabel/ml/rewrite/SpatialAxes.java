@@ -37,13 +37,18 @@ public final class SpatialAxes {
 
     /**
      * {@code network} reading its spatial axes as {@code axes} says (one letter per spatial axis of its input, i, j,
-     * k = the image's x, y, z), wrapped to take and give MedLabel's order; unchanged if it already records its axes.
+     * k = the image's x, y, z), wrapped to take and give MedLabel's order; unchanged if it already records its axes
+     * or its input is not of that rank.
      */
     public static ModelProto wrap(ModelProto network, String axes) {
         if (of(network).isPresent()) {
             return network;
         }
         int[] perm = permutation(axes);
+        int rank = network.getGraph().getInput(0).getType().getTensorType().getShape().getDimCount();
+        if (rank != perm.length + 2) {
+            return network; // not a network of these axes: loading it reports the rank that does not fit
+        }
         ModelProto.Builder model = network.toBuilder()
                 .addMetadataProps(StringStringEntryProto.newBuilder().setKey(KEY).setValue(axes));
         boolean identity = true;
