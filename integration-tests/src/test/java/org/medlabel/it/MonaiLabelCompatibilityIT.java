@@ -18,17 +18,21 @@ import static org.medlabel.it.Gateway.read;
 import static org.medlabel.it.Gateway.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -736,7 +740,23 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
                         multipartType(),
                         form(Map.of(), Map.of("label", Map.entry("l.nii.gz", image))),
                         422,
-                        "image"));
+                        "image"),
+                new Bad(
+                        "a PyTorch checkpoint whose pickle calls os.system",
+                        "PUT",
+                        "/model/segmentation_spleen",
+                        multipartType(),
+                        form(Map.of(), Map.of("file", Map.entry("model.pt", hostileCheckpoint()))),
+                        422,
+                        "os.system"),
+                new Bad(
+                        "a checkpoint cut in half",
+                        "PUT",
+                        "/model/segmentation_spleen",
+                        multipartType(),
+                        form(Map.of(), Map.of("file", Map.entry("model.pt", Arrays.copyOf(hostileCheckpoint(), 40)))),
+                        422,
+                        "PyTorch file cannot be imported"));
         for (Bad bad : table) {
             MonaiWire.Reply reply = request(bad.method(), bad.target(), bad.type(), bad.body());
             assertEquals(bad.status(), reply.status(), bad.what() + ": " + reply.text());
@@ -788,6 +808,17 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
             }
         }
         throw new AssertionError("no inference-workers check in " + ready.text());
+    }
+
+    /** A torch.save-style zip whose data.pkl would run os.system("ls") if it were unpickled by Python. */
+    private static byte[] hostileCheckpoint() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("archive/data.pkl"));
+            zip.write("\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000ls\u0085R."
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return out.toByteArray();
     }
 
     private static String multipartType() {

@@ -132,7 +132,9 @@ public final class AppLoader {
                     pre.normalize() == null || pre.normalize().divisor() != 0,
                     where + "'pre.normalize.divisor' must not be 0");
             require(
-                    pre.scaleIntensity() == null || pre.scaleIntensity().max() != pre.scaleIntensity().min(),
+                    pre.scaleIntensity() == null
+                            || pre.scaleIntensity().max()
+                                    != pre.scaleIntensity().min(),
                     where + "'pre.scaleIntensity' needs min != max");
             require(
                     pre.cropForeground() == null

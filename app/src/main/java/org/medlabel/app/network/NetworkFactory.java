@@ -44,7 +44,8 @@ public final class NetworkFactory {
         try {
             return fromCheckpoint(model, d, WeightsFile.resolve(n.weights()));
         } catch (RuntimeException e) {
-            throw new AppConfigException("model '" + model + "': network.weights " + n.weights() + ": " + e.getMessage(), e);
+            throw new AppConfigException(
+                    "model '" + model + "': network.weights " + n.weights() + ": " + e.getMessage(), e);
         }
     }
 
@@ -56,8 +57,10 @@ public final class NetworkFactory {
      */
     public static ModelProto fromCheckpoint(String model, ModelDefinition d, Path checkpoint) {
         if (d.network().builder() == null) {
-            throw new InvalidCheckpointException("model '" + model + "' is defined by an ONNX file, so a PyTorch "
-                    + "checkpoint has no network to load into; send an ONNX model", null);
+            throw new InvalidCheckpointException(
+                    "model '" + model + "' is defined by an ONNX file, so a PyTorch "
+                            + "checkpoint has no network to load into; send an ONNX model",
+                    null);
         }
         StateDict weights;
         try {

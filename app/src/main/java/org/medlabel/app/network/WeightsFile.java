@@ -29,7 +29,9 @@ final class WeightsFile {
             return Path.of(weights);
         }
         Path cache = Path.of(System.getProperty(
-                "medlabel.weights.cache", Path.of(System.getProperty("java.io.tmpdir"), "medlabel-weights").toString()));
+                "medlabel.weights.cache",
+                Path.of(System.getProperty("java.io.tmpdir"), "medlabel-weights")
+                        .toString()));
         Path file = cache.resolve(sha256(weights) + ".pt");
         if (Files.isRegularFile(file)) {
             return file;
@@ -59,7 +61,8 @@ final class WeightsFile {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -27,7 +27,9 @@ public final class IntensityStep {
             out = new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
         }
         if (pre.scaleIntensity() != null) {
-            out = new ScaleIntensity(pre.scaleIntensity().min(), pre.scaleIntensity().max()).apply(out);
+            out = new ScaleIntensity(
+                            pre.scaleIntensity().min(), pre.scaleIntensity().max())
+                    .apply(out);
         }
         return out;
     }

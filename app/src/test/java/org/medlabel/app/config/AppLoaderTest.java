@@ -30,13 +30,21 @@ class AppLoaderTest {
         // UNet(spatial_dims=3, in_channels=1, out_channels=2, channels=[16,32,64,128,256], strides=[2,2,2,2],
         //      num_res_units=2, norm="batch")
         NetworkSpec unet = spleen.network();
-        assertEquals(List.of("unet", 1, 2, List.of(16, 32, 64, 128, 256), List.of(2, 2, 2, 2), 2, "batch"),
-                List.of(unet.builder(), unet.inChannels(), unet.outChannels(), unet.channels(), unet.strides(),
-                        unet.residualUnits(), unet.norm()));
+        assertEquals(
+                List.of("unet", 1, 2, List.of(16, 32, 64, 128, 256), List.of(2, 2, 2, 2), 2, "batch"),
+                List.of(
+                        unet.builder(),
+                        unet.inChannels(),
+                        unet.outChannels(),
+                        unet.channels(),
+                        unet.strides(),
+                        unet.residualUnits(),
+                        unet.norm()));
         // Orientationd("RAS"), Spacingd((1,1,1)), ScaleIntensityRanged(-57, 164, 0, 1, clip), ScaleIntensityd(-1, 1)
         assertEquals("RAS", spleen.pre().orientation());
         assertEquals(List.of(1.0, 1.0, 1.0), spleen.pre().spacing());
-        assertEquals(new PreProcessing.Window(-57, 164, 0, 1, true), spleen.pre().window());
+        assertEquals(
+                new PreProcessing.Window(-57, 164, 0, 1, true), spleen.pre().window());
         assertEquals(new PreProcessing.Scale(-1, 1), spleen.pre().scaleIntensity());
         assertEquals(null, spleen.pre().cropForeground(), "MONAI Label infers on the whole resampled volume");
         // SlidingWindowInferer(roi_size=[160,160,160], sw_batch_size=1, overlap=0.25); softmax, argmax, largest CC
@@ -47,16 +55,29 @@ class AppLoaderTest {
         assertTrue(spleen.post().keepLargestComponent());
         // AdamW(lr=1e-4, weight_decay=1e-5), DiceCELoss(to_onehot_y, softmax, squared_pred=True, batch=True), 96³ crops
         Training t = spleen.trainingSettings();
-        assertEquals(List.of("adamw", 1e-4, 1e-5, "dice_ce", true, true, List.of(96, 96, 96), 4, 0.2, 50),
-                List.of(t.optimizer(), t.learningRate(), t.weightDecay(), t.loss(), t.squaredPred(), t.batchDice(),
-                        t.patch(), t.samplesPerImage(), t.valSplit(), t.maxEpochs()));
+        assertEquals(
+                List.of("adamw", 1e-4, 1e-5, "dice_ce", true, true, List.of(96, 96, 96), 4, 0.2, 50),
+                List.of(
+                        t.optimizer(),
+                        t.learningRate(),
+                        t.weightDecay(),
+                        t.loss(),
+                        t.squaredPred(),
+                        t.batchDice(),
+                        t.patch(),
+                        t.samplesPerImage(),
+                        t.valSplit(),
+                        t.maxEpochs()));
 
         for (String name : List.of("deepgrow_2d", "deepgrow_3d")) {
             ModelDefinition deepgrow = app.models().get(name);
             // BasicUNet(in_channels=3, out_channels=1, features=(32, 64, 128, 256, 512, 32))
-            assertEquals(List.of("basic_unet", 3, 1, List.of(32, 64, 128, 256, 512, 32)),
-                    List.of(deepgrow.network().builder(), deepgrow.network().inChannels(),
-                            deepgrow.network().outChannels(), deepgrow.network().features()), name);
+            assertEquals(
+                    List.of("basic_unet", 3, 1, List.of(32, 64, 128, 256, 512, 32)),
+                    List.of(
+                            deepgrow.network().builder(), deepgrow.network().inChannels(),
+                            deepgrow.network().outChannels(), deepgrow.network().features()),
+                    name);
             // NormalizeIntensityd(subtrahend=208, divisor=388), AddGuidanceSignald(sigma=2),
             // SpatialCropGuidanced(spatial_size=(256, 256), margin=20); sigmoid, threshold 0.5
             assertEquals(new PreProcessing.Normalize(208, 388), deepgrow.pre().normalize(), name);
@@ -67,9 +88,16 @@ class AppLoaderTest {
             assertEquals(0.5, deepgrow.post().threshold(), name);
             // Adam(lr=1e-4), DiceLoss(sigmoid=True, squared_pred=True)
             Training dt = deepgrow.trainingSettings();
-            assertEquals(List.of("adam", 1e-4, 0.0, "dice", true, false),
-                    List.of(dt.optimizer(), dt.learningRate(), dt.weightDecay(), dt.loss(), dt.squaredPred(),
-                            dt.batchDice()), name);
+            assertEquals(
+                    List.of("adam", 1e-4, 0.0, "dice", true, false),
+                    List.of(
+                            dt.optimizer(),
+                            dt.learningRate(),
+                            dt.weightDecay(),
+                            dt.loss(),
+                            dt.squaredPred(),
+                            dt.batchDice()),
+                    name);
             assertEquals(1, deepgrow.labelValues().get("spleen"));
             assertEquals(7, deepgrow.labelValues().size());
         }
@@ -89,11 +117,13 @@ class AppLoaderTest {
         assertEquals("liver", deepedit.foregroundNames().get(3), "liver is the 4th label: DeepEdit's output index 4");
         assertEquals(9, deepedit.network().inChannels());
         assertEquals(8, deepedit.network().outChannels());
-        assertEquals(new PreProcessing.Window(-175, 250, 0, 1, true), deepedit.pre().window());
+        assertEquals(
+                new PreProcessing.Window(-175, 250, 0, 1, true), deepedit.pre().window());
         assertEquals(List.of(128, 128, 128), deepedit.pre().resize());
         assertEquals(3.0, deepedit.guidance().sigma());
         Training et = deepedit.trainingSettings();
-        assertEquals(List.of("adam", 1e-4, "dice_ce", false, false),
+        assertEquals(
+                List.of("adam", 1e-4, "dice_ce", false, false),
                 List.of(et.optimizer(), et.learningRate(), et.loss(), et.squaredPred(), et.batchDice()));
     }
 

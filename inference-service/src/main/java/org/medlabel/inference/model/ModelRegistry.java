@@ -1,14 +1,14 @@
 package org.medlabel.inference.model;
 
-import java.nio.file.Path;
-import java.nio.file.Files;
-import java.io.UncheckedIOException;
-import java.io.IOException;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -183,9 +183,11 @@ public class ModelRegistry {
         try {
             file = Files.createTempFile("medlabel-import", ".pt");
             Files.write(file, checkpoint);
-            return NetworkFactory.fromCheckpoint(model, app.models().get(model), file).toByteArray();
+            return NetworkFactory.fromCheckpoint(model, app.models().get(model), file)
+                    .toByteArray();
         } catch (InvalidCheckpointException e) {
-            throw new InvalidModelException("model '" + model + "': the PyTorch file cannot be imported: " + e.getMessage());
+            throw new InvalidModelException(
+                    "model '" + model + "': the PyTorch file cannot be imported: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

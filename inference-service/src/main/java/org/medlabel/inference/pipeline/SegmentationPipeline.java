@@ -43,7 +43,8 @@ public final class SegmentationPipeline implements Pipeline {
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
         Volume input = IntensityStep.apply(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
         PreProcessing.CropForeground crop = d.pre() == null ? null : d.pre().cropForeground();
-        Region box = crop == null ? null : Region.above(input, crop.margin(), d.pre().floor());
+        Region box =
+                crop == null ? null : Region.above(input, crop.margin(), d.pre().floor());
         latencies.stage("pre");
         Volume output = NetworkRunner.run(
                 model.session(), box == null ? input : Crop.cut(input, box, 0), d.inferer(), cancellation);

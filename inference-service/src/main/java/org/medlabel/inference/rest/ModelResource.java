@@ -140,7 +140,9 @@ public class ModelResource {
     @PUT
     @Path("/{model}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
-    @Operation(summary = "Import a model file as the model's next version: ONNX, or a PyTorch checkpoint (.pt) or TorchScript archive (.ts) with MONAI's parameter names for the app's network (checked by loading it)")
+    @Operation(
+            summary =
+                    "Import a model file as the model's next version: ONNX, or a PyTorch checkpoint (.pt) or TorchScript archive (.ts) with MONAI's parameter names for the app's network (checked by loading it)")
     public Uni<Map<String, Object>> importModel(@RestPath String model, InputStream body) {
         return Uni.createFrom()
                 .item(() -> {
@@ -170,7 +172,8 @@ public class ModelResource {
                 throw new ModelTooLargeException(config.maxUploadBytes());
             }
             if (bytes.length == 0) {
-                throw new InvalidModelException("the request body is empty; send the model file's bytes (ONNX, PyTorch .pt or TorchScript .ts)");
+                throw new InvalidModelException(
+                        "the request body is empty; send the model file's bytes (ONNX, PyTorch .pt or TorchScript .ts)");
             }
             return bytes;
         } catch (IOException e) {

@@ -49,15 +49,17 @@ class MonaiPipelineTest {
     }
 
     private void assertAgreesWithMonai(Path image) throws Exception {
-        System.out.println(PythonOracle.run("monai_pipeline.py", "spleen", image, dir).lines()
-                .filter(l -> l.startsWith("{")).findFirst().orElse(""));
+        System.out.println(PythonOracle.run("monai_pipeline.py", "spleen", image, dir)
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .findFirst()
+                .orElse(""));
         ModelDefinition spleen = AppLoader.load("radiology").models().get("segmentation_spleen");
         Volume ct = new NiftiReader().read(image);
         Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
         ModelProto weights = NetworkFactory.fromCheckpoint("segmentation_spleen", spleen, dir.resolve("model.pt"));
 
         Volume ours = segment(weights, spleen, ct);
-
 
         assertEquals(java.util.List.of(ct.nx(), ct.ny(), ct.nz()), java.util.List.of(ours.nx(), ours.ny(), ours.nz()));
         assertTrue(ours.affine().approximatelyEquals(ct.affine(), 1e-6), "labels on the image's grid");
@@ -74,7 +76,8 @@ class MonaiPipelineTest {
         // the opt-in fast variant, measured for docs/monai-models.md (not a pass/fail criterion: it is not MONAI's)
         ModelDefinition fitted = withInferer(spleen, new Inferer("fitted", null, null, 16_777_216L));
         long fast = differing(segment(weights, fitted, ct), monai);
-        System.out.printf("%s: fitted windows differ from MONAI's on %d voxels (%.4f %%)%n",
+        System.out.printf(
+                "%s: fitted windows differ from MONAI's on %d voxels (%.4f %%)%n",
                 image.getFileName(), fast, 100.0 * fast / ct.voxelCount());
     }
 
@@ -92,8 +95,19 @@ class MonaiPipelineTest {
     }
 
     private static ModelDefinition withInferer(ModelDefinition d, Inferer inferer) {
-        return new ModelDefinition(d.type(), d.description(), d.dimension(), d.labels(), d.config(), d.network(), d.pre(),
-                inferer, d.post(), d.guidance(), d.device(), d.training());
+        return new ModelDefinition(
+                d.type(),
+                d.description(),
+                d.dimension(),
+                d.labels(),
+                d.config(),
+                d.network(),
+                d.pre(),
+                inferer,
+                d.post(),
+                d.guidance(),
+                d.device(),
+                d.training());
     }
 
     private static long count(Volume labels) {

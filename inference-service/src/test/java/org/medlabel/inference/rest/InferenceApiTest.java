@@ -1,11 +1,5 @@
 package org.medlabel.inference.rest;
 
-import java.util.Map;
-import org.medlabel.testinfra.PythonOracle;
-import java.util.zip.ZipOutputStream;
-import java.util.zip.ZipEntry;
-import java.util.Arrays;
-import java.io.ByteArrayOutputStream;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -22,18 +16,23 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,6 +54,7 @@ import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.onnx.SlowNetwork;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.testinfra.InfraTestResource;
+import org.medlabel.testinfra.PythonOracle;
 
 /**
  * The inference API on the real object store and Kafka with the test app's tiny models: results on the input's grid
@@ -374,7 +374,10 @@ class InferenceApiTest {
                     .path("version");
             assertTrue(version > before, file);
             before = version;
-            given().multiPart("file", CT.toFile()).post("/infer/tiny_spleen?output=json").then().statusCode(200);
+            given().multiPart("file", CT.toFile())
+                    .post("/infer/tiny_spleen?output=json")
+                    .then()
+                    .statusCode(200);
         }
         byte[] good = Files.readAllBytes(dir.resolve("good.pt"));
         Map<String, String> refusals = Map.of(
@@ -397,7 +400,8 @@ class InferenceApiTest {
         ByteArrayOutputStream hostile = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(hostile)) {
             zip.putNextEntry(new ZipEntry("archive/data.pkl"));
-            zip.write("\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000ls\u0085R.".getBytes(StandardCharsets.ISO_8859_1));
+            zip.write("\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000ls\u0085R."
+                    .getBytes(StandardCharsets.ISO_8859_1));
         }
         given().body(hostile.toByteArray())
                 .contentType("application/octet-stream")
@@ -405,7 +409,9 @@ class InferenceApiTest {
                 .then()
                 .statusCode(422)
                 .body("detail", containsString("os.system"));
-        assertEquals(before, (int) given().get("/models").then().extract().path("models.tiny_spleen.version"),
+        assertEquals(
+                before,
+                (int) given().get("/models").then().extract().path("models.tiny_spleen.version"),
                 "no refused file became a version");
     }
 

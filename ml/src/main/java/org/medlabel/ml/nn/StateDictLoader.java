@@ -118,7 +118,9 @@ public final class StateDictLoader {
 
     /** A tensor a network learns or keeps (weights, biases, running statistics), not one of its fixed constants. */
     private static boolean isState(TensorProto t) {
-        return t.getDataType() == TensorProto.DataType.FLOAT_VALUE && t.getDimsCount() > 0 && !t.getName().startsWith("fixed.");
+        return t.getDataType() == TensorProto.DataType.FLOAT_VALUE
+                && t.getDimsCount() > 0
+                && !t.getName().startsWith("fixed.");
     }
 
     private static float[] transpose(float[] rowsByCols, int rows, int cols) {

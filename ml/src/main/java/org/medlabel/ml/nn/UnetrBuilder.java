@@ -140,7 +140,9 @@ public final class UnetrBuilder {
                         Attributes.repeated("strides", PATCH, 3));
         long p = patchCount();
         String tokens = l.transpose(l.reshape(patches, 0, hiddenSize, p), 0, 2, 1);
-        String x = l.add(tokens, l.truncatedNormal("vit.patch_embedding.position_embeddings", new long[] {1, p, hiddenSize}, 0.02));
+        String x = l.add(
+                tokens,
+                l.truncatedNormal("vit.patch_embedding.position_embeddings", new long[] {1, p, hiddenSize}, 0.02));
         x = l.dropout(dropout, x);
         for (int i = 0; i < LAYERS; i++) {
             String name = "vit.blocks." + i;
@@ -184,8 +186,9 @@ public final class UnetrBuilder {
         String y = l.conv(name + ".conv1.conv", x, in, out, 3, 1, false);
         y = l.activation(Activation.leakyRelu(RES_BLOCK_SLOPE), name + ".lrelu", l.norm(norm, name + ".norm1", y, out));
         y = l.norm(norm, name + ".norm2", l.conv(name + ".conv2.conv", y, out, out, 3, 1, false), out);
-        String residual =
-                in == out ? x : l.norm(norm, name + ".norm3", l.conv(name + ".conv3.conv", x, in, out, 1, 1, false), out);
+        String residual = in == out
+                ? x
+                : l.norm(norm, name + ".norm3", l.conv(name + ".conv3.conv", x, in, out, 1, 1, false), out);
         return l.activation(Activation.leakyRelu(RES_BLOCK_SLOPE), name + ".lrelu", l.add(y, residual));
     }
 

@@ -13,7 +13,8 @@ public class WeightMismatchException extends Exception {
     private final List<String> unexpected;
     private final List<String> wrongShape;
 
-    public WeightMismatchException(String network, List<String> missing, List<String> unexpected, List<String> wrongShape) {
+    public WeightMismatchException(
+            String network, List<String> missing, List<String> unexpected, List<String> wrongShape) {
         super(message(network, missing, unexpected, wrongShape));
         this.missing = List.copyOf(missing);
         this.unexpected = List.copyOf(unexpected);

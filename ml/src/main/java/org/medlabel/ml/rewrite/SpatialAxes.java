@@ -45,12 +45,18 @@ public final class SpatialAxes {
             return network;
         }
         int[] perm = permutation(axes);
-        int rank = network.getGraph().getInput(0).getType().getTensorType().getShape().getDimCount();
+        int rank = network.getGraph()
+                .getInput(0)
+                .getType()
+                .getTensorType()
+                .getShape()
+                .getDimCount();
         if (rank != perm.length + 2) {
             return network; // not a network of these axes: loading it reports the rank that does not fit
         }
         ModelProto.Builder model = network.toBuilder()
-                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(KEY).setValue(axes));
+                .addMetadataProps(
+                        StringStringEntryProto.newBuilder().setKey(KEY).setValue(axes));
         boolean identity = true;
         for (int a = 0; a < perm.length; a++) {
             identity &= perm[a] == a;
@@ -106,10 +112,11 @@ public final class SpatialAxes {
     /** Our order of the spatial axes read by each network axis: "ijk" -> {2, 1, 0} (our axes are z, y, x). */
     static int[] permutation(String axes) {
         String ours = axes.length() == 3 ? "kji" : "ji";
-        if ((axes.length() != 2 && axes.length() != 3) || axes.chars().distinct().count() != axes.length()
+        if ((axes.length() != 2 && axes.length() != 3)
+                || axes.chars().distinct().count() != axes.length()
                 || !axes.chars().allMatch(c -> ours.indexOf(c) >= 0)) {
-            throw new IllegalArgumentException("network axes must be a permutation of ijk (3-D) or ij (2-D), not '"
-                    + axes + "'");
+            throw new IllegalArgumentException(
+                    "network axes must be a permutation of ijk (3-D) or ij (2-D), not '" + axes + "'");
         }
         int[] perm = new int[axes.length()];
         for (int a = 0; a < perm.length; a++) {

@@ -65,7 +65,8 @@ public final class TorchCheckpoint {
             this.zip = zip;
             this.prefix = prefix(zip);
             ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
-            String order = byteorder == null ? "little" : new String(read(byteorder, 16), StandardCharsets.US_ASCII).trim();
+            String order =
+                    byteorder == null ? "little" : new String(read(byteorder, 16), StandardCharsets.US_ASCII).trim();
             this.order = order.equals("big") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         }
 
@@ -103,8 +104,8 @@ public final class TorchCheckpoint {
                 throw new CheckpointFormatException("a storage key is not a plain name: " + key);
             }
             if (elements < 0 || elements > MAX_STORAGE_BYTES / dtype.bytes()) {
-                throw new CheckpointFormatException("storage " + key + " declares " + elements + " elements of "
-                        + dtype + ", over the limit of " + MAX_STORAGE_BYTES + " bytes");
+                throw new CheckpointFormatException("storage " + key + " declares " + elements + " elements of " + dtype
+                        + ", over the limit of " + MAX_STORAGE_BYTES + " bytes");
             }
             TorchTensor.Storage s = storages.get(key);
             if (s == null) {
@@ -112,13 +113,14 @@ public final class TorchCheckpoint {
                     ZipEntry e = entry("data/" + key);
                     long bytes = elements * dtype.bytes();
                     if (e.getSize() >= 0 && e.getSize() < bytes) {
-                        throw new CheckpointFormatException("storage " + key + " declares " + bytes
-                                + " bytes but its entry holds " + e.getSize());
+                        throw new CheckpointFormatException(
+                                "storage " + key + " declares " + bytes + " bytes but its entry holds " + e.getSize());
                     }
-                    ByteBuffer data = ByteBuffer.wrap(read(e, bytes), 0, (int) bytes).order(order);
+                    ByteBuffer data =
+                            ByteBuffer.wrap(read(e, bytes), 0, (int) bytes).order(order);
                     if (data.remaining() < bytes) {
-                        throw new CheckpointFormatException("storage " + key + " is truncated: " + data.remaining()
-                                + " of " + bytes + " bytes");
+                        throw new CheckpointFormatException(
+                                "storage " + key + " is truncated: " + data.remaining() + " of " + bytes + " bytes");
                     }
                     s = new TorchTensor.Storage(dtype, elements, data.slice().order(order));
                 } catch (CheckpointFormatException e) {
@@ -145,8 +147,8 @@ public final class TorchCheckpoint {
         /** At most {@code limit} bytes of an entry; more is an error (a declared size can lie). */
         private byte[] read(ZipEntry e, long limit) throws IOException {
             if (e.getSize() > limit) {
-                throw new CheckpointFormatException(e.getName() + " declares " + e.getSize() + " bytes, over the limit of "
-                        + limit);
+                throw new CheckpointFormatException(
+                        e.getName() + " declares " + e.getSize() + " bytes, over the limit of " + limit);
             }
             try (InputStream in = zip.getInputStream(e)) {
                 byte[] data = in.readNBytes((int) Math.min(limit, MAX_STORAGE_BYTES));
@@ -166,7 +168,9 @@ public final class TorchCheckpoint {
         String pickle = null;
         for (var entries = zip.entries(); entries.hasMoreElements(); ) {
             String name = entries.nextElement().getName();
-            if (name.startsWith("/") || name.contains("\\") || List.of(name.split("/")).contains("..")) {
+            if (name.startsWith("/")
+                    || name.contains("\\")
+                    || List.of(name.split("/")).contains("..")) {
                 throw new CheckpointFormatException("the archive has an entry that climbs out of it: " + name);
             }
             if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
@@ -192,8 +196,9 @@ public final class TorchCheckpoint {
                     return new Located(inner, "the state dict under \"" + key + "\"");
                 }
             }
-            throw new CheckpointFormatException("the checkpoint is a dictionary without a state dict: its keys are "
-                    + new ArrayList<>(m.keySet()) + "; expected tensors by name, or one under \"model\" or \"state_dict\"");
+            throw new CheckpointFormatException(
+                    "the checkpoint is a dictionary without a state dict: its keys are " + new ArrayList<>(m.keySet())
+                            + "; expected tensors by name, or one under \"model\" or \"state_dict\"");
         }
         throw new CheckpointFormatException("the checkpoint holds a "
                 + (root == null ? "None" : root.getClass().getSimpleName())
@@ -202,7 +207,8 @@ public final class TorchCheckpoint {
 
     private static boolean isStateDict(Map<?, ?> m) {
         return !m.isEmpty()
-                && m.entrySet().stream().allMatch(e -> e.getKey() instanceof String && e.getValue() instanceof TorchTensor);
+                && m.entrySet().stream()
+                        .allMatch(e -> e.getKey() instanceof String && e.getValue() instanceof TorchTensor);
     }
 
     /** A TorchScript module's tensors by attribute path (submodules recurse). */

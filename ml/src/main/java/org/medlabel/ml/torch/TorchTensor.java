@@ -38,7 +38,8 @@ public record TorchTensor(DType dtype, long[] shape, float[] values) {
         long last = offset;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0 || stride[i] < 0) {
-                throw new CheckpointFormatException("a tensor has a negative size or stride: " + Arrays.toString(shape));
+                throw new CheckpointFormatException(
+                        "a tensor has a negative size or stride: " + Arrays.toString(shape));
             }
             count = Math.multiplyExact(count, shape[i]);
             last += shape[i] == 0 ? 0 : (shape[i] - 1) * stride[i];
@@ -49,8 +50,8 @@ public record TorchTensor(DType dtype, long[] shape, float[] values) {
         }
         if (count > storage.elements()) {
             // a broadcast view (stride 0) would make a file of bytes allocate gigabytes; state dicts have none
-            throw new CheckpointFormatException("a tensor of " + count + " elements views a storage of only "
-                    + storage.elements());
+            throw new CheckpointFormatException(
+                    "a tensor of " + count + " elements views a storage of only " + storage.elements());
         }
         float[] values = new float[(int) count];
         int[] index = new int[shape.length];

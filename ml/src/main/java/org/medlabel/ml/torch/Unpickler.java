@@ -144,8 +144,8 @@ final class Unpickler {
                 case '0' -> pop();
                 case '2' -> push(peek());
                 default ->
-                    throw new CheckpointFormatException(
-                            String.format("pickle opcode 0x%02x at byte %d is not one checkpoints use", op, in.position() - 1));
+                    throw new CheckpointFormatException(String.format(
+                            "pickle opcode 0x%02x at byte %d is not one checkpoints use", op, in.position() - 1));
             }
         }
     }
@@ -156,8 +156,9 @@ final class Unpickler {
         if (storage || FUNCTIONS.contains(g.qualified()) || module.startsWith("__torch__.")) {
             return g;
         }
-        throw new CheckpointFormatException("the checkpoint refers to " + g.qualified()
-                + ", which is not a tensor, a container or a TorchScript module; it was not loaded (nothing in it runs)");
+        throw new CheckpointFormatException(
+                "the checkpoint refers to " + g.qualified()
+                        + ", which is not a tensor, a container or a TorchScript module; it was not loaded (nothing in it runs)");
     }
 
     private Object reduce(Pickled.Global f, List<Object> args) throws CheckpointFormatException {
@@ -178,7 +179,8 @@ final class Unpickler {
 
     private static Object construct(Pickled.Global type, List<Object> args) throws CheckpointFormatException {
         if (!type.module().startsWith("__torch__.") || !args.isEmpty()) {
-            throw new CheckpointFormatException("the checkpoint constructs " + type.qualified() + ", which is not loaded");
+            throw new CheckpointFormatException(
+                    "the checkpoint constructs " + type.qualified() + ", which is not loaded");
         }
         return new Pickled.ScriptObject(type.qualified(), new LinkedHashMap<>());
     }
@@ -202,8 +204,8 @@ final class Unpickler {
 
     private int length(long n) throws CheckpointFormatException {
         if (n < 0 || n > in.remaining()) {
-            throw new CheckpointFormatException("the pickle stream declares " + n + " bytes where " + in.remaining()
-                    + " remain");
+            throw new CheckpointFormatException(
+                    "the pickle stream declares " + n + " bytes where " + in.remaining() + " remain");
         }
         return (int) n;
     }

@@ -120,7 +120,8 @@ public record Loss(Kind kind, float[] classWeights, boolean squaredPred, boolean
         String predicted = squaredPred ? g.node("Mul", List.of(p, p)) : p;
         String truth = squaredPred ? g.node("Mul", List.of(oneHot, oneHot)) : oneHot;
         String denominator = g.node(
-                "Add", List.of(g.node("ReduceSum", List.of(predicted, axes)), g.node("ReduceSum", List.of(truth, axes))));
+                "Add",
+                List.of(g.node("ReduceSum", List.of(predicted, axes)), g.node("ReduceSum", List.of(truth, axes))));
         String smooth = g.floats("loss.smooth", new long[] {}, new float[] {SMOOTH});
         String two = g.floats("loss.two", new long[] {}, new float[] {2f});
         String ratio = g.node(

@@ -1,6 +1,5 @@
 package org.medlabel.ml.nn;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,60 +46,180 @@ class MonaiWeightsTest {
 
     static Stream<Arguments> networks() {
         return Stream.of(
-                new Case(
-                        "spleen UNet, batch norm",
-                        () -> new UNetBuilder().norm(Norm.BATCH).build(),
-                        "UNet",
-                        args("spatial_dims", 3, "in_channels", 1, "out_channels", 2, "channels", List.of(16, 32, 64, 128, 256),
-                                "strides", List.of(2, 2, 2, 2), "num_res_units", 2, "norm", "batch"),
-                        new long[] {1, 1, 32, 32, 32}),
-                new Case(
-                        "UNet without residual units, instance norm",
-                        () -> new UNetBuilder().inChannels(2).outChannels(3).channels(8, 16, 32).strides(2, 2)
-                                .residualUnits(0).norm(Norm.INSTANCE).build(),
-                        "UNet",
-                        args("spatial_dims", 3, "in_channels", 2, "out_channels", 3, "channels", List.of(8, 16, 32),
-                                "strides", List.of(2, 2), "num_res_units", 0, "norm", "instance"),
-                        new long[] {2, 2, 16, 16, 16}),
-                new Case(
-                        "UNet of 4 levels, 3 residual units, a stride of 1, batch norm, dropout",
-                        () -> new UNetBuilder().channels(4, 8, 16, 32).strides(2, 2, 1).residualUnits(3)
-                                .norm(Norm.BATCH).dropout(0.2).build(),
-                        "UNet",
-                        args("spatial_dims", 3, "in_channels", 1, "out_channels", 2, "channels", List.of(4, 8, 16, 32),
-                                "strides", List.of(2, 2, 1), "num_res_units", 3, "norm", "batch", "dropout", 0.2),
-                        new long[] {1, 1, 16, 16, 16}),
-                new Case(
-                        "UNet, affine instance norm, ReLU",
-                        () -> new UNetBuilder().channels(4, 8).strides(2).residualUnits(1).norm(Norm.INSTANCE_AFFINE)
-                                .activation(Activation.relu()).build(),
-                        "UNet",
-                        args("spatial_dims", 3, "in_channels", 1, "out_channels", 2, "channels", List.of(4, 8),
-                                "strides", List.of(2), "num_res_units", 1, "norm", List.of("instance", Map.of("affine", true)),
-                                "act", "relu"),
-                        new long[] {1, 1, 16, 16, 16}),
-                new Case(
-                        "BasicUNet 3-D",
-                        () -> new BasicUNetBuilder().inChannels(3).outChannels(1).features(4, 8, 8, 16, 16, 4).build(),
-                        "BasicUNet",
-                        args("spatial_dims", 3, "in_channels", 3, "out_channels", 1, "features", List.of(4, 8, 8, 16, 16, 4)),
-                        new long[] {1, 3, 32, 32, 32}),
-                new Case(
-                        "BasicUNet 2-D",
-                        () -> new BasicUNetBuilder().spatialDims(2).inChannels(3).outChannels(1)
-                                .features(4, 8, 8, 16, 16, 4).build(),
-                        "BasicUNet",
-                        args("spatial_dims", 2, "in_channels", 3, "out_channels", 1, "features", List.of(4, 8, 8, 16, 16, 4)),
-                        new long[] {2, 3, 32, 32}),
-                new Case(
-                        "UNETR",
-                        () -> new UnetrBuilder().inChannels(1).outChannels(3).imageSize(32, 32, 16).featureSize(4)
-                                .hiddenSize(32).mlpDim(64).heads(4).build(),
-                        "UNETR",
-                        args("in_channels", 1, "out_channels", 3, "img_size", List.of(32, 32, 16), "feature_size", 4,
-                                "hidden_size", 32, "mlp_dim", 64, "num_heads", 4, "proj_type", "conv",
-                                "norm_name", "instance", "res_block", true),
-                        new long[] {1, 1, 32, 32, 16}))
+                        new Case(
+                                "spleen UNet, batch norm",
+                                () -> new UNetBuilder().norm(Norm.BATCH).build(),
+                                "UNet",
+                                args(
+                                        "spatial_dims",
+                                        3,
+                                        "in_channels",
+                                        1,
+                                        "out_channels",
+                                        2,
+                                        "channels",
+                                        List.of(16, 32, 64, 128, 256),
+                                        "strides",
+                                        List.of(2, 2, 2, 2),
+                                        "num_res_units",
+                                        2,
+                                        "norm",
+                                        "batch"),
+                                new long[] {1, 1, 32, 32, 32}),
+                        new Case(
+                                "UNet without residual units, instance norm",
+                                () -> new UNetBuilder()
+                                        .inChannels(2)
+                                        .outChannels(3)
+                                        .channels(8, 16, 32)
+                                        .strides(2, 2)
+                                        .residualUnits(0)
+                                        .norm(Norm.INSTANCE)
+                                        .build(),
+                                "UNet",
+                                args(
+                                        "spatial_dims",
+                                        3,
+                                        "in_channels",
+                                        2,
+                                        "out_channels",
+                                        3,
+                                        "channels",
+                                        List.of(8, 16, 32),
+                                        "strides",
+                                        List.of(2, 2),
+                                        "num_res_units",
+                                        0,
+                                        "norm",
+                                        "instance"),
+                                new long[] {2, 2, 16, 16, 16}),
+                        new Case(
+                                "UNet of 4 levels, 3 residual units, a stride of 1, batch norm, dropout",
+                                () -> new UNetBuilder()
+                                        .channels(4, 8, 16, 32)
+                                        .strides(2, 2, 1)
+                                        .residualUnits(3)
+                                        .norm(Norm.BATCH)
+                                        .dropout(0.2)
+                                        .build(),
+                                "UNet",
+                                args(
+                                        "spatial_dims",
+                                        3,
+                                        "in_channels",
+                                        1,
+                                        "out_channels",
+                                        2,
+                                        "channels",
+                                        List.of(4, 8, 16, 32),
+                                        "strides",
+                                        List.of(2, 2, 1),
+                                        "num_res_units",
+                                        3,
+                                        "norm",
+                                        "batch",
+                                        "dropout",
+                                        0.2),
+                                new long[] {1, 1, 16, 16, 16}),
+                        new Case(
+                                "UNet, affine instance norm, ReLU",
+                                () -> new UNetBuilder()
+                                        .channels(4, 8)
+                                        .strides(2)
+                                        .residualUnits(1)
+                                        .norm(Norm.INSTANCE_AFFINE)
+                                        .activation(Activation.relu())
+                                        .build(),
+                                "UNet",
+                                args(
+                                        "spatial_dims",
+                                        3,
+                                        "in_channels",
+                                        1,
+                                        "out_channels",
+                                        2,
+                                        "channels",
+                                        List.of(4, 8),
+                                        "strides",
+                                        List.of(2),
+                                        "num_res_units",
+                                        1,
+                                        "norm",
+                                        List.of("instance", Map.of("affine", true)),
+                                        "act",
+                                        "relu"),
+                                new long[] {1, 1, 16, 16, 16}),
+                        new Case(
+                                "BasicUNet 3-D",
+                                () -> new BasicUNetBuilder()
+                                        .inChannels(3)
+                                        .outChannels(1)
+                                        .features(4, 8, 8, 16, 16, 4)
+                                        .build(),
+                                "BasicUNet",
+                                args(
+                                        "spatial_dims",
+                                        3,
+                                        "in_channels",
+                                        3,
+                                        "out_channels",
+                                        1,
+                                        "features",
+                                        List.of(4, 8, 8, 16, 16, 4)),
+                                new long[] {1, 3, 32, 32, 32}),
+                        new Case(
+                                "BasicUNet 2-D",
+                                () -> new BasicUNetBuilder()
+                                        .spatialDims(2)
+                                        .inChannels(3)
+                                        .outChannels(1)
+                                        .features(4, 8, 8, 16, 16, 4)
+                                        .build(),
+                                "BasicUNet",
+                                args(
+                                        "spatial_dims",
+                                        2,
+                                        "in_channels",
+                                        3,
+                                        "out_channels",
+                                        1,
+                                        "features",
+                                        List.of(4, 8, 8, 16, 16, 4)),
+                                new long[] {2, 3, 32, 32}),
+                        new Case(
+                                "UNETR",
+                                () -> new UnetrBuilder()
+                                        .inChannels(1)
+                                        .outChannels(3)
+                                        .imageSize(32, 32, 16)
+                                        .featureSize(4)
+                                        .hiddenSize(32)
+                                        .mlpDim(64)
+                                        .heads(4)
+                                        .build(),
+                                "UNETR",
+                                args(
+                                        "in_channels",
+                                        1,
+                                        "out_channels",
+                                        3,
+                                        "img_size",
+                                        List.of(32, 32, 16),
+                                        "feature_size",
+                                        4,
+                                        "hidden_size",
+                                        32,
+                                        "mlp_dim",
+                                        64,
+                                        "num_heads",
+                                        4,
+                                        "proj_type",
+                                        "conv",
+                                        "norm_name",
+                                        "instance",
+                                        "res_block",
+                                        true),
+                                new long[] {1, 1, 32, 32, 16}))
                 .map(Arguments::of);
     }
 
@@ -132,20 +251,28 @@ class MonaiWeightsTest {
 
         WeightMismatchException shapes = assertThrows(
                 WeightMismatchException.class,
-                () -> StateDictLoader.load(new UNetBuilder().norm(Norm.BATCH).outChannels(3).build(), weights));
+                () -> StateDictLoader.load(
+                        new UNetBuilder().norm(Norm.BATCH).outChannels(3).build(), weights));
         assertEquals(List.of(), shapes.missing());
-        assertTrue(shapes.wrongShape().contains("model.2.1.conv.unit0.conv.weight: file [2, 2, 3, 3, 3], network [3, 3, 3, 3, 3]"),
+        assertTrue(
+                shapes.wrongShape()
+                        .contains("model.2.1.conv.unit0.conv.weight: file [2, 2, 3, 3, 3], network [3, 3, 3, 3, 3]"),
                 shapes.wrongShape().toString());
 
         WeightMismatchException keys = assertThrows(
                 WeightMismatchException.class,
-                () -> StateDictLoader.load(new UNetBuilder().norm(Norm.BATCH).residualUnits(1).build(), weights));
-        assertTrue(keys.unexpected().contains("model.0.conv.unit1.conv.weight"), keys.unexpected().toString());
+                () -> StateDictLoader.load(
+                        new UNetBuilder().norm(Norm.BATCH).residualUnits(1).build(), weights));
+        assertTrue(
+                keys.unexpected().contains("model.0.conv.unit1.conv.weight"),
+                keys.unexpected().toString());
         assertTrue(keys.getMessage().startsWith("the weights do not fit UNet("), keys.getMessage());
 
         WeightMismatchException norm = assertThrows(
                 WeightMismatchException.class, () -> StateDictLoader.load(new UNetBuilder().build(), weights));
-        assertTrue(norm.unexpected().contains("model.0.conv.unit0.adn.N.running_mean"), norm.unexpected().toString());
+        assertTrue(
+                norm.unexpected().contains("model.0.conv.unit0.adn.N.running_mean"),
+                norm.unexpected().toString());
     }
 
     private void save(Case c, int seed) throws Exception {

@@ -25,7 +25,12 @@ class SpatialAxesTest {
     @ParameterizedTest
     @CsvSource({"ijk, 2, 1, 0", "kij, 0, 2, 1", "kji, 0, 1, 2"})
     void aWrappedNetworkSeesTheVolumeInItsOwnAxisOrder(String axes, int a0, int a1, int a2) throws Exception {
-        ModelProto bare = new UNetBuilder().channels(4, 8).strides(2).residualUnits(1).seed(3).build();
+        ModelProto bare = new UNetBuilder()
+                .channels(4, 8)
+                .strides(2)
+                .residualUnits(1)
+                .seed(3)
+                .build();
         ModelProto wrapped = SpatialAxes.wrap(bare, axes);
         assertEquals(axes, SpatialAxes.of(wrapped).orElseThrow());
         assertSame(wrapped, SpatialAxes.wrap(wrapped, "kij"), "never wrapped twice");
@@ -42,7 +47,11 @@ class SpatialAxesTest {
 
     @Test
     void aTwoDimensionalNetworkSwapsRowsAndColumns() throws Exception {
-        ModelProto bare = new BasicUNetBuilder().spatialDims(2).inChannels(1).outChannels(1).features(2, 2, 4, 4, 4, 2)
+        ModelProto bare = new BasicUNetBuilder()
+                .spatialDims(2)
+                .inChannels(1)
+                .outChannels(1)
+                .features(2, 2, 4, 4, 4, 2)
                 .build();
         ModelProto wrapped = SpatialAxes.wrap(bare, "ij");
         float[] x = gaussian(32 * 48, 2);

@@ -33,7 +33,9 @@ class TorchCheckpointTest {
     @Test
     void readsAStridedViewOfAStorage() throws Exception {
         // w = storage[0:6] viewed as 3x2 with strides (1, 3): the transpose of [[0, 1, 2], [3, 4, 5]]
-        Path file = checkpoint(Map.of("archive/data/0", floats(0, 1, 2, 3, 4, 5)), tensor("w", "FloatStorage", "0", 6, 0, new int[] {3, 2}, new int[] {1, 3}));
+        Path file = checkpoint(
+                Map.of("archive/data/0", floats(0, 1, 2, 3, 4, 5)),
+                tensor("w", "FloatStorage", "0", 6, 0, new int[] {3, 2}, new int[] {1, 3}));
         StateDict sd = TorchCheckpoint.read(file);
         assertArrayEquals(new long[] {3, 2}, sd.tensors().get("w").shape());
         assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, sd.tensors().get("w").values());
@@ -57,12 +59,24 @@ class TorchCheckpointTest {
 
     @Test
     void aGlobalOutsideTheAllowListIsRefusedAndNeverRun() throws Exception {
-        Pickle p = new Pickle().global("os", "system").unicode("touch " + dir.resolve("pwned")).op(0x85).op('R').op('.');
+        Pickle p = new Pickle()
+                .global("os", "system")
+                .unicode("touch " + dir.resolve("pwned"))
+                .op(0x85)
+                .op('R')
+                .op('.');
         CheckpointFormatException e = refused(zip(Map.of("archive/data.pkl", p.bytes())));
         assertTrue(e.getMessage().contains("os.system"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("pwned")));
-        Pickle builtin = new Pickle().global("builtins", "eval").unicode("1").op(0x85).op('R').op('.');
-        assertTrue(refused(zip(Map.of("archive/data.pkl", builtin.bytes()))).getMessage().contains("builtins.eval"));
+        Pickle builtin = new Pickle()
+                .global("builtins", "eval")
+                .unicode("1")
+                .op(0x85)
+                .op('R')
+                .op('.');
+        assertTrue(refused(zip(Map.of("archive/data.pkl", builtin.bytes())))
+                .getMessage()
+                .contains("builtins.eval"));
     }
 
     @Test
@@ -71,14 +85,39 @@ class TorchCheckpointTest {
         assertMessage("not a zip archive", write("legacy.pt", new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10}));
         assertMessage("no <archive>/data.pkl", zip(Map.of("archive/other", six)));
         assertMessage("climbs out", zip(Map.of("archive/data.pkl", new byte[] {'.'}, "archive/../../evil", six)));
-        assertMessage("has no archive/data/0", checkpoint(Map.of(), tensor("w", "FloatStorage", "0", 6, 0, new int[] {6}, new int[] {1})));
-        assertMessage("declares 24 bytes but its entry holds 8", checkpoint(Map.of("archive/data/0", new byte[8]), tensor("w", "FloatStorage", "0", 6, 0, new int[] {6}, new int[] {1})));
-        assertMessage("over the limit", checkpoint(Map.of("archive/data/0", six), tensor("w", "FloatStorage", "0", 1L << 40, 0, new int[] {6}, new int[] {1})));
-        assertMessage("reaches past its storage", checkpoint(Map.of("archive/data/0", six), tensor("w", "FloatStorage", "0", 6, 2, new int[] {2, 3}, new int[] {3, 1})));
-        assertMessage("not a state dict", zip(Map.of("archive/data.pkl", new Pickle().unicode("hello").op('.').bytes())));
-        assertMessage("truncated", zip(Map.of("archive/data.pkl", new Pickle().op('}').op('(').unicode("a").bytes())));
-        assertMessage("declares 1000000 bytes", zip(Map.of("archive/data.pkl", new byte[] {'X', 0x40, 0x42, 0x0f, 0, 'a', '.'})));
-        byte[] valid = Files.readAllBytes(checkpoint(Map.of("archive/data/0", six), tensor("w", "FloatStorage", "0", 6, 0, new int[] {6}, new int[] {1})));
+        assertMessage(
+                "has no archive/data/0",
+                checkpoint(Map.of(), tensor("w", "FloatStorage", "0", 6, 0, new int[] {6}, new int[] {1})));
+        assertMessage(
+                "declares 24 bytes but its entry holds 8",
+                checkpoint(
+                        Map.of("archive/data/0", new byte[8]),
+                        tensor("w", "FloatStorage", "0", 6, 0, new int[] {6}, new int[] {1})));
+        assertMessage(
+                "over the limit",
+                checkpoint(
+                        Map.of("archive/data/0", six),
+                        tensor("w", "FloatStorage", "0", 1L << 40, 0, new int[] {6}, new int[] {1})));
+        assertMessage(
+                "reaches past its storage",
+                checkpoint(
+                        Map.of("archive/data/0", six),
+                        tensor("w", "FloatStorage", "0", 6, 2, new int[] {2, 3}, new int[] {3, 1})));
+        assertMessage(
+                "not a state dict",
+                zip(Map.of(
+                        "archive/data.pkl",
+                        new Pickle().unicode("hello").op('.').bytes())));
+        assertMessage(
+                "truncated",
+                zip(Map.of(
+                        "archive/data.pkl",
+                        new Pickle().op('}').op('(').unicode("a").bytes())));
+        assertMessage(
+                "declares 1000000 bytes",
+                zip(Map.of("archive/data.pkl", new byte[] {'X', 0x40, 0x42, 0x0f, 0, 'a', '.'})));
+        byte[] valid = Files.readAllBytes(checkpoint(
+                Map.of("archive/data/0", six), tensor("w", "FloatStorage", "0", 6, 0, new int[] {6}, new int[] {1})));
         assertMessage("", write("cut.pt", java.util.Arrays.copyOf(valid, valid.length / 2)));
     }
 
@@ -115,7 +154,11 @@ class TorchCheckpointTest {
 
     /** A state dict {name: tensor, ...} pickled as torch.save does (protocol 2, OrderedDict, _rebuild_tensor_v2). */
     private Path checkpoint(Map<String, byte[]> storages, Pickle... tensors) throws IOException {
-        Pickle p = new Pickle().global("collections", "OrderedDict").op(')').op('R').op('(');
+        Pickle p = new Pickle()
+                .global("collections", "OrderedDict")
+                .op(')')
+                .op('R')
+                .op('(');
         for (Pickle t : tensors) {
             p.raw(t.bytes());
         }
@@ -127,9 +170,20 @@ class TorchCheckpointTest {
     }
 
     /** name, _rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict()) */
-    private static Pickle tensor(String name, String storageType, String key, long elements, int offset, int[] size, int[] stride) {
-        Pickle p = new Pickle().unicode(name).global("torch._utils", "_rebuild_tensor_v2").op('(');
-        p.op('(').unicode("storage").global("torch", storageType).unicode(key).unicode("cpu").integer(elements).op('t').op('Q');
+    private static Pickle tensor(
+            String name, String storageType, String key, long elements, int offset, int[] size, int[] stride) {
+        Pickle p = new Pickle()
+                .unicode(name)
+                .global("torch._utils", "_rebuild_tensor_v2")
+                .op('(');
+        p.op('(')
+                .unicode("storage")
+                .global("torch", storageType)
+                .unicode(key)
+                .unicode("cpu")
+                .integer(elements)
+                .op('t')
+                .op('Q');
         p.integer(offset).op('(');
         for (int s : size) {
             p.integer(s);
@@ -138,7 +192,13 @@ class TorchCheckpointTest {
         for (int s : stride) {
             p.integer(s);
         }
-        p.op('t').op(0x89).global("collections", "OrderedDict").op(')').op('R').op('t').op('R');
+        p.op('t')
+                .op(0x89)
+                .global("collections", "OrderedDict")
+                .op(')')
+                .op('R')
+                .op('t')
+                .op('R');
         return p;
     }
 
@@ -195,7 +255,10 @@ class TorchCheckpointTest {
         Pickle unicode(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             out.write('X');
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+            out.writeBytes(ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(b.length)
+                    .array());
             out.writeBytes(b);
             return this;
         }
@@ -203,7 +266,10 @@ class TorchCheckpointTest {
         Pickle integer(long v) {
             out.write(0x8a);
             out.write(8);
-            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+            out.writeBytes(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(v)
+                    .array());
             return this;
         }
 

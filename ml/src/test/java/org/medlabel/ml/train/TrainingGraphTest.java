@@ -140,15 +140,33 @@ class TrainingGraphTest {
                         Loss.diceCe()),
                 Arguments.of(
                         "UNet, batch of 2, MONAI Label's spleen loss: DiceCE(squared_pred, batch)",
-                        new UNetBuilder().channels(4, 8).strides(2).residualUnits(1).build(),
+                        new UNetBuilder()
+                                .channels(4, 8)
+                                .strides(2)
+                                .residualUnits(1)
+                                .build(),
                         monaiOptions(
-                                TorchNetworks.unet(1, 2, new int[] {4, 8}, new int[] {2}, 1, Norm.INSTANCE,
-                                        Activation.prelu(), 2, 1, 12, 10, 12),
+                                TorchNetworks.unet(
+                                        1,
+                                        2,
+                                        new int[] {4, 8},
+                                        new int[] {2},
+                                        1,
+                                        Norm.INSTANCE,
+                                        Activation.prelu(),
+                                        2,
+                                        1,
+                                        12,
+                                        10,
+                                        12),
                                 "dicece"),
                         new Loss(Loss.Kind.DICE_CE, null, true, true)),
                 Arguments.of(
                         "BasicUNet, one output channel, MONAI Label's DeepGrow loss: DiceLoss(sigmoid, squared_pred)",
-                        new BasicUNetBuilder().outChannels(1).features(4, 4, 8, 8, 8, 4).build(),
+                        new BasicUNetBuilder()
+                                .outChannels(1)
+                                .features(4, 4, 8, 8, 8, 4)
+                                .build(),
                         squared(basicUNet(2, 3, 32, 32, 32)),
                         new Loss(Loss.Kind.DICE, null, true, false)),
                 Arguments.of(
