@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import org.medlabel.cli.command.DatasetsCommand;
 import org.medlabel.cli.command.InferCommand;
 import org.medlabel.cli.command.LabelCommand;
+import org.medlabel.cli.command.ModelsCommand;
 import org.medlabel.cli.command.NextCommand;
 import org.medlabel.cli.command.StartCommand;
 import org.medlabel.cli.command.StatusCommand;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
         name = "medlabel-cli",
         mixinStandardHelpOptions = true,
         version = "medlabel-cli 0.1.0",
-        description = "Datasets, upload, next sample, inference, labels and training against a MedLabel server.",
+        description =
+                "Datasets, upload, next sample, inference, labels, training and model files against a MedLabel server.",
         subcommands = {
             DatasetsCommand.class,
             StartCommand.class,
@@ -31,7 +33,8 @@ import picocli.CommandLine.Option;
             InferCommand.class,
             LabelCommand.class,
             TrainCommand.class,
-            StatusCommand.class
+            StatusCommand.class,
+            ModelsCommand.class
         })
 public class MedLabelCli implements Runnable {
 

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,13 +37,53 @@ class MedLabelCliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("datasets", "start", "upload", "next", "infer", "label", "train", "status")) {
+        for (String command :
+                List.of("datasets", "start", "upload", "next", "infer", "label", "train", "status", "models")) {
             Run help = run(command, "--help");
             assertEquals(0, help.exit(), command);
             assertTrue(help.out().contains("Usage: medlabel-cli " + command), help.out());
         }
         assertTrue(run("label", "save", "--help").out().contains("final labels train the models"));
         assertTrue(run("--help").out().contains("--server"));
+        assertTrue(run("models", "import", "--help").out().contains("PyTorch checkpoint"));
+    }
+
+    /** MONAI Label's upload: PUT /model/<name>, the file as the multipart field "file"; the version is reported. */
+    @Test
+    void modelsImportUploadsTheFileAsMonaiLabelsClientsDo(@TempDir Path tmp) throws Exception {
+        byte[] checkpoint = new byte[3 << 20];
+        new java.util.Random(1).nextBytes(checkpoint);
+        Path file = Files.write(tmp.resolve("pretrained_segmentation_spleen.pt"), checkpoint);
+        byte[][] received = new byte[1][];
+        String[] target = new String[2];
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            target[0] = exchange.getRequestMethod() + " " + exchange.getRequestURI();
+            target[1] = exchange.getRequestHeaders().getFirst("Content-Type");
+            received[0] = exchange.getRequestBody().readAllBytes();
+            byte[] reply = "{\"model\": \"segmentation_spleen\", \"version\": 4}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(received[0].length > 0 ? 200 : 422, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            Run imported = run("--server", url, "models", "import", file.toString(), "--model", "segmentation_spleen");
+            assertEquals(0, imported.exit(), imported.err());
+            assertEquals("PUT /model/segmentation_spleen", target[0]);
+            assertTrue(target[1].startsWith("multipart/form-data; boundary="), target[1]);
+            String body = new String(received[0], StandardCharsets.ISO_8859_1);
+            assertTrue(
+                    body.contains("name=\"file\"; filename=\"pretrained_segmentation_spleen.pt\""),
+                    body.substring(0, 200));
+            assertTrue(
+                    body.contains(new String(checkpoint, StandardCharsets.ISO_8859_1)), "the file's bytes, unchanged");
+            assertTrue(imported.out().contains("model segmentation_spleen: version 4 imported"), imported.out());
+            assertTrue(imported.err().contains("upload [##############################] 100 %"), imported.err());
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test
