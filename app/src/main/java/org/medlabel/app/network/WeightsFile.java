@@ -17,7 +17,8 @@ import java.util.HexFormat;
 
 /**
  * The local file of an app's {@code network.weights}: a path as given, or an http(s) URL downloaded once into a cache
- * folder (system property {@code medlabel.weights.cache}, default {@code <tmp>/medlabel-weights}) under the hash of the
+ * folder (system property {@code medlabel.weights.cache} or environment variable {@code MEDLABEL_WEIGHTS_CACHE},
+ * default {@code <tmp>/medlabel-weights}) under the hash of the
  * URL, so that replicas and restarts reuse it (MONAI Label downloads its pretrained weights at start the same way).
  */
 final class WeightsFile {

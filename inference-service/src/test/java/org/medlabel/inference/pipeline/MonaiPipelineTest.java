@@ -57,7 +57,10 @@ class MonaiPipelineTest {
         ModelDefinition spleen = AppLoader.load("radiology").models().get("segmentation_spleen");
         Volume ct = new NiftiReader().read(image);
         Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
+        long importing = System.nanoTime();
         ModelProto weights = NetworkFactory.fromCheckpoint("segmentation_spleen", spleen, dir.resolve("model.pt"));
+        System.out.printf("import of the %.1f MB checkpoint (read, load by name, wrap): %.2f s%n",
+                java.nio.file.Files.size(dir.resolve("model.pt")) / 1e6, (System.nanoTime() - importing) / 1e9);
 
         Volume ours = segment(weights, spleen, ct);
 
@@ -81,17 +84,26 @@ class MonaiPipelineTest {
                 image.getFileName(), fast, 100.0 * fast / ct.voxelCount());
     }
 
+    /**
+     * The pipeline's labels; it runs {@code medlabel.bench.runs} times (default 1; bench/RESULTS.md's latencies come
+     * from 4 runs, the first cold) and prints each run's seconds.
+     */
     private static Volume segment(ModelProto weights, ModelDefinition d, Volume ct) throws Exception {
-        OrtSession session = OrtEnvironment.getEnvironment()
-                .createSession(GraphOptimizer.optimize(weights).model().toByteArray(), new OrtSession.SessionOptions());
-        ServedModel model = new ServedModel("segmentation_spleen", 1, d, session, retired -> {});
-        long start = System.nanoTime();
-        Volume label = new SegmentationPipeline(PARALLEL)
-                .run(model, ct, Map.of(), new Latencies(), Cancellation.NONE)
-                .label();
-        System.out.printf("%s pipeline: %.1f s%n", d.inferer().kind(), (System.nanoTime() - start) / 1e9);
-        session.close();
-        return label;
+        int runs = Integer.getInteger("medlabel.bench.runs", 1);
+        try (OrtSession session = OrtEnvironment.getEnvironment()
+                .createSession(GraphOptimizer.optimize(weights).model().toByteArray(), new OrtSession.SessionOptions())) {
+            ServedModel model = new ServedModel("segmentation_spleen", 1, d, session, retired -> {});
+            Volume label = null;
+            for (int run = 0; run < runs; run++) {
+                long start = System.nanoTime();
+                label = new SegmentationPipeline(PARALLEL)
+                        .run(model, ct, Map.of(), new Latencies(), Cancellation.NONE)
+                        .label();
+                System.out.printf("%s pipeline, run %d: %.2f s%n", d.inferer().kind(), run + 1,
+                        (System.nanoTime() - start) / 1e9);
+            }
+            return label;
+        }
     }
 
     private static ModelDefinition withInferer(ModelDefinition d, Inferer inferer) {
