@@ -5,9 +5,6 @@ usage:
       map the target grid into the source's voxel space and interpolate (order 0 or 1, border values beyond)
   ndimage_oracle.py largest SRC.nii OUT.raw CONNECTIVITY
       keep, for each label value, its largest connected component (1 = faces, 3 = faces, edges and corners)
-  ndimage_oracle.py guidance OUT.raw NX NY NZ SIGMA X,Y,Z[;X,Y,Z...] [X,Y,Z...]
-      DeepGrow's guidance: impulses per channel, smoothed by MONAI's erf Gaussian (truncated at 4 sigma, zero
-      padding), min-max scaled (one argument per channel; "-" for a channel without clicks)
   ndimage_oracle.py resize SRC.nii OUT.raw MODE NX NY NZ
       resize to NX x NY x NZ: "linear" = scipy.ndimage.zoom(order=1, grid_mode=True, mode="nearest") (torch's
       trilinear with align_corners=False), "area" = adaptive average pooling
@@ -54,31 +51,6 @@ def largest(src, out, connectivity):
     result.flatten(order="F").astype("<f8").tofile(out)
 
 
-def guidance(out, shape, sigma, channels):
-    from scipy.special import erf
-
-    tail = int(max(sigma * 4.0, 0.5) + 0.5)
-    d = np.arange(-tail, tail + 1, dtype=np.float64)
-    s = sigma * np.sqrt(2.0)
-    kernel = np.clip(0.5 * (erf((d + 0.5) / s) - erf((d - 0.5) / s)), 0, None)
-    result = np.zeros((len(channels),) + shape)
-    for c, clicks in enumerate(channels):
-        if clicks == "-":
-            continue
-        signal = np.zeros(shape)
-        for click in clicks.split(";"):
-            p = [float(v) for v in click.split(",")]
-            if min(p) < 0:
-                continue
-            signal[tuple(min(int(v), n - 1) for v, n in zip(p, shape))] = 1.0
-        if signal.max() == 0:
-            continue
-        for axis in range(3):
-            signal = ndimage.convolve1d(signal, kernel, axis=axis, mode="constant", cval=0.0)
-        result[c] = (signal - signal.min()) / (signal.max() - signal.min())
-    result.transpose(0, 3, 2, 1).astype("<f8").tofile(out)
-
-
 def resize(src, out, mode, shape):
     data = np.asanyarray(nib.load(src).dataobj).astype(np.float64)
     if mode == "linear":
@@ -116,8 +88,6 @@ if __name__ == "__main__":
         resample(args[0], args[1], int(args[2]), int(args[3]), int(args[4]), int(args[5]), numbers[:12], numbers[12:])
     elif command == "largest":
         largest(args[0], args[1], int(args[2]))
-    elif command == "guidance":
-        guidance(args[0], (int(args[1]), int(args[2]), int(args[3])), float(args[4]), args[5:])
     elif command == "resize":
         resize(args[0], args[1], args[2], (int(args[3]), int(args[4]), int(args[5])))
     elif command == "stats":

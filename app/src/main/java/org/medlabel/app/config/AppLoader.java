@@ -80,7 +80,7 @@ public final class AppLoader {
         require(
                 n.file() != null || (n.inChannels() != null && n.outChannels() != null),
                 where + "a built network needs 'inChannels' and 'outChannels'");
-        String letters = "ijk".substring(0, m.spatialDims());
+        String letters = m.spatialDims() == 2 ? "ij" : "ijk";
         require(
                 n.axes() == null || sorted(n.axes()).equals(letters),
                 where + "'network.axes' must order the letters " + letters);

@@ -75,6 +75,11 @@ public final class NetworkFactory {
         }
     }
 
+    /** The app's network freshly initialised (no {@code network.weights}), in the model's axes. */
+    public static ModelProto fresh(String model, ModelDefinition d) {
+        return d.network().file() != null ? build(model, d) : inModelAxes(network(model, d), d);
+    }
+
     /**
      * A network that reads the image's axes in MONAI's order ({@link ModelDefinition#networkAxes}) wrapped to run on
      * MedLabel's tensors; a model MedLabel already wrapped (one it built, trained or exported) stays as it is.

@@ -175,6 +175,18 @@ class AppLoaderTest {
                 .getMessage()
                 .contains("names are"));
         assertTrue(invalid(app(GOOD_MODEL + "  device: gpu7\n")).getMessage().contains("'device'"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("builder: unet,", "builder: unet, axes: ijj,")))
+                .getMessage()
+                .contains("'network.axes' must order the letters ijk"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("builder: unet,", "file: m.onnx, weights: m.pt,")))
+                .getMessage()
+                .contains("'network.weights' (a PyTorch checkpoint) needs a 'builder' network"));
+        assertTrue(invalid(app(GOOD_MODEL + "  training: {optimizer: sgd}\n"))
+                .getMessage()
+                .contains("'training.optimizer' must be adam or adamw"));
+        assertTrue(invalid(app(GOOD_MODEL + "  pre: {scaleIntensity: {min: 1, max: 1}}\n"))
+                .getMessage()
+                .contains("'pre.scaleIntensity' needs min != max"));
         assertTrue(invalid("name: t\nmodels: {}\n").getMessage().contains("at least one model"));
         assertTrue(invalid(app(GOOD_MODEL + "  dimension: 4\n")).getMessage().contains("'dimension' must be 2 or 3"));
         assertTrue(invalid(app(GOOD_MODEL + "  dimension: 2\n"))

@@ -1,6 +1,7 @@
 package org.medlabel.imaging.transform;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
@@ -10,8 +11,8 @@ import org.medlabel.imaging.volume.VoxelBuffer;
  * {@code sliding_window_inference}: windows of {@code roi} voxels step by {@code roi * (1 - overlap)} (at least 1),
  * the last window of each axis is moved back to end at the border, an image smaller than the window is padded with
  * {@code padValue} (half before, half after) and cropped back, and overlapping predictions are blended with a
- * constant or a Gaussian importance map (sigma = roi / 8, normalised to a maximum of 1 and clamped below at its
- * smallest non-zero value, at least 0.001). Patches go to the {@link Predictor} in batches.
+ * constant or a Gaussian importance map (MONAI 1.5's: exp(−x²/(2σ²)) from the window's centre, sigma = roi / 8, clamped
+ * below at its smallest value, at least 0.001). Patches go to the {@link Predictor} in batches.
  */
 public final class SlidingWindow {
 
@@ -192,27 +193,20 @@ public final class SlidingWindow {
         int rx = roi[0], ry = roi[1], rz = roi[2];
         float[] map = new float[rx * ry * rz];
         if (blend == Blend.CONSTANT) {
-            java.util.Arrays.fill(map, 1f);
+            Arrays.fill(map, 1f);
             return map;
         }
         double[][] k = {gaussian(rx), gaussian(ry), gaussian(rz)};
-        double max = 0;
+        float min = Float.MAX_VALUE;
         for (int z = 0, i = 0; z < rz; z++) {
             for (int y = 0; y < ry; y++) {
                 for (int x = 0; x < rx; x++, i++) {
                     map[i] = (float) (k[0][x] * k[1][y] * k[2][z]);
-                    max = Math.max(max, map[i]);
+                    min = Math.min(min, map[i]);
                 }
             }
         }
-        float minNonZero = Float.MAX_VALUE;
-        for (int i = 0; i < map.length; i++) {
-            map[i] /= (float) max;
-            if (map[i] > 0) {
-                minNonZero = Math.min(minNonZero, map[i]);
-            }
-        }
-        float floor = Math.max(minNonZero, 1e-3f);
+        float floor = Math.max(min, 1e-3f);
         for (int i = 0; i < map.length; i++) {
             map[i] = Math.max(map[i], floor);
         }
@@ -220,20 +214,15 @@ public final class SlidingWindow {
     }
 
     /**
-     * MONAI's Gaussian of a unit impulse at {@code n / 2}: the integral of the normal density over each voxel
-     * ({@code erf} form), sigma = n / 8, truncated at 4 sigma.
+     * MONAI's (1.5) Gaussian weights along an axis of {@code n} voxels: exp(−x²/(2σ²)) at x = −(n−1)/2 ... (n−1)/2
+     * around the window's centre, σ = n / 8; not normalised (an even window has no voxel at its centre).
      */
     private static double[] gaussian(int n) {
         double sigma = n * SIGMA_SCALE;
-        int centre = n / 2;
-        int tail = (int) Math.floor(4.0 * sigma + 0.5);
         double[] k = new double[n];
         for (int i = 0; i < n; i++) {
-            int d = i - centre;
-            if (Math.abs(d) <= tail) {
-                double s = sigma * Math.sqrt(2);
-                k[i] = Math.max(0, 0.5 * (Erf.erf((d + 0.5) / s) - Erf.erf((d - 0.5) / s)));
-            }
+            double x = i - (n - 1) / 2.0;
+            k[i] = Math.exp(x * x / (-2 * sigma * sigma));
         }
         return k;
     }

@@ -12,11 +12,11 @@ import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelType;
 import org.medlabel.testinfra.PythonOracle;
 
-/** Guidance maps against the same definition computed by convolution in scipy (erf kernel, zero padding). */
+/** Guidance maps against MONAI's own {@code AddGuidanceSignald} (monai_guidance.py) for the same clicks. */
 class GuidanceMapTest {
 
     @Test
-    void matchesScipyConvolutionOfTheClicks(@TempDir Path dir) throws Exception {
+    void matchesMonaisGuidanceSignal(@TempDir Path dir) throws Exception {
         Volume image = Volume.zeros(40, 30, 20, 1, VoxelType.INT16, Affine.scaling(1, 1, 1, 0, 0, 0));
         List<List<double[]>> clicks = List.of(
                 List.of(new double[] {10.7, 12, 5}, new double[] {38, 29, 19}, new double[] {-1, 3, 3
@@ -27,20 +27,11 @@ class GuidanceMapTest {
         assertEquals(3, map.channels());
 
         Path expected = dir.resolve("guidance.raw");
-        PythonOracle.run(
-                "ndimage_oracle.py",
-                "guidance",
-                expected,
-                40,
-                30,
-                20,
-                2.0,
-                "10.7,12,5;38,29,19;-1,3,3",
-                "-",
-                "20,1,60");
-        double[] scipy = PythonOracle.readDoubles(expected);
-        for (int i = 0; i < scipy.length; i++) {
-            assertEquals(scipy[i], map.voxels().get(i), 1e-6, "value " + i);
+        PythonOracle.run("monai_guidance.py", expected, 40, 30, 20, 2.0, "10.7,12,5;38,29,19;-1,3,3", "-", "20,1,60");
+        double[] monai = PythonOracle.readDoubles(expected);
+        assertEquals(map.voxels().length(), monai.length);
+        for (int i = 0; i < monai.length; i++) {
+            assertEquals(monai[i], map.voxels().get(i), 1e-6, "value " + i);
         }
         assertEquals(1, map.get(10, 12, 5, 0), 1e-6, "a click is the maximum");
         assertEquals(0, map.get(0, 0, 0, 1), "a channel without clicks is zero");

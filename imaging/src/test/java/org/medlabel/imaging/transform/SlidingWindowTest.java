@@ -3,16 +3,24 @@ package org.medlabel.imaging.transform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.medlabel.imaging.transform.SlidingWindow.Blend;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelType;
+import org.medlabel.testinfra.PythonOracle;
 
 class SlidingWindowTest {
 
@@ -74,6 +82,64 @@ class SlidingWindowTest {
         assertEquals(true, out.get(7, 0, 0) > 0.5, "x=7: " + out.get(7, 0, 0));
         assertEquals(0, out.get(0, 0, 0), 1e-6);
         assertEquals(1, out.get(11, 0, 0), 1e-6);
+    }
+
+    /**
+     * MONAI's own SlidingWindowInferer (monai_window.py) with a network whose output depends on each voxel's place in
+     * its window, so that window positions, padding and blending weights all show: equal within float rounding.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "CONSTANT, 40, 33, 21, 16, 16, 16, 0.25, 0", // several windows per axis, the last one moved back
+        "GAUSSIAN, 40, 33, 21, 16, 16, 16, 0.25, 0",
+        "CONSTANT, 23, 12, 30, 16, 16, 8, 0.5, -1", // smaller than the window along x and y: padded with -1
+        "GAUSSIAN, 23, 12, 30, 16, 16, 8, 0.5, -1"
+    })
+    void blendsAsMonaisSlidingWindowInferer(
+            Blend blend, int nx, int ny, int nz, int rx, int ry, int rz, double overlap, float pad) throws Exception {
+        Volume image = random(nx, ny, nz, 2);
+        int windowVoxels = rx * ry * rz;
+        Volume ours = new SlidingWindow(rx, ry, rz, overlap, blend, 3, pad).run(image, patches -> {
+            float[][] out = new float[patches.length][2 * windowVoxels];
+            for (int b = 0; b < patches.length; b++) {
+                for (int k = 0, v = 0; k < rz; k++) {
+                    for (int j = 0; j < ry; j++) {
+                        for (int i = 0; i < rx; i++, v++) {
+                            float first = patches[b][v];
+                            float last = patches[b][windowVoxels + v];
+                            out[b][v] = first * (1 + (float) i / rx + 2f * j / ry + 3f * k / rz);
+                            out[b][windowVoxels + v] = first * first + last;
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+        Path dir = Files.createTempDirectory("window");
+        Path in = dir.resolve("in.bin");
+        Path outFile = dir.resolve("out.bin");
+        ByteBuffer bytes = ByteBuffer.allocate(4 * image.voxels().length()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < image.voxels().length(); i++) {
+            bytes.putFloat((float) image.voxels().get(i));
+        }
+        Files.write(in, bytes.array());
+        PythonOracle.run(
+                "monai_window.py",
+                in,
+                outFile,
+                "2," + nx + "," + ny + "," + nz,
+                rx + "," + ry + "," + rz,
+                overlap,
+                blend.name().toLowerCase(Locale.ROOT),
+                pad);
+        ByteBuffer monai = ByteBuffer.wrap(Files.readAllBytes(outFile)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ours.voxels().length() * 4, monai.capacity());
+        double worst = 0;
+        for (int i = 0; i < ours.voxels().length(); i++) {
+            double expected = monai.getFloat(4 * i);
+            worst = Math.max(worst, Math.abs(ours.voxels().get(i) - expected) / Math.max(1, Math.abs(expected)));
+        }
+        assertTrue(worst < 1e-5, blend + ": worst relative difference from MONAI " + worst);
     }
 
     @Test

@@ -59,7 +59,8 @@ class MonaiPipelineTest {
         Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
         long importing = System.nanoTime();
         ModelProto weights = NetworkFactory.fromCheckpoint("segmentation_spleen", spleen, dir.resolve("model.pt"));
-        System.out.printf("import of the %.1f MB checkpoint (read, load by name, wrap): %.2f s%n",
+        System.out.printf(
+                "import of the %.1f MB checkpoint (read, load by name, wrap): %.2f s%n",
                 java.nio.file.Files.size(dir.resolve("model.pt")) / 1e6, (System.nanoTime() - importing) / 1e9);
 
         Volume ours = segment(weights, spleen, ct);
@@ -91,7 +92,8 @@ class MonaiPipelineTest {
     private static Volume segment(ModelProto weights, ModelDefinition d, Volume ct) throws Exception {
         int runs = Integer.getInteger("medlabel.bench.runs", 1);
         try (OrtSession session = OrtEnvironment.getEnvironment()
-                .createSession(GraphOptimizer.optimize(weights).model().toByteArray(), new OrtSession.SessionOptions())) {
+                .createSession(
+                        GraphOptimizer.optimize(weights).model().toByteArray(), new OrtSession.SessionOptions())) {
             ServedModel model = new ServedModel("segmentation_spleen", 1, d, session, retired -> {});
             Volume label = null;
             for (int run = 0; run < runs; run++) {
@@ -99,8 +101,9 @@ class MonaiPipelineTest {
                 label = new SegmentationPipeline(PARALLEL)
                         .run(model, ct, Map.of(), new Latencies(), Cancellation.NONE)
                         .label();
-                System.out.printf("%s pipeline, run %d: %.2f s%n", d.inferer().kind(), run + 1,
-                        (System.nanoTime() - start) / 1e9);
+                System.out.printf(
+                        "%s pipeline, run %d: %.2f s%n",
+                        d.inferer().kind(), run + 1, (System.nanoTime() - start) / 1e9);
             }
             return label;
         }

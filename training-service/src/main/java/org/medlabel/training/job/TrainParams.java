@@ -17,11 +17,11 @@ public record TrainParams(
         int trainBatchSize,
         int valBatchSize,
         double learningRate,
+        boolean pretrained,
         Training settings) {
 
     private static final Set<String> IGNORED = Set.of(
             "name",
-            "pretrained",
             "device",
             "multi_gpu",
             "gpus",
@@ -43,7 +43,8 @@ public record TrainParams(
             "train_batch_size",
             "val_batch_size",
             "learning_rate",
-            "lr");
+            "lr",
+            "pretrained");
 
     /** The settings of a job for a model trained as {@code t}, with {@code params} from the request. */
     public static TrainParams of(Training t, Map<String, Object> params) {
@@ -60,7 +61,31 @@ public record TrainParams(
         int trainBatch = integer(params, "train_batch_size", t.trainBatchSize(), 1, 256);
         int valBatch = integer(params, "val_batch_size", t.valBatchSize(), 1, 256);
         double lr = real(params, params.containsKey("lr") ? "lr" : "learning_rate", t.learningRate(), 1e-9, 1);
-        return new TrainParams(maxEpochs, patience <= 0 ? -1 : patience, valSplit, trainBatch, valBatch, lr, t);
+        return new TrainParams(
+                maxEpochs,
+                patience <= 0 ? -1 : patience,
+                valSplit,
+                trainBatch,
+                valBatch,
+                lr,
+                bool(params, "pretrained"),
+                t);
+    }
+
+    /**
+     * MONAI Label's {@code pretrained} (default true): start from the weights served (imported or trained), or, when
+     * false, from the network's fresh initialisation.
+     */
+    private static boolean bool(Map<String, Object> params, String key) {
+        Object value = params.get(key);
+        if (value == null || value instanceof Boolean) {
+            return value == null || (Boolean) value;
+        }
+        String s = String.valueOf(value).trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("true") || s.equals("false")) {
+            return Boolean.parseBoolean(s); // Slicer's options table sends text
+        }
+        throw new InvalidTrainRequestException("'" + key + "' must be true or false, was " + value);
     }
 
     private static int integer(Map<String, Object> params, String key, int fallback, int min, int max) {

@@ -109,7 +109,9 @@ public class TrainingRun {
         int baseVersion = resume != null
                 ? resume.baseVersion()
                 : store.latestVersion(job.model()).orElse(0);
-        ModelProto forward = forward(job.model(), model, baseVersion);
+        boolean fromScratch = resume == null && !p.pretrained();
+        ModelProto forward =
+                fromScratch ? NetworkFactory.fresh(job.model(), model) : forward(job.model(), model, baseVersion);
         int inChannels =
                 model.network().inChannels() == null ? 1 : model.network().inChannels();
         CaseCache cache = new CaseCache(config.cacheBytes());
@@ -135,7 +137,11 @@ public class TrainingRun {
                 first = resume.epoch() + 1;
                 ctx.log("resumed after epoch " + resume.epoch() + " from its checkpoint");
             } else {
-                ctx.log("training " + job.model() + " from version " + baseVersion + ", " + p.maxEpochs() + " epochs");
+                ctx.log("training " + job.model()
+                        + (fromScratch
+                                ? " from a fresh initialisation (pretrained: false)"
+                                : " from version " + baseVersion)
+                        + ", " + p.maxEpochs() + " epochs");
             }
             // One inference session of the current weights: made after each epoch's training for its validation,
             // then kept as the next epoch's click model (the same weights), so each epoch exports and opens it once.
@@ -146,7 +152,20 @@ public class TrainingRun {
                 bestMetric = resume.bestMetric();
                 bestEpoch = resume.bestEpoch();
             } else {
-                bestMetric = validate(base, val, sampler, ctx);
+                // the bar is the version served, also when the job starts from scratch
+                bestMetric = fromScratch
+                        ? validate(
+                                inference
+                                        .session(
+                                                SERVED_MODEL,
+                                                forward(job.model(), model, baseVersion)
+                                                        .toByteArray())
+                                        .session(),
+                                val,
+                                sampler,
+                                ctx)
+                        : validate(base, val, sampler, ctx);
+                inference.release(SERVED_MODEL);
                 bestEpoch = 0;
                 ctx.log(String.format(
                         "version %d scores validation Dice %.4f: each epoch that beats the best so far is published",
@@ -276,6 +295,7 @@ public class TrainingRun {
     private record EpochTraining(double loss, double stepSeconds) {}
 
     private static final String CURRENT_MODEL = "current-model";
+    private static final String SERVED_MODEL = "served-model";
 
     private EpochTraining trainEpoch(
             Trainer trainer, List<TrainingCase> train, Sampler s, TrainParams p, Random random, JobContext ctx)

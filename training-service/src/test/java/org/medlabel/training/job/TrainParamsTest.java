@@ -20,6 +20,18 @@ class TrainParamsTest {
         assertEquals(0.2, p.valSplit());
         assertEquals(-1, p.earlyStopPatience());
         assertEquals(1e-4, p.learningRate());
+        assertTrue(p.pretrained(), "MONAI Label's default: start from the weights served");
+    }
+
+    @Test
+    void pretrainedIsABooleanOrItsText() {
+        assertEquals(
+                false, TrainParams.of(defaults, Map.of("pretrained", false)).pretrained());
+        assertEquals(
+                false, TrainParams.of(defaults, Map.of("pretrained", "False")).pretrained());
+        assertEquals(
+                true, TrainParams.of(defaults, Map.of("pretrained", "true")).pretrained());
+        assertMessage(Map.of("pretrained", "maybe"), "'pretrained' must be true or false, was maybe");
     }
 
     @Test

@@ -402,6 +402,19 @@ class TrainingJobTest {
     }
 
     /** Starts a job for {@code model} over REST and waits until it ended DONE. */
+    /** MONAI Label's {@code pretrained: false}: the job starts from scratch, and must still beat the version served. */
+    @Test
+    void pretrainedFalseStartsFromAFreshNetworkWithTheServedVersionAsTheBar() throws Exception {
+        int served = models.latestVersion(MODEL).orElse(0);
+        Job job = trainByRequest(MODEL, "{\"pretrained\": false, \"max_epochs\": 1}");
+        assertTrue(
+                job.details().stream().anyMatch(l -> l.contains("from a fresh initialisation (pretrained: false)")),
+                job.details().toString());
+        assertTrue(
+                job.details().stream().anyMatch(l -> l.startsWith("version " + served + " scores validation Dice")),
+                "the bar is the version served: " + job.details());
+    }
+
     private Job trainByRequest(String model) throws Exception {
         return trainByRequest(model, "{}");
     }
