@@ -120,10 +120,10 @@ public final class AppLoader {
         if (pre != null) {
             require(
                     pre.spacing() == null
-                            || (pre.spacing().size() == dims
+                            || ((pre.spacing().size() == dims || pre.spacing().size() == 2)
                                     && pre.spacing().stream().allMatch(s -> s > 0)),
-                    where + "'pre.spacing' must be " + dims + " positive millimetre values"
-                            + (dims == 2 ? " (in-plane; slices keep their own)" : ""));
+                    where + "'pre.spacing' must be " + (dims == 2 ? "2" : "3 (or 2: in-plane only)")
+                            + " positive millimetre values" + (dims == 2 ? " (in-plane; slices keep their own)" : ""));
             require(pre.resize() == null || triple(pre.resize()), where + "'pre.resize' must be 3 positive sizes");
             require(
                     pre.window() == null || pre.window().aMax() != pre.window().aMin(),

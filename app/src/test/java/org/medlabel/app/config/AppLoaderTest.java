@@ -103,6 +103,11 @@ class AppLoaderTest {
         }
         ModelDefinition deepgrow3d = app.models().get("deepgrow_3d");
         assertEquals(List.of(128, 192, 192), deepgrow3d.guidance().modelSize());
+        // Transposed([2, 0, 1]) then Spacingd([1, 1, 1]) on an array without a channel axis: MONAI resamples H and W
+        // only (measured with MONAI 1.5: the head CT's 256x256x108 becomes 108 slices of 245x245)
+        assertEquals(List.of(1.0, 1.0), deepgrow3d.pre().spacing(), "in-plane only, as MONAI runs it");
+        assertEquals("kij", deepgrow3d.networkAxes());
+        assertEquals("ijk", spleen.networkAxes());
         assertEquals(3, deepgrow3d.spatialDims());
         ModelDefinition deepgrow2d = app.models().get("deepgrow_2d");
         assertEquals(2, deepgrow2d.spatialDims());
