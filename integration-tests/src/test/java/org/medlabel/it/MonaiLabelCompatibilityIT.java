@@ -505,7 +505,12 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
         // the version that scored: served at the time (the earlier flows' training job may publish meanwhile)
         int scoredBy = scored.get("epistemic_ts").asInt();
         assertTrue(scoredBy >= info.at("/models/segmentation_spleen/version").asInt(), scored.toString());
-        assertTrue(scoredBy <= json(get("/info/")).at("/models/segmentation_spleen/version").asInt(), scored.toString());
+        assertTrue(
+                scoredBy
+                        <= json(get("/info/"))
+                                .at("/models/segmentation_spleen/version")
+                                .asInt(),
+                scored.toString());
         JsonNode next = json(post("/activelearning/epistemic", "{\"client_id\": \"slicer\"}"));
         assertEquals("ohif_series", next.get("id").asText(), next.toString());
         assertEquals(score, next.at("/epistemic_entropy/score").asDouble(), 1e-9);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.medlabel.imaging.metric.Centroids;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Orientation;
@@ -150,12 +151,16 @@ class PipelineGeometryTest {
               post: {activation: sigmoid, threshold: 0.5}
             """;
 
-    @Test
-    void deepGrowPutsTheSegmentWhereTheForegroundClickWas() throws Exception {
+    /** Spacing as given, and in-plane only (the slices kept, as MONAI Label's DeepGrow 3D resamples). */
+    @ParameterizedTest
+    @ValueSource(strings = {"[1.0, 1.0, 1.0]", "[1.0, 1.0]"})
+    void deepGrowPutsTheSegmentWhereTheForegroundClickWas(String spacing) throws Exception {
         Volume image = new Orientation("LPS").apply(TestModels.headCt());
         // logit = foreground guidance - 0.5: the segment is the blob around the foreground click
-        ServedModel model =
-                TestModels.pointwise(TestModels.definition(DEEPGROW), new float[][] {{0, 1, 0}}, new float[] {-0.5f});
+        ServedModel model = TestModels.pointwise(
+                TestModels.definition(DEEPGROW.replace("[1.0, 1.0, 1.0]", spacing)),
+                new float[][] {{0, 1, 0}},
+                new float[] {-0.5f});
         int[] click = {30, 61, 20};
         Map<String, Object> params = Map.of(
                 "foreground", List.of(List.of(click[0], click[1], click[2])),
