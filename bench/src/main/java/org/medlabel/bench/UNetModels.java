@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.medlabel.ml.nn.BasicUNetBuilder;
+import org.medlabel.ml.nn.Norm;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
@@ -17,6 +18,22 @@ public final class UNetModels {
     /** MONAI's spleen UNet: (16, 32, 64, 128, 256), strides 2, 2 residual units, instance norm, PReLU; seed 0. */
     public static ModelProto spleen() {
         return new UNetBuilder().seed(0).build();
+    }
+
+    /** MONAI Label's segmentation_spleen UNet: as {@link #spleen()} with batch norm (evaluation mode); seed 0. */
+    public static ModelProto spleenBatchNorm() {
+        return new UNetBuilder().norm(Norm.BATCH).seed(0).build();
+    }
+
+    /** MONAI Label's deepgrow_3d BasicUNet: 3-D, features (32, 64, 128, 256, 512, 32), 3 channels in, 1 out; seed 0. */
+    public static ModelProto deepGrow3d() {
+        return new BasicUNetBuilder()
+                .spatialDims(3)
+                .inChannels(3)
+                .outChannels(1)
+                .features(32, 64, 128, 256, 512, 32)
+                .seed(0)
+                .build();
     }
 
     /** The small UNet of the training benchmark: (8, 16, 32, 64), strides 2, otherwise as {@link #spleen()}; seed 0. */
@@ -63,6 +80,9 @@ public final class UNetModels {
         OnnxModelIo.write(spleen, dir.resolve("spleen-unet.onnx"));
         GraphOptimizer.Result fast = GraphOptimizer.optimize(spleen);
         OnnxModelIo.write(fast.model(), dir.resolve("spleen-unet-optimised.onnx"));
+        OnnxModelIo.write(
+                GraphOptimizer.optimize(spleenBatchNorm()).model(), dir.resolve("spleen-bn-unet-optimised.onnx"));
+        OnnxModelIo.write(GraphOptimizer.optimize(deepGrow3d()).model(), dir.resolve("deepgrow3d-unet-optimised.onnx"));
         OnnxModelIo.write(small(), dir.resolve("small-unet.onnx"));
         OnnxModelIo.write(deepGrow2d(), dir.resolve("deepgrow2d-unet.onnx"));
         System.out.println("wrote " + dir + "/spleen-unet.onnx, spleen-unet-optimised.onnx " + fast.applied()

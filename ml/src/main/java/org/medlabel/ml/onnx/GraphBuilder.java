@@ -2,6 +2,7 @@ package org.medlabel.ml.onnx;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,6 +168,14 @@ public final class GraphBuilder {
         nodes.forEach(n -> used.addAll(n.getInputList()));
         graph.getOutputList().forEach(o -> used.add(o.getName()));
         initializers.keySet().retainAll(used);
+    }
+
+    /** Forgets the declared shapes of intermediate values a rewrite changed. */
+    public void dropValueInfo(Collection<String> values) {
+        List<ValueInfoProto> kept = graph.getValueInfoList().stream()
+                .filter(v -> !values.contains(v.getName()))
+                .toList();
+        graph.clearValueInfo().addAllValueInfo(kept);
     }
 
     public GraphProto build() {

@@ -101,6 +101,38 @@ public final class Tensors {
         return v;
     }
 
+    /** A float32 tensor transposed as ONNX's Transpose does: result dimension i is {@code t}'s dimension perm[i]. */
+    public static TensorProto transposed(TensorProto t, int[] perm, String name) {
+        long[] dims = dims(t);
+        float[] values = floatValues(t);
+        int rank = dims.length;
+        long[] strides = new long[rank];
+        for (int d = rank - 1, s = 1; d >= 0; s *= (int) dims[d], d--) {
+            strides[d] = s;
+        }
+        long[] outDims = new long[rank];
+        long[] step = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            outDims[i] = dims[perm[i]];
+            step[i] = strides[perm[i]];
+        }
+        float[] out = new float[values.length];
+        int[] index = new int[rank];
+        long source = 0;
+        for (int e = 0; e < out.length; e++) {
+            out[e] = values[(int) source];
+            for (int i = rank - 1; i >= 0; i--) { // odometer over the result's indices
+                source += step[i];
+                if (++index[i] < outDims[i]) {
+                    break;
+                }
+                source -= step[i] * outDims[i];
+                index[i] = 0;
+            }
+        }
+        return floats(name, outDims, out);
+    }
+
     /**
      * A float32 graph input or output. A dimension below 1 is left symbolic: {@code N} for the first (the batch),
      * {@code d<i>} for the others, so inputs and outputs of the same spatial size share their names.

@@ -10,7 +10,7 @@ import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 
 /**
  * Exact rewrites that make a model fast in ONNX Runtime, for graphs we build and graphs users export: constant
- * folding, then ConvTranspose → sub-pixel Conv, channel Softmax → reductions, scalar PRelu → LeakyRelu, then removal
+ * folding, the {@link SpatialAxes} wrapper's Transposes folded into the weights, then ConvTranspose → sub-pixel Conv, channel Softmax → reductions, scalar PRelu → LeakyRelu, then removal
  * of Identity and dead nodes. Outputs agree with the original graph to float rounding (the tests hold each rewrite to
  * a relative error below 1e-5). What ORT does well already (fusing Conv and Add, say) is left to its own optimiser.
  */
@@ -29,6 +29,7 @@ public final class GraphOptimizer {
         GraphBuilder g = GraphBuilder.edit(model.getGraph());
         Map<String, Integer> applied = new LinkedHashMap<>();
         applied.put("constant folding", ConstantFolding.fold(g, model));
+        applied.put("spatial Transposes -> weights", SpatialTransposeFolding.fold(g));
         for (NodeRewrite rewrite : REWRITES) {
             int count = 0;
             for (NodeProto node : g.takeNodes()) {
