@@ -3,12 +3,15 @@ package org.medlabel.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalLong;
 import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.Norm;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
+import org.medlabel.ml.runtime.ExecutionProvider;
 
 /** The benchmarked networks; {@code main DIR} writes them for the PyTorch side (same weights). */
 public final class UNetModels {
@@ -80,9 +83,18 @@ public final class UNetModels {
         OnnxModelIo.write(spleen, dir.resolve("spleen-unet.onnx"));
         GraphOptimizer.Result fast = GraphOptimizer.optimize(spleen);
         OnnxModelIo.write(fast.model(), dir.resolve("spleen-unet-optimised.onnx"));
-        OnnxModelIo.write(
-                GraphOptimizer.optimize(spleenBatchNorm()).model(), dir.resolve("spleen-bn-unet-optimised.onnx"));
-        OnnxModelIo.write(GraphOptimizer.optimize(deepGrow3d()).model(), dir.resolve("deepgrow3d-unet-optimised.onnx"));
+        // with and without 3-D convolutions over depth slices (the CUDA form), for the per-operator profiles
+        // (spleen: MONAI Label's 160³ windows; DeepGrow 3D: a 64³ crop, as its 128x192x192 passes the memory bound)
+        for (var net : Map.of("spleen-bn", spleenBatchNorm(), "deepgrow3d", deepGrow3d())
+                .entrySet()) {
+            long voxels = net.getKey().equals("spleen-bn") ? 160 * 160 * 160 : 64 * 64 * 64;
+            OnnxModelIo.write(
+                    GraphOptimizer.optimize(net.getValue(), ExecutionProvider.CPU, OptionalLong.of(voxels))
+                            .model(),
+                    dir.resolve(net.getKey() + "-unet-optimised.onnx"));
+            OnnxModelIo.write(
+                    GraphOptimizer.optimize(net.getValue()).model(), dir.resolve(net.getKey() + "-unet-3d.onnx"));
+        }
         OnnxModelIo.write(small(), dir.resolve("small-unet.onnx"));
         OnnxModelIo.write(deepGrow2d(), dir.resolve("deepgrow2d-unet.onnx"));
         System.out.println("wrote " + dir + "/spleen-unet.onnx, spleen-unet-optimised.onnx " + fast.applied()

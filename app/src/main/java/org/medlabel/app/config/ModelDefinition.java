@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * One model of an app: its type, labels (a list, or names to label values; order matters), user-tunable config shown
@@ -43,6 +44,35 @@ public record ModelDefinition(
             return "ij";
         }
         return type == ModelType.DEEPGROW ? "kij" : "ijk";
+    }
+
+    /**
+     * The most voxels one network pass takes, where the definition fixes it: a sliding window's roi, a fitted
+     * window's budget, DeepGrow's model size, a resized volume; empty where the image's size decides. The
+     * optimiser's memory bound for rewrites that trade memory for speed.
+     */
+    public OptionalLong networkInputVoxels() {
+        if (inferer != null && inferer.slidingWindow() && inferer.roi() != null) {
+            return OptionalLong.of(product(inferer.roi()));
+        }
+        if (inferer != null && inferer.fitted() && inferer.maxWindowVoxels() != null) {
+            return OptionalLong.of(inferer.maxWindowVoxels());
+        }
+        if (guidance != null && guidance.modelSize() != null) {
+            return OptionalLong.of(product(guidance.modelSize()));
+        }
+        if (pre != null && pre.resize() != null) {
+            return OptionalLong.of(product(pre.resize()));
+        }
+        return OptionalLong.empty();
+    }
+
+    private static long product(List<Integer> sizes) {
+        long p = 1;
+        for (int s : sizes) {
+            p *= s;
+        }
+        return p;
     }
 
     /** How this model trains: its {@code training} section with defaults filled in. */

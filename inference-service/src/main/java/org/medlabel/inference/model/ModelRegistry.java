@@ -207,14 +207,15 @@ public class ModelRegistry {
     /** A version optimised and loaded into a session, its channels checked against the definition; not yet served. */
     private ServedModel load(String model, int version, byte[] onnx) {
         ModelDefinition definition = app.models().get(model);
+        SessionManager manager = sessions(definition);
         ModelProto optimised;
         try {
-            optimised = GraphOptimizer.optimize(parse(model, onnx)).model();
+            optimised = GraphOptimizer.optimize(parse(model, onnx), manager.provider(), definition.networkInputVoxels())
+                    .model();
         } catch (IllegalArgumentException e) {
             throw new InvalidModelException("model '" + model + "' version " + version + ": " + e.getMessage());
         }
         String key = model + "@" + version;
-        SessionManager manager = sessions(definition);
         try {
             var session = manager.session(key, optimised.toByteArray()).session();
             checkShapes(model, definition, session.getInputInfo(), session.getOutputInfo());

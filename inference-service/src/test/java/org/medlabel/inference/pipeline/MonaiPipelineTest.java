@@ -20,6 +20,7 @@ import org.medlabel.inference.model.ServedModel;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
 import org.medlabel.ml.runtime.Cancellation;
+import org.medlabel.ml.runtime.ExecutionProvider;
 import org.medlabel.testinfra.PythonOracle;
 
 /**
@@ -102,7 +103,11 @@ class MonaiPipelineTest {
             ModelProto weights, ModelDefinition d, Volume ct, OrtSession.SessionOptions options, int runs)
             throws Exception {
         try (OrtSession session = OrtEnvironment.getEnvironment()
-                .createSession(GraphOptimizer.optimize(weights).model().toByteArray(), options)) {
+                .createSession(
+                        GraphOptimizer.optimize(weights, ExecutionProvider.CPU, d.networkInputVoxels())
+                                .model()
+                                .toByteArray(),
+                        options)) {
             ServedModel model = new ServedModel("segmentation_spleen", 1, d, session, retired -> {});
             Volume label = null;
             for (int run = 0; run < runs; run++) {

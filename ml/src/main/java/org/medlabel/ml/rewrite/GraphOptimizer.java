@@ -3,10 +3,12 @@ package org.medlabel.ml.rewrite;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+import org.medlabel.ml.runtime.ExecutionProvider;
 
 /**
  * Exact rewrites that make a model fast in ONNX Runtime, for graphs we build and graphs users export: constant
@@ -24,12 +26,25 @@ public final class GraphOptimizer {
 
     private GraphOptimizer() {}
 
+    /** The exact rewrites that hold for any provider and input size (no depth slices). */
     public static Result optimize(ModelProto model) {
+        return optimize(model, ExecutionProvider.CUDA, OptionalLong.empty());
+    }
+
+    /**
+     * The model rewritten for {@code provider}: every rewrite, and for the CPU, when the largest input a pass takes is
+     * known, 3-D convolutions as 2-D ones over depth slices within a memory bound (ADR 0010; cuDNN's 3-D
+     * convolutions are fast).
+     */
+    public static Result optimize(ModelProto model, ExecutionProvider provider, OptionalLong inputVoxels) {
         long opset = OnnxModelIo.defaultOpset(model);
         GraphBuilder g = GraphBuilder.edit(model.getGraph());
         Map<String, Integer> applied = new LinkedHashMap<>();
         applied.put("constant folding", ConstantFolding.fold(g, model));
         applied.put("spatial Transposes -> weights", SpatialTransposeFolding.fold(g));
+        applied.put(
+                "3-D operators -> depth slices",
+                provider == ExecutionProvider.CPU ? DepthSlices.rewrite(g, opset, inputVoxels.orElse(0)) : 0);
         for (NodeRewrite rewrite : REWRITES) {
             int count = 0;
             for (NodeProto node : g.takeNodes()) {

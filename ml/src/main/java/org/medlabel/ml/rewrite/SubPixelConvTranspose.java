@@ -27,8 +27,11 @@ final class SubPixelConvTranspose implements NodeRewrite {
         return "ConvTranspose -> sub-pixel Conv";
     }
 
-    /** One axis of the rewrite: per phase, the taps and where they land in the new kernel. */
-    private record Axis(int stride, int kernel, int[][] taps, int[][] slots, int size, int padBegin, int padEnd) {
+    /**
+     * One axis of the rewrite: per phase, the taps and where they land in the new kernel of {@code size} offsets, and
+     * the padding that makes every offset readable.
+     */
+    record Axis(int stride, int kernel, int[][] taps, int[][] slots, int size, int padBegin, int padEnd) {
 
         static Axis of(int s, int k, int pb, int pe, int op) {
             if ((k + op - pb - pe) % s != 0) {

@@ -59,9 +59,20 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Where this manager's sessions run: CUDA when the device asks for it (or {@code auto}) and this ONNX Runtime
+     * build has it, else the CPU. What graphs are optimised for; {@code auto} falls back to the CPU if CUDA then
+     * fails to start.
+     */
+    public ExecutionProvider provider() {
+        return config.device().kind() != Device.Kind.CPU
+                        && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)
+                ? ExecutionProvider.CUDA
+                : ExecutionProvider.CPU;
+    }
+
     private ModelSession create(byte[] model) throws OrtException {
-        boolean wantGpu = config.device().kind() != Device.Kind.CPU;
-        if (wantGpu && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+        if (provider() == ExecutionProvider.CUDA) {
             try (OrtSession.SessionOptions options = options()) {
                 options.addCUDA(config.device().gpu());
                 return new ModelSession(env.createSession(model, options), ExecutionProvider.CUDA);
