@@ -8,11 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
 import org.medlabel.ml.runtime.Device;
+import org.medlabel.ml.runtime.ExecutionProvider;
 import org.medlabel.ml.runtime.SessionManager;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,9 +31,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-patch inference of the MONAI spleen UNet ((16..256), strides 2, 2 residual units, instance norm, PReLU; seed 0,
- * the weights {@code UNetModels} writes for the PyTorch comparison) as built ({@code standard}: ConvTranspose, PRelu)
- * and after {@link GraphOptimizer} ({@code optimised}), in ONNX Runtime with 2 intra-op threads. One patch [1, 1, p³]
+ * Per-patch inference of the MONAI spleen UNet ((16..256), strides 2, 2 residual units, instance or batch norm, PReLU;
+ * seed 0, the weights {@code UNetModels} writes for the PyTorch comparison) as built ({@code standard}: ConvTranspose,
+ * PRelu), after {@link GraphOptimizer} ({@code optimised}) and as the CPU service runs it ({@code slices}), in ONNX
+ * Runtime with 2 intra-op threads. One patch [1, 1, p³]
  * in a direct buffer (no input copy); the output is copied out, as inference must.
  */
 @State(Scope.Benchmark)
@@ -47,7 +50,15 @@ public class UNetInferenceBenchmark {
     @Param({"96", "128", "160"})
     public int patch;
 
-    @Param({"standard", "optimised"})
+    /** {@code spleen} (instance norm, as MONAI's UNet defaults) or {@code spleen-bn} (MONAI Label's segmentation_spleen). */
+    @Param({"spleen"})
+    public String net;
+
+    /**
+     * {@code standard} as built; {@code optimised} by {@link GraphOptimizer} for any provider; {@code slices} as the
+     * CPU service runs it for a known patch size (3-D convolutions over depth slices).
+     */
+    @Param({"standard", "optimised", "slices"})
     public String form;
 
     /** {@code cpu}, or {@code cuda:0} for the GPU check ({@code -p device=cuda:0}, built with {@code -Pgpu}). */
@@ -64,9 +75,12 @@ public class UNetInferenceBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws OrtException {
-        ModelProto model = UNetModels.spleen();
+        ModelProto model = net.equals("spleen-bn") ? UNetModels.spleenBatchNorm() : UNetModels.spleen();
         if (form.equals("optimised")) {
             model = GraphOptimizer.optimize(model).model();
+        } else if (form.equals("slices")) {
+            model = GraphOptimizer.optimize(model, ExecutionProvider.CPU, OptionalLong.of((long) patch * patch * patch))
+                    .model();
         }
         sessions = new SessionManager(new SessionManager.Config(Device.parse(device), threads, 1));
         session = sessions.session("spleen-" + form, model.toByteArray()).session();

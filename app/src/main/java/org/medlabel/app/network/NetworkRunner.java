@@ -63,21 +63,21 @@ public final class NetworkRunner {
             throws Exception {
         SlidingWindow window = new SlidingWindow(r[0], r[1], r[2], overlap, SlidingWindow.Blend.CONSTANT, 1, 0f);
         int c = input.channels();
+        // one window at a time, each blended before the next runs: one output array serves them all
+        float[][] out = new float[1][];
         return window.run(input, patches -> {
-            float[][] out = new float[patches.length][];
-            for (int i = 0; i < patches.length; i++) {
-                float[] patch = patches[i];
-                out[i] = pass(
-                        session,
-                        new int[] {c, r[2], r[1], r[0]},
-                        in -> in.put(0, patch),
-                        (o, channels) -> {
-                            float[] values = new float[o.capacity()];
-                            o.get(0, values);
-                            return values;
-                        },
-                        cancellation);
-            }
+            float[] patch = patches[0];
+            out[0] = pass(
+                    session,
+                    new int[] {c, r[2], r[1], r[0]},
+                    in -> in.put(0, patch),
+                    (o, channels) -> {
+                        float[] values =
+                                out[0] != null && out[0].length == o.capacity() ? out[0] : new float[o.capacity()];
+                        o.get(0, values);
+                        return values;
+                    },
+                    cancellation);
             return out;
         });
     }

@@ -129,21 +129,34 @@ public final class SlidingWindow {
         return starts;
     }
 
+    /** The window's voxels, channel-major, x fastest; {@code padValue} outside the image. Copied row by row. */
     private float[] extract(Volume image, int[] start, int[] before, int channels) {
         int rx = roi[0], ry = roi[1], rz = roi[2];
         float[] patch = new float[channels * rx * ry * rz];
-        VoxelBuffer v = image.voxels();
+        float[] source = image.voxels() instanceof VoxelBuffer.Float32 f ? f.array() : null;
+        int x0 = start[0] - before[0];
+        // the part of each row inside the image: [from, to) of the window's x
+        int from = Math.max(0, -x0);
+        int to = Math.min(rx, image.nx() - x0);
         int i = 0;
         for (int c = 0; c < channels; c++) {
             for (int z = 0; z < rz; z++) {
                 int iz = start[2] + z - before[2];
-                for (int y = 0; y < ry; y++) {
+                for (int y = 0; y < ry; y++, i += rx) {
                     int iy = start[1] + y - before[1];
-                    for (int x = 0; x < rx; x++, i++) {
-                        int ix = start[0] + x - before[0];
-                        boolean inside =
-                                ix >= 0 && iy >= 0 && iz >= 0 && ix < image.nx() && iy < image.ny() && iz < image.nz();
-                        patch[i] = inside ? (float) v.get(image.index(ix, iy, iz, c)) : padValue;
+                    if (iy < 0 || iz < 0 || iy >= image.ny() || iz >= image.nz() || from >= to) {
+                        Arrays.fill(patch, i, i + rx, padValue);
+                        continue;
+                    }
+                    Arrays.fill(patch, i, i + from, padValue);
+                    Arrays.fill(patch, i + to, i + rx, padValue);
+                    int row = image.index(x0 + from, iy, iz, c);
+                    if (source != null) {
+                        System.arraycopy(source, row, patch, i + from, to - from);
+                    } else {
+                        for (int x = from; x < to; x++) {
+                            patch[i + x] = (float) image.voxels().get(row + x - from);
+                        }
                     }
                 }
             }
@@ -151,19 +164,30 @@ public final class SlidingWindow {
         return patch;
     }
 
+    /** Adds a prediction, weighted by the importance map, into the sums; row by row, channel by channel. */
     private void accumulate(
             float[] p, float[] importance, int[] start, int[] padded, float[] sum, float[] weight, int outChannels) {
         int rx = roi[0], ry = roi[1], rz = roi[2];
         int paddedVoxels = padded[0] * padded[1] * padded[2];
         int patchVoxels = rx * ry * rz;
+        boolean constant = blend == Blend.CONSTANT;
         for (int z = 0, k = 0; z < rz; z++) {
-            for (int y = 0; y < ry; y++) {
+            for (int y = 0; y < ry; y++, k += rx) {
                 int row = ((start[2] + z) * padded[1] + start[1] + y) * padded[0] + start[0];
-                for (int x = 0; x < rx; x++, k++) {
-                    float w = importance[k];
-                    weight[row + x] += w;
-                    for (int c = 0; c < outChannels; c++) {
-                        sum[c * paddedVoxels + row + x] += p[c * patchVoxels + k] * w;
+                for (int x = 0; x < rx; x++) {
+                    weight[row + x] += importance[k + x];
+                }
+                for (int c = 0; c < outChannels; c++) {
+                    int to = c * paddedVoxels + row;
+                    int from = c * patchVoxels + k;
+                    if (constant) { // the weights are all 1: the same sums without the products
+                        for (int x = 0; x < rx; x++) {
+                            sum[to + x] += p[from + x];
+                        }
+                    } else {
+                        for (int x = 0; x < rx; x++) {
+                            sum[to + x] += p[from + x] * importance[k + x];
+                        }
                     }
                 }
             }

@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +50,29 @@ class SlidingWindowTest {
                 assertEquals(image.voxels().get(i), out.voxels().get(i), 1e-4, "voxel " + i + ", batch " + batch);
             }
         }
+    }
+
+    /** Windows read integer voxels one by one and float ones row by row: both give the same patches. */
+    @Test
+    void anIntegerImageGivesThePatchesOfItsFloatCopy() throws Exception {
+        Volume floats = random(23, 17, 9, 2);
+        Volume shorts = Volume.zeros(23, 17, 9, 2, VoxelType.INT16, UNIT);
+        for (int i = 0; i < floats.voxels().length(); i++) {
+            shorts.voxels().set(i, Math.rint(floats.voxels().get(i)));
+            floats.voxels().set(i, shorts.voxels().get(i));
+        }
+        List<float[]> seen = new ArrayList<>();
+        SlidingWindow window = new SlidingWindow(10, 8, 12, 0.5, Blend.CONSTANT, 1, -7f);
+        window.run(floats, patches -> {
+            seen.add(patches[0].clone());
+            return patches;
+        });
+        int[] next = {0};
+        window.run(shorts, patches -> {
+            assertArrayEquals(seen.get(next[0]++), patches[0]);
+            return patches;
+        });
+        assertEquals(seen.size(), next[0]);
     }
 
     @Test
