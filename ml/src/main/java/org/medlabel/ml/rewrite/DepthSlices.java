@@ -40,28 +40,6 @@ import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
  */
 final class DepthSlices {
 
-    private static final Set<String> UNARY = Set.of(
-            "Relu",
-            "LeakyRelu",
-            "Sigmoid",
-            "Tanh",
-            "Elu",
-            "Selu",
-            "Exp",
-            "Abs",
-            "Neg",
-            "Sqrt",
-            "Erf",
-            "Softplus",
-            "HardSigmoid",
-            "HardSwish",
-            "Mish",
-            "Gelu",
-            "Clip",
-            "Dropout",
-            "Identity",
-            "Celu");
-    private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "PRelu");
     private static final long[] SWAP_C_D = {0, 2, 1, 3, 4};
     /**
      * The largest stacked convolution input allowed, in bytes. The stack holds k_d copies of a layer's input, and ONNX
@@ -140,9 +118,9 @@ final class DepthSlices {
             done = maxPool(n);
         } else if (op.equals("InstanceNormalization")) {
             done = instanceNorm(n);
-        } else if (op.equals("BatchNormalization") || UNARY.contains(op)) {
+        } else if (op.equals("BatchNormalization") || ElementwiseOps.UNARY.contains(op)) {
             done = sameOnSlices(n);
-        } else if (ELEMENTWISE.contains(op)) {
+        } else if (ElementwiseOps.BROADCAST.contains(op)) {
             done = elementwise(n);
         } else if (op.equals("Concat")) {
             done = concat(n);

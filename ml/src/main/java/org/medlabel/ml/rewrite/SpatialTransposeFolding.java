@@ -28,34 +28,6 @@ import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
  */
 final class SpatialTransposeFolding {
 
-    private static final Set<String> UNARY = Set.of(
-            "Relu",
-            "LeakyRelu",
-            "Sigmoid",
-            "Tanh",
-            "Elu",
-            "Selu",
-            "Exp",
-            "Log",
-            "Abs",
-            "Neg",
-            "Sqrt",
-            "Erf",
-            "Softplus",
-            "Softsign",
-            "HardSigmoid",
-            "HardSwish",
-            "Mish",
-            "Gelu",
-            "Clip",
-            "Dropout",
-            "Identity",
-            "Reciprocal",
-            "Cast",
-            "Celu",
-            "ThresholdedRelu");
-    private static final Set<String> ELEMENTWISE =
-            Set.of("Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Sum", "Mean", "PRelu");
     private static final Set<String> NORMS = Set.of("InstanceNormalization", "BatchNormalization");
     private static final Set<String> WINDOWED = Set.of("Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool");
     private static final List<String> PER_AXIS = List.of("kernel_shape", "strides", "dilations", "output_padding");
@@ -154,10 +126,10 @@ final class SpatialTransposeFolding {
     /** Whether {@code n}, reading some permuted values, computes the permuted version of its unpermuted result. */
     private static boolean commutes(NodeProto n, GraphBuilder g, Set<String> permuted, int rank) {
         String op = n.getOpType();
-        if (UNARY.contains(op)) {
+        if (ElementwiseOps.UNARY.contains(op)) {
             return n.getInputList().stream().skip(1).noneMatch(permuted::contains);
         }
-        if (ELEMENTWISE.contains(op)) {
+        if (ElementwiseOps.BROADCAST.contains(op)) {
             return n.getInputList().stream()
                     .allMatch(in -> permuted.contains(in) || constantAlongSpace(g.initializer(in), rank));
         }
