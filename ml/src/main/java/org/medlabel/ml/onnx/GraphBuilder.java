@@ -73,6 +73,11 @@ public final class GraphBuilder {
         graph.addOutput(info);
     }
 
+    /** Declares a graph output as described (any type and shape). */
+    public void output(ValueInfoProto output) {
+        graph.addOutput(output);
+    }
+
     /** Forgets the graph's outputs (a training graph declares its own). */
     public void clearOutputs() {
         graph.clearOutput();

@@ -86,12 +86,42 @@ final class DepthSlices {
                 d.asIs(n);
             }
         }
-        for (ValueInfoProto output : g.outputs()) {
+        List<ValueInfoProto> outputs = new ArrayList<>(g.outputs());
+        g.clearOutputs();
+        for (ValueInfoProto output : outputs) {
             if (d.slicedOnly.contains(output.getName())) {
                 d.volume(output.getName());
             }
+            g.output(d.withChannels(output));
         }
         return d.rewritten;
+    }
+
+    /**
+     * A float graph output computed over slices, declared with its channel count where the original declared none:
+     * ONNX Runtime inferred it from the last convolution's kernel, but cannot through the rewrite's computed shapes.
+     */
+    private ValueInfoProto withChannels(ValueInfoProto output) {
+        Long c = channels.get(output.getName());
+        TensorShapeProto shape = output.getType().getTensorType().getShape();
+        boolean unknown = !output.getType().getTensorType().hasShape()
+                || shape.getDimCount() == 5 && !shape.getDim(1).hasDimValue();
+        if (c == null
+                || !unknown
+                || !slices.containsKey(output.getName())
+                || output.getType().getTensorType().getElemType() != TensorProto.DataType.FLOAT_VALUE) {
+            return output;
+        }
+        TensorShapeProto.Builder declared = TensorShapeProto.newBuilder();
+        for (int a = 0; a < 5; a++) {
+            TensorShapeProto.Dimension.Builder dim = a == 1
+                    ? TensorShapeProto.Dimension.newBuilder().setDimValue(c)
+                    : shape.getDimCount() == 5 ? shape.getDim(a).toBuilder() : TensorShapeProto.Dimension.newBuilder();
+            declared.addDim(dim);
+        }
+        ValueInfoProto.Builder b = output.toBuilder();
+        b.getTypeBuilder().getTensorTypeBuilder().setShape(declared);
+        return b.build();
     }
 
     /** Emits {@code n} unchanged, its volume inputs back in [N, C, D, H, W] first. */

@@ -2,10 +2,14 @@ package org.medlabel.ml.rewrite;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medlabel.ml.onnx.OrtRun.gaussian;
 import static org.medlabel.ml.onnx.OrtRun.relativeError;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -17,6 +21,7 @@ import org.medlabel.ml.nn.UnetrBuilder;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.OrtRun;
+import org.medlabel.ml.onnx.SlowNetwork;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.runtime.ExecutionProvider;
 
@@ -113,6 +118,24 @@ class DepthSlicesTest {
                 .features(4, 4, 8, 8, 16, 4)
                 .build();
         assertEquals(0, slices(GraphOptimizer.optimize(twoD, ExecutionProvider.CPU, OptionalLong.of(64 * 64))));
+    }
+
+    /** A graph whose output has no declared shape (ORT inferred it) still tells its channel count afterwards. */
+    @Test
+    void anUndeclaredOutputKeepsItsChannelCount() throws Exception {
+        ModelProto slow = ModelProto.parseFrom(SlowNetwork.onnx(2));
+        assertFalse(slow.getGraph().getOutput(0).getType().getTensorType().hasShape());
+        ModelProto rewritten = GraphOptimizer.optimize(slow, ExecutionProvider.CPU, OptionalLong.of(32 * 32 * 32))
+                .model();
+        assertTrue(slices(GraphOptimizer.optimize(slow, ExecutionProvider.CPU, OptionalLong.of(32 * 32 * 32))) > 0);
+        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(rewritten.toByteArray())) {
+            long[] shape = ((TensorInfo)
+                            session.getOutputInfo().values().iterator().next().getInfo())
+                    .getShape();
+            assertEquals(5, shape.length);
+            assertEquals(2, shape[1]);
+        }
+        assertExact(slow, 1, 1, 9, 10, 11);
     }
 
     /** Where the stacked slices would pass the memory bound (MONAI Label's DeepGrow 3D volume), nothing changes. */
