@@ -28,15 +28,9 @@ public final class UNetModels {
         return new UNetBuilder().norm(Norm.BATCH).seed(0).build();
     }
 
-    /** MONAI Label's deepgrow_3d BasicUNet: 3-D, features (32, 64, 128, 256, 512, 32), 3 channels in, 1 out; seed 0. */
+    /** MONAI Label's deepgrow_3d BasicUNet: as {@link #deepGrow2d()} in 3-D. */
     public static ModelProto deepGrow3d() {
-        return new BasicUNetBuilder()
-                .spatialDims(3)
-                .inChannels(3)
-                .outChannels(1)
-                .features(32, 64, 128, 256, 512, 32)
-                .seed(0)
-                .build();
+        return deepGrow(3);
     }
 
     /** The small UNet of the training benchmark: (8, 16, 32, 64), strides 2, otherwise as {@link #spleen()}; seed 0. */
@@ -50,8 +44,12 @@ public final class UNetModels {
 
     /** MONAI Label's deepgrow_2d BasicUNet: 2-D, features (32, 64, 128, 256, 512, 32), 3 channels in, 1 out; seed 0. */
     public static ModelProto deepGrow2d() {
+        return deepGrow(2);
+    }
+
+    private static ModelProto deepGrow(int spatialDims) {
         return new BasicUNetBuilder()
-                .spatialDims(2)
+                .spatialDims(spatialDims)
                 .inChannels(3)
                 .outChannels(1)
                 .features(32, 64, 128, 256, 512, 32)

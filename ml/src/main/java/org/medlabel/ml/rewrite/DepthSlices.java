@@ -9,6 +9,7 @@ import java.util.Set;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.Tensors;
+import org.medlabel.ml.onnx.proto.Onnx.AttributeProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorShapeProto;
@@ -56,6 +57,8 @@ final class DepthSlices {
     private final Set<String> slicedOnly = new HashSet<>();
     /** Channel counts where known (from weights and declared shapes). */
     private final Map<String, Long> channels = new HashMap<>();
+    /** Stacked depth taps already emitted, by (volume, taps, step, pad before, pad after). */
+    private final Map<List<Object>, String> stacks = new HashMap<>();
     /** N, as an int64 [1], from the first volume turned into slices. */
     private String batch;
 
@@ -178,8 +181,7 @@ final class DepthSlices {
         int co = (int) dims[0];
         int ci = (int) dims[1];
         int kd = (int) dims[2];
-        String x5 = fiveD(slicesOf(n.getInput(0)));
-        String stacked = stacked(depthWindows(x5, kd, strides[0], pads[0], pads[3]), kd);
+        String stacked = stackedTaps(n.getInput(0), kd, strides[0], pads[0], pads[3]);
         // kernel [Co, Ci, kd, kh, kw] -> [Co, kd, Ci, kh, kw] = [Co, kd·Ci, kh, kw]: tap t reads input channels t·Ci..
         float[] kernel = Tensors.floatValues(Tensors.transposed(w, new int[] {0, 2, 1, 3, 4}, "kernel"));
         List<String> inputs = new ArrayList<>(List.of(
@@ -188,12 +190,7 @@ final class DepthSlices {
             inputs.add(n.getInput(2));
         }
         String y = g.node(
-                "Conv",
-                inputs,
-                Attributes.ints("kernel_shape", dims[3], dims[4]),
-                Attributes.ints("strides", strides[1], strides[2]),
-                Attributes.ints("pads", pads[1], pads[2], pads[4], pads[5]),
-                Attributes.ints("dilations", dilations[1], dilations[2]));
+                "Conv", inputs, inPlane(dims, strides, pads, Attributes.ints("dilations", dilations[1], dilations[2])));
         produced(n.getOutput(0), y, (long) co);
         return true;
     }
@@ -241,8 +238,7 @@ final class DepthSlices {
             }
         }
         List<String> inputs = new ArrayList<>();
-        String x5 = fiveD(slicesOf(n.getInput(0)));
-        inputs.add(stacked(depthWindows(x5, size, 1, depth.padBegin(), depth.padEnd()), size));
+        inputs.add(stackedTaps(n.getInput(0), size, 1, depth.padBegin(), depth.padEnd()));
         inputs.add(
                 g.floats(w.getName() + ".slices", new long[] {(long) size * ci, (long) s * co, dims[3], dims[4]}, w2));
         if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
@@ -256,10 +252,7 @@ final class DepthSlices {
         String y = g.node(
                 "ConvTranspose",
                 inputs,
-                Attributes.ints("kernel_shape", dims[3], dims[4]),
-                Attributes.ints("strides", strides[1], strides[2]),
-                Attributes.ints("pads", pads[1], pads[2], pads[4], pads[5]),
-                Attributes.ints("output_padding", outputPads[1], outputPads[2]));
+                inPlane(dims, strides, pads, Attributes.ints("output_padding", outputPads[1], outputPads[2])));
         // [N·Dm, (phase, Co), H', W'] is [N·Dm·s, Co, H', W'] with depth m·s + phase: a Reshape interleaves
         String shape = g.node(
                 "Concat",
@@ -522,6 +515,26 @@ final class DepthSlices {
         String column = g.node("Unsqueeze", List.of(starts, g.int64s("slices.axis1", 1)));
         String indices = g.node("Add", List.of(column, g.int64s("slices.offsets", offsets)));
         return g.node("Gather", List.of(padded, indices), Attributes.integer("axis", 1));
+    }
+
+    /**
+     * A volume's depth taps stacked on the channels, [N·D', taps·C, H, W], made once for each way it is read: a
+     * residual unit's two strided convolutions read the same windows of the same input.
+     */
+    private String stackedTaps(String volume, int taps, long step, long before, long after) {
+        return stacks.computeIfAbsent(
+                List.of(volume, taps, step, before, after),
+                key -> stacked(depthWindows(fiveD(slicesOf(volume)), taps, step, before, after), taps));
+    }
+
+    /** A 3-D window's kernel_shape, strides and pads along H and W, then {@code more}. */
+    private static AttributeProto[] inPlane(long[] kernel, long[] strides, long[] pads, AttributeProto more) {
+        return new AttributeProto[] {
+            Attributes.ints("kernel_shape", kernel[3], kernel[4]),
+            Attributes.ints("strides", strides[1], strides[2]),
+            Attributes.ints("pads", pads[1], pads[2], pads[4], pads[5]),
+            more
+        };
     }
 
     /** [N, D', taps, C, H, W] as the 2-D convolution's input [N·D', taps·C, H, W] (a Reshape: free). */

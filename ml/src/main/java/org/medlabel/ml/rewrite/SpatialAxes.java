@@ -1,6 +1,7 @@
 package org.medlabel.ml.rewrite;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.medlabel.ml.onnx.Attributes;
@@ -125,7 +126,8 @@ public final class SpatialAxes {
         return perm;
     }
 
-    private static int[] inverse(int[] perm) {
+    /** The permutation that undoes {@code perm}. */
+    static int[] inverse(int[] perm) {
         int[] inv = new int[perm.length];
         for (int a = 0; a < perm.length; a++) {
             inv[perm[a]] = a;
@@ -133,13 +135,19 @@ public final class SpatialAxes {
         return inv;
     }
 
+    /** [0, 1, 2 + spatial...]: a permutation of the spatial axes over the whole [N, C, spatial...] tensor. */
+    static int[] fullPerm(int[] spatial) {
+        int[] full = new int[spatial.length + 2];
+        full[1] = 1;
+        for (int a = 0; a < spatial.length; a++) {
+            full[2 + a] = 2 + spatial[a];
+        }
+        return full;
+    }
+
     /** Transpose of [N, C, spatial...] taking spatial axis perm[a] to position a. */
     private static NodeProto transpose(String in, String out, int[] spatialPerm) {
-        long[] full = new long[spatialPerm.length + 2];
-        full[1] = 1;
-        for (int a = 0; a < spatialPerm.length; a++) {
-            full[2 + a] = 2 + spatialPerm[a];
-        }
+        long[] full = Arrays.stream(fullPerm(spatialPerm)).asLongStream().toArray();
         return NodeProto.newBuilder()
                 .setOpType("Transpose")
                 .setName(out + ".transpose")

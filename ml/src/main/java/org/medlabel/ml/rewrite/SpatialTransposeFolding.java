@@ -52,7 +52,7 @@ final class SpatialTransposeFolding {
 
     private static int fold(GraphBuilder g, NodeProto entry, int[] perm) {
         int rank = perm.length;
-        int[] inverse = inverse(perm);
+        int[] inverse = SpatialAxes.inverse(perm);
         Set<String> outputs = new HashSet<>();
         g.outputs().forEach(v -> outputs.add(v.getName()));
         Map<String, Integer> readers = new HashMap<>();
@@ -195,12 +195,12 @@ final class SpatialTransposeFolding {
         }
         if (n.getOpType().startsWith("Conv")) {
             TensorProto w = g.initializer(n.getInput(1));
-            int[] full = fullPerm(inverse);
+            int[] full = SpatialAxes.fullPerm(inverse);
             b.setInput(1, g.initializer(Tensors.transposed(w, full, g.fresh(w.getName() + ".axes"))));
         } else if (n.getOpType().equals("Pad")) {
             long[] pads = Tensors.longValues(g.initializer(n.getInput(1)));
             int half = pads.length / 2;
-            int[] full = fullPerm(inverse);
+            int[] full = SpatialAxes.fullPerm(inverse);
             long[] moved = new long[pads.length];
             for (int d = 0; d < half; d++) {
                 moved[d] = pads[full[d]];
@@ -220,16 +220,6 @@ final class SpatialTransposeFolding {
         return out;
     }
 
-    /** [0, 1, 2 + spatial...]: a permutation of the spatial axes over the whole [N, C, spatial...] tensor. */
-    private static int[] fullPerm(int[] spatial) {
-        int[] full = new int[spatial.length + 2];
-        full[1] = 1;
-        for (int a = 0; a < spatial.length; a++) {
-            full[2 + a] = 2 + spatial[a];
-        }
-        return full;
-    }
-
     /** The spatial permutation of a Transpose that keeps N and C in place and moves some spatial axis; else null. */
     private static int[] spatialPerm(NodeProto n) {
         if (!n.getOpType().equals("Transpose")) {
@@ -246,13 +236,5 @@ final class SpatialTransposeFolding {
             moves |= spatial[a] != a;
         }
         return moves ? spatial : null;
-    }
-
-    private static int[] inverse(int[] perm) {
-        int[] inv = new int[perm.length];
-        for (int a = 0; a < perm.length; a++) {
-            inv[perm[a]] = a;
-        }
-        return inv;
     }
 }
