@@ -381,12 +381,13 @@ class DatastoreApiTest {
         assertEquals(".nii.gz", ((Map<?, ?>) ((Map<?, ?>) objects.get(id)).get("image")).get("ext"));
         given().get("/view?offset=0&limit=5000").then().statusCode(400);
 
-        List<Map<String, String>> datalist =
+        List<Map<String, Object>> datalist =
                 given().get("/datalist").then().extract().path("$");
-        assertTrue(datalist.stream().noneMatch(p -> p.get("image").contains("/" + id + "/")));
+        assertTrue(datalist.stream().noneMatch(p -> p.get("id").equals(id)), "an image without a final label");
         assertTrue(
-                datalist.stream().allMatch(p -> p.get("image").contains("/" + p.get("id") + "/")),
-                "each case names its image: " + datalist);
+                datalist.stream().allMatch(p -> p.keySet().equals(Set.of("id", "labelVersion"))
+                        && ((Integer) p.get("labelVersion")) >= 1),
+                "each case is an image id and its final label's version: " + datalist);
     }
 
     @Test

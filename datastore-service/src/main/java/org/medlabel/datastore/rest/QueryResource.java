@@ -9,7 +9,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +74,9 @@ public class QueryResource {
 
     @GET
     @Path("/datalist")
-    @Operation(
-            summary = "Image/label pairs of every final label: object keys, or presigned URLs valid 'presign' seconds")
-    public List<QueryService.Pair> datalist(@RestQuery Integer presign) {
-        if (presign != null && (presign < 1 || presign > 7 * 24 * 3600)) {
-            throw new DatastoreException(ErrorCode.INVALID_REQUEST, "presign must be 1..604800 seconds");
-        }
-        return queries.datalist(presign == null ? null : Duration.ofSeconds(presign));
+    @Operation(summary = "Every image with a final label and that label's version, ordered by image id (training's cases)")
+    public List<QueryService.Case> datalist() {
+        return queries.datalist();
     }
 
     @GET

@@ -2,13 +2,11 @@ package org.medlabel.datastore.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.datastore.repository.LabelEntity;
-import org.medlabel.datastore.storage.ObjectStorage;
 
 /**
  * Read-only views of the store, each a constant number of indexed queries however large the store: MONAI Label's
@@ -18,11 +16,9 @@ import org.medlabel.datastore.storage.ObjectStorage;
 public class QueryService {
 
     private final EntityManager em;
-    private final ObjectStorage storage;
 
-    public QueryService(EntityManager em, ObjectStorage storage) {
+    public QueryService(EntityManager em) {
         this.em = em;
-        this.storage = storage;
     }
 
     /**
@@ -79,24 +75,17 @@ public class QueryService {
         return byImage;
     }
 
-    /** One training pair: object keys, or presigned URLs when {@code presign} is set. */
-    /** One training case: the image id and the object keys (or presigned URLs) of the image and its final label. */
-    public record Pair(String id, String image, String label) {}
+    /** One training case: an image with a final label, and that label's version (read through the API by both). */
+    public record Case(String id, int labelVersion) {}
 
-    /** Every image with a {@code final} label, paired with its latest version. */
-    public List<Pair> datalist(Duration presign) {
-        List<Object[]> rows = em.createQuery(
-                        "select i.id, i.objectKey, l.objectKey from ImageEntity i, LabelEntity l where l.imageId = i.id and"
-                                + " l.tag = 'final' and l.version = i.finalVersion order by i.id",
+    /** Every image with a {@code final} label, with its latest version. */
+    public List<Case> datalist() {
+        return em.createQuery(
+                        "select i.id, i.finalVersion from ImageEntity i where i.finalVersion is not null order by i.id",
                         Object[].class)
-                .getResultList();
-        return rows.stream()
-                .map(r -> presign == null
-                        ? new Pair((String) r[0], (String) r[1], (String) r[2])
-                        : new Pair(
-                                (String) r[0],
-                                storage.presignedGet((String) r[1], presign),
-                                storage.presignedGet((String) r[2], presign)))
+                .getResultList()
+                .stream()
+                .map(r -> new Case((String) r[0], ((Number) r[1]).intValue()))
                 .toList();
     }
 }

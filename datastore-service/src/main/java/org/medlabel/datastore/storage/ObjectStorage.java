@@ -1,8 +1,6 @@
 package org.medlabel.datastore.storage;
 
 import io.minio.GetObjectArgs;
-import io.minio.GetPresignedObjectUrlArgs;
-import io.minio.Http;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
 import io.minio.RemoveObjectArgs;
@@ -14,7 +12,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -93,20 +90,6 @@ public class ObjectStorage {
             return keys;
         } catch (Exception e) {
             throw unavailable("list " + prefix, e);
-        }
-    }
-
-    /** A URL that reads the object without credentials until it expires. */
-    public String presignedGet(String key, Duration expiry) {
-        try {
-            return client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
-                    .method(Http.Method.GET)
-                    .bucket(bucket.name())
-                    .object(key)
-                    .expiry((int) expiry.toSeconds())
-                    .build());
-        } catch (Exception e) {
-            throw unavailable("presign " + key, e);
         }
     }
 

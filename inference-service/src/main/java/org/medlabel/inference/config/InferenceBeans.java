@@ -1,5 +1,7 @@
 package org.medlabel.inference.config;
 
+import org.medlabel.inference.volume.DatastoreClientConfig;
+import org.medlabel.platform.datastore.DatastoreClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -29,6 +31,13 @@ public class InferenceBeans {
 
     void close(@Disposes SessionManager sessions) throws Exception {
         sessions.close();
+    }
+
+    /** The one door to the datastore (images and sessions to infer on). */
+    @Produces
+    @Singleton
+    DatastoreClient datastore(DatastoreClientConfig config) {
+        return new DatastoreClient(DatastoreClientConfig.settings(config));
     }
 
     /** Threads for the imaging steps of one request: the same share of the cores as ONNX Runtime gets. */

@@ -4,6 +4,8 @@ import static org.medlabel.platform.rest.ErrorResponses.error;
 
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
+import org.medlabel.platform.http.ServiceRejectedException;
+import org.medlabel.platform.http.ServiceUnavailableException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.medlabel.app.network.WindowPlan;
 import org.medlabel.imaging.io.ImageFormatException;
@@ -12,7 +14,6 @@ import org.medlabel.inference.model.ModelNotLoadedException;
 import org.medlabel.inference.model.UnknownModelException;
 import org.medlabel.inference.output.InvalidResultOptionsException;
 import org.medlabel.inference.pipeline.InvalidRequestException;
-import org.medlabel.inference.volume.DatastoreUnavailableException;
 import org.medlabel.inference.volume.ImageNotFoundException;
 import org.medlabel.inference.volume.ImageTooLargeException;
 import org.medlabel.inference.work.Overloaded;
@@ -87,9 +88,16 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response datastore(DatastoreUnavailableException e) {
+    public Response datastore(ServiceUnavailableException e) {
         LOG.warn(e.getMessage());
         return error(503, "DATASTORE_UNAVAILABLE", e.getMessage());
+    }
+
+    /** The datastore refused a read this service made: a configuration or version mismatch, not the client's fault. */
+    @ServerExceptionMapper
+    public Response datastoreRefused(ServiceRejectedException e) {
+        LOG.warn(e.getMessage());
+        return error(502, "DATASTORE_REFUSED", e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import org.medlabel.platform.http.ServiceHttp;
 
 /** Where the datastore-service is. Environment overrides: {@code MEDLABEL_INFERENCE_DATASTORE_URL} and so on. */
 @ConfigMapping(prefix = "medlabel.inference.datastore")
@@ -22,4 +23,9 @@ public interface DatastoreClientConfig {
      */
     @WithDefault("60s")
     Duration readTimeout();
+
+    /** The shared client's settings from these. */
+    static ServiceHttp.Settings settings(DatastoreClientConfig config) {
+        return new ServiceHttp.Settings("datastore", config.url(), config.connectTimeout(), config.readTimeout());
+    }
 }

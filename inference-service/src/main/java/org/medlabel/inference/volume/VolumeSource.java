@@ -3,6 +3,9 @@ package org.medlabel.inference.volume;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Supplier;
+import org.medlabel.platform.datastore.DatastoreClient;
+import org.medlabel.platform.datastore.DatastoreNotFoundException;
 import org.medlabel.imaging.volume.Volume;
 
 /** The decoded volume of a datastore image, from the cache when its current bytes were decoded before. */
@@ -27,20 +30,38 @@ public class VolumeSource {
      * the cache; the bytes are fetched only on a miss.
      */
     public Loaded load(String imageId) throws IOException {
-        return load(client.describe(imageId), () -> client.open(imageId));
+        DatastoreClient.Image image = found("image", imageId, () -> client.image(imageId));
+        return load(
+                new ImageRef(image.id(), image.name(), image.sha256(), image.sizeBytes()),
+                () -> found("image", imageId, () -> client.openImage(imageId)));
     }
 
-    /** A session's image (cached like an image: repeated clicks on it decode once). */
+    /**
+     * A session's image (cached like an image: repeated clicks on it decode once): a session never changes, so its id
+     * stands for the checksum, under a key no image id can take.
+     */
     public Loaded loadSession(String sessionId) throws IOException {
-        return load(client.describeSession(sessionId), () -> client.openSession(sessionId));
+        DatastoreClient.Session session = found("session", sessionId, () -> client.session(sessionId));
+        String key = "session:" + sessionId;
+        return load(
+                new ImageRef(key, session.image(), key, 0),
+                () -> found("session", sessionId, () -> client.openSession(sessionId)));
     }
 
-    private Loaded load(ImageRef ref, java.util.function.Supplier<InputStream> bytes) throws IOException {
+    private Loaded load(ImageRef ref, Supplier<DatastoreClient.Download> bytes) throws IOException {
         VolumeCache.Lookup lookup = cache.get(ref, () -> {
-            try (InputStream in = bytes.get()) {
+            try (InputStream in = bytes.get().body()) {
                 return decoder.decode(in, ref.fileName());
             }
         });
         return new Loaded(ref, lookup.volume(), lookup.hit());
+    }
+
+    private static <T> T found(String what, String id, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (DatastoreNotFoundException e) {
+            throw new ImageNotFoundException(what, id);
+        }
     }
 }

@@ -2,6 +2,7 @@ package org.medlabel.inference.volume;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,12 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.medlabel.platform.datastore.DatastoreClient;
+import org.medlabel.platform.datastore.DatastoreNotFoundException;
+import org.medlabel.platform.http.ServiceRejectedException;
+import org.medlabel.platform.http.ServiceUnavailableException;
 
+/** The shared datastore client against the datastore's wire behaviour (the fake answers as datastore-service). */
 class DatastoreClientTest {
 
     private FakeDatastore datastore;
@@ -35,9 +41,9 @@ class DatastoreClientTest {
     void describeReadsTheImageView() throws IOException {
         String sha256 = datastore.put("t1", SharedData.T1_NII_GZ);
 
-        ImageRef ref = client.describe("t1");
+        DatastoreClient.Image ref = client.image("t1");
 
-        assertEquals(new ImageRef("t1", "t1.nii.gz", sha256, Files.size(SharedData.T1_NII_GZ)), ref);
+        assertEquals(new DatastoreClient.Image("t1", "t1.nii.gz", sha256, Files.size(SharedData.T1_NII_GZ)), ref);
         assertEquals(List.of("/images/t1"), datastore.rawPaths);
     }
 
@@ -45,7 +51,7 @@ class DatastoreClientTest {
     void openStreamsTheStoredBytes() throws IOException {
         datastore.put("t1", SharedData.T1_NII_GZ);
 
-        try (InputStream in = client.open("t1")) {
+        try (InputStream in = client.openImage("t1").body()) {
             assertArrayEquals(Files.readAllBytes(SharedData.T1_NII_GZ), in.readAllBytes());
         }
         assertEquals(List.of("/images/t1/file"), datastore.rawPaths);
@@ -53,18 +59,20 @@ class DatastoreClientTest {
 
     @Test
     void aMissingImageIsNotFound() {
-        ImageNotFoundException describe = assertThrows(ImageNotFoundException.class, () -> client.describe("nope"));
-        ImageNotFoundException open = assertThrows(ImageNotFoundException.class, () -> client.open("nope"));
+        DatastoreNotFoundException describe =
+                assertThrows(DatastoreNotFoundException.class, () -> client.image("nope"));
+        DatastoreNotFoundException open =
+                assertThrows(DatastoreNotFoundException.class, () -> client.openImage("nope"));
 
-        assertEquals("image 'nope' not found", describe.getMessage());
-        assertEquals("image 'nope' not found", open.getMessage());
+        assertEquals("image 'nope' not found", describe.detail());
+        assertEquals("IMAGE_NOT_FOUND", open.code());
     }
 
     @Test
     void aServerErrorMeansTheDatastoreIsUnavailable() {
-        DatastoreUnavailableException describe =
-                assertThrows(DatastoreUnavailableException.class, () -> client.describe(FakeDatastore.BROKEN));
-        assertThrows(DatastoreUnavailableException.class, () -> client.open(FakeDatastore.BROKEN));
+        ServiceUnavailableException describe =
+                assertThrows(ServiceUnavailableException.class, () -> client.image(FakeDatastore.BROKEN));
+        assertThrows(ServiceUnavailableException.class, () -> client.openImage(FakeDatastore.BROKEN));
 
         assertTrue(describe.getMessage().contains("500"), describe.getMessage());
         assertTrue(describe.getMessage().contains("Internal Server Error"), describe.getMessage());
@@ -78,9 +86,9 @@ class DatastoreClientTest {
         }
         DatastoreClient unreachable = new DatastoreClient(FakeDatastore.config("http://127.0.0.1:" + port));
 
-        DatastoreUnavailableException e =
-                assertThrows(DatastoreUnavailableException.class, () -> unreachable.describe("t1"));
-        assertThrows(DatastoreUnavailableException.class, () -> unreachable.open("t1"));
+        ServiceUnavailableException e =
+                assertThrows(ServiceUnavailableException.class, () -> unreachable.image("t1"));
+        assertThrows(ServiceUnavailableException.class, () -> unreachable.openImage("t1"));
         assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
     }
 
@@ -89,17 +97,17 @@ class DatastoreClientTest {
         datastore.put("t1", SharedData.T1_NII_GZ);
         DatastoreClient misconfigured = new DatastoreClient(FakeDatastore.config(datastore.url() + "/api/"));
 
-        DatastoreUnavailableException e =
-                assertThrows(DatastoreUnavailableException.class, () -> misconfigured.describe("t1"));
+        ServiceRejectedException e = assertThrows(ServiceRejectedException.class, () -> misconfigured.image("t1"));
+        assertFalse(e instanceof DatastoreNotFoundException, "a wrong URL is not a missing image");
         assertTrue(e.getMessage().contains("404 HTTP_404"), e.getMessage());
         assertEquals(List.of("/api/images/t1"), datastore.rawPaths);
     }
 
     @Test
     void idsArePercentEncodedIntoOnePathSegment() {
-        assertThrows(ImageNotFoundException.class, () -> client.describe("../datastore/secrets"));
-        assertThrows(ImageNotFoundException.class, () -> client.open("a/../b"));
-        assertThrows(ImageNotFoundException.class, () -> client.describe("a b?c#d%2F+é"));
+        assertThrows(DatastoreNotFoundException.class, () -> client.image("../datastore/secrets"));
+        assertThrows(DatastoreNotFoundException.class, () -> client.openImage("a/../b"));
+        assertThrows(DatastoreNotFoundException.class, () -> client.image("a b?c#d%2F+é"));
 
         assertEquals(
                 List.of(
@@ -111,8 +119,8 @@ class DatastoreClientTest {
     @Test
     void dotSegmentIdsAreNotFoundWithoutAsking() {
         for (String id : new String[] {"", ".", ".."}) {
-            assertThrows(ImageNotFoundException.class, () -> client.describe(id));
-            assertThrows(ImageNotFoundException.class, () -> client.open(id));
+            assertThrows(DatastoreNotFoundException.class, () -> client.image(id));
+            assertThrows(DatastoreNotFoundException.class, () -> client.openImage(id));
         }
         assertEquals(List.of(), datastore.rawPaths);
     }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import org.medlabel.platform.http.ServiceHttp;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -63,27 +64,12 @@ final class FakeDatastore implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    DatastoreClientConfig config() {
+    ServiceHttp.Settings config() {
         return config(url());
     }
 
-    static DatastoreClientConfig config(String url) {
-        return new DatastoreClientConfig() {
-            @Override
-            public URI url() {
-                return URI.create(url);
-            }
-
-            @Override
-            public Duration connectTimeout() {
-                return Duration.ofSeconds(2);
-            }
-
-            @Override
-            public Duration readTimeout() {
-                return Duration.ofSeconds(30);
-            }
-        };
+    static ServiceHttp.Settings config(String url) {
+        return new ServiceHttp.Settings("datastore", URI.create(url), Duration.ofSeconds(2), Duration.ofSeconds(30));
     }
 
     private void handle(HttpExchange exchange) throws IOException {

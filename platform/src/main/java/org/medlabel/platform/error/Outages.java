@@ -1,10 +1,10 @@
 package org.medlabel.platform.error;
 
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.sql.SQLException;
+import org.medlabel.platform.http.ServiceUnavailableException;
 
 /**
  * Whether a failure is an outage of something a service depends on (a database, another service, the object store
@@ -39,17 +39,10 @@ public final class Outages {
             if (t instanceof ConnectException
                     || t instanceof SocketTimeoutException
                     || t instanceof HttpTimeoutException
-                    || t instanceof DependencyUnavailableException) {
+                    || t instanceof ServiceUnavailableException) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** A dependency answered that it cannot serve now (HTTP 502-504). */
-    public static final class DependencyUnavailableException extends IOException {
-        public DependencyUnavailableException(String message) {
-            super(message);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package org.medlabel.training.config;
 
+import org.medlabel.platform.datastore.DatastoreClient;
+import org.medlabel.platform.http.ServiceHttp;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.medlabel.app.config.AppDefinition;
@@ -14,6 +16,14 @@ public class TrainingBeans {
     @Singleton
     AppDefinition app(TrainingConfig config) {
         return AppLoader.load(config.app());
+    }
+
+    /** The one door to the datastore (the datalist and the cases' files). */
+    @Produces
+    @Singleton
+    DatastoreClient datastore(TrainingConfig config) {
+        TrainingConfig.Datastore d = config.datastore();
+        return new DatastoreClient(new ServiceHttp.Settings("datastore", d.url(), d.connectTimeout(), d.readTimeout()));
     }
 
     @Produces

@@ -13,7 +13,7 @@ import org.medlabel.imaging.transform.Resampler;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.training.data.CaseReader;
-import org.medlabel.training.data.TrainingCase;
+import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
  * Puts a case on the grid the network sees, with the model's own pre-processing (the same code inference runs): the
@@ -30,10 +30,10 @@ final class CasePreparer {
         this.parallel = parallel;
     }
 
-    PreparedCase prepare(TrainingCase c, ModelDefinition model, List<Integer> patch, double pos, double neg)
+    PreparedCase prepare(DatastoreClient.Case c, ModelDefinition model, List<Integer> patch, double pos, double neg)
             throws IOException {
-        Volume image = reader.read(c.image());
-        Volume label = reader.read(c.label());
+        Volume image = reader.image(c);
+        Volume label = reader.label(c);
         if (image.nx() != label.nx() || image.ny() != label.ny() || image.nz() != label.nz()) {
             throw new IOException("case " + c.id() + ": the label (" + label.nx() + "x" + label.ny() + "x" + label.nz()
                     + ") does not match its image (" + image.nx() + "x" + image.ny() + "x" + image.nz() + ")");

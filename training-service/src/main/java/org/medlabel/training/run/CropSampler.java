@@ -15,7 +15,7 @@ import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.ml.runtime.Cancellation;
-import org.medlabel.training.data.TrainingCase;
+import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
  * Segmentation and DeepEdit: random crops of the case (foreground-centred by the app's ratio), flipped; validation
@@ -50,7 +50,7 @@ final class CropSampler extends Sampler {
     }
 
     @Override
-    Volume[] sample(TrainingCase c, Random random) throws Exception {
+    Volume[] sample(DatastoreClient.Case c, Random random) throws Exception {
         PreparedCase pc = prepared(c);
         Patch patch = pc.crops().sample(pc.image(), random);
         Flip flip = flips.draw(random);

@@ -19,7 +19,7 @@ import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.ml.runtime.Cancellation;
-import org.medlabel.training.data.TrainingCase;
+import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
  * DeepGrow, one structure at a time as MONAI Label trains it: a label present in the case is chosen, a first
@@ -54,7 +54,7 @@ final class DeepGrowSampler extends Sampler {
     }
 
     @Override
-    Volume[] sample(TrainingCase c, Random random) throws Exception {
+    Volume[] sample(DatastoreClient.Case c, Random random) throws Exception {
         PreparedCase pc = prepared(c);
         int[] present = pc.structures();
         if (present.length == 0) {

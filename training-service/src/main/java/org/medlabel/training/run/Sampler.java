@@ -9,7 +9,7 @@ import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.ml.runtime.Cancellation;
-import org.medlabel.training.data.TrainingCase;
+import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
  * What a model type trains on: the training inputs an epoch draws from the prepared cases, and how a validation case
@@ -43,7 +43,7 @@ abstract class Sampler {
         return new CropSampler(model, t, cache, preparer, parallel);
     }
 
-    PreparedCase prepared(TrainingCase c) throws Exception {
+    PreparedCase prepared(DatastoreClient.Case c) throws Exception {
         return cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
     }
 
@@ -54,7 +54,7 @@ abstract class Sampler {
     abstract boolean usesClickModel();
 
     /** One training sample of the case: {input [C, z, y, x], label (class indices or 0/1) on the same grid}. */
-    abstract Volume[] sample(TrainingCase c, Random random) throws Exception;
+    abstract Volume[] sample(DatastoreClient.Case c, Random random) throws Exception;
 
     /** The validation Dice of {@code session} on the case; {@code cancellation} stops its passes. */
     abstract double score(OrtSession session, PreparedCase pc, Cancellation cancellation) throws Exception;

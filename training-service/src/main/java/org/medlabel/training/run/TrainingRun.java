@@ -26,8 +26,7 @@ import org.medlabel.ml.train.TrainingGraph;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.config.TrainingConfig;
 import org.medlabel.training.data.CaseReader;
-import org.medlabel.training.data.Datalist;
-import org.medlabel.training.data.TrainingCase;
+import org.medlabel.platform.datastore.DatastoreClient;
 import org.medlabel.training.job.Job;
 import org.medlabel.training.job.TrainParams;
 
@@ -52,7 +51,6 @@ public class TrainingRun {
     public record Outcome(double dice, int bestEpoch, int epochs, int baseVersion) {}
 
     private final AppDefinition app;
-    private final Datalist datalist;
     private final CaseReader reader;
     private final ModelStore store;
     private final SessionManager.Config sessions;
@@ -61,13 +59,11 @@ public class TrainingRun {
 
     public TrainingRun(
             AppDefinition app,
-            Datalist datalist,
             CaseReader reader,
             ModelStore store,
             SessionManager.Config sessions,
             TrainingConfig config) {
         this.app = app;
-        this.datalist = datalist;
         this.reader = reader;
         this.store = store;
         this.sessions = sessions;
@@ -89,15 +85,15 @@ public class TrainingRun {
         }
         TrainParams p = TrainParams.of(model.trainingSettings(), params(job));
         Training t = p.settings();
-        List<TrainingCase> cases = new ArrayList<>(datalist.fetch());
+        List<DatastoreClient.Case> cases = new ArrayList<>(reader.cases());
         if (cases.isEmpty()) {
             throw new IllegalStateException("no image has a final label yet: nothing to train on");
         }
         long seed = job.id().getMostSignificantBits() ^ job.id().getLeastSignificantBits();
         Collections.shuffle(cases, new Random(seed));
         int validation = (int) Math.min(cases.size() - 1, Math.round(cases.size() * p.valSplit()));
-        List<TrainingCase> train = cases.subList(validation, cases.size());
-        List<TrainingCase> val = validation == 0 ? train : cases.subList(0, validation);
+        List<DatastoreClient.Case> train = cases.subList(validation, cases.size());
+        List<DatastoreClient.Case> val = validation == 0 ? train : cases.subList(0, validation);
         ctx.log(String.format(
                 "%d cases: %d for training, %d for validation%s",
                 cases.size(),
@@ -298,10 +294,10 @@ public class TrainingRun {
     private static final String SERVED_MODEL = "served-model";
 
     private EpochTraining trainEpoch(
-            Trainer trainer, List<TrainingCase> train, Sampler s, TrainParams p, Random random, JobContext ctx)
+            Trainer trainer, List<DatastoreClient.Case> train, Sampler s, TrainParams p, Random random, JobContext ctx)
             throws Exception {
-        List<TrainingCase> samples = new ArrayList<>();
-        for (TrainingCase c : train) {
+        List<DatastoreClient.Case> samples = new ArrayList<>();
+        for (DatastoreClient.Case c : train) {
             for (int i = 0; i < s.t.samplesPerImage(); i++) {
                 samples.add(c);
             }
@@ -340,10 +336,10 @@ public class TrainingRun {
         return new EpochTraining(lossSum / steps, stepNanos / 1e9);
     }
 
-    private static double validate(OrtSession model, List<TrainingCase> val, Sampler s, JobContext ctx)
+    private static double validate(OrtSession model, List<DatastoreClient.Case> val, Sampler s, JobContext ctx)
             throws Exception {
         double sum = 0;
-        for (TrainingCase c : val) {
+        for (DatastoreClient.Case c : val) {
             sum += s.score(model, s.prepared(c), ctx.cancellation());
             if (ctx.stopRequested()) {
                 throw new JobStoppedException(JobStoppedException.Kind.STOPPED, "stopped by request");

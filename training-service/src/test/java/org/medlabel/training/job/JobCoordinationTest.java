@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.medlabel.api.event.JobStatus;
 import org.medlabel.testinfra.InfraTestResource;
 import org.medlabel.training.CoordinationProfile;
-import org.medlabel.training.FakeDatalist;
+import org.medlabel.training.FakeDatastore;
 import org.medlabel.training.TrainingData;
 
 /**
@@ -37,7 +37,7 @@ import org.medlabel.training.TrainingData;
 @QuarkusTest
 @TestProfile(CoordinationProfile.class)
 @WithTestResource(InfraTestResource.class)
-@WithTestResource(FakeDatalist.class)
+@WithTestResource(FakeDatastore.class)
 class JobCoordinationTest {
 
     private static final String MODEL = "tiny_seg";

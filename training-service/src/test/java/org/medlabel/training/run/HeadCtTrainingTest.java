@@ -33,10 +33,9 @@ import org.medlabel.imaging.volume.Volume;
 import org.medlabel.platform.objectstore.Bucket;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.testinfra.InfraTestResource;
-import org.medlabel.training.FakeDatalist;
+import org.medlabel.training.FakeDatastore;
 import org.medlabel.training.TrainingData;
 import org.medlabel.training.WorkerProfile;
-import org.medlabel.training.data.TrainingCase;
 import org.medlabel.training.job.Job;
 import org.medlabel.training.job.JobStore;
 
@@ -47,7 +46,7 @@ import org.medlabel.training.job.JobStore;
 @QuarkusTest
 @TestProfile(WorkerProfile.class)
 @WithTestResource(InfraTestResource.class)
-@WithTestResource(FakeDatalist.class)
+@WithTestResource(FakeDatastore.class)
 class HeadCtTrainingTest {
 
     private static final Path DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
@@ -85,9 +84,7 @@ class HeadCtTrainingTest {
         Region train = new Region(0, 0, 0, ct.nx(), ct.ny(), SPLIT);
         Region heldOut = new Region(0, 0, SPLIT, ct.nx(), ct.ny(), ct.nz() - SPLIT);
         bucket.ensureExists();
-        TrainingData.put(minio, bucket, "images/head/head.nii.gz", Crop.cut(ct, train, 0));
-        TrainingData.put(minio, bucket, "labels/final/head/1.nii.gz", Crop.cut(labels, train, 0));
-        FakeDatalist.CASES.add(new TrainingCase("head", "images/head/head.nii.gz", "labels/final/head/1.nii.gz"));
+        FakeDatastore.add("head", Crop.cut(ct, train, 0), Crop.cut(labels, train, 0));
 
         String id = given().post("/jobs/head_tissue")
                 .then()

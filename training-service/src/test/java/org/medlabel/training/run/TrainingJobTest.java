@@ -66,7 +66,7 @@ import org.medlabel.platform.objectstore.Bucket;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.testinfra.InfraTestResource;
 import org.medlabel.testinfra.TestInfra;
-import org.medlabel.training.FakeDatalist;
+import org.medlabel.training.FakeDatastore;
 import org.medlabel.training.TrainingData;
 import org.medlabel.training.WorkerProfile;
 import org.medlabel.training.job.Job;
@@ -80,7 +80,7 @@ import org.medlabel.training.worker.JobWorker;
 @QuarkusTest
 @TestProfile(WorkerProfile.class)
 @WithTestResource(InfraTestResource.class)
-@WithTestResource(FakeDatalist.class)
+@WithTestResource(FakeDatastore.class)
 class TrainingJobTest {
 
     private static final String MODEL = "tiny_seg";
@@ -113,7 +113,7 @@ class TrainingJobTest {
     void clean() throws Exception {
         TrainingData.reset(dataSource);
         for (long seed = 1; seed <= 8; seed++) {
-            TrainingData.addPhantom(minio, bucket, seed);
+            TrainingData.addPhantom(seed);
         }
     }
 
@@ -226,7 +226,7 @@ class TrainingJobTest {
     @Test
     void aJobWaitsOutADatastoreOutageInsteadOfFailing() throws Exception {
         // four tries meet a datastore being restarted (more than max-attempts); the fifth finds it back
-        FakeDatalist.UNAVAILABLE.set(4);
+        FakeDatastore.UNAVAILABLE.set(4);
         String id = startJob(1);
         Job done = await(
                 "the job finished",
