@@ -385,8 +385,9 @@ class DatastoreApiTest {
                 given().get("/datalist").then().extract().path("$");
         assertTrue(datalist.stream().noneMatch(p -> p.get("id").equals(id)), "an image without a final label");
         assertTrue(
-                datalist.stream().allMatch(p -> p.keySet().equals(Set.of("id", "labelVersion"))
-                        && ((Integer) p.get("labelVersion")) >= 1),
+                datalist.stream()
+                        .allMatch(p -> p.keySet().equals(Set.of("id", "labelVersion"))
+                                && ((Integer) p.get("labelVersion")) >= 1),
                 "each case is an image id and its final label's version: " + datalist);
     }
 

@@ -63,7 +63,9 @@ public class FakeDatastore implements QuarkusTestResourceLifecycleManager {
         });
         server.createContext("/images/", this::file);
         server.start();
-        return Map.of("medlabel.training.datastore.url", "http://127.0.0.1:" + server.getAddress().getPort());
+        return Map.of(
+                "medlabel.training.datastore.url",
+                "http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** {@code /images/{id}/file} and {@code /images/{id}/labels/final/file?version=N}. */

@@ -74,7 +74,8 @@ public class QueryResource {
 
     @GET
     @Path("/datalist")
-    @Operation(summary = "Every image with a final label and that label's version, ordered by image id (training's cases)")
+    @Operation(
+            summary = "Every image with a final label and that label's version, ordered by image id (training's cases)")
     public List<QueryService.Case> datalist() {
         return queries.datalist();
     }

@@ -80,7 +80,8 @@ public class QueryService {
 
     /** Every image with a {@code final} label, with its latest version. */
     public List<Case> datalist() {
-        return em.createQuery(
+        return em
+                .createQuery(
                         "select i.id, i.finalVersion from ImageEntity i where i.finalVersion is not null order by i.id",
                         Object[].class)
                 .getResultList()

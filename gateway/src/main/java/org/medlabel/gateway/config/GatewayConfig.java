@@ -45,20 +45,6 @@ public interface GatewayConfig {
 
     Calls calls();
 
-    Scoring scoring();
-
-    /** MONAI Label's scoring tasks. */
-    interface Scoring {
-
-        /**
-         * MONAI Label's {@code MONAI_LABEL_AUTO_UPDATE_SCORING}: keep the epistemic scores up to date in the background
-         * (after each next sample and when a new model version is served; only missing or outdated scores). Off by
-         * default: each score costs several network passes on the inference workers that annotators wait on.
-         */
-        @WithDefault("false")
-        boolean autoUpdate();
-    }
-
     /** How internal calls are made and guarded. */
     interface Calls {
         /** Connecting to a service. */

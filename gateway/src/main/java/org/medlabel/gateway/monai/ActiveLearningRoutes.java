@@ -4,7 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
-import org.medlabel.gateway.batch.Scoring;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.upstream.Upstreams;
 
@@ -18,11 +17,9 @@ import org.medlabel.gateway.upstream.Upstreams;
 public class ActiveLearningRoutes implements MonaiRoutes {
 
     private final Upstreams services;
-    private final Scoring scoring;
 
-    public ActiveLearningRoutes(Upstreams services, Scoring scoring) {
+    public ActiveLearningRoutes(Upstreams services) {
         this.services = services;
-        this.scoring = scoring;
     }
 
     @Override
@@ -38,7 +35,7 @@ public class ActiveLearningRoutes implements MonaiRoutes {
                         if (next.containsKey("id")) {
                             next.put("path", DatastoreRoutes.imageUrl(call, next.getString("id")));
                         }
-                        scoring.autoUpdate("next sample");
+                        AutoScoring.report(services, new JsonObject().put("reason", "next sample"));
                         return call.ok(next);
                     }));
         });

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
-import org.medlabel.gateway.batch.Scoring;
 import org.medlabel.gateway.config.GatewayConfig;
 import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
@@ -46,15 +45,13 @@ public class InfoComposer {
     private record Cached(JsonObject info, long at) {}
 
     private final Upstreams services;
-    private final Scoring scoring;
     private final Duration ttl;
     private final AtomicReference<Cached> cached = new AtomicReference<>();
     private final AtomicReference<Uni<JsonObject>> refreshing = new AtomicReference<>();
     private final Map<String, Object> lastGood = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public InfoComposer(Upstreams services, Scoring scoring, GatewayConfig config) {
+    public InfoComposer(Upstreams services, GatewayConfig config) {
         this.services = services;
-        this.scoring = scoring;
         this.ttl = config.infoCacheTtl();
     }
 
@@ -95,9 +92,25 @@ public class InfoComposer {
         Uni<JsonObject> trainStats = part("train_stats", services.training(), "/stats", false);
         Uni<JsonObject> datastore = part("datastore", services.datastore(), "/stats", false);
         return Uni.combine().all().unis(models, trainers, trainStats, datastore).with((app, t, s, d) -> {
-            scoring.served(app.getJsonObject("models", new JsonObject()));
+            reportServed(app.getJsonObject("models", new JsonObject()));
             return document(app, t, s, d);
         });
+    }
+
+    /**
+     * Tells the training service which segmentation versions are served (automatic scoring rescoring a new version
+     * once, cluster-wide); in the background, as a failure only delays that rescoring.
+     */
+    private void reportServed(JsonObject models) {
+        JsonObject served = new JsonObject();
+        models.forEach(e -> {
+            JsonObject model = (JsonObject) e.getValue();
+            if ("segmentation".equals(model.getString("type")) && model.getInteger("version") != null) {
+                served.put(e.getKey(), model.getInteger("version"));
+            }
+        });
+        AutoScoring.report(
+                services, new JsonObject().put("reason", "models served").put("served", served));
     }
 
     private Uni<JsonObject> part(String name, Upstream service, String path, boolean required) {
@@ -174,12 +187,16 @@ public class InfoComposer {
 
     /** The label-based scoring methods, and an epistemic one per automatic segmentation model. */
     private static JsonObject scoring(JsonObject models) {
-        JsonObject methods = Scoring.LABEL_METHODS.copy();
+        JsonObject methods = new JsonObject()
+                .put("dice", new JsonObject().put("description", "Dice of each image's final and original labels"))
+                .put(
+                        "sum",
+                        new JsonObject().put("description", "Sum and non-empty slices of each final/original label"));
         models.fieldNames().stream()
                 .filter(m -> "segmentation".equals(models.getJsonObject(m).getString("type")))
                 .sorted()
                 .forEach(m -> methods.put(
-                        m + Scoring.EPISTEMIC,
+                        m + "_epistemic",
                         new JsonObject()
                                 .put("description", "Epistemic uncertainty of " + m + " on each unlabeled image")
                                 .put("model", m)));

@@ -1,71 +1,106 @@
 package org.medlabel.gateway.monai;
 
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
-import java.util.function.BiFunction;
-import org.medlabel.gateway.batch.BatchInference;
-import org.medlabel.gateway.batch.Scoring;
 import org.medlabel.gateway.http.Api;
-import org.medlabel.gateway.http.ApiError;
+import org.medlabel.gateway.http.Call;
+import org.medlabel.gateway.upstream.Outgoing;
+import org.medlabel.gateway.upstream.Upstream;
+import org.medlabel.gateway.upstream.Upstreams;
 
 /**
- * MONAI Label's scoring and batch-inference tasks, both run in the gateway over the datastore's images: batch inference
- * ({@link BatchInference}) and the scoring methods {@code dice}, {@code sum} and {@code <model>_epistemic}
- * ({@link Scoring}); an unknown method is a clear 404.
+ * MONAI Label's scoring and batch-inference tasks, translated onto the training service's durable image tasks
+ * ({@code /tasks/scoring}, {@code /tasks/batch_infer}): the gateway keeps no task state, so any replica lists, polls,
+ * stops and waits for ({@code run_sync}) any task, and a task outlives the gateway that started it.
  */
 @Singleton
 public class TaskRoutes implements MonaiRoutes {
 
-    private final BatchInference batch;
-    private final Scoring scoring;
+    private static final String SCORING = "scoring";
+    private static final String BATCH = "batch_infer";
 
-    public TaskRoutes(BatchInference batch, Scoring scoring) {
-        this.batch = batch;
-        this.scoring = scoring;
+    private final Upstreams services;
+
+    public TaskRoutes(Upstreams services) {
+        this.services = services;
+    }
+
+    private Upstream training() {
+        return services.training();
     }
 
     @Override
     public void register(Api api) {
-        statusRoute(api, "/scoring/", "Scoring", scoring::status);
-        // POST /scoring/ is MONAI Label's deprecated "every method": here the first segmentation model's epistemic
-        for (String path : new String[] {"/scoring/", "/scoring/:method"}) {
-            api.route(
-                    HttpMethod.POST,
-                    path,
-                    Api.Body.BUFFER,
-                    call -> scoring.start(
-                                    path.endsWith(":method") ? call.path("method") : null,
-                                    JsonBodies.object(call.body()),
-                                    call.flag("run_sync"),
-                                    call.requestId())
-                            .flatMap(call::ok));
-        }
-        api.route(HttpMethod.DELETE, "/scoring/", Api.Body.NONE, call -> call.ok(scoring.stop()));
-        statusRoute(api, "/batch/infer", "Batch_infer", batch::status);
+        statusRoute(api, "/scoring/", SCORING);
+        // POST /scoring/ is MONAI Label's deprecated "every method": the first segmentation model's epistemic
+        api.route(
+                HttpMethod.POST,
+                "/scoring/",
+                Api.Body.BUFFER,
+                call -> start(call, SCORING, call.to(HttpMethod.POST, "/tasks/scoring")));
+        api.route(
+                HttpMethod.POST,
+                "/scoring/:method",
+                Api.Body.BUFFER,
+                call -> start(call, SCORING, call.to(HttpMethod.POST, "/tasks/scoring/{}", call.path("method"))));
+        api.route(HttpMethod.DELETE, "/scoring/", Api.Body.NONE, call -> stop(call, SCORING));
+        statusRoute(api, "/batch/infer", BATCH);
         api.route(
                 HttpMethod.POST,
                 "/batch/infer/:model",
                 Api.Body.BUFFER,
-                call -> batch.start(
-                                call.path("model"),
-                                call.query("images"),
-                                JsonBodies.object(call.body()),
-                                call.flag("run_sync"),
-                                call.requestId())
-                        .flatMap(call::ok));
-        api.route(HttpMethod.DELETE, "/batch/infer", Api.Body.NONE, call -> call.ok(batch.stop()));
+                call -> start(
+                        call,
+                        BATCH,
+                        call.to(HttpMethod.POST, "/tasks/batch_infer/{}", call.path("model"))
+                                .query("images", call.query("images"))));
+        api.route(HttpMethod.DELETE, "/batch/infer", Api.Body.NONE, call -> stop(call, BATCH));
+    }
+
+    /** Starts the task; with {@code run_sync}, answers once it ended, with each image's outcome. */
+    private Uni<Void> start(Call call, String kind, Outgoing out) {
+        JsonObject body = JsonBodies.object(call.body());
+        return training()
+                .call(out.json(Buffer.buffer(body.encode())))
+                .flatMap(reply -> call.reshape(reply, r -> {
+                    JsonObject task = r.json();
+                    if (!call.flag("run_sync")) {
+                        return call.ok(task);
+                    }
+                    String id = task.getString("id");
+                    return TaskWait.until(
+                                    training(),
+                                    () -> call.to(HttpMethod.GET, "/tasks/{}/{}", kind, id)
+                                            .query("result", true),
+                                    kind + " task " + id)
+                            .flatMap(call::ok);
+                }));
+    }
+
+    /** MONAI Label's DELETE: the task asked to stop, or null when none was active. */
+    private Uni<Void> stop(Call call, String kind) {
+        return training()
+                .call(call.to(HttpMethod.DELETE, "/tasks/{}", kind))
+                .flatMap(reply -> call.reshape(reply, r -> {
+                    JsonArray stopped = r.jsonArray();
+                    return call.ok(stopped.isEmpty() ? null : stopped.getJsonObject(0));
+                }));
     }
 
     /** MONAI Label's task status: the latest, the running one ({@code check_if_running}) or all ({@code all}). */
-    private static void statusRoute(Api api, String path, String kind, BiFunction<Boolean, Boolean, Object> status) {
-        api.route(HttpMethod.GET, path, Api.Body.NONE, call -> {
-            boolean running = call.flag("check_if_running");
-            Object found = status.apply(call.flag("all"), running);
-            if (found == null) {
-                throw ApiError.notFound(
-                        running ? "No " + kind + " Tasks are currently Running" : "No " + kind + " Tasks Found");
-            }
-            return call.ok(found);
-        });
+    private void statusRoute(Api api, String path, String kind) {
+        api.route(
+                HttpMethod.GET,
+                path,
+                Api.Body.NONE,
+                call -> call.pass(
+                        training(),
+                        call.to(HttpMethod.GET, "/tasks/{}", kind)
+                                .query("all", call.flag("all"))
+                                .query("running", call.flag("check_if_running"))));
     }
 }

@@ -7,12 +7,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.medlabel.gateway.http.Api;
-import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.http.Call;
 import org.medlabel.gateway.upstream.Upstream;
 import org.medlabel.gateway.upstream.Upstreams;
@@ -24,9 +21,6 @@ import org.medlabel.gateway.upstream.Upstreams;
  */
 @Singleton
 public class TrainRoutes implements MonaiRoutes {
-
-    private static final Set<String> ENDED = Set.of("DONE", "ERROR", "STOPPED");
-    private static final Duration POLL = Duration.ofSeconds(1);
 
     private final Upstreams services;
     private final InfoComposer info;
@@ -75,7 +69,13 @@ public class TrainRoutes implements MonaiRoutes {
                 .flatMap(reply -> call.reshape(reply, r -> {
                     info.invalidate();
                     JsonObject task = r.json();
-                    return sync ? waitFor(call, task.getString("id")).flatMap(call::ok) : call.ok(task);
+                    return sync
+                            ? TaskWait.until(
+                                            training(),
+                                            () -> call.to(HttpMethod.GET, "/jobs/{}", task.getString("id")),
+                                            "training job " + task.getString("id"))
+                                    .flatMap(call::ok)
+                            : call.ok(task);
                 }));
     }
 
@@ -84,20 +84,6 @@ public class TrainRoutes implements MonaiRoutes {
                 .call(call.to(HttpMethod.POST, "/jobs/{}", model)
                         .query("enqueue", enqueue)
                         .json(Buffer.buffer(params.encode())));
-    }
-
-    /** Polls the job until it ends (bounded by the call's idle timeout on the client side only). */
-    private Uni<JsonObject> waitFor(Call call, String id) {
-        return training().call(call.to(HttpMethod.GET, "/jobs/{}", id)).flatMap(reply -> {
-            if (!reply.ok()) {
-                throw ApiError.of(reply.status(), reply.json().getString("detail", "training job " + id + " lost"));
-            }
-            JsonObject task = reply.json();
-            if (ENDED.contains(task.getString("status"))) {
-                return Uni.createFrom().item(task);
-            }
-            return Uni.createFrom().nullItem().onItem().delayIt().by(POLL).flatMap(x -> waitFor(call, id));
-        });
     }
 
     /** Deprecated {@code POST /train/}: {@code {"<model>": {params}}}, or every trainer for an empty body. */

@@ -1,7 +1,5 @@
 package org.medlabel.inference.config;
 
-import org.medlabel.inference.volume.DatastoreClientConfig;
-import org.medlabel.platform.datastore.DatastoreClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -9,8 +7,10 @@ import jakarta.inject.Singleton;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.AppLoader;
 import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.inference.volume.DatastoreClientConfig;
 import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
+import org.medlabel.platform.datastore.DatastoreClient;
 
 /** The service's plain (non-CDI) collaborators, built once from its configuration (singletons: final types). */
 @ApplicationScoped

@@ -4,8 +4,6 @@ import static org.medlabel.platform.rest.ErrorResponses.error;
 
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
-import org.medlabel.platform.http.ServiceRejectedException;
-import org.medlabel.platform.http.ServiceUnavailableException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.medlabel.app.network.WindowPlan;
 import org.medlabel.imaging.io.ImageFormatException;
@@ -17,6 +15,8 @@ import org.medlabel.inference.pipeline.InvalidRequestException;
 import org.medlabel.inference.volume.ImageNotFoundException;
 import org.medlabel.inference.volume.ImageTooLargeException;
 import org.medlabel.inference.work.Overloaded;
+import org.medlabel.platform.http.ServiceRejectedException;
+import org.medlabel.platform.http.ServiceUnavailableException;
 import org.medlabel.platform.objectstore.ModelStore;
 
 /**

@@ -4,9 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Supplier;
+import org.medlabel.imaging.volume.Volume;
 import org.medlabel.platform.datastore.DatastoreClient;
 import org.medlabel.platform.datastore.DatastoreNotFoundException;
-import org.medlabel.imaging.volume.Volume;
 
 /** The decoded volume of a datastore image, from the cache when its current bytes were decoded before. */
 @ApplicationScoped

@@ -86,8 +86,7 @@ class DatastoreClientTest {
         }
         DatastoreClient unreachable = new DatastoreClient(FakeDatastore.config("http://127.0.0.1:" + port));
 
-        ServiceUnavailableException e =
-                assertThrows(ServiceUnavailableException.class, () -> unreachable.image("t1"));
+        ServiceUnavailableException e = assertThrows(ServiceUnavailableException.class, () -> unreachable.image("t1"));
         assertThrows(ServiceUnavailableException.class, () -> unreachable.openImage("t1"));
         assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
     }

@@ -14,13 +14,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import org.medlabel.platform.http.ServiceHttp;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.medlabel.platform.http.ServiceHttp;
 
 /**
  * The datastore's two image endpoints as datastore-service answers them ({@code ImageResource}, {@code Views},

@@ -11,10 +11,10 @@ import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.medlabel.platform.datastore.DatastoreClient;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NrrdReader;
 import org.medlabel.imaging.volume.Volume;
+import org.medlabel.platform.datastore.DatastoreClient;
 
 class VolumeSourceTest {
 

@@ -50,7 +50,9 @@ public final class DatastoreClient {
     public record EntryImage(Map<String, Object> info) {}
 
     /** One page of {@code GET /view}: entries by image id, and the id to continue after (null on the last page). */
-    public record Page(Map<String, Entry> objects, @JsonProperty("next_after") String nextAfter) {}
+    public record Page(
+            Map<String, Entry> objects,
+            @JsonProperty("next_after") String nextAfter) {}
 
     /** A file streamed from the datastore, with its name (the name says the format); the caller closes it. */
     public record Download(String fileName, InputStream body) implements Closeable {
@@ -147,7 +149,8 @@ public final class DatastoreClient {
 
     private Download download(String path) {
         HttpResponse<InputStream> response = found(() -> http.open(path));
-        String disposition = response.headers().firstValue("Content-Disposition").orElse("");
+        String disposition =
+                response.headers().firstValue("Content-Disposition").orElse("");
         Matcher m = FILENAME.matcher(disposition);
         return new Download(m.find() ? m.group(1) : "", response.body());
     }

@@ -93,13 +93,13 @@ public final class ServiceHttp {
 
     /** A GET answered whole; a non-2xx answer is thrown. */
     public Answer getAnswer(String path) {
-        return checked(
-                retried(() -> send(request(path).GET(), HttpResponse.BodyHandlers.ofByteArray(), path)));
+        return checked(retried(() -> send(request(path).GET(), HttpResponse.BodyHandlers.ofByteArray(), path)));
     }
 
     /** A GET whose 2xx body is streamed (the caller closes it); anything else is thrown. */
     public HttpResponse<InputStream> open(String path) {
-        HttpResponse<InputStream> response = retried(() -> send(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream(), path));
+        HttpResponse<InputStream> response =
+                retried(() -> send(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream(), path));
         if (response.statusCode() / 100 == 2) {
             return response;
         }

@@ -1,13 +1,14 @@
 package org.medlabel.training.config;
 
-import org.medlabel.platform.datastore.DatastoreClient;
-import org.medlabel.platform.http.ServiceHttp;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.AppLoader;
 import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
+import org.medlabel.platform.datastore.DatastoreClient;
+import org.medlabel.platform.http.ServiceHttp;
+import org.medlabel.training.task.InferenceClient;
 
 /** The app every job trains from and the ONNX Runtime settings of a training session. */
 public class TrainingBeans {
@@ -24,6 +25,13 @@ public class TrainingBeans {
     DatastoreClient datastore(TrainingConfig config) {
         TrainingConfig.Datastore d = config.datastore();
         return new DatastoreClient(new ServiceHttp.Settings("datastore", d.url(), d.connectTimeout(), d.readTimeout()));
+    }
+
+    @Produces
+    @Singleton
+    InferenceClient inference(TrainingConfig config) {
+        TrainingConfig.Inference i = config.inference();
+        return new InferenceClient(new ServiceHttp.Settings("inference", i.url(), i.connectTimeout(), i.readTimeout()));
     }
 
     @Produces

@@ -87,6 +87,17 @@ public interface TrainingConfig {
 
     Datastore datastore();
 
+    /** The inference service, for batch inference and epistemic scoring. */
+    Inference inference();
+
+    /**
+     * MONAI Label's {@code MONAI_LABEL_AUTO_UPDATE_SCORING}: after each next sample and when a new segmentation model
+     * version is served, re-score in the background the unlabeled images whose epistemic score is missing or from
+     * another version (off by default: each score is several network passes on the workers annotators wait on).
+     */
+    @WithDefault("false")
+    boolean scoringAutoUpdate();
+
     /** The datastore-service, for the training datalist. */
     interface Datastore {
         @WithDefault("http://127.0.0.1:8081")
@@ -96,6 +107,18 @@ public interface TrainingConfig {
         Duration connectTimeout();
 
         @WithDefault("30s")
+        Duration readTimeout();
+    }
+
+    interface Inference {
+        @WithDefault("http://127.0.0.1:8082")
+        URI url();
+
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /** One image's inference or epistemic score, queue wait included. */
+        @WithDefault("10m")
         Duration readTimeout();
     }
 }

@@ -12,8 +12,8 @@ import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.transform.Resampler;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
-import org.medlabel.training.data.CaseReader;
 import org.medlabel.platform.datastore.DatastoreClient;
+import org.medlabel.training.data.CaseReader;
 
 /**
  * Puts a case on the grid the network sees, with the model's own pre-processing (the same code inference runs): the

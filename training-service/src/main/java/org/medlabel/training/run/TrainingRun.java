@@ -23,10 +23,10 @@ import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.runtime.SessionManager;
 import org.medlabel.ml.train.Trainer;
 import org.medlabel.ml.train.TrainingGraph;
+import org.medlabel.platform.datastore.DatastoreClient;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.config.TrainingConfig;
 import org.medlabel.training.data.CaseReader;
-import org.medlabel.platform.datastore.DatastoreClient;
 import org.medlabel.training.job.Job;
 import org.medlabel.training.job.TrainParams;
 
