@@ -30,7 +30,7 @@ class EventCodecTest {
         return Stream.of(
                 new ImageAdded(META, "spleen_10", "images/spleen_10/image.nii.gz", 12_345_678L, SHA),
                 new ImageRemoved(META, "spleen_10"),
-                new LabelSaved(META, "spleen_10", LabelSaved.FINAL_TAG, 3, "labels/final/spleen_10/3.nii.gz", SHA),
+                new LabelSaved(META, "spleen_10", LabelSaved.FINAL_TAG, 3, SHA),
                 new TrainRequested(
                         META, "segmentation_spleen", Map.of("max_epochs", 10, "val_split", 0.2, "name", "run1"), true),
                 new TrainProgress(
@@ -58,7 +58,7 @@ class EventCodecTest {
 
     @Test
     void writesTheDocumentedWireFormat() throws Exception {
-        String json = codec.toJson(new LabelSaved(META, "img1", "final", 2, "labels/final/img1/2.nii.gz", SHA));
+        String json = codec.toJson(new LabelSaved(META, "img1", "final", 2, SHA));
         JsonNode node = new ObjectMapper().readTree(json);
         assertEquals("LabelSaved", node.get("type").asText());
         assertEquals(
@@ -112,8 +112,8 @@ class EventCodecTest {
     void routesEachEventToItsTopicWithItsKey() {
         assertEquals(Topics.IMAGES, ImageAdded.of("i", "images/i/x.nii", 1, SHA).topic());
         assertEquals(Topics.IMAGES, ImageRemoved.of("i").topic());
-        assertEquals(Topics.LABELS, LabelSaved.of("i", "final", 1, "k", SHA).topic());
-        assertEquals("i", LabelSaved.of("i", "final", 1, "k", SHA).key());
+        assertEquals(Topics.LABELS, LabelSaved.of("i", "final", 1, SHA).topic());
+        assertEquals("i", LabelSaved.of("i", "final", 1, SHA).key());
         assertEquals(Topics.TRAIN_REQUESTS, TrainRequested.of("m", null, false).topic());
         assertEquals(
                 "m",
@@ -134,7 +134,7 @@ class EventCodecTest {
 
     @Test
     void rejectsInvalidPayloadsWhenBuilt() {
-        assertThrows(IllegalArgumentException.class, () -> LabelSaved.of("i", "final", 0, "k", SHA));
+        assertThrows(IllegalArgumentException.class, () -> LabelSaved.of("i", "final", 0, SHA));
         assertThrows(IllegalArgumentException.class, () -> ImageAdded.of(" ", "k", 1, SHA));
         assertThrows(IllegalArgumentException.class, () -> ImageAdded.of("i", "k", -1, SHA));
         assertThrows(

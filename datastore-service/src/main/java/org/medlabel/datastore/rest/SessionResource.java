@@ -18,6 +18,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 import org.medlabel.datastore.repository.SessionEntity;
 import org.medlabel.datastore.service.SessionService;
+import org.medlabel.platform.objectstore.BucketLayout;
 
 /** Temporary uploads for inference (MONAI Label's /session/), in its response shapes. */
 @Path("/sessions")
@@ -71,7 +72,7 @@ public class SessionResource {
     private static Map<String, Object> info(SessionEntity s) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("name", s.id.toString());
-        info.put("path", "sessions/" + s.id);
+        info.put("path", BucketLayout.session(s.id));
         info.put("image", s.imageName);
         info.put("files", List.of(s.files));
         info.put("meta", s.meta);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.medlabel.api.event.ImageAdded;
 import org.medlabel.api.event.ImageRemoved;
 import org.medlabel.datastore.error.DatastoreException;
@@ -19,6 +18,7 @@ import org.medlabel.datastore.repository.LabelEntity;
 import org.medlabel.datastore.storage.ObjectStorage;
 import org.medlabel.datastore.storage.StoredObject;
 import org.medlabel.imaging.io.ImageHeader;
+import org.medlabel.platform.objectstore.BucketLayout;
 
 /**
  * Images: validated, stored under a fresh object key, then recorded with their {@code ImageAdded} event in one
@@ -48,7 +48,7 @@ public class ImageService {
         long t0 = System.nanoTime();
         ImageHeader header = probe.probe(upload.file(), format);
         long t1 = System.nanoTime();
-        String key = "images/" + id + "/" + UUID.randomUUID() + "/" + id + ext;
+        String key = BucketLayout.newImage(id, ext);
         StoredObject stored = storage.put(key, upload.file(), "application/octet-stream");
         long t2 = System.nanoTime();
         LOG.infof(

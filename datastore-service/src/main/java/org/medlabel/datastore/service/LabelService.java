@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.medlabel.api.event.LabelSaved;
 import org.medlabel.datastore.config.DatastoreConfig;
 import org.medlabel.datastore.error.DatastoreException;
@@ -22,6 +21,7 @@ import org.medlabel.datastore.storage.ObjectStorage;
 import org.medlabel.datastore.storage.StoredObject;
 import org.medlabel.imaging.io.ImageHeader;
 import org.medlabel.imaging.volume.Affine;
+import org.medlabel.platform.objectstore.BucketLayout;
 
 /**
  * Labels, versioned: every save under a tag is a new version (MONAI Label overwrites; we keep history), checked against
@@ -53,7 +53,7 @@ public class LabelService {
         String ext = Names.requireExt(named.isEmpty() ? Names.DEFAULT_LABEL_EXT : named);
         ImageHeader header = probe.probe(upload.file(), VolumeProbe.Format.of(ext));
         checkGrid(image, header);
-        String key = "labels/" + tag + "/" + image.id + "/" + UUID.randomUUID() + ext;
+        String key = BucketLayout.newLabel(tag, image.id, ext);
         StoredObject stored = storage.put(key, upload.file(), "application/octet-stream");
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
@@ -81,7 +81,7 @@ public class LabelService {
                 if (tag.equals(Names.FINAL_TAG)) {
                     locked.finalVersion = label.version;
                 }
-                outbox.add(LabelSaved.of(image.id, tag, label.version, key, stored.sha256()));
+                outbox.add(LabelSaved.of(image.id, tag, label.version, stored.sha256()));
                 return label;
             });
         } catch (RuntimeException e) {

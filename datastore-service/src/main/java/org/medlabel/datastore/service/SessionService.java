@@ -16,6 +16,7 @@ import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.SessionEntity;
 import org.medlabel.datastore.storage.ObjectStorage;
+import org.medlabel.platform.objectstore.BucketLayout;
 
 /**
  * Sessions: files uploaded for inference only (MONAI Label's {@code /session/}), never labels or training data. The
@@ -54,7 +55,7 @@ public class SessionService {
             for (int i = 0; i < uploads.size(); i++) {
                 Upload u = uploads.get(i);
                 String ext = i == 0 ? imageExt : Names.requireExt(Names.ext(u.fileName()));
-                String key = "sessions/" + id + "/" + i + ext;
+                String key = BucketLayout.sessionFile(id, i, ext);
                 size += storage.put(key, u.file(), "application/octet-stream").sizeBytes();
                 keys.add(key);
             }

@@ -17,6 +17,7 @@ import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.datastore.storage.Checksums;
 import org.medlabel.datastore.storage.ObjectStorage;
+import org.medlabel.platform.objectstore.BucketLayout;
 
 /**
  * Imports a MONAI Label studies layout — {@code <id><ext>} images and {@code labels/<tag>/<id><ext>} labels — from a
@@ -31,8 +32,6 @@ public class StudiesImport {
     /** What an import did. */
     public record Report(
             int imagesAdded, int imagesUnchanged, int labelsAdded, int labelsUnchanged, List<String> errors) {}
-
-    private static final List<String> OWN_PREFIXES = List.of("images/", "labels/", "sessions/", "models/");
 
     /** Where the files come from: names relative to the studies root, fetched as local files. */
     private interface Source {
@@ -94,9 +93,10 @@ public class StudiesImport {
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "'prefix' (e.g. incoming/studies/) is required");
         }
         String prefix = rawPrefix.endsWith("/") ? rawPrefix : rawPrefix + "/";
-        if (OWN_PREFIXES.stream().anyMatch(prefix::startsWith)) {
+        if (BucketLayout.OWN_PREFIXES.stream().anyMatch(prefix::startsWith)) {
             throw new DatastoreException(
-                    ErrorCode.FORBIDDEN, "'" + prefix + "' is the datastore's own storage " + OWN_PREFIXES);
+                    ErrorCode.FORBIDDEN,
+                    "'" + prefix + "' is the datastore's own storage " + BucketLayout.OWN_PREFIXES);
         }
         return run(new Source() {
             @Override

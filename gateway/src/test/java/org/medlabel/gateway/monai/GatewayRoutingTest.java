@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
-import static org.hamcrest.Matchers.oneOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -238,7 +237,8 @@ class GatewayRoutingTest {
                 StubServices.REQUESTS.stream()
                         .filter(r -> !r.uri().startsWith("/models")
                                 && !r.uri().startsWith("/stats")
-                                && !r.uri().startsWith("/trainers"))
+                                && !r.uri().startsWith("/trainers")
+                                && !r.uri().startsWith("/tasks/scoring-auto"))
                         .toList());
     }
 
@@ -267,145 +267,73 @@ class GatewayRoutingTest {
                 .header("Access-Control-Allow-Origin", "http://ohif.example");
     }
 
-    private static final String VIEW = """
-            {"name":"new-dataset","objects":{"a":{"image":{},"labels":{}},"b":{"image":{},"labels":{"final":{}}},
-             "c":{"image":{},"labels":{"original":{}}}},"next_offset":null,"next_after":null}""";
-    private static final String INFER_ANSWER = "--b0\r\nContent-Disposition: form-data; name=\"params\"\r\n"
-            + "Content-Type: application/json\r\n\r\n{\"label_names\":{\"spleen\":1},\"model_version\":3}\r\n"
-            + "--b0\r\nContent-Disposition: form-data; name=\"image\"; filename=\"tmp1.nii.gz\"\r\n"
-            + "Content-Type: application/octet-stream\r\n\r\nLABEL-BYTES\r\n--b0--\r\n";
-
     @Test
-    void batchInferenceSavesEachSelectedImagesLabelAndRecordsFailures() {
-        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
+    void batchInferenceAndScoringAreTheTrainingServicesTasksAndRunSyncPollsUntilTheEnd() {
+        AtomicInteger polls = new AtomicInteger();
         StubServices.ROUTES.put(
-                "inference POST /infer/seg",
-                r -> r.uri().contains("image=c")
-                        ? Answer.json(404, "{\"detail\":\"image 'c' not found\"}")
-                        : new Answer(200, "multipart/form-data; boundary=b0", INFER_ANSWER, 0));
-        StubServices.ROUTES.put("datastore PUT /images/a/labels/original", r -> Answer.json(201, "{}"));
+                "training POST /tasks/batch_infer/seg",
+                r -> Answer.json(200, "{\"id\":\"t1\",\"status\":\"SUBMITTED\"}"));
+        StubServices.ROUTES.put(
+                "training GET /tasks/batch_infer/t1",
+                r -> Answer.json(
+                        200,
+                        polls.incrementAndGet() < 2
+                                ? "{\"id\":\"t1\",\"status\":\"RUNNING\"}"
+                                : "{\"id\":\"t1\",\"status\":\"DONE\",\"result\":{\"a\":{\"tag\":\"original\"}}}"));
         given().contentType("application/json")
-                .body("{\"label_tag\": \"original\", \"device\": \"cuda\", \"result_extension\": \".nrrd\"}")
+                .body("{\"label_tag\": \"original\"}")
                 .post("/batch/infer/seg?images=unlabeled&run_sync=true")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("DONE"))
-                .body("total", equalTo(2))
-                .body("done", equalTo(1))
-                .body("failed", equalTo(1))
-                .body("result.a.model_version", equalTo(3))
-                .body("result.c.error", containsString("image 'c' not found"));
-        StubServices.Request infer = StubServices.REQUESTS.stream()
-                .filter(r -> r.uri().startsWith("/infer/seg?image=a"))
+                .body("result.a.tag", equalTo("original"));
+        StubServices.Request started = StubServices.REQUESTS.stream()
+                .filter(r -> r.method().equals("POST"))
                 .findFirst()
                 .orElseThrow();
-        assertTrue(infer.text().contains("{\"result_extension\":\".nrrd\"}"), infer.text());
-        StubServices.Request saved = last("datastore");
-        assertEquals("/images/a/labels/original", saved.uri());
-        assertTrue(saved.text().contains("filename=\"tmp1.nii.gz\"")
-                && saved.text().contains("LABEL-BYTES"));
-        assertTrue(saved.text().contains("\"model\":\"seg\"") && saved.text().contains("\"model_version\":3"));
-        given().get("/batch/infer").then().statusCode(200).body("status", equalTo("DONE"));
-        given().get("/batch/infer?check_if_running=true")
-                .then()
-                .statusCode(404)
-                .body("detail", equalTo("No Batch_infer Tasks are currently Running"));
-        given().post("/batch/infer/seg?images=some").then().statusCode(422);
-    }
+        assertEquals("/tasks/batch_infer/seg?images=unlabeled", started.uri());
+        assertEquals("{\"label_tag\":\"original\"}", started.text());
+        assertEquals("/tasks/batch_infer/t1?result=true", last("training").uri());
+        assertEquals(2, polls.get(), "polled until the task ended");
 
-    @Test
-    void epistemicScoringScoresEachUnlabeledImageAndWritesTheScoreToItsInfo() {
-        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
+        // without run_sync the task comes back as started; status, stop and scoring map the same way
         StubServices.ROUTES.put(
-                "inference POST /scoring/seg/epistemic",
-                r -> r.uri().contains("image=c")
-                        ? Answer.json(404, "{\"detail\":\"image 'c' not found\"}")
-                        : Answer.json(200, "{\"epistemic_entropy\":0.25,\"epistemic_ts\":2,\"samples\":3}"));
-        StubServices.ROUTES.put("datastore PUT /images/a/info", r -> Answer.json(200, "{}"));
-        given().contentType("application/json")
-                .body("{\"num_samples\": 3}")
-                .post("/scoring/seg_epistemic?run_sync=true")
+                "training POST /tasks/scoring/dice", r -> Answer.json(200, "{\"id\":\"t2\",\"status\":\"SUBMITTED\"}"));
+        given().post("/scoring/dice").then().statusCode(200).body("id", equalTo("t2"));
+        StubServices.ROUTES.put(
+                "training POST /tasks/scoring",
+                r -> Answer.json(429, "{\"detail\":\"++++++++++ Scoring Task is Already Running\"}"));
+        given().post("/scoring/")
                 .then()
-                .statusCode(200)
-                .body("status", equalTo("DONE"))
-                .body("total", equalTo(2)) // a and c: b has a final label
-                .body("done", equalTo(1))
-                .body("result.a.epistemic_entropy", equalTo(0.25f))
-                .body("result.c.error", containsString("image 'c' not found"));
-        assertTrue(
-                StubServices.REQUESTS.stream()
-                        .anyMatch(r -> r.uri().equals("/scoring/seg/epistemic?image=a&samples=3")),
-                StubServices.REQUESTS.toString());
-        StubServices.Request written = last("datastore");
-        assertEquals("/images/a/info", written.uri());
-        assertEquals("{\"epistemic_entropy\":0.25,\"epistemic_ts\":2}", written.text());
-        given().get("/scoring/").then().statusCode(200).body("status", equalTo("DONE"));
+                .statusCode(429)
+                .body("detail", equalTo("++++++++++ Scoring Task is Already Running"));
+        StubServices.ROUTES.put(
+                "training GET /tasks/scoring",
+                r -> Answer.json(404, "{\"detail\":\"No Scoring Tasks are currently Running\"}"));
         given().get("/scoring/?check_if_running=true")
                 .then()
                 .statusCode(404)
                 .body("detail", equalTo("No Scoring Tasks are currently Running"));
-        // a DeepGrow model has no epistemic scoring; an unknown method neither
-        given().post("/scoring/grow_epistemic")
-                .then()
-                .statusCode(404)
-                .body(
-                        "detail",
-                        equalTo("scoring method 'grow_epistemic' is not available (available: dice, seg_epistemic,"
-                                + " sum)"));
-        given().post("/scoring/best").then().statusCode(404);
+        assertEquals("/tasks/scoring?all=false&running=true", last("training").uri());
+        StubServices.ROUTES.put("training DELETE /tasks/batch_infer", r -> Answer.json(200, "[{\"id\":\"t1\"}]"));
+        given().delete("/batch/infer").then().statusCode(200).body("id", equalTo("t1"));
+        StubServices.ROUTES.put("training DELETE /tasks/scoring", r -> Answer.json(200, "[]"));
+        given().delete("/scoring/").then().statusCode(200).body(equalTo("null"));
     }
 
     @Test
-    void diceAndSumScoringLetTheDatastoreScoreEachImagesLabels() {
-        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
-        StubServices.ROUTES.put(
-                "datastore POST /images/b/scores/dice", r -> Answer.json(200, "{\"dice\":0.75,\"y\":\"final\"}"));
+    void aNextSampleIsReportedToAutomaticScoring() {
+        StubServices.ROUTES.put("datastore POST /strategies/random/next", r -> Answer.json(200, "{\"id\":\"a\"}"));
         given().contentType("application/json")
-                .body("{\"y_pred\": \"auto\"}")
-                .post("/scoring/dice?run_sync=true")
+                .body("{}")
+                .post("/activelearning/random")
                 .then()
-                .statusCode(200)
-                .body("status", equalTo("DONE"))
-                .body("total", equalTo(1)) // b is the labeled one
-                .body("result.b.dice", equalTo(0.75f));
-        assertEquals(
-                "/images/b/scores/dice?y=final&y_pred=auto", last("datastore").uri());
-
-        // sum covers every image; one without labels (404 from the stub) is skipped, not failed
-        StubServices.ROUTES.put("datastore POST /images/a/scores/sum", r -> Answer.json(200, "{}"));
-        StubServices.ROUTES.put(
-                "datastore POST /images/c/scores/sum",
-                r -> Answer.json(200, "{\"original\":{\"sum\":12,\"slices\":2}}"));
-        given().post("/scoring/sum?run_sync=true")
-                .then()
-                .statusCode(200)
-                .body("total", equalTo(3))
-                .body("failed", equalTo(0))
-                .body("result.c.original.sum", equalTo(12))
-                .body("result.b.skipped", equalTo("stub: no route"));
-    }
-
-    @Test
-    void aSecondBatchWaitsItsTurnAndAStopEndsTheRun() {
-        StubServices.ROUTES.put("datastore GET /view", r -> Answer.json(200, VIEW));
-        StubServices.ROUTES.put(
-                "inference POST /infer/seg",
-                r -> new Answer(200, "multipart/form-data; boundary=b0", INFER_ANSWER, 800));
-        StubServices.ROUTES.put("datastore PUT /images/a/labels/original", r -> Answer.json(201, "{}"));
-        StubServices.ROUTES.put("datastore PUT /images/b/labels/original", r -> Answer.json(201, "{}"));
-        given().post("/batch/infer/seg").then().statusCode(200).body("status", oneOf("SUBMITTED", "RUNNING"));
-        given().post("/batch/infer/seg")
-                .then()
-                .statusCode(429)
-                .body("detail", equalTo("++++++++++ Batch_infer Task is Already Running"));
-        given().delete("/batch/infer").then().statusCode(200).body("details", notNullValue());
+                .statusCode(200);
         Awaitility.await()
-                .atMost(10, TimeUnit.SECONDS)
-                .untilAsserted(() -> given().get("/batch/infer")
-                        .then()
-                        .body("status", equalTo("STOPPED"))
-                        .body("done", lessThan(3)));
-        given().delete("/batch/infer").then().statusCode(200).body(equalTo("null"));
+                .atMost(5, TimeUnit.SECONDS)
+                .until(() -> StubServices.REQUESTS.stream()
+                        .anyMatch(r -> r.uri().equals("/tasks/scoring-auto")
+                                && r.text().equals("{\"reason\":\"next sample\"}")));
     }
 
     @Test
@@ -446,9 +374,10 @@ class GatewayRoutingTest {
                         .statusCode(200));
     }
 
+    /** The last request to the service, leaving out automatic scoring's reports (sent in the background). */
     private static StubServices.Request last(String service) {
         List<StubServices.Request> of = StubServices.REQUESTS.stream()
-                .filter(r -> r.service().equals(service))
+                .filter(r -> r.service().equals(service) && !r.uri().startsWith("/tasks/scoring-auto"))
                 .toList();
         assertTrue(!of.isEmpty(), "no request reached " + service);
         return of.get(of.size() - 1);

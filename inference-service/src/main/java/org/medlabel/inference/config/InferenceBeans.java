@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.AppLoader;
 import org.medlabel.imaging.transform.Parallel;
+import org.medlabel.inference.model.ModelVersions;
 import org.medlabel.inference.volume.DatastoreClientConfig;
 import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
@@ -38,6 +39,13 @@ public class InferenceBeans {
     @Singleton
     DatastoreClient datastore(DatastoreClientConfig config) {
         return new DatastoreClient(DatastoreClientConfig.settings(config));
+    }
+
+    /** The training service's door for new model versions (imports). */
+    @Produces
+    @Singleton
+    ModelVersions modelVersions(TrainingClientConfig config) {
+        return new ModelVersions(TrainingClientConfig.settings(config));
     }
 
     /** Threads for the imaging steps of one request: the same share of the cores as ONNX Runtime gets. */

@@ -37,6 +37,9 @@ public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     private final AppDefinition app;
+    /** The session key of a model being checked before it has a version: never served. */
+    private static final int IMPORT_CHECK = -1;
+
     private final ModelStore store;
     private final SessionManager sessions;
     private final InferenceConfig config;
@@ -143,24 +146,22 @@ public class ModelRegistry {
 
     /**
      * A user's model file (ONNX, or a PyTorch checkpoint or TorchScript archive loaded into the app's network) as
-     * the next version of {@code model}: checked by loading it and comparing its input and
-     * output channels with the model's definition, then stored and served. Returns the new version.
+     * ONNX the model can serve: checked by loading it and comparing its input and output channels with the model's
+     * definition. It gets its version elsewhere (the training service numbers every version); {@link #serveImported}
+     * then serves it.
      */
-    public synchronized int importModel(String model, byte[] file) {
+    public synchronized byte[] checkImport(String model, byte[] file) {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
         byte[] onnx = isZip(file) ? fromCheckpoint(model, file) : inModelAxes(model, file);
-        int version = store.latestVersion(model).orElse(-1) + 1;
-        ServedModel loaded = load(model, version, onnx);
-        try {
-            store.write(ModelStore.key(model, version), onnx);
-        } catch (RuntimeException e) {
-            loaded.retire();
-            throw e;
-        }
-        serve(loaded);
-        return version;
+        load(model, IMPORT_CHECK, onnx).retire();
+        return onnx;
+    }
+
+    /** Serves an imported model under the version it was stored as (unless a newer one serves already). */
+    public void serveImported(String model, int version, byte[] onnx) {
+        install(model, version, onnx);
     }
 
     /** PyTorch's checkpoints and TorchScript archives are zip files; an ONNX model is a protobuf, never "PK\3\4". */
@@ -213,7 +214,7 @@ public class ModelRegistry {
             optimised = GraphOptimizer.optimize(parse(model, onnx), manager.provider(), definition.networkInputVoxels())
                     .model();
         } catch (IllegalArgumentException e) {
-            throw new InvalidModelException("model '" + model + "' version " + version + ": " + e.getMessage());
+            throw new InvalidModelException(what(model, version) + ": " + e.getMessage());
         }
         String key = model + "@" + version;
         try {
@@ -222,12 +223,16 @@ public class ModelRegistry {
             return new ServedModel(model, version, definition, session, retired -> release(manager, key));
         } catch (OrtException e) {
             release(manager, key);
-            throw new InvalidModelException("model '" + model + "' version " + version
-                    + " cannot be loaded by ONNX Runtime: " + e.getMessage());
+            throw new InvalidModelException(
+                    what(model, version) + " cannot be loaded by ONNX Runtime: " + e.getMessage());
         } catch (InvalidModelException e) {
             release(manager, key);
             throw e;
         }
+    }
+
+    private static String what(String model, int version) {
+        return "model '" + model + "'" + (version == IMPORT_CHECK ? " (imported)" : " version " + version);
     }
 
     /** Makes {@code loaded} the current version; the one it replaces closes after its last lease. */

@@ -3,6 +3,7 @@ package org.medlabel.inference.rest;
 import static org.medlabel.platform.rest.ErrorResponses.error;
 
 import jakarta.ws.rs.core.Response;
+import java.util.Locale;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.medlabel.app.network.WindowPlan;
@@ -87,17 +88,18 @@ public class ErrorMappers {
                 .build();
     }
 
+    /** The datastore or training service is down: {@code DATASTORE_UNAVAILABLE}, {@code TRAINING_UNAVAILABLE}. */
     @ServerExceptionMapper
-    public Response datastore(ServiceUnavailableException e) {
+    public Response dependency(ServiceUnavailableException e) {
         LOG.warn(e.getMessage());
-        return error(503, "DATASTORE_UNAVAILABLE", e.getMessage());
+        return error(503, e.service().toUpperCase(Locale.ROOT) + "_UNAVAILABLE", e.getMessage());
     }
 
-    /** The datastore refused a read this service made: a configuration or version mismatch, not the client's fault. */
+    /** Another service refused a call this one made: a configuration or version mismatch, not the client's fault. */
     @ServerExceptionMapper
-    public Response datastoreRefused(ServiceRejectedException e) {
+    public Response dependencyRefused(ServiceRejectedException e) {
         LOG.warn(e.getMessage());
-        return error(502, "DATASTORE_REFUSED", e.getMessage());
+        return error(502, "DEPENDENCY_REFUSED", e.getMessage());
     }
 
     @ServerExceptionMapper

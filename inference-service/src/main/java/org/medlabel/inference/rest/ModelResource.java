@@ -2,7 +2,6 @@ package org.medlabel.inference.rest;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -14,47 +13,39 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestPath;
-import org.medlabel.api.event.EventCodec;
-import org.medlabel.api.event.ModelPublished;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.inference.config.InferenceConfig;
 import org.medlabel.inference.model.InvalidModelException;
+import org.medlabel.inference.model.ModelImport;
+import org.medlabel.inference.model.ModelNotLoadedException;
 import org.medlabel.inference.model.ModelRegistry;
+import org.medlabel.inference.model.UnknownModelException;
 import org.medlabel.platform.objectstore.ModelStore;
 
 /**
  * The app's models as MONAI Label's {@code /info/} describes them (plus the version each serves), and the import of a
- * user's model file (ONNX, PyTorch checkpoint, TorchScript) as a model's next version, announced to the other replicas and to training.
+ * user's model file (ONNX, PyTorch checkpoint, TorchScript) as a model's next version ({@link ModelImport}).
  */
 @Path("/models")
 public class ModelResource {
 
-    private static final Logger LOG = Logger.getLogger(ModelResource.class);
-
     private final AppDefinition app;
     private final ModelRegistry registry;
+    private final ModelImport imports;
     private final InferenceConfig config;
     private final ModelStore store;
-    private final Emitter<Record<String, String>> events;
-    private final EventCodec codec = new EventCodec();
 
     public ModelResource(
-            AppDefinition app,
-            ModelRegistry registry,
-            InferenceConfig config,
-            ModelStore store,
-            @Channel("models-out") Emitter<Record<String, String>> events) {
+            AppDefinition app, ModelRegistry registry, ModelImport imports, InferenceConfig config, ModelStore store) {
         this.app = app;
         this.registry = registry;
+        this.imports = imports;
         this.config = config;
         this.store = store;
-        this.events = events;
     }
 
     @GET
@@ -102,35 +93,25 @@ public class ModelResource {
     @Operation(summary = "Checksum and time of the version served (MONAI Label's GET /model/info/{model})")
     public Uni<Response> info(@RestPath String model) {
         return served(model, (version, key) -> {
+            ModelStore.Stored stored = store.stored(key);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("checksum", "SHA256:" + sha256(store.read(key)));
-            out.put("modified_time", store.lastModified(key).getEpochSecond());
+            out.put("checksum", "SHA256:" + stored.sha256());
+            out.put("modified_time", stored.modified().getEpochSecond());
             out.put("version", version);
             return Response.ok(out).build();
         });
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of()
-                    .formatHex(
-                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Answers from the object of the version served, off the event loop. */
-    private Uni<Response> served(String model, java.util.function.BiFunction<Integer, String, Response> answer) {
+    private Uni<Response> served(String model, BiFunction<Integer, String, Response> answer) {
         return Uni.createFrom()
                 .item(() -> {
                     Integer version = registry.versions().get(model);
                     if (!app.models().containsKey(model)) {
-                        throw new org.medlabel.inference.model.UnknownModelException(
-                                model, app.models().keySet());
+                        throw new UnknownModelException(model, app.models().keySet());
                     }
                     if (version == null) {
-                        throw new org.medlabel.inference.model.ModelNotLoadedException(model);
+                        throw new ModelNotLoadedException(model);
                     }
                     return answer.apply(version, ModelStore.key(model, version));
                 })
@@ -146,17 +127,7 @@ public class ModelResource {
     public Uni<Map<String, Object>> importModel(@RestPath String model, InputStream body) {
         return Uni.createFrom()
                 .item(() -> {
-                    byte[] onnx = read(body);
-                    int version = registry.importModel(model, onnx);
-                    String key = ModelStore.key(model, version);
-                    events.send(Record.of(model, codec.toJson(ModelPublished.of(model, version, key, null, null))))
-                            .whenComplete((ok, e) -> {
-                                if (e != null) {
-                                    LOG.warnf(
-                                            "model %s version %d serves here but was not announced: %s",
-                                            model, version, e.getMessage());
-                                }
-                            });
+                    int version = imports.importModel(model, read(body));
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("model", model);
                     out.put("version", version);

@@ -22,8 +22,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -38,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,6 +66,7 @@ import org.medlabel.testinfra.PythonOracle;
  */
 @QuarkusTest
 @WithTestResource(InfraTestResource.class)
+@WithTestResource(FakeTraining.class)
 class InferenceApiTest {
 
     static final Path DATA = Path.of(System.getProperty("medlabel.shared.data", "../../shared/data"))
@@ -261,6 +265,11 @@ class InferenceApiTest {
     @Inject
     ModelStore store;
 
+    @BeforeEach
+    void training() {
+        FakeTraining.store = store;
+    }
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String kafka;
 
@@ -351,6 +360,15 @@ class InferenceApiTest {
                 .statusCode(200)
                 .body("model_version", equalTo(version));
         given().get("/models").then().body("models.tiny_spleen.version", equalTo(version));
+        // the checksum was computed once, when the version was stored, and is the stored bytes'
+        String sha256 = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256")
+                        .digest(store.read(ModelStore.key("tiny_spleen", version))));
+        given().get("/models/tiny_spleen/info")
+                .then()
+                .statusCode(200)
+                .body("checksum", equalTo("SHA256:" + sha256))
+                .body("version", equalTo(version));
         given().get("/q/health/ready")
                 .then()
                 .body("checks.find { it.name == 'models' }.data.tiny_spleen", equalTo(version));

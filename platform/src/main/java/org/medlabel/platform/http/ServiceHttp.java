@@ -144,7 +144,7 @@ public final class ServiceHttp {
             return JSON.readValue(answer.body(), type);
         } catch (IOException e) {
             throw new ServiceUnavailableException(
-                    "unreadable answer from the " + service() + " service: " + e.getMessage(), e);
+                    service(), "unreadable answer from the " + service() + " service: " + e.getMessage(), e);
         }
     }
 
@@ -164,15 +164,16 @@ public final class ServiceHttp {
             HttpResponse<T> response = http.send(request.build(), handler);
             if (response.statusCode() >= 502 && response.statusCode() <= 504) {
                 throw new ServiceUnavailableException(
-                        "the " + service() + " service is unavailable (HTTP " + response.statusCode() + ")");
+                        service(), "the " + service() + " service is unavailable (HTTP " + response.statusCode() + ")");
             }
             return response;
         } catch (IOException e) {
             throw new ServiceUnavailableException(
-                    "the " + service() + " service at " + base + " is unreachable (" + path + "): " + e, e);
+                    service(), "the " + service() + " service at " + base + " is unreachable (" + path + "): " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ServiceUnavailableException("interrupted while calling the " + service() + " service", e);
+            throw new ServiceUnavailableException(
+                    service(), "interrupted while calling the " + service() + " service", e);
         }
     }
 
@@ -210,7 +211,7 @@ public final class ServiceHttp {
         String message = "the " + service() + " service answered " + status + (code.isEmpty() ? "" : " " + code)
                 + " for " + path + (detail.isEmpty() ? "" : ": " + detail);
         if (status >= 500) {
-            return new ServiceUnavailableException(message);
+            return new ServiceUnavailableException(service(), message);
         }
         return new ServiceRejectedException(message, status, code, detail.isEmpty() ? message : detail);
     }

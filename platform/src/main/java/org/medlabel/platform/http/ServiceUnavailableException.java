@@ -5,11 +5,21 @@ package org.medlabel.platform.http;
  * again later ({@link org.medlabel.platform.error.Outages#isOutage}).
  */
 public class ServiceUnavailableException extends RuntimeException {
-    public ServiceUnavailableException(String message) {
+
+    private final String service;
+
+    public ServiceUnavailableException(String service, String message) {
         super(message);
+        this.service = service;
     }
 
-    public ServiceUnavailableException(String message, Throwable cause) {
+    public ServiceUnavailableException(String service, String message, Throwable cause) {
         super(message, cause);
+        this.service = service;
+    }
+
+    /** The service that failed ({@code datastore}, {@code inference}, {@code training}). */
+    public String service() {
+        return service;
     }
 }

@@ -6,13 +6,18 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
 import io.minio.messages.Item;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,7 +29,9 @@ import org.jboss.logging.Logger;
 public class ModelStore {
 
     private static final Logger LOG = Logger.getLogger(ModelStore.class);
-    private static final Pattern VERSION = Pattern.compile("models/[^/]+/(\\d+)/model\\.onnx");
+
+    /** The user metadata key of a model object's checksum. */
+    private static final String SHA256 = "sha256";
 
     private final MinioClient client;
     private final Bucket bucket;
@@ -35,7 +42,7 @@ public class ModelStore {
     }
 
     public static String key(String model, int version) {
-        return "models/" + model + "/" + version + "/model.onnx";
+        return BucketLayout.model(model, version);
     }
 
     /** Creates the bucket when missing (a fresh store: the models are loaded before the bucket's own start-up hook). */
@@ -53,12 +60,12 @@ public class ModelStore {
         try {
             for (Result<Item> r : client.listObjects(ListObjectsArgs.builder()
                     .bucket(bucket.name())
-                    .prefix("models/" + model + "/")
+                    .prefix(BucketLayout.modelVersions(model))
                     .recursive(true)
                     .build())) {
-                Matcher m = VERSION.matcher(r.get().objectName());
-                if (m.matches()) {
-                    latest = Math.max(latest, Integer.parseInt(m.group(1)));
+                OptionalInt version = BucketLayout.modelVersion(r.get().objectName());
+                if (version.isPresent()) {
+                    latest = Math.max(latest, version.getAsInt());
                 }
             }
         } catch (Exception e) {
@@ -76,28 +83,48 @@ public class ModelStore {
         }
     }
 
-    /** When the object was stored. */
-    public java.time.Instant lastModified(String objectKey) {
+    /** A stored model's checksum (SHA-256, hex) and when it was stored. */
+    public record Stored(String sha256, Instant modified) {}
+
+    /**
+     * The checksum written with the object, and its time; an object stored without one (before checksums were kept)
+     * is hashed once here.
+     */
+    public Stored stored(String objectKey) {
+        StatObjectResponse stat;
         try {
-            return client.statObject(io.minio.StatObjectArgs.builder()
-                            .bucket(bucket.name())
-                            .object(objectKey)
-                            .build())
-                    .lastModified()
-                    .toInstant();
+            stat = client.statObject(StatObjectArgs.builder()
+                    .bucket(bucket.name())
+                    .object(objectKey)
+                    .build());
         } catch (Exception e) {
             throw new ModelStoreException("cannot read the metadata of model object " + objectKey, e);
         }
+        var recorded = stat.userMetadata().get(SHA256);
+        String sha256 = recorded == null || recorded.isEmpty()
+                ? sha256(read(objectKey))
+                : recorded.iterator().next();
+        return new Stored(sha256, stat.lastModified().toInstant());
     }
 
+    /** Stores a model with its checksum (computed once, here). */
     public void write(String objectKey, byte[] onnx) {
         try {
             client.putObject(PutObjectArgs.builder().bucket(bucket.name()).object(objectKey).stream(
                             new ByteArrayInputStream(onnx), (long) onnx.length, -1L)
                     .contentType("application/octet-stream")
+                    .userMetadata(Map.of(SHA256, sha256(onnx)))
                     .build());
         } catch (Exception e) {
             throw new ModelStoreException("cannot store model object " + objectKey, e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

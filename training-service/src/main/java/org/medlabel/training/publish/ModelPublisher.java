@@ -45,7 +45,8 @@ public class ModelPublisher {
     }
 
     /**
-     * Stores {@code onnx} as the next version of {@code model}, inside the caller's transaction; announce it with
+     * Stores {@code onnx} as the next version of {@code model} ({@code jobId} null: imported), inside the caller's
+     * transaction; announce it with
      * {@link #announce} after that commits. A rolled-back transaction leaves a complete model object nobody announces.
      *
      * @return the version
@@ -70,6 +71,19 @@ public class ModelPublisher {
             s.executeUpdate();
         }
         return v;
+    }
+
+    /**
+     * A user's model (already converted to ONNX and checked by inference, which loaded it) as the model's next version:
+     * allocated, stored and announced exactly as a trained one, so two writers never take the same number and the
+     * announcement survives a crash.
+     *
+     * @return the version
+     */
+    public int importVersion(String model, byte[] onnx) {
+        int version = jobs.transaction(c -> store(c, null, model, onnx, null));
+        announce(null, model, version, null);
+        return version;
     }
 
     /** Tells inference about a stored version (after the transaction that stored it committed). */
@@ -118,7 +132,8 @@ public class ModelPublisher {
     }
 
     private void announce(Pending p) {
-        ModelPublished event = ModelPublished.of(p.model, p.version, p.objectKey, p.dice, p.jobId.toString());
+        ModelPublished event =
+                ModelPublished.of(p.model, p.version, p.objectKey, p.dice, p.jobId == null ? null : p.jobId.toString());
         try {
             models.send(Record.of(event.key(), codec.toJson(event)))
                     .toCompletableFuture()
@@ -135,7 +150,9 @@ public class ModelPublisher {
                 return s.executeUpdate();
             }
         });
-        LOG.infof("published model %s version %d (dice %s, job %s)", p.model, p.version, p.dice, p.jobId);
+        LOG.infof(
+                "published model %s version %d (%s)",
+                p.model, p.version, p.jobId == null ? "imported" : "dice " + p.dice + ", job " + p.jobId);
     }
 
     private record Pending(String model, int version, String objectKey, Double dice, UUID jobId) {}

@@ -63,8 +63,8 @@ final class CropSampler extends Sampler {
             return new Volume[] {clicks.input(image, clicks.none()), label};
         }
         List<List<double[]>> set = clicks.initial(label, random);
-        if (clickModel != null && random.nextDouble() < CORRECTION_PROBABILITY) {
-            Volume predicted = channels.argmax(NetworkRunner.run(clickModel, clicks.input(image, set), WHOLE));
+        if (clickModel() != null && random.nextDouble() < CORRECTION_PROBABILITY) {
+            Volume predicted = channels.argmax(NetworkRunner.run(clickModel(), clicks.input(image, set), WHOLE));
             clicks.correct(set, label, predicted, random);
         }
         return new Volume[] {clicks.input(image, set), label};

@@ -64,7 +64,7 @@ final class DeepGrowSampler extends Sampler {
                 pc,
                 present[random.nextInt(present.length)],
                 random,
-                clickModel != null && random.nextDouble() < CORRECTION_PROBABILITY);
+                clickModel() != null && random.nextDouble() < CORRECTION_PROBABILITY);
     }
 
     @Override
@@ -89,7 +89,7 @@ final class DeepGrowSampler extends Sampler {
         List<double[]> background = new ArrayList<>();
         if (correct) {
             Volume predicted =
-                    mask(NetworkRunner.run(clickModel, input(image, foreground, background), model.inferer()));
+                    mask(NetworkRunner.run(clickModel(), input(image, foreground, background), model.inferer()));
             ClickSimulator.pick(target, predicted, 1, random, foreground);
             ClickSimulator.pick(invert(target), invert(predicted), 1, random, background);
         }

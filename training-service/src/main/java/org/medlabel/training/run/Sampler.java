@@ -26,7 +26,7 @@ abstract class Sampler {
     private final CaseCache cache;
     private final CasePreparer preparer;
     /** The epoch's starting network, for corrective clicks; null for models without clicks. */
-    OrtSession clickModel;
+    private OrtSession clickModel;
 
     Sampler(ModelDefinition model, Training t, CaseCache cache, CasePreparer preparer, Parallel parallel) {
         this.model = model;
@@ -50,8 +50,19 @@ abstract class Sampler {
     /** The network input's spatial size (x, y, z). */
     abstract int[] inputSize();
 
-    /** Whether samples need {@link #clickModel}. */
+    /** Whether samples need a click model (the epoch's starting network, for corrective clicks). */
     abstract boolean usesClickModel();
+
+    /** Takes {@code session} as the click model when samples use one; returns whether it did. */
+    boolean useClickModel(OrtSession session) {
+        clickModel = usesClickModel() ? session : null;
+        return clickModel != null;
+    }
+
+    /** The click model, or null (none used, or none yet). */
+    OrtSession clickModel() {
+        return clickModel;
+    }
 
     /** One training sample of the case: {input [C, z, y, x], label (class indices or 0/1) on the same grid}. */
     abstract Volume[] sample(DatastoreClient.Case c, Random random) throws Exception;

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.sun.management.OperatingSystemMXBean;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,6 +78,33 @@ public class TrainingRun {
         return params;
     }
 
+    /** The job's cases: a random split by {@code val_split}, fixed by the job id so a resumed job splits alike. */
+    private record Split(List<DatastoreClient.Case> train, List<DatastoreClient.Case> val, long seed) {}
+
+    /** Where a job starts: the version it trains from (or a fresh network) and, when resumed, its last epoch. */
+    private record Start(int baseVersion, boolean fromScratch, ModelProto forward, JobContext.Resume resume) {}
+
+    /** The best validation Dice so far and the epoch that reached it (0: the version the job started from). */
+    private static final class Best {
+        double metric;
+        int epoch;
+
+        Best(double metric, int epoch) {
+            this.metric = metric;
+            this.epoch = epoch;
+        }
+
+        /** Whether {@code dice} beats the best; if so it becomes the best, reached at {@code at}. */
+        boolean improvedBy(double dice, int at) {
+            if (dice <= metric) {
+                return false;
+            }
+            metric = dice;
+            epoch = at;
+            return true;
+        }
+    }
+
     public Outcome execute(JobContext ctx) throws Exception {
         Job job = ctx.job();
         ModelDefinition model = app.models().get(job.model());
@@ -85,6 +113,57 @@ public class TrainingRun {
         }
         TrainParams p = TrainParams.of(model.trainingSettings(), params(job));
         Training t = p.settings();
+        Split split = split(job, p, ctx);
+        Start start = start(job, model, p, ctx);
+        int inChannels =
+                model.network().inChannels() == null ? 1 : model.network().inChannels();
+        CaseCache cache = new CaseCache(config.cacheBytes());
+        Sampler sampler = Sampler.of(model, t, cache, new CasePreparer(reader, parallel), parallel);
+        int[] size = sampler.inputSize();
+        long[] shape = model.spatialDims() == 2
+                ? new long[] {p.trainBatchSize(), inChannels, size[1], size[0]}
+                : new long[] {p.trainBatchSize(), inChannels, size[2], size[1], size[0]};
+        checkHeap(p.trainBatchSize(), inChannels, size);
+        checkNativeMemory(start.forward(), shape, ctx);
+        long built = System.nanoTime();
+        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(start.forward(), shape)
+                .with(t.lossFunction())
+                .with(t.optimizerFunction(), t.maxGradNorm()));
+        ctx.log(String.format("training graph for %s built in %.1f s", Arrays.toString(shape), seconds(built)));
+
+        try (Trainer trainer = Trainer.start(graph, sessions);
+                SessionManager inference = new SessionManager(sessions)) {
+            int first = 1;
+            if (start.resume() != null) {
+                trainer.restore(start.resume().checkpoint());
+                first = start.resume().epoch() + 1;
+                ctx.log("resumed after epoch " + start.resume().epoch() + " from its checkpoint");
+            } else {
+                ctx.log("training " + job.model()
+                        + (start.fromScratch()
+                                ? " from a fresh initialisation (pretrained: false)"
+                                : " from version " + start.baseVersion())
+                        + ", " + p.maxEpochs() + " epochs");
+            }
+            // One inference session of the current weights: made after each epoch's training for its validation,
+            // then kept as the next epoch's click model (the same weights), so each epoch exports and opens it once.
+            OrtSession base = current(inference, trainer);
+            Best best = start.resume() != null
+                    ? new Best(start.resume().bestMetric(), start.resume().bestEpoch())
+                    : baseline(job, model, start, base, inference, split.val(), sampler, ctx);
+            if (!sampler.useClickModel(base)) {
+                inference.release(CURRENT_MODEL);
+            }
+            int epochs = epochs(job, p, split, start, first, trainer, inference, sampler, best, ctx);
+            if (cache.loads() > split.train().size() + split.val().size()) {
+                ctx.log("cases were prepared " + cache.loads() + " times: raise medlabel.training.cache-bytes ("
+                        + config.cacheBytes() + ") to keep them in memory");
+            }
+            return new Outcome(best.metric, best.epoch, epochs, start.baseVersion());
+        }
+    }
+
+    private Split split(Job job, TrainParams p, JobContext ctx) {
         List<DatastoreClient.Case> cases = new ArrayList<>(reader.cases());
         if (cases.isEmpty()) {
             throw new IllegalStateException("no image has a final label yet: nothing to train on");
@@ -100,7 +179,10 @@ public class TrainingRun {
                 train.size(),
                 val.size(),
                 validation == 0 ? " (too few to split: validating on the training cases)" : ""));
+        return new Split(train, val, seed);
+    }
 
+    private Start start(Job job, ModelDefinition model, TrainParams p, JobContext ctx) throws IOException {
         JobContext.Resume resume = ctx.resume().orElse(null);
         int baseVersion = resume != null
                 ? resume.baseVersion()
@@ -108,134 +190,108 @@ public class TrainingRun {
         boolean fromScratch = resume == null && !p.pretrained();
         ModelProto forward =
                 fromScratch ? NetworkFactory.fresh(job.model(), model) : forward(job.model(), model, baseVersion);
-        int inChannels =
-                model.network().inChannels() == null ? 1 : model.network().inChannels();
-        CaseCache cache = new CaseCache(config.cacheBytes());
-        Sampler sampler = Sampler.of(model, t, cache, new CasePreparer(reader, parallel), parallel);
-        int[] size = sampler.inputSize();
-        long[] shape = model.spatialDims() == 2
-                ? new long[] {p.trainBatchSize(), inChannels, size[1], size[0]}
-                : new long[] {p.trainBatchSize(), inChannels, size[2], size[1], size[0]};
-        checkHeap(p.trainBatchSize(), inChannels, size);
-        checkNativeMemory(forward, shape, ctx);
-        long built = System.nanoTime();
-        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape)
-                .with(t.lossFunction())
-                .with(t.optimizerFunction(), t.maxGradNorm()));
+        return new Start(baseVersion, fromScratch, forward, resume);
+    }
 
-        ctx.log(String.format("training graph for %s built in %.1f s", Arrays.toString(shape), seconds(built)));
-        Instant start = job.startTs() == null ? Instant.now() : job.startTs();
-        try (Trainer trainer = Trainer.start(graph, sessions);
-                SessionManager inference = new SessionManager(sessions)) {
-            int first = 1;
-            if (resume != null) {
-                trainer.restore(resume.checkpoint());
-                first = resume.epoch() + 1;
-                ctx.log("resumed after epoch " + resume.epoch() + " from its checkpoint");
-            } else {
-                ctx.log("training " + job.model()
-                        + (fromScratch
-                                ? " from a fresh initialisation (pretrained: false)"
-                                : " from version " + baseVersion)
-                        + ", " + p.maxEpochs() + " epochs");
+    /**
+     * The bar a fresh job's epochs must beat: the validation Dice of the version served (also when the job starts
+     * from scratch), so a job never publishes a model worse than the one annotators have.
+     */
+    private Best baseline(
+            Job job,
+            ModelDefinition model,
+            Start start,
+            OrtSession base,
+            SessionManager inference,
+            List<DatastoreClient.Case> val,
+            Sampler sampler,
+            JobContext ctx)
+            throws Exception {
+        OrtSession served = start.fromScratch()
+                ? inference
+                        .session(
+                                SERVED_MODEL,
+                                forward(job.model(), model, start.baseVersion()).toByteArray())
+                        .session()
+                : base;
+        double metric = validate(served, val, sampler, ctx);
+        inference.release(SERVED_MODEL);
+        ctx.log(String.format(
+                "version %d scores validation Dice %.4f: each epoch that beats the best so far is published",
+                start.baseVersion(), metric));
+        return new Best(metric, 0);
+    }
+
+    /** Runs epochs {@code first..maxEpochs} (fewer on an early stop); returns the last epoch run. */
+    private int epochs(
+            Job job,
+            TrainParams p,
+            Split split,
+            Start start,
+            int first,
+            Trainer trainer,
+            SessionManager inference,
+            Sampler sampler,
+            Best best,
+            JobContext ctx)
+            throws Exception {
+        Instant began = job.startTs() == null ? Instant.now() : job.startTs();
+        int epoch;
+        for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
+            Random random = new Random(split.seed() * 31 + epoch);
+            long started = System.nanoTime();
+            EpochTraining training = trainEpoch(trainer, split.train(), sampler, p, random, ctx);
+            long trained = System.nanoTime();
+            OrtSession updated = current(inference, trainer);
+            boolean clicks = sampler.useClickModel(updated);
+            double dice = validate(updated, split.val(), sampler, ctx);
+            if (!clicks) {
+                inference.release(CURRENT_MODEL); // nothing needs it while the next epoch trains
             }
-            // One inference session of the current weights: made after each epoch's training for its validation,
-            // then kept as the next epoch's click model (the same weights), so each epoch exports and opens it once.
-            OrtSession base = current(inference, trainer);
-            double bestMetric;
-            int bestEpoch;
-            if (resume != null) {
-                bestMetric = resume.bestMetric();
-                bestEpoch = resume.bestEpoch();
-            } else {
-                // the bar is the version served, also when the job starts from scratch
-                bestMetric = fromScratch
-                        ? validate(
-                                inference
-                                        .session(
-                                                SERVED_MODEL,
-                                                forward(job.model(), model, baseVersion)
-                                                        .toByteArray())
-                                        .session(),
-                                val,
-                                sampler,
-                                ctx)
-                        : validate(base, val, sampler, ctx);
-                inference.release(SERVED_MODEL);
-                bestEpoch = 0;
-                ctx.log(String.format(
-                        "version %d scores validation Dice %.4f: each epoch that beats the best so far is published",
-                        baseVersion, bestMetric));
+            byte[] improved =
+                    best.improvedBy(dice, epoch) ? trainer.exportTrained().toByteArray() : null;
+            ctx.log(String.format(
+                    "epoch %d/%d: loss %.4f, validation Dice %.4f (best %.4f at epoch %d) in %.1f s"
+                            + " (training %.1f s of which steps %.1f s, validation %.1f s)",
+                    epoch,
+                    p.maxEpochs(),
+                    training.loss(),
+                    dice,
+                    best.metric,
+                    best.epoch,
+                    seconds(started),
+                    (trained - started) / 1e9,
+                    training.stepSeconds(),
+                    seconds(trained)));
+            boolean last = epoch == p.maxEpochs()
+                    || (p.earlyStopPatience() > 0 && epoch - best.epoch >= p.earlyStopPatience());
+            Map<String, Object> stats = TrainStats.of(
+                    epoch,
+                    p.maxEpochs(),
+                    trainer.steps(),
+                    began,
+                    Instant.now(),
+                    last,
+                    training.loss(),
+                    dice,
+                    best.metric,
+                    best.epoch);
+            ctx.epochDone(new JobContext.Epoch(
+                    epoch,
+                    start.baseVersion(),
+                    trainer.checkpoint(),
+                    improved,
+                    best.metric,
+                    best.epoch,
+                    training.loss(),
+                    dice,
+                    stats));
+            if (last && epoch < p.maxEpochs()) {
+                ctx.log("early stop: no better validation Dice for " + p.earlyStopPatience() + " epochs");
+                return epoch;
             }
-            sampler.clickModel = sampler.usesClickModel() ? base : null;
-            if (!sampler.usesClickModel()) {
-                inference.release(CURRENT_MODEL);
-            }
-            int epoch = first - 1;
-            for (epoch = first; epoch <= p.maxEpochs(); epoch++) {
-                Random random = new Random(seed * 31 + epoch);
-                long started = System.nanoTime();
-                EpochTraining training = trainEpoch(trainer, train, sampler, p, random, ctx);
-                double loss = training.loss();
-                long trained = System.nanoTime();
-                OrtSession updated = current(inference, trainer);
-                sampler.clickModel = sampler.usesClickModel() ? updated : null;
-                double dice = validate(updated, val, sampler, ctx);
-                if (!sampler.usesClickModel()) {
-                    inference.release(CURRENT_MODEL); // nothing needs it while the next epoch trains
-                }
-                byte[] improved = null;
-                if (dice > bestMetric) {
-                    bestMetric = dice;
-                    bestEpoch = epoch;
-                    improved = trainer.exportTrained().toByteArray();
-                }
-                ctx.log(String.format(
-                        "epoch %d/%d: loss %.4f, validation Dice %.4f (best %.4f at epoch %d) in %.1f s"
-                                + " (training %.1f s of which steps %.1f s, validation %.1f s)",
-                        epoch,
-                        p.maxEpochs(),
-                        loss,
-                        dice,
-                        bestMetric,
-                        bestEpoch,
-                        seconds(started),
-                        (trained - started) / 1e9,
-                        training.stepSeconds(),
-                        seconds(trained)));
-                boolean last = epoch == p.maxEpochs()
-                        || (p.earlyStopPatience() > 0 && epoch - bestEpoch >= p.earlyStopPatience());
-                ctx.epochDone(new JobContext.Epoch(
-                        epoch,
-                        baseVersion,
-                        trainer.checkpoint(),
-                        improved,
-                        bestMetric,
-                        bestEpoch,
-                        loss,
-                        dice,
-                        TrainStats.of(
-                                epoch,
-                                p.maxEpochs(),
-                                trainer.steps(),
-                                start,
-                                Instant.now(),
-                                last,
-                                loss,
-                                dice,
-                                bestMetric,
-                                bestEpoch)));
-                if (last && epoch < p.maxEpochs()) {
-                    ctx.log("early stop: no better validation Dice for " + p.earlyStopPatience() + " epochs");
-                    break;
-                }
-            }
-            if (cache.loads() > train.size() + val.size()) {
-                ctx.log("cases were prepared " + cache.loads() + " times: raise medlabel.training.cache-bytes ("
-                        + config.cacheBytes() + ") to keep them in memory");
-            }
-            return new Outcome(bestMetric, bestEpoch, Math.min(epoch, p.maxEpochs()), baseVersion);
         }
+        return Math.min(epoch, p.maxEpochs());
     }
 
     /**
@@ -279,7 +335,7 @@ public class TrainingRun {
         return os.getTotalMemorySize() / 2;
     }
 
-    private ModelProto forward(String name, ModelDefinition model, int version) throws java.io.IOException {
+    private ModelProto forward(String name, ModelDefinition model, int version) throws IOException {
         if (store.latestVersion(name).isEmpty()) {
             // A fresh store (inference not started yet): the same version 0 inference builds, from the same seed.
             return NetworkFactory.build(name, model);

@@ -26,6 +26,7 @@ import org.medlabel.api.event.JobStatus;
 import org.medlabel.api.event.TrainProgress;
 import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.platform.error.Outages;
+import org.medlabel.platform.objectstore.BucketLayout;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.config.TrainingConfig;
 import org.medlabel.training.job.Job;
@@ -302,7 +303,7 @@ public class JobWorker {
 
     /** Objects are per epoch, so the job row, written after them, always names a complete one. */
     public static String checkpointKey(UUID job, int epoch) {
-        return "training/jobs/" + job + "/checkpoint-" + epoch + ".onnx";
+        return BucketLayout.checkpoint(job, epoch);
     }
 
     /** A job's view of this worker. */

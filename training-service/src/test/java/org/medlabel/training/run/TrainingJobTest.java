@@ -125,13 +125,13 @@ class TrainingJobTest {
         }
         int before = models.latestVersion(MODEL).orElse(-1);
         try (KafkaProducer<String, String> producer = producer()) {
-            LabelSaved duplicated = LabelSaved.of("phantom_1", "final", 1, "labels/final/phantom_1/1.nii.gz", "ab");
+            LabelSaved duplicated = LabelSaved.of("phantom_1", "final", 1, "ab");
             send(producer, duplicated);
             send(producer, duplicated); // redelivered: counts once
-            send(producer, LabelSaved.of("phantom_2", "original", 1, "labels/original/x.nii.gz", "ab")); // not final
-            send(producer, LabelSaved.of("phantom_2", "final", 1, "labels/final/phantom_2/2.nii.gz", "ab"));
+            send(producer, LabelSaved.of("phantom_2", "original", 1, "ab")); // not final
+            send(producer, LabelSaved.of("phantom_2", "final", 1, "ab"));
             assertTrue(store.list(MODEL, false, 10).isEmpty(), "2 of 3 final labels: no job yet");
-            send(producer, LabelSaved.of("phantom_3", "final", 1, "labels/final/phantom_3/3.nii.gz", "ab"));
+            send(producer, LabelSaved.of("phantom_3", "final", 1, "ab"));
         }
         Job job = await(
                 "a job started by the third final label",
