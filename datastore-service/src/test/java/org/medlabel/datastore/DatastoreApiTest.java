@@ -43,6 +43,7 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.testinfra.InfraTestResource;
+import org.medlabel.testinfra.OpenApiContract;
 
 /** The datastore's REST API against real PostgreSQL, Kafka and S3, with the real CT and label of ../shared/data. */
 @QuarkusTest
@@ -498,5 +499,12 @@ class DatastoreApiTest {
 
     static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** The internal API this service serves is the committed document its consumers' contract tests read. */
+    @Test
+    void theInternalApiIsTheCommittedDocument() {
+        OpenApiContract.assertServedIsCommitted(
+                given().accept("application/json").get("/q/openapi?format=json").asString());
     }
 }

@@ -55,21 +55,19 @@ public class QueryResource {
                     "MONAI Label's datastore model (GET /datastore/?output=all) for one page of images: from 'offset',"
                             + " or after the id 'after' (keyset paging, as fast at the end of the store as at its start), with"
                             + " 'next_offset' and 'next_after' (null on the last page)")
-    public Map<String, Object> view(@RestQuery Integer offset, @RestQuery String after, @RestQuery Integer limit) {
+    public DatastoreModel.Page view(@RestQuery Integer offset, @RestQuery String after, @RestQuery Integer limit) {
         int size = requests.limit(limit);
         int from = Requests.offset(offset);
         List<ImageEntity> page = after == null ? queries.images(from, size) : queries.imagesAfter(after, size);
         Map<String, Map<String, LabelEntity>> labels =
                 queries.latestLabels(page.stream().map(i -> i.id).toList());
-        Map<String, Object> objects = new LinkedHashMap<>();
+        Map<String, DatastoreModel.Entry> objects = new LinkedHashMap<>();
         for (ImageEntity image : page) {
             objects.put(image.id, DatastoreModel.entry(image, labels.getOrDefault(image.id, Map.of())));
         }
         boolean more = page.size() == size;
-        Map<String, Object> view = DatastoreModel.document(objects, ".", "labels");
-        view.put("next_offset", more && after == null ? from + size : null);
-        view.put("next_after", more ? page.get(page.size() - 1).id : null);
-        return view;
+        return DatastoreModel.page(
+                objects, more && after == null ? from + size : null, more ? page.get(page.size() - 1).id : null);
     }
 
     @GET

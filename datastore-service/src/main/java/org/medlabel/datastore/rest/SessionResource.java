@@ -1,5 +1,6 @@
 package org.medlabel.datastore.rest;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -8,7 +9,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -41,17 +41,16 @@ public class SessionResource {
         List<FileUpload> parts = files == null ? List.of() : files;
         SessionEntity s = sessions.create(
                 parts.stream().map(f -> requests.upload(f, "files", params)).toList(), expiry);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("session_id", s.id.toString());
-        body.put("session_info", info(s));
-        return Response.status(Response.Status.CREATED).entity(body).build();
+        return Response.status(Response.Status.CREATED)
+                .entity(new Created(s.id.toString(), SessionInfo.of(s)))
+                .build();
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "The session's info; update_ts=true renews its expiry")
-    public Map<String, Object> get(@RestPath String id, @RestQuery("update_ts") boolean updateTs) {
-        return info(sessions.get(id, updateTs));
+    public SessionInfo get(@RestPath String id, @RestQuery("update_ts") boolean updateTs) {
+        return SessionInfo.of(sessions.get(id, updateTs));
     }
 
     @GET
@@ -64,21 +63,36 @@ public class SessionResource {
 
     @DELETE
     @Path("/{id}")
-    public Map<String, Object> delete(@RestPath String id) {
-        return info(sessions.delete(id));
+    public SessionInfo delete(@RestPath String id) {
+        return SessionInfo.of(sessions.delete(id));
     }
 
+    /** MONAI Label's answer to a new session. */
+    public record Created(
+            @JsonProperty("session_id") String sessionId,
+            @JsonProperty("session_info") SessionInfo info) {}
+
     /** MONAI Label's session_info, with object keys in place of its server paths. */
-    private static Map<String, Object> info(SessionEntity s) {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("name", s.id.toString());
-        info.put("path", BucketLayout.session(s.id));
-        info.put("image", s.imageName);
-        info.put("files", List.of(s.files));
-        info.put("meta", s.meta);
-        info.put("create_ts", s.createdAt.getEpochSecond());
-        info.put("last_access_ts", s.lastAccessAt.getEpochSecond());
-        info.put("expiry", s.expirySeconds);
-        return info;
+    public record SessionInfo(
+            String name,
+            String path,
+            String image,
+            List<String> files,
+            Map<String, Object> meta,
+            @JsonProperty("create_ts") long createTs,
+            @JsonProperty("last_access_ts") long lastAccessTs,
+            long expiry) {
+
+        static SessionInfo of(SessionEntity s) {
+            return new SessionInfo(
+                    s.id.toString(),
+                    BucketLayout.session(s.id),
+                    s.imageName,
+                    List.of(s.files),
+                    s.meta,
+                    s.createdAt.getEpochSecond(),
+                    s.lastAccessAt.getEpochSecond(),
+                    s.expirySeconds);
+        }
     }
 }

@@ -35,7 +35,7 @@ public class DatasetExport {
 
     /** Writes the zip; {@code limit} caps the number of cases (null: all). */
     public void write(OutputStream out, Integer limit) throws IOException {
-        Map<String, Object> objects = new LinkedHashMap<>();
+        Map<String, DatastoreModel.Entry> objects = new LinkedHashMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.setLevel(1);
             String after = "";
@@ -61,7 +61,7 @@ public class DatasetExport {
                 }
                 after = page.get(page.size() - 1).id;
             }
-            Map<String, Object> metadata = DatastoreModel.document(objects, "image", "label");
+            DatastoreModel.Document metadata = DatastoreModel.document(objects, "image", "label");
             zip.putNextEntry(new ZipEntry("metadata.json"));
             zip.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
             zip.closeEntry();

@@ -9,7 +9,8 @@ import org.medlabel.platform.http.ServiceHttp;
  */
 public final class ModelVersions {
 
-    private record Stored(String model, int version) {}
+    /** What training answers: the version the model was stored as. */
+    record Stored(String model, int version) {}
 
     private final ServiceHttp http;
 

@@ -1,5 +1,6 @@
 package org.medlabel.inference.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
@@ -48,30 +49,37 @@ public class ModelResource {
         this.store = store;
     }
 
+    /** The app and its models, as {@code /info/} shows them. */
+    public record AppView(String name, String description, String version, Map<String, ModelView> models) {}
+
+    /** One model as MONAI Label's {@code /info/} describes it, plus the version served (null until loaded). */
+    public record ModelView(
+            String type,
+            JsonNode labels,
+            int dimension,
+            String description,
+            Map<String, Object> config,
+            String device,
+            Integer version) {}
+
     @GET
     @Operation(summary = "The app and its models: type, labels, dimension, description, config, served version")
-    public Map<String, Object> models() {
+    public AppView models() {
         Map<String, Integer> versions = registry.versions();
-        Map<String, Object> models = new LinkedHashMap<>();
+        Map<String, ModelView> models = new LinkedHashMap<>();
         app.models().forEach((name, d) -> models.put(name, describe(d, versions.get(name))));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", app.name());
-        out.put("description", app.description());
-        out.put("version", app.version());
-        out.put("models", models);
-        return out;
+        return new AppView(app.name(), app.description(), app.version(), models);
     }
 
-    private Map<String, Object> describe(ModelDefinition d, Integer version) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", d.type().wireName());
-        m.put("labels", d.labels());
-        m.put("dimension", d.spatialDims());
-        m.put("description", d.description());
-        m.put("config", d.config() == null ? Map.of() : d.config());
-        m.put("device", d.device() != null ? d.device() : config.device());
-        m.put("version", version);
-        return m;
+    private ModelView describe(ModelDefinition d, Integer version) {
+        return new ModelView(
+                d.type().wireName(),
+                d.labels(),
+                d.spatialDims(),
+                d.description(),
+                d.config() == null ? Map.of() : d.config(),
+                d.device() != null ? d.device() : config.device(),
+                version);
     }
 
     @GET

@@ -57,6 +57,7 @@ import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.onnx.SlowNetwork;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.testinfra.InfraTestResource;
+import org.medlabel.testinfra.OpenApiContract;
 import org.medlabel.testinfra.PythonOracle;
 
 /**
@@ -471,5 +472,12 @@ class InferenceApiTest {
                 .extract()
                 .path("checks.find { it.name == 'inference-workers' }.data." + count);
         return n.longValue();
+    }
+
+    /** The internal API this service serves is the committed document its consumers' contract tests read. */
+    @Test
+    void theInternalApiIsTheCommittedDocument() {
+        OpenApiContract.assertServedIsCommitted(
+                given().accept("application/json").get("/q/openapi?format=json").asString());
     }
 }

@@ -7,7 +7,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 import org.medlabel.app.config.AppDefinition;
@@ -24,6 +23,9 @@ import org.medlabel.training.publish.ModelPublisher;
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelVersionResource {
 
+    /** The version an imported model was stored as. */
+    public record Stored(String model, int version) {}
+
     private final ModelPublisher publisher;
     private final AppDefinition app;
 
@@ -36,7 +38,7 @@ public class ModelVersionResource {
     @Path("/{model}/versions")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Store an imported ONNX model as the model's next version and announce it (internal)")
-    public Map<String, Object> importVersion(@RestPath String model, InputStream body) throws IOException {
+    public Stored importVersion(@RestPath String model, InputStream body) throws IOException {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
@@ -44,6 +46,6 @@ public class ModelVersionResource {
         if (onnx.length == 0) {
             throw new InvalidTrainRequestException("the body must be the model's ONNX bytes");
         }
-        return Map.of("model", model, "version", publisher.importVersion(model, onnx));
+        return new Stored(model, publisher.importVersion(model, onnx));
     }
 }

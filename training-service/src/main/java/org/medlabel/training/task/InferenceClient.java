@@ -20,7 +20,8 @@ public final class InferenceClient {
     /** A served model: its type and version. */
     public record Model(String type, int version) {}
 
-    private record Models(Map<String, Model> models) {}
+    /** {@code GET /models}: what the tasks read of it. */
+    public record Models(Map<String, Model> models) {}
 
     /** An inference's result JSON and label file. */
     public record Result(Map<String, Object> json, String fileName, byte[] label) {}

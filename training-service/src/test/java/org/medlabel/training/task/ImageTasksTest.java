@@ -25,6 +25,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.medlabel.testinfra.InfraTestResource;
+import org.medlabel.testinfra.OpenApiContract;
 import org.medlabel.training.task.StubServices.Answer;
 
 /**
@@ -286,5 +287,12 @@ class ImageTasksTest {
                 .filter(r -> r.uri().startsWith("/scoring/seg/epistemic"))
                 .map(r -> r.uri().replaceAll(".*image=([a-z]).*", "$1"))
                 .collect(Collectors.toSet());
+    }
+
+    /** The internal API this service serves is the committed document its consumers' contract tests read. */
+    @Test
+    void theInternalApiIsTheCommittedDocument() {
+        OpenApiContract.assertServedIsCommitted(
+                given().accept("application/json").get("/q/openapi?format=json").asString());
     }
 }
