@@ -134,7 +134,8 @@ public final class OpenApiContract {
         }
         JsonNode properties = s.path("properties");
         for (RecordComponent component : c.getRecordComponents()) {
-            JsonProperty renamed = component.getAnnotation(JsonProperty.class);
+            // @JsonProperty is not a record-component annotation: Java puts it on the accessor (and field)
+            JsonProperty renamed = component.getAccessor().getAnnotation(JsonProperty.class);
             String name = renamed != null ? renamed.value() : component.getName();
             assertTrue(
                     properties.has(name),

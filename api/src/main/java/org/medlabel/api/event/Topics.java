@@ -1,5 +1,7 @@
 package org.medlabel.api.event;
 
+import java.util.List;
+
 /** Kafka topic names. Services refer to topics through these constants (or {@link Event#topic()}), never literals. */
 public final class Topics {
     /** {@link ImageAdded} and {@link ImageRemoved}, keyed by image id. */
@@ -14,8 +16,7 @@ public final class Topics {
     public static final String MODELS = "medlabel.models";
 
     /** All topics, for tooling that pre-creates them. */
-    public static final java.util.List<String> ALL =
-            java.util.List.of(IMAGES, LABELS, TRAIN_REQUESTS, TRAIN_PROGRESS, MODELS);
+    public static final List<String> ALL = List.of(IMAGES, LABELS, TRAIN_REQUESTS, TRAIN_PROGRESS, MODELS);
 
     private Topics() {}
 }

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.medlabel.ml.runtime.Device;
 
 /**
  * Reads an app file (YAML): a name that matches a shipped app ({@code radiology}) or a path. Unknown keys are errors,
@@ -148,7 +150,7 @@ public final class AppLoader {
         }
         if (m.device() != null) {
             try {
-                org.medlabel.ml.runtime.Device.parse(m.device());
+                Device.parse(m.device());
             } catch (IllegalArgumentException e) {
                 throw new AppConfigException(where + "'device': " + e.getMessage());
             }
@@ -205,7 +207,7 @@ public final class AppLoader {
 
     private static String sorted(String s) {
         char[] c = s.toCharArray();
-        java.util.Arrays.sort(c);
+        Arrays.sort(c);
         return new String(c);
     }
 

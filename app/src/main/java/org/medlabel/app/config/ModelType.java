@@ -1,6 +1,7 @@
 package org.medlabel.app.config;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** What a model does with a request, as MONAI Label names it in {@code /info/}. */
 public enum ModelType {
@@ -13,6 +14,6 @@ public enum ModelType {
 
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -2,6 +2,7 @@ package org.medlabel.cli.support;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -16,10 +17,10 @@ public final class Json {
     /** An option's JSON object, or a usage error naming the option. */
     public static Map<String, Object> object(CommandSpec spec, String option, String text) {
         if (text == null || text.isBlank()) {
-            return new java.util.LinkedHashMap<>();
+            return new LinkedHashMap<>();
         }
         try {
-            return MAPPER.readValue(text, new TypeReference<java.util.LinkedHashMap<String, Object>>() {});
+            return MAPPER.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() {});
         } catch (Exception e) {
             throw new ParameterException(spec.commandLine(), option + " must be a JSON object: " + e.getMessage());
         }

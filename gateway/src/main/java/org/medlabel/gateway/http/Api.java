@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import org.medlabel.gateway.error.ApiError;
 
 /**
  * MONAI Label's paths on the gateway's router: each under the root path, in its trailing-slash form and without it

@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.Set;
 import java.util.function.Function;
+import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
 import org.medlabel.gateway.upstream.Upstream;
 

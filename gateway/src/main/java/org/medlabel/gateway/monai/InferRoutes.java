@@ -5,8 +5,8 @@ import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.http.Api;
-import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
 import org.medlabel.gateway.upstream.Upstreams;
 

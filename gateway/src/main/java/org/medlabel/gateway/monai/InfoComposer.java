@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 import org.medlabel.gateway.config.GatewayConfig;
-import org.medlabel.gateway.http.ApiError;
+import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
 import org.medlabel.gateway.upstream.Upstream;
 import org.medlabel.gateway.upstream.Upstreams;

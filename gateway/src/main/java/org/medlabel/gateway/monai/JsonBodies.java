@@ -3,7 +3,7 @@ package org.medlabel.gateway.monai;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import org.medlabel.gateway.http.ApiError;
+import org.medlabel.gateway.error.ApiError;
 
 /** Request bodies that MONAI Label takes as an optional JSON object. */
 final class JsonBodies {

@@ -2,8 +2,8 @@ package org.medlabel.gateway.monai;
 
 import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Singleton;
+import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.http.Api;
-import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.upstream.Upstreams;
 
 /**

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.medlabel.gateway.config.GatewayConfig;
+import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.http.Api;
-import org.medlabel.gateway.http.ApiError;
 import org.medlabel.gateway.http.Call;
 
 /**

@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.medlabel.gateway.http.ApiError;
+import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
 import org.medlabel.gateway.upstream.Upstream;
 

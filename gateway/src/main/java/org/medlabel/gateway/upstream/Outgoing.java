@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
-import org.medlabel.gateway.http.ApiError;
+import org.medlabel.gateway.error.ApiError;
 
 /**
  * One call to a service: method, path with query, headers and, for buffered calls, the body. Built with

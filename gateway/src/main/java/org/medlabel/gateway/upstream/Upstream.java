@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.medlabel.gateway.config.GatewayConfig;
-import org.medlabel.gateway.http.ApiError;
+import org.medlabel.gateway.error.ApiError;
 
 /**
  * One internal service as the gateway calls it, over a pooled Vert.x HTTP client. Every call goes through the

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Volume;
@@ -23,8 +24,7 @@ public final class NiftiWriter {
     private static final int CHUNK = 1 << 16;
 
     public void write(Volume volume, Path path) throws IOException {
-        boolean gzip =
-                path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gz");
+        boolean gzip = path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
         try (OutputStream out = Files.newOutputStream(path)) {
             write(volume, out, gzip);
         }

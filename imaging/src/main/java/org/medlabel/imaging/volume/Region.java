@@ -1,5 +1,7 @@
 package org.medlabel.imaging.volume;
 
+import java.util.function.DoublePredicate;
+
 /** A box of voxels: start (may lie outside the image, for padding) and size along x, y, z. */
 public record Region(int x, int y, int z, int sx, int sy, int sz) {
 
@@ -33,7 +35,7 @@ public record Region(int x, int y, int z, int sx, int sy, int sz) {
         return box(v, margin, value -> value > floor);
     }
 
-    private static Region box(Volume v, int margin, java.util.function.DoublePredicate inside) {
+    private static Region box(Volume v, int margin, DoublePredicate inside) {
         int[] lo = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
         int[] hi = {-1, -1, -1};
         int n = v.voxelCount();

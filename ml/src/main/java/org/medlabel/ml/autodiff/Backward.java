@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.Tensors;
@@ -220,7 +221,7 @@ final class Backward {
 
     /** 0..rank-1 except {@code skip}: the axes a per-channel quantity sums over, say. */
     static long[] axesExcept(int rank, int... skip) {
-        return java.util.stream.IntStream.range(0, rank)
+        return IntStream.range(0, rank)
                 .filter(i -> Arrays.stream(skip).noneMatch(s -> s == i))
                 .asLongStream()
                 .toArray();

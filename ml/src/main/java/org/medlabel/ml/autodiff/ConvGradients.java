@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 
@@ -112,7 +113,7 @@ final class ConvGradients {
         }
         if (unitStride) {
             // dx[i] = Σ_t dy[i − t·d + p]·W[t]: a correlation with the kernel flipped and its channels swapped
-            long[] spatial = java.util.stream.LongStream.range(2, rank + 2).toArray();
+            long[] spatial = LongStream.range(2, rank + 2).toArray();
             String flipped = b.reverse(b.transpose(w, swapFirstTwo(rank + 2)), spatial);
             return b.node(
                     xs,
@@ -178,7 +179,7 @@ final class ConvGradients {
             padded = b.node(paddedShape, "Pad", List.of(x, b.ints(pads)));
         }
         int taps = (int) Arrays.stream(geo.kernel()).reduce(1, (p, q) -> p * q);
-        long[] spatial = java.util.stream.LongStream.range(2, rank + 2).toArray();
+        long[] spatial = LongStream.range(2, rank + 2).toArray();
         List<String> slices = new ArrayList<>();
         for (int t = 0; t < taps; t++) {
             long[] starts = new long[rank];
@@ -277,7 +278,7 @@ final class ConvGradients {
                         c,
                         b.ints(new long[rank]),
                         b.ints(geo.kernel()),
-                        b.ints(java.util.stream.LongStream.range(2, rank + 2).toArray())));
+                        b.ints(LongStream.range(2, rank + 2).toArray())));
     }
 
     /** [N, C, ...] as [C, N, ...]; a free reshape when N is 1. */
@@ -293,7 +294,7 @@ final class ConvGradients {
     }
 
     private static long[] swapFirstTwo(int rank) {
-        long[] perm = java.util.stream.LongStream.range(0, rank).toArray();
+        long[] perm = LongStream.range(0, rank).toArray();
         perm[0] = 1;
         perm[1] = 0;
         return perm;

@@ -2,8 +2,10 @@ package org.medlabel.ml.autodiff;
 
 import static org.medlabel.ml.autodiff.ElementwiseGradients.dy;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
@@ -36,9 +38,9 @@ final class NormGradients {
             int rank = b.rank(n.getInput(0));
             long axis = Attributes.integer(n, "axis", -1);
             int first = (int) (axis < 0 ? axis + rank : axis);
-            long[] stats = java.util.stream.LongStream.range(first, rank).toArray();
-            long[] shared = java.util.stream.LongStream.range(0, first).toArray();
-            long[] paramShape = java.util.Arrays.copyOfRange(b.shape(n.getInput(0)), first, rank);
+            long[] stats = LongStream.range(first, rank).toArray();
+            long[] shared = LongStream.range(0, first).toArray();
+            long[] paramShape = Arrays.copyOfRange(b.shape(n.getInput(0)), first, rank);
             normalization(n, b, stats, shared, paramShape);
         });
     }
@@ -46,7 +48,7 @@ final class NormGradients {
     /** [C, 1, ..., 1]: a per-channel parameter broadcast over the spatial axes. */
     private static long[] channelShape(Backward b, NodeProto n) {
         long[] shape = new long[b.rank(n.getInput(0)) - 1];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[0] = b.shape(n.getInput(0))[1];
         return shape;
     }

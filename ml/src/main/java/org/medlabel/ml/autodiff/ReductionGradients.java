@@ -5,6 +5,7 @@ import static org.medlabel.ml.autodiff.ElementwiseGradients.dy;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 
@@ -102,7 +103,7 @@ final class ReductionGradients {
 
     private static String swapLast(Backward b, String x) {
         int rank = b.rank(x);
-        long[] perm = java.util.stream.LongStream.range(0, rank).toArray();
+        long[] perm = LongStream.range(0, rank).toArray();
         perm[rank - 2] = rank - 1;
         perm[rank - 1] = rank - 2;
         return b.transpose(x, perm);

@@ -2,6 +2,7 @@ package org.medlabel.ml.autodiff;
 
 import static org.medlabel.ml.autodiff.ElementwiseGradients.dy;
 
+import java.util.stream.LongStream;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
@@ -60,7 +61,7 @@ final class ResizeGradient {
         long out = shape[a];
         String matrix = b.graph().floats("resize.grad.matrix", new long[] {out, in}, m);
         b.record(matrix, new long[] {out, in});
-        long[] perm = java.util.stream.LongStream.range(0, rank).toArray();
+        long[] perm = LongStream.range(0, rank).toArray();
         perm[a] = rank - 1;
         perm[rank - 1] = a;
         boolean last = a == rank - 1;

@@ -5,6 +5,7 @@ import static org.medlabel.ml.autodiff.ElementwiseGradients.dy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 
@@ -78,7 +79,7 @@ final class ShapeGradients {
         long[] ends = b.constantInts(n.getInput(2), "Slice ends");
         long[] axes = n.getInputCount() > 3 && !n.getInput(3).isEmpty()
                 ? b.constantInts(n.getInput(3), "Slice axes")
-                : java.util.stream.LongStream.range(0, starts.length).toArray();
+                : LongStream.range(0, starts.length).toArray();
         long[] steps =
                 n.getInputCount() > 4 && !n.getInput(4).isEmpty() ? b.constantInts(n.getInput(4), "Slice steps") : null;
         long[] pads = new long[2 * rank];

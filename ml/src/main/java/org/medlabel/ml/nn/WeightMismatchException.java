@@ -1,5 +1,6 @@
 package org.medlabel.ml.nn;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ public class WeightMismatchException extends Exception {
     }
 
     private static String message(String network, List<String> missing, List<String> unexpected, List<String> shapes) {
-        List<String> parts = new java.util.ArrayList<>();
+        List<String> parts = new ArrayList<>();
         part(parts, "missing keys", missing);
         part(parts, "unexpected keys", unexpected);
         part(parts, "shape mismatches", shapes);

@@ -1,5 +1,6 @@
 package org.medlabel.ml.onnx;
 
+import com.google.protobuf.ByteString;
 import java.util.Arrays;
 import java.util.List;
 import org.medlabel.ml.onnx.proto.Onnx.AttributeProto;
@@ -38,7 +39,7 @@ public final class Attributes {
         return AttributeProto.newBuilder()
                 .setName(name)
                 .setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFromUtf8(value))
+                .setS(ByteString.copyFromUtf8(value))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package org.medlabel.ml.onnx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class GraphBuilder {
     private final List<NodeProto> nodes = new ArrayList<>();
     private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Set<String> names = new HashSet<>();
-    private final Map<String, Integer> suffixes = new java.util.HashMap<>();
+    private final Map<String, Integer> suffixes = new HashMap<>();
 
     public GraphBuilder(String name) {
         this.graph = GraphProto.newBuilder().setName(name);
@@ -236,7 +237,7 @@ public final class GraphBuilder {
                 long[] dims = v.getType().getTensorType().getShape().getDimList().stream()
                         .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : -1)
                         .toArray();
-                return java.util.Arrays.stream(dims).allMatch(d -> d > 0) ? dims : null;
+                return Arrays.stream(dims).allMatch(d -> d > 0) ? dims : null;
             }
         }
         return null;

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,7 +146,7 @@ public final class OnnxModelIo {
         }
         byte[] bytes = new byte[(int) length];
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ)) {
-            var buffer = java.nio.ByteBuffer.wrap(bytes);
+            var buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer, offset + buffer.position()) < 0) {
                     throw new OnnxFormatException("tensor '" + t.getName() + "': external data truncated");

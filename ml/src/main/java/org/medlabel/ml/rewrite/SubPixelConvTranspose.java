@@ -227,7 +227,7 @@ final class SubPixelConvTranspose implements NodeRewrite {
         int newVolume = product(axes, Axis::size);
         int phases = product(axes, Axis::stride);
         int[] table = new int[phases * newVolume];
-        java.util.Arrays.fill(table, -1);
+        Arrays.fill(table, -1);
         for (int p = 0; p < phases; p++) {
             for (int a = rank - 1, rest = p; a >= 0; a--) {
                 phase[a] = rest % axes[a].stride();

@@ -1,5 +1,6 @@
 package org.medlabel.ml.torch;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -41,7 +42,7 @@ public final class TorchCheckpoint {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw new CheckpointFormatException(
                     "not a PyTorch checkpoint: not a zip archive (a legacy pre-1.6 torch.save file is not supported; "
                             + "re-save it with a current PyTorch)");

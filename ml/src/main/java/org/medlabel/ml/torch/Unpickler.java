@@ -1,6 +1,7 @@
 package org.medlabel.ml.torch;
 
 import java.math.BigInteger;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ final class Unpickler {
     static Object load(byte[] bytes, PersistentLoad persistentLoad) throws CheckpointFormatException {
         try {
             return new Unpickler(bytes, persistentLoad).run();
-        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
             throw new CheckpointFormatException("the pickle stream is truncated or malformed");
         } catch (RuntimeException e) {
             throw new CheckpointFormatException("the pickle stream holds an unexpected value: " + e, e);

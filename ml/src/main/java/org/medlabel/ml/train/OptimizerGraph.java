@@ -1,9 +1,13 @@
 package org.medlabel.ml.train;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.proto.Onnx;
 
 /** Emits gradient-norm clipping and an {@link Optimizer}'s update of every parameter into a training graph. */
 final class OptimizerGraph {
@@ -11,7 +15,7 @@ final class OptimizerGraph {
     private final GraphBuilder g;
     private final String lr;
     private final String step;
-    private final Map<String, String> shared = new java.util.HashMap<>();
+    private final Map<String, String> shared = new HashMap<>();
 
     OptimizerGraph(GraphBuilder g, String lr, String step) {
         this.g = g;
@@ -105,7 +109,7 @@ final class OptimizerGraph {
     }
 
     /** The value emitted for {@code key}, emitting it on first use (may nest: not computeIfAbsent). */
-    private String once(String key, java.util.function.Function<String, String> emit) {
+    private String once(String key, Function<String, String> emit) {
         String value = shared.get(key);
         if (value == null) {
             value = emit.apply(key);
@@ -127,7 +131,7 @@ final class OptimizerGraph {
         return once(name + "=" + (float) value, k -> g.floats(name, new long[] {}, new float[] {(float) value}));
     }
 
-    private static org.medlabel.ml.onnx.proto.Onnx.AttributeProto keep(int keep) {
-        return org.medlabel.ml.onnx.Attributes.integer("keepdims", keep);
+    private static Onnx.AttributeProto keep(int keep) {
+        return Attributes.integer("keepdims", keep);
     }
 }

@@ -1,5 +1,6 @@
 package org.medlabel.ml.train;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ final class TrainingForm {
                         training = g.initializer(TensorProto.newBuilder()
                                 .setName(g.fresh("dropout.training"))
                                 .setDataType(TensorProto.DataType.BOOL_VALUE)
-                                .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[] {1}))
+                                .setRawData(ByteString.copyFrom(new byte[] {1}))
                                 .build());
                     }
                     List<String> inputs = new ArrayList<>(n.getInputList());

@@ -17,9 +17,10 @@ import org.medlabel.training.publish.ModelPublisher;
 /**
  * The one door through which a model gets a new version besides training: inference hands over an imported model
  * (converted and checked), which gets the next number under the same lock as trained versions and goes out through the
- * same outbox.
+ * same outbox. (Rooted at {@code /}: a resource at {@code /models} would hide {@code JobResource}'s
+ * {@code /models/{model}/used}.)
  */
-@Path("/models")
+@Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelVersionResource {
 
@@ -35,7 +36,7 @@ public class ModelVersionResource {
     }
 
     @POST
-    @Path("/{model}/versions")
+    @Path("/models/{model}/versions")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Store an imported ONNX model as the model's next version and announce it (internal)")
     public Stored importVersion(@RestPath String model, InputStream body) throws IOException {

@@ -225,8 +225,9 @@ class TrainingJobTest {
 
     @Test
     void aJobWaitsOutADatastoreOutageInsteadOfFailing() throws Exception {
-        // four tries meet a datastore being restarted (more than max-attempts); the fifth finds it back
-        FakeDatastore.UNAVAILABLE.set(4);
+        // four tries meet a datastore being restarted (more than max-attempts); the fifth finds it back. Each try is
+        // the shared client's three attempts at the read.
+        FakeDatastore.UNAVAILABLE.set(4 * 3);
         String id = startJob(1);
         Job done = await(
                 "the job finished",
@@ -236,7 +237,8 @@ class TrainingJobTest {
         assertEquals(
                 4,
                 done.details().stream()
-                        .filter(l -> l.startsWith("paused: the datastore at ") && l.endsWith("tried again in 1 s"))
+                        .filter(l -> l.startsWith("paused: the datastore service is unavailable (HTTP 503)")
+                                && l.endsWith("tried again in 1 s"))
                         .count(),
                 done.details().toString());
         assertTrue(

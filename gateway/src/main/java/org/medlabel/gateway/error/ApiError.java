@@ -1,4 +1,4 @@
-package org.medlabel.gateway.http;
+package org.medlabel.gateway.error;
 
 /**
  * A request the gateway answers itself with an error: MONAI Label's {@code {"detail": "..."}} with the right status
