@@ -24,5 +24,7 @@ time_it() { # label url [curl options]
   printf '%-34s %6.1f ms per read (mean of %d)\n' "$label" "$(echo "$total * 1000 / $N" | bc -l)" "$N"
 }
 time_it "datastore API /images/{id}/file" "$DS/images/bench_ct/file"
+# SigV4 signs the empty body's SHA-256; S3Proxy wants it in the header too
 time_it "bucket GET (S3, signed)" "$S3" --aws-sigv4 "aws:amz:us-east-1:s3" \
-  --user "$MEDLABEL_S3_ACCESS_KEY:$MEDLABEL_S3_SECRET_KEY"
+  --user "$MEDLABEL_S3_ACCESS_KEY:$MEDLABEL_S3_SECRET_KEY" \
+  -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
