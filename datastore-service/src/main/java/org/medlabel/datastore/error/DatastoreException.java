@@ -1,7 +1,9 @@
 package org.medlabel.datastore.error;
 
+import org.medlabel.platform.error.CodedError;
+
 /** A request the datastore refuses: becomes {@code {"detail": ..., "code": ...}} with the code's status. */
-public class DatastoreException extends RuntimeException {
+public class DatastoreException extends RuntimeException implements CodedError {
 
     private final ErrorCode code;
 
@@ -15,6 +17,7 @@ public class DatastoreException extends RuntimeException {
         this.code = code;
     }
 
+    @Override
     public ErrorCode code() {
         return code;
     }

@@ -1,7 +1,9 @@
 package org.medlabel.datastore.error;
 
+import org.medlabel.platform.error.CodedError;
+
 /** Stable error codes of the datastore API, each with its HTTP status. */
-public enum ErrorCode {
+public enum ErrorCode implements CodedError.Code {
     INVALID_ID(400),
     INVALID_REQUEST(400),
     FORBIDDEN(403),
@@ -22,6 +24,7 @@ public enum ErrorCode {
         this.status = status;
     }
 
+    @Override
     public int status() {
         return status;
     }

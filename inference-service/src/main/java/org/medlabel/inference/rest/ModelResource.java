@@ -20,11 +20,13 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.inference.config.InferenceConfig;
+import org.medlabel.inference.error.InferenceError;
 import org.medlabel.inference.model.InvalidModelException;
 import org.medlabel.inference.model.ModelImport;
 import org.medlabel.inference.model.ModelNotLoadedException;
 import org.medlabel.inference.model.ModelRegistry;
 import org.medlabel.inference.model.UnknownModelException;
+import org.medlabel.platform.error.CodedError;
 import org.medlabel.platform.objectstore.ModelStore;
 
 /**
@@ -161,9 +163,14 @@ public class ModelResource {
     }
 
     /** An upload over the limit (413). */
-    static final class ModelTooLargeException extends RuntimeException {
+    static final class ModelTooLargeException extends RuntimeException implements CodedError {
         ModelTooLargeException(long limit) {
             super("the model is larger than the limit of " + limit + " bytes");
+        }
+
+        @Override
+        public InferenceError code() {
+            return InferenceError.MODEL_TOO_LARGE;
         }
     }
 }

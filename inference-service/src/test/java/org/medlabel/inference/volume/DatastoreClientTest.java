@@ -65,7 +65,7 @@ class DatastoreClientTest {
                 assertThrows(DatastoreNotFoundException.class, () -> client.openImage("nope"));
 
         assertEquals("image 'nope' not found", describe.detail());
-        assertEquals("IMAGE_NOT_FOUND", open.code());
+        assertEquals("IMAGE_NOT_FOUND", open.upstreamCode());
     }
 
     @Test

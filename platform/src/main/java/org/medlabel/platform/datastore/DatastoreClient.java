@@ -161,8 +161,8 @@ public final class DatastoreClient {
         } catch (DatastoreNotFoundException e) {
             throw e;
         } catch (ServiceRejectedException e) {
-            if ((e.status() == 404 && e.code().endsWith("_NOT_FOUND"))
-                    || (e.status() == 400 && e.code().equals("INVALID_ID"))) {
+            if ((e.upstreamStatus() == 404 && e.upstreamCode().endsWith("_NOT_FOUND"))
+                    || (e.upstreamStatus() == 400 && e.upstreamCode().equals("INVALID_ID"))) {
                 throw new DatastoreNotFoundException(e);
             }
             throw e;

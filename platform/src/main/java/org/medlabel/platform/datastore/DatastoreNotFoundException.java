@@ -8,7 +8,7 @@ import org.medlabel.platform.http.ServiceRejectedException;
  */
 public class DatastoreNotFoundException extends ServiceRejectedException {
     public DatastoreNotFoundException(ServiceRejectedException e) {
-        super(e.getMessage(), e.status(), e.code(), e.detail());
+        super(e.getMessage(), e.upstreamStatus(), e.upstreamCode(), e.detail());
     }
 
     /** A name no resource can have (a dot segment, the empty string). */

@@ -19,6 +19,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.jboss.logging.Logger;
+import org.medlabel.platform.error.CodedError;
+import org.medlabel.platform.error.PlatformError;
 
 /**
  * Model versions in the object store: {@code models/<model>/<version>/model.onnx}, the trainable graph (training
@@ -141,9 +143,14 @@ public class ModelStore {
     }
 
     /** The object store failed (the service answers 503). */
-    public static final class ModelStoreException extends RuntimeException {
+    public static final class ModelStoreException extends RuntimeException implements CodedError {
         public ModelStoreException(String message, Throwable cause) {
             super(message + ": " + cause.getMessage(), cause);
+        }
+
+        @Override
+        public PlatformError code() {
+            return PlatformError.STORAGE_UNAVAILABLE;
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.medlabel.platform.error.CodedError;
 import org.medlabel.platform.error.Outages;
 
 /**
@@ -38,8 +39,24 @@ public class ErrorResponses {
         return error(status, "HTTP_" + status, e.getMessage());
     }
 
+    /** An exception with its code and status ({@link CodedError}): every service's own errors. */
+    static Response coded(CodedError e) {
+        if (e.status() >= 500) {
+            LOG.warn(e.getMessage());
+        }
+        Response r = error(e.status(), e.errorCode(), e.getMessage());
+        return e.retryAfterSeconds() > 0
+                ? Response.fromResponse(r)
+                        .header("Retry-After", e.retryAfterSeconds())
+                        .build()
+                : r;
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (e instanceof CodedError coded) {
+            return coded(coded);
+        }
         if (Outages.isOutage(e)) {
             boolean database = Outages.databaseUnreachable(e);
             LOG.warnf("a dependency is unreachable: %s", e.getMessage());
