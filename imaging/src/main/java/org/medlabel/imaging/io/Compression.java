@@ -48,15 +48,39 @@ final class Compression {
     }
 
     /**
+     * The most bytes a gzip stream may still inflate to after the voxel data (writers pad a little, if at all). A bound,
+     * so a small upload cannot make the service inflate gigabytes after its voxels (a gzip bomb past the header's size).
+     */
+    static final int MAX_TRAILING_BYTES = 64 * 1024;
+
+    /**
      * Reads a gzip stream to its end so that its CRC and length are checked: corrupt data that still inflates would
-     * otherwise pass unnoticed. A no-op for other streams.
+     * otherwise pass unnoticed. More than {@link #MAX_TRAILING_BYTES} after the voxels is refused unread. A no-op for
+     * other streams.
      */
     static void verifyGzipTrailer(InputStream in) throws IOException {
+        verifyGzipTrailer(in, 0);
+    }
+
+    /**
+     * {@link #verifyGzipTrailer(InputStream)} after {@code declared} bytes the header announced but the reader did not
+     * need (the other volumes of a 4-D file).
+     */
+    static void verifyGzipTrailer(InputStream in, long declared) throws IOException {
         if (!(in instanceof GZIPInputStream)) {
             return;
         }
+        byte[] buffer = new byte[8192];
+        long trailing = 0;
         try {
-            in.transferTo(OutputStream.nullOutputStream());
+            in.skipNBytes(declared);
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                trailing += n;
+                if (trailing > MAX_TRAILING_BYTES) {
+                    throw new ImageFormatException("the gzip data goes on for more than " + MAX_TRAILING_BYTES
+                            + " bytes after the voxels; refused without inflating the rest");
+                }
+            }
         } catch (ZipException | EOFException e) {
             throw new ImageFormatException("corrupt or truncated gzip data: " + e.getMessage(), e);
         }

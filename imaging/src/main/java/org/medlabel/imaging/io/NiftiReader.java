@@ -57,7 +57,9 @@ public final class NiftiReader {
         double inter = Double.isNaN(header.sclInter()) ? 0 : header.sclInter();
         new VoxelDecoder(in, header.order(), type).decode(voxels, header.scaled(), header.sclSlope(), inter);
         // The rest of a 4D file is inflated too: only then does gzip check its CRC.
-        Compression.verifyGzipTrailer(in);
+        long volumes = header.dim()[0] >= 4 ? header.dim()[4] : 1;
+        long unread = Math.max(0, volumes - shape.skipVolumes - 1) * shape.voxels * type.bytes;
+        Compression.verifyGzipTrailer(in, unread);
         Affine affine = header.affine(shape.nx, shape.ny, shape.nz);
         return new Volume(shape.nx, shape.ny, shape.nz, affine, voxels);
     }

@@ -127,6 +127,26 @@ class NiftiReaderTest {
     }
 
     @Test
+    void aGzipStreamGoingOnFarPastTheVoxelsIsRefusedWithoutInflatingIt() throws Exception {
+        byte[] good = plainCopy("mri_itk_kmeans/KmeansTest_T1KmeansPrelimSegmentation.nii.gz");
+        // a little padding after the voxels, as some writers leave, is read (and its CRC checked)
+        byte[] padded = Arrays.copyOf(good, good.length + 4096);
+        assertEquals(
+                reader.read(new ByteArrayInputStream(gzip(good)), -1).voxelCount(),
+                reader.read(new ByteArrayInputStream(gzip(padded)), -1).voxelCount());
+        // 256 MiB of zeros after the voxels (~256 KB on the wire; the same bytes scale to terabytes of inflating)
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bomb)) {
+            gz.write(good);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) {
+                gz.write(zeros);
+            }
+        }
+        assertRefused(bomb.toByteArray(), "more than 65536 bytes after the voxels");
+    }
+
+    @Test
     void honoursAConfiguredVoxelLimit() {
         ImageFormatException e = assertThrows(
                 ImageFormatException.class,
