@@ -140,8 +140,13 @@ public final class ServiceHttp {
     }
 
     public <T> T read(Answer answer, TypeReference<T> type) {
+        return read(answer.body(), type);
+    }
+
+    /** JSON another service answered (a whole body, or a part of one) read as {@code type}. */
+    public <T> T read(byte[] json, TypeReference<T> type) {
         try {
-            return JSON.readValue(answer.body(), type);
+            return JSON.readValue(json, type);
         } catch (IOException e) {
             throw new ServiceUnavailableException(
                     service(), "unreadable answer from the " + service() + " service: " + e.getMessage(), e);

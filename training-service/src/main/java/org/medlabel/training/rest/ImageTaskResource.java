@@ -1,8 +1,5 @@
 package org.medlabel.training.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -33,8 +30,6 @@ public class ImageTaskResource {
     /** What the gateway reports for automatic scoring: why, and the segmentation versions it saw served. */
     public record AutoScoring(String reason, Map<String, Integer> served) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ImageTasks tasks;
 
     public ImageTaskResource(ImageTasks tasks) {
@@ -46,7 +41,8 @@ public class ImageTaskResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Start MONAI Label's batch inference (images: all, labeled, unlabeled); 429 while one runs")
     public Map<String, Object> batchInfer(@RestPath String model, @RestQuery String images, String body) {
-        return tasks.batchInfer(model, images, object(body)).view(false);
+        return tasks.batchInfer(model, images, JsonBodies.object(body, "of task params"))
+                .view(false);
     }
 
     @POST
@@ -54,7 +50,7 @@ public class ImageTaskResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Start MONAI Label's default scoring (the first segmentation model's epistemic)")
     public Map<String, Object> scoreDefault(String body) {
-        return tasks.score(null, object(body)).view(false);
+        return tasks.score(null, JsonBodies.object(body, "of task params")).view(false);
     }
 
     @POST
@@ -63,7 +59,7 @@ public class ImageTaskResource {
     @Operation(
             summary = "Start scoring: dice, sum or <model>_epistemic; 404 for a method not offered, 429 while one runs")
     public Map<String, Object> score(@RestPath String method, String body) {
-        return tasks.score(method, object(body)).view(false);
+        return tasks.score(method, JsonBodies.object(body, "of task params")).view(false);
     }
 
     @POST
@@ -122,18 +118,6 @@ public class ImageTaskResource {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw new NoSuchTaskException("task " + id + " not found");
-        }
-    }
-
-    private static Map<String, Object> object(String body) {
-        if (body == null || body.isBlank()) {
-            return Map.of();
-        }
-        try {
-            Map<String, Object> parsed = JSON.readValue(body, new TypeReference<Map<String, Object>>() {});
-            return parsed == null ? Map.of() : parsed;
-        } catch (JsonProcessingException e) {
-            throw new InvalidTrainRequestException("the body must be a JSON object: " + e.getOriginalMessage());
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.medlabel.training.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -10,7 +8,6 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,7 +28,6 @@ import org.medlabel.training.job.UnknownJobException;
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_LIST = 1000;
 
     private final JobService jobs;
@@ -45,7 +41,7 @@ public class JobResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Start a training job with MONAI Label train params (a flat JSON object, optional)")
     public Map<String, Object> submit(@RestPath String model, @RestQuery boolean enqueue, String body) {
-        return TaskView.of(jobs.submit(model, params(body), enqueue));
+        return TaskView.of(jobs.submit(model, JsonBodies.object(body, "of train params"), enqueue));
     }
 
     @GET
@@ -118,21 +114,5 @@ public class JobResource {
         } catch (IllegalArgumentException e) {
             throw new UnknownJobException("no training job " + id);
         }
-    }
-
-    private static Map<String, Object> params(String body) {
-        if (body == null || body.isBlank()) {
-            return Map.of();
-        }
-        JsonNode node;
-        try {
-            node = JSON.readTree(body);
-        } catch (IOException e) {
-            throw new InvalidTrainRequestException("the body must be a JSON object of train params: " + e.getMessage());
-        }
-        if (!node.isObject()) {
-            throw new InvalidTrainRequestException("the body must be a JSON object of train params");
-        }
-        return JSON.convertValue(node, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
     }
 }

@@ -58,11 +58,7 @@ public final class InferenceClient {
         Multipart.Part file = Multipart.file(parts)
                 .orElseThrow(() -> new IllegalStateException("the inference answer has no label file"));
         return new Result(
-                http.read(
-                        new ServiceHttp.Answer(200, answer.headers(), json.data()),
-                        new TypeReference<Map<String, Object>>() {}),
-                file.filename(),
-                file.data());
+                http.read(json.data(), new TypeReference<Map<String, Object>>() {}), file.filename(), file.data());
     }
 
     /** The image's epistemic score by the version served now: {@code epistemic_entropy}, {@code epistemic_ts}. */
