@@ -3,6 +3,12 @@
 # Recipes and measurements: ../shared/design/INFRA.md. Data persists under $MEDLABEL_HOME across stop/start.
 
 INFRA_COMPONENTS="postgres kafka s3"
+# With MEDLABEL_AUTH=keycloak an identity provider joins them (deploy/keycloak/monailabel-realm.json: dev users).
+case $MEDLABEL_AUTH in
+  off) ;;
+  keycloak) INFRA_COMPONENTS+=" keycloak" ;;
+  *) die "MEDLABEL_AUTH must be off or keycloak, was '$MEDLABEL_AUTH'" ;;
+esac
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
@@ -30,6 +36,13 @@ infra_install() {
   if [ "$MEDLABEL_S3_SERVER" = s3proxy ] && [ ! -f "$MEDLABEL_CACHE/s3proxy.jar" ]; then
     say "fetching S3Proxy from Maven Central"
     "$REPO/mvnw" -q -B -f "$REPO/deploy/local/infra-pom.xml" dependency:copy@s3proxy -Dinfra.cache="$MEDLABEL_CACHE"
+  fi
+  if [ "$MEDLABEL_AUTH" = keycloak ] && [ ! -x "$(keycloak_dir)/bin/kc.sh" ]; then
+    say "fetching Keycloak $KEYCLOAK_VERSION from Maven Central"
+    "$REPO/mvnw" -q -B -f "$REPO/deploy/local/infra-pom.xml" dependency:copy@keycloak -Dinfra.cache="$MEDLABEL_CACHE" \
+      -Dkeycloak.version="$KEYCLOAK_VERSION"
+    rm -rf "$(keycloak_dir)"
+    unzip -q "$MEDLABEL_CACHE/keycloak.zip" -d "$MEDLABEL_CACHE" && rm -f "$MEDLABEL_CACHE/keycloak.zip"
   fi
   if [ "$MEDLABEL_S3_SERVER" = minio ] && ! command -v minio >/dev/null; then
     die "MEDLABEL_S3_SERVER=minio but no 'minio' on PATH"
@@ -163,6 +176,23 @@ PROPS
   echo $! > "$RUN_DIR/s3.pid"
 }
 
+keycloak_dir() { echo "$MEDLABEL_CACHE/keycloak-$KEYCLOAK_VERSION"; }
+
+# Keycloak in development mode: its database (H2) under $MEDLABEL_HOME, the MedLabel realm imported at first start
+# (an existing realm is left as it is), the bootstrap admin of its master realm from MEDLABEL_KEYCLOAK_ADMIN_PASSWORD.
+start_keycloak() {
+  local kc; kc=$(keycloak_dir)
+  mkdir -p "$MEDLABEL_HOME/keycloak" "$kc/data/import"
+  cp "$REPO/deploy/keycloak/monailabel-realm.json" "$kc/data/import/"
+  KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$MEDLABEL_KEYCLOAK_ADMIN_PASSWORD \
+    JAVA_OPTS_KC_HEAP="-Xms64m -Xmx512m" nohup "$kc/bin/kc.sh" start-dev --import-realm \
+    --http-host 127.0.0.1 --http-port "$MEDLABEL_KEYCLOAK_PORT" \
+    --http-management-port "$((MEDLABEL_KEYCLOAK_PORT + 1))" \
+    --db-url "jdbc:h2:file:$MEDLABEL_HOME/keycloak/keycloakdb;NON_KEYWORDS=VALUE" \
+    > "$LOG_DIR/keycloak.log" 2>&1 &
+  echo $! > "$RUN_DIR/keycloak.pid"
+}
+
 # The environment that points a service, a test or a tool at this infrastructure.
 infra_env() {
   cat <<ENV
@@ -190,6 +220,10 @@ infra_start() {
     require_free_port kafka "$MEDLABEL_KAFKA_CONTROLLER_PORT" MEDLABEL_KAFKA_CONTROLLER_PORT
     start_kafka; started+=(kafka)
   fi
+  if [[ " $wanted " == *" keycloak "* ]] && ! pid_of keycloak >/dev/null; then
+    require_free_port keycloak "$MEDLABEL_KEYCLOAK_PORT" MEDLABEL_KEYCLOAK_PORT
+    start_keycloak; started+=(keycloak)
+  fi
   if [[ " $wanted " == *" postgres "* ]] && ! pid_of postgres >/dev/null; then
     require_free_port postgres "$MEDLABEL_PG_PORT" MEDLABEL_PG_PORT
     start_postgres
@@ -200,6 +234,9 @@ infra_start() {
       # S3Proxy answers an anonymous request with 403: any HTTP answer means it is up.
       s3) wait_for s3 60 "$(pid_of s3)" curl -s -o /dev/null "http://127.0.0.1:$MEDLABEL_S3_PORT/" ;;
       kafka) wait_for kafka 90 "$(pid_of kafka)" grep -q "Kafka Server started" "$LOG_DIR/kafka.log" ;;
+      # the first start re-augments Keycloak (~40 s); later ones take ~15 s
+      keycloak) wait_for keycloak 180 "$(pid_of keycloak)" \
+        curl -sf -o /dev/null "http://127.0.0.1:$MEDLABEL_KEYCLOAK_PORT/realms/monailabel/.well-known/openid-configuration" ;;
     esac
   done
   infra_env > "$RUN_DIR/infra.env"

@@ -102,6 +102,13 @@ start_service() {
     # one worker under a stable name: restarted after a crash, it resumes its jobs at once instead of after the lease
     export MEDLABEL_TRAINING_WORKER_ID=${MEDLABEL_TRAINING_WORKER_ID:-local-training}
     export MEDLABEL_GATEWAY_LOG_FILE=$LOG_DIR/gateway.log
+    if [ "$MEDLABEL_AUTH" = keycloak ]; then
+      export MEDLABEL_GATEWAY_AUTH_ENABLED=true
+      export MEDLABEL_GATEWAY_AUTH_REALM_URI=http://127.0.0.1:$MEDLABEL_KEYCLOAK_PORT/realms/monailabel
+      # our realm puts the client in the tokens' audience, so tokens meant for other clients are refused
+      export MEDLABEL_GATEWAY_AUTH_AUDIENCE=monailabel-app
+      MEDLABEL_INTERNAL_TOKEN=$(internal_token); export MEDLABEL_INTERNAL_TOKEN
+    fi
     # decoded volumes live on the heap: keep the cache well inside it
     export MEDLABEL_INFERENCE_CACHE_MAX_BYTES=${MEDLABEL_INFERENCE_CACHE_MAX_BYTES:-1073741824}
     cd "$MEDLABEL_HOME" && exec setsid nohup "$HERE/lib/supervise" "$s" "$RUN_DIR" "$LOG_DIR/$s.log" -- \
@@ -109,6 +116,15 @@ start_service() {
   ) &
   for _ in $(seq 1 50); do [ -s "$RUN_DIR/$s.pid" ] && return 0; sleep 0.1; done
   die "the supervisor of $s did not start"
+}
+
+# The secret the services require on internal calls when auth is on: made once per home, readable by its owner only.
+internal_token() {
+  local f=$MEDLABEL_HOME/internal-token
+  if [ ! -s "$f" ]; then
+    (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$f")
+  fi
+  cat "$f"
 }
 
 service_ready() { curl -sf -o /dev/null "http://127.0.0.1:$(service_port "$1")/q/health/ready"; }

@@ -27,6 +27,15 @@ public final class ApiError extends RuntimeException {
         return new ApiError(404, detail, null);
     }
 
+    /** 401: answered with {@code WWW-Authenticate: Bearer}, as MONAI Label's (FastAPI's) bearer scheme does. */
+    public static ApiError unauthorized(String detail) {
+        return new ApiError(401, detail, null);
+    }
+
+    public static ApiError forbidden(String detail) {
+        return new ApiError(403, detail, null);
+    }
+
     public static ApiError unprocessable(String detail) {
         return new ApiError(422, detail, null);
     }

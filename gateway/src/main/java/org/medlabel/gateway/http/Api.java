@@ -13,10 +13,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import org.medlabel.gateway.audit.AuditLog;
+import org.medlabel.gateway.auth.Access;
+import org.medlabel.gateway.auth.Authenticator;
+import org.medlabel.gateway.auth.Caller;
 import org.medlabel.gateway.error.ApiError;
 
 /**
@@ -32,6 +36,7 @@ public final class Api {
     private static final Logger LOG = Logger.getLogger(Api.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final String CALLER = "medlabel.caller";
 
     /** What a route does with the request body. */
     public enum Body {
@@ -53,13 +58,23 @@ public final class Api {
     private final String rootPath;
     private final URI publicUrl;
     private final BodyHandler bodies;
-    private final Set<String> routes = new TreeSet<>();
+    private final Authenticator authenticator;
+    private final AuditLog audit;
+    private final Map<String, Access> routes = new TreeMap<>();
 
-    public Api(Router router, String rootPath, URI publicUrl, int maxFormBytes) {
+    public Api(
+            Router router,
+            String rootPath,
+            URI publicUrl,
+            int maxFormBytes,
+            Authenticator authenticator,
+            AuditLog audit) {
         this.router = router;
         this.rootPath = normalise(rootPath);
         this.publicUrl = publicUrl;
         this.bodies = BodyHandler.create(false).setBodyLimit(maxFormBytes);
+        this.authenticator = authenticator;
+        this.audit = audit;
     }
 
     /** {@code /api/} -> {@code /api}; {@code /} -> empty. */
@@ -73,31 +88,69 @@ public final class Api {
         return rootPath;
     }
 
-    /** Every route as {@code METHOD /path} (the trailing-slash form, without the root path). */
-    public Set<String> routes() {
+    /** Every route as {@code METHOD /path} (the trailing-slash form, without the root path), with who may call it. */
+    public Map<String, Access> routes() {
         return routes;
     }
 
-    public void route(HttpMethod method, String path, Body body, Handler handler) {
-        routes.add(method.name() + " " + path);
+    /** A route open to callers with {@code access} (MONAI Label's role for it). */
+    public void route(HttpMethod method, String path, Access access, Body body, Handler handler) {
+        routes.put(method.name() + " " + path, access);
         String full = rootPath + path;
-        register(method, full, body, handler);
+        register(method, full, access, body, handler);
         if (full.endsWith("/") && full.length() > 1) {
-            register(method, full.substring(0, full.length() - 1), body, handler);
+            register(method, full.substring(0, full.length() - 1), access, body, handler);
         }
     }
 
-    private void register(HttpMethod method, String path, Body body, Handler handler) {
+    private void register(HttpMethod method, String path, Access access, Body body, Handler handler) {
         Route route = router.route(method, path);
+        // A platform handler: Vert.x runs those before body handlers, and nothing is read before the role check.
+        route.handler((io.vertx.ext.web.handler.PlatformHandler) ctx -> authorize(ctx, access, body));
         if (body == Body.BUFFER) {
             route.handler(bodies);
         }
         route.handler(ctx -> handle(ctx, body, handler)).failureHandler(this::failed);
     }
 
-    private void handle(RoutingContext ctx, Body body, Handler handler) {
+    /** The role check, before the body is read: the request waits, paused, while the token is verified. */
+    private void authorize(RoutingContext ctx, Access access, Body body) {
         String requestId = requestId(ctx);
         ctx.response().putHeader(REQUEST_ID, requestId);
+        audit.record(ctx, requestId);
+        if (!authenticator.enabled()) {
+            ctx.put(CALLER, authenticator.everyone());
+            ctx.next();
+            return;
+        }
+        ctx.request().pause();
+        io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+        authenticator
+                .authorize(ctx, access)
+                .emitOn(task -> context.runOnContext(v -> task.run()))
+                .subscribe()
+                .with(
+                        caller -> {
+                            ctx.put(CALLER, caller);
+                            if (body != Body.STREAM) {
+                                ctx.request().resume();
+                            }
+                            ctx.next();
+                        },
+                        failure -> {
+                            // the refused body is read and dropped, so the client sees the answer, not a reset
+                            ctx.request().resume();
+                            fail(ctx, requestId, failure);
+                        });
+    }
+
+    /** Who made this request (set by the role check). */
+    public static Caller caller(RoutingContext ctx) {
+        return ctx.get(CALLER);
+    }
+
+    private void handle(RoutingContext ctx, Body body, Handler handler) {
+        String requestId = requestId(ctx);
         Pipe<Buffer> pipe = body == Body.STREAM && hasBody(ctx) ? ctx.request().pipe() : null;
         Uni<Void> work;
         try {
@@ -153,6 +206,9 @@ public final class Api {
             detail = error.getMessage();
             if (error.retryAfter() != null) {
                 ctx.response().putHeader("Retry-After", error.retryAfter());
+            }
+            if (status == 401) {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer");
             }
         } else if (failure instanceof io.vertx.core.json.DecodeException) {
             status = 422;

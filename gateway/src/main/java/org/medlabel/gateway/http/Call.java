@@ -13,6 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.Set;
 import java.util.function.Function;
+import org.medlabel.api.internal.InternalHeaders;
+import org.medlabel.gateway.auth.Caller;
 import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.upstream.Outgoing;
 import org.medlabel.gateway.upstream.Upstream;
@@ -43,6 +45,11 @@ public final class Call {
 
     public String requestId() {
         return requestId;
+    }
+
+    /** Who made the request (everyone when auth is off). */
+    public Caller caller() {
+        return Api.caller(ctx);
     }
 
     /** A path parameter ({@code :model}). */
@@ -104,10 +111,16 @@ public final class Call {
         return ctx.request().scheme() + "://" + host + rootPath;
     }
 
-    /** A call to a service carrying this request's id, given up when this request's client goes away. */
+    /**
+     * A call to a service carrying this request's id and its caller (whom the service records as the author of what it
+     * saves), given up when this request's client goes away.
+     */
     public Outgoing to(io.vertx.core.http.HttpMethod method, String template, String... segments) {
+        Caller caller = caller();
         return Outgoing.to(method, template, segments)
                 .header(Api.REQUEST_ID, requestId)
+                .header(InternalHeaders.USER, caller.username())
+                .header(InternalHeaders.ROLES, caller.roles().isEmpty() ? null : String.join(",", caller.roles()))
                 .abandonedWhen(clientGone.future());
     }
 

@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.upstream.Upstreams;
 
@@ -24,7 +25,7 @@ public class ActiveLearningRoutes implements MonaiRoutes {
 
     @Override
     public void register(Api api) {
-        api.route(HttpMethod.POST, "/activelearning/:strategy", Api.Body.BUFFER, call -> {
+        api.route(HttpMethod.POST, "/activelearning/:strategy", Access.USER, Api.Body.BUFFER, call -> {
             JsonObject body = JsonBodies.object(call.body());
             var out = call.to(HttpMethod.POST, "/strategies/{}/next", call.path("strategy"))
                     .json(Buffer.buffer(body.encode()));

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.http.Call;
@@ -42,33 +43,37 @@ public class DatastoreRoutes implements MonaiRoutes {
 
     @Override
     public void register(Api api) {
-        api.route(HttpMethod.GET, "/datastore/", Api.Body.NONE, this::datastore);
+        api.route(HttpMethod.GET, "/datastore/", Access.USER, Api.Body.NONE, this::datastore);
         for (String path : new String[] {"/datastore/image", "/datastore/"}) {
-            api.route(HttpMethod.PUT, path, Api.Body.STREAM, this::uploadImage);
-            api.route(HttpMethod.DELETE, path, Api.Body.NONE, this::deleteImage);
+            api.route(HttpMethod.PUT, path, Access.ANNOTATOR, Api.Body.STREAM, this::uploadImage);
+            api.route(HttpMethod.DELETE, path, Access.ADMIN, Api.Body.NONE, this::deleteImage);
         }
-        api.route(HttpMethod.HEAD, "/datastore/image", Api.Body.NONE, this::imageExists);
+        api.route(HttpMethod.HEAD, "/datastore/image", Access.USER, Api.Body.NONE, this::imageExists);
         api.route(
                 HttpMethod.GET,
                 "/datastore/image",
+                Access.USER,
                 Api.Body.NONE,
                 call -> call.forward(store(), call.to(HttpMethod.GET, "/images/{}/file", call.required("image"))));
-        api.route(HttpMethod.GET, "/datastore/image/info", Api.Body.NONE, this::imageInfo);
+        api.route(HttpMethod.GET, "/datastore/image/info", Access.USER, Api.Body.NONE, this::imageInfo);
         api.route(
                 HttpMethod.PUT,
                 "/datastore/image/info",
+                Access.ANNOTATOR,
                 Api.Body.BUFFER,
                 call -> mergeInfo(call, call.to(HttpMethod.PUT, "/images/{}/info", call.required("image")), "info"));
-        api.route(HttpMethod.PUT, "/datastore/label", Api.Body.STREAM, this::saveLabel);
+        api.route(HttpMethod.PUT, "/datastore/label", Access.ANNOTATOR, Api.Body.STREAM, this::saveLabel);
         api.route(
                 HttpMethod.DELETE,
                 "/datastore/label",
+                Access.ADMIN,
                 Api.Body.NONE,
                 call -> empty(
                         call, call.to(HttpMethod.DELETE, "/images/{}/labels/{}", call.required("id"), tag(call))));
         api.route(
                 HttpMethod.HEAD,
                 "/datastore/label",
+                Access.USER,
                 Api.Body.NONE,
                 call -> exists(
                         call,
@@ -76,6 +81,7 @@ public class DatastoreRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.GET,
                 "/datastore/label",
+                Access.USER,
                 Api.Body.NONE,
                 call -> call.forward(
                         store(),
@@ -83,6 +89,7 @@ public class DatastoreRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.GET,
                 "/datastore/label/info",
+                Access.USER,
                 Api.Body.NONE,
                 call -> call.forward(
                         store(),
@@ -90,6 +97,7 @@ public class DatastoreRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.PUT,
                 "/datastore/label/info",
+                Access.ANNOTATOR,
                 Api.Body.BUFFER,
                 call -> mergeInfo(
                         call,
@@ -98,6 +106,7 @@ public class DatastoreRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.PUT,
                 "/datastore/updatelabelinfo",
+                Access.ANNOTATOR,
                 Api.Body.BUFFER,
                 call -> mergeInfo(
                         call,
@@ -106,6 +115,7 @@ public class DatastoreRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.GET,
                 "/datastore/dataset",
+                Access.ANNOTATOR,
                 Api.Body.NONE,
                 call -> call.forward(
                         store(), call.to(HttpMethod.GET, "/dataset").query("limit_cases", call.query("limit_cases"))));

@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.upstream.Outgoing;
@@ -31,7 +32,7 @@ public class InferRoutes implements MonaiRoutes {
 
     @Override
     public void register(Api api) {
-        api.route(HttpMethod.POST, "/infer/:model", Api.Body.STREAM, call -> {
+        api.route(HttpMethod.POST, "/infer/:model", Access.USER, Api.Body.STREAM, call -> {
             String output = call.query("output");
             if ("dicom_seg".equals(output)) {
                 throw ApiError.unprocessable(

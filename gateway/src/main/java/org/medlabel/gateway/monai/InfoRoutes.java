@@ -2,6 +2,7 @@ package org.medlabel.gateway.monai;
 
 import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Singleton;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.http.Api;
 
 /** {@code GET /info/}. */
@@ -16,6 +17,11 @@ public class InfoRoutes implements MonaiRoutes {
 
     @Override
     public void register(Api api) {
-        api.route(HttpMethod.GET, "/info/", Api.Body.NONE, call -> info.info().flatMap(call::ok));
+        api.route(
+                HttpMethod.GET,
+                "/info/",
+                Access.USER,
+                Api.Body.NONE,
+                call -> info.info().flatMap(call::ok));
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.config.GatewayConfig;
 import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.http.Api;
@@ -42,18 +43,21 @@ public class ServerRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.GET,
                 "/",
+                Access.PUBLIC,
                 Api.Body.NONE,
                 call -> call.send(200, "text/html; charset=utf-8", Buffer.buffer(page(call.baseUrl()))));
-        api.route(HttpMethod.GET, "/openapi.json", Api.Body.NONE, call -> redirect(call, "/q/openapi?format=json"));
-        api.route(HttpMethod.GET, "/docs", Api.Body.NONE, call -> redirect(call, "/q/swagger-ui/"));
-        api.route(HttpMethod.GET, "/auth/", Api.Body.NONE, call -> {
-            throw ApiError.notFound("Not Found");
-        });
-        api.route(HttpMethod.POST, "/reload", Api.Body.NONE, call -> {
+        api.route(
+                HttpMethod.GET,
+                "/openapi.json",
+                Access.PUBLIC,
+                Api.Body.NONE,
+                call -> redirect(call, "/q/openapi?format=json"));
+        api.route(HttpMethod.GET, "/docs", Access.PUBLIC, Api.Body.NONE, call -> redirect(call, "/q/swagger-ui/"));
+        api.route(HttpMethod.POST, "/reload", Access.PUBLIC, Api.Body.NONE, call -> {
             info.invalidate();
             return call.ok(new JsonObject());
         });
-        api.route(HttpMethod.GET, "/logs/", Api.Body.NONE, this::logs);
+        api.route(HttpMethod.GET, "/logs/", Access.ADMIN, Api.Body.NONE, this::logs);
     }
 
     private static Uni<Void> redirect(Call call, String to) {

@@ -2,6 +2,7 @@ package org.medlabel.gateway.monai;
 
 import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Singleton;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.error.ApiError;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.upstream.Upstreams;
@@ -18,7 +19,7 @@ public class SessionRoutes implements MonaiRoutes {
 
     @Override
     public void register(Api api) {
-        api.route(HttpMethod.PUT, "/session/", Api.Body.STREAM, call -> {
+        api.route(HttpMethod.PUT, "/session/", Access.USER, Api.Body.STREAM, call -> {
             if (call.flag("uncompress")) {
                 throw ApiError.unprocessable("uncompress is not supported; send the files themselves");
             }
@@ -31,6 +32,7 @@ public class SessionRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.GET,
                 "/session/:id",
+                Access.USER,
                 Api.Body.NONE,
                 call -> call.flag("image")
                         ? call.forward(
@@ -42,6 +44,7 @@ public class SessionRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.DELETE,
                 "/session/:id",
+                Access.USER,
                 Api.Body.NONE,
                 call -> call.pass(services.datastore(), call.to(HttpMethod.DELETE, "/sessions/{}", call.path("id"))));
     }

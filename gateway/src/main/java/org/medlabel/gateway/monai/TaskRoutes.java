@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.http.Call;
 import org.medlabel.gateway.upstream.Outgoing;
@@ -40,25 +41,28 @@ public class TaskRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.POST,
                 "/scoring/",
+                Access.ANNOTATOR,
                 Api.Body.BUFFER,
                 call -> start(call, SCORING, call.to(HttpMethod.POST, "/tasks/scoring")));
         api.route(
                 HttpMethod.POST,
                 "/scoring/:method",
+                Access.ANNOTATOR,
                 Api.Body.BUFFER,
                 call -> start(call, SCORING, call.to(HttpMethod.POST, "/tasks/scoring/{}", call.path("method"))));
-        api.route(HttpMethod.DELETE, "/scoring/", Api.Body.NONE, call -> stop(call, SCORING));
+        api.route(HttpMethod.DELETE, "/scoring/", Access.ANNOTATOR, Api.Body.NONE, call -> stop(call, SCORING));
         statusRoute(api, "/batch/infer", BATCH);
         api.route(
                 HttpMethod.POST,
                 "/batch/infer/:model",
+                Access.ADMIN,
                 Api.Body.BUFFER,
                 call -> start(
                         call,
                         BATCH,
                         call.to(HttpMethod.POST, "/tasks/batch_infer/{}", call.path("model"))
                                 .query("images", call.query("images"))));
-        api.route(HttpMethod.DELETE, "/batch/infer", Api.Body.NONE, call -> stop(call, BATCH));
+        api.route(HttpMethod.DELETE, "/batch/infer", Access.ADMIN, Api.Body.NONE, call -> stop(call, BATCH));
     }
 
     /** Starts the task; with {@code run_sync}, answers once it ended, with each image's outcome. */
@@ -96,6 +100,7 @@ public class TaskRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.GET,
                 path,
+                Access.USER,
                 Api.Body.NONE,
                 call -> call.pass(
                         training(),

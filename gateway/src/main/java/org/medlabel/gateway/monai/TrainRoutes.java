@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import org.medlabel.gateway.auth.Access;
 import org.medlabel.gateway.http.Api;
 import org.medlabel.gateway.http.Call;
 import org.medlabel.gateway.upstream.Upstream;
@@ -39,6 +40,7 @@ public class TrainRoutes implements MonaiRoutes {
         api.route(
                 HttpMethod.GET,
                 "/train/",
+                Access.USER,
                 Api.Body.NONE,
                 // model: MedLabel's filter (one model's tasks); MONAI Label's clients never send it
                 call -> call.flag("all")
@@ -48,11 +50,12 @@ public class TrainRoutes implements MonaiRoutes {
                                 call.to(HttpMethod.GET, "/jobs/latest")
                                         .query("running", call.flag("check_if_running"))
                                         .query("model", call.query("model"))));
-        api.route(HttpMethod.POST, "/train/:model", Api.Body.BUFFER, this::start);
-        api.route(HttpMethod.POST, "/train/", Api.Body.BUFFER, this::startAll);
+        api.route(HttpMethod.POST, "/train/:model", Access.ADMIN, Api.Body.BUFFER, this::start);
+        api.route(HttpMethod.POST, "/train/", Access.ADMIN, Api.Body.BUFFER, this::startAll);
         api.route(
                 HttpMethod.DELETE,
                 "/train/",
+                Access.ADMIN,
                 Api.Body.NONE,
                 call -> training()
                         .call(call.to(HttpMethod.DELETE, "/jobs"))

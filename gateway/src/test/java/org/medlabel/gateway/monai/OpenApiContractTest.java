@@ -11,15 +11,17 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.medlabel.gateway.StubServices;
 
 /**
  * The committed snapshot {@code api/openapi/openapi.yaml} is what {@code /q/openapi} serves, and it describes exactly
  * the routes the gateway has: a route added without its documentation, or documentation of a route that is gone,
- * fails here (and the generated Java client is built from the same snapshot).
+ * fails here (and the generated Java client is built from the same snapshot). Each operation's
+ * {@code x-monailabel-role} is the role the gateway checks for it.
  */
 @QuarkusTest
 @WithTestResource(StubServices.class)
@@ -47,14 +49,19 @@ class OpenApiContractTest {
     void everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted() throws IOException {
         JsonNode paths =
                 new ObjectMapper(new YAMLFactory()).readTree(SNAPSHOT.toFile()).path("paths");
-        Set<String> documented = new TreeSet<>();
+        Map<String, String> documented = new TreeMap<>();
         paths.fields()
-                .forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
-                    if (METHODS.contains(method)) {
-                        documented.add(
-                                method.toUpperCase() + " " + path.getKey().replaceAll("\\{([^}]+)}", ":$1"));
+                .forEachRemaining(path -> path.getValue().fields().forEachRemaining(operation -> {
+                    if (METHODS.contains(operation.getKey())) {
+                        documented.put(
+                                operation.getKey().toUpperCase() + " "
+                                        + path.getKey().replaceAll("\\{([^}]+)}", ":$1"),
+                                operation.getValue().path("x-monailabel-role").asText());
                     }
                 }));
-        assertEquals(documented, router.routes());
+        Map<String, String> routed = new TreeMap<>();
+        router.routes()
+                .forEach((route, access) -> routed.put(route, access.name().toLowerCase()));
+        assertEquals(documented, routed);
     }
 }

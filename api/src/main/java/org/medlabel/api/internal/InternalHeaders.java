@@ -1,0 +1,19 @@
+package org.medlabel.api.internal;
+
+/**
+ * Headers of the calls between MedLabel's services. The gateway authenticates the client and passes on who it is; a
+ * service trusts these only from a caller that also sends the deployment's internal token (when one is configured).
+ */
+public final class InternalHeaders {
+
+    /** The deployment's shared secret ({@code MEDLABEL_INTERNAL_TOKEN}), required by the services when set. */
+    public static final String TOKEN = "X-MedLabel-Internal-Token";
+
+    /** The authenticated user the call is made for (a service's own background work names the service). */
+    public static final String USER = "X-MedLabel-User";
+
+    /** That user's roles, comma-separated. */
+    public static final String ROLES = "X-MedLabel-Roles";
+
+    private InternalHeaders() {}
+}
