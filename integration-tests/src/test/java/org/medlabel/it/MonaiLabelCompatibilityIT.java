@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.medlabel.client.ApiClient;
 import org.medlabel.client.ApiException;
+import org.medlabel.client.api.AuthApi;
 import org.medlabel.client.api.ActivelearningApi;
 import org.medlabel.client.api.DatastoreApi;
 import org.medlabel.client.api.InferApi;
@@ -443,7 +444,7 @@ class MonaiLabelCompatibilityIT extends LaunchedStack {
                 .startsWith("SHA256:"));
 
         ApiException notFound =
-                org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> new ServerApi(client).auth());
+                org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> new AuthApi(client).auth());
         assertEquals(404, notFound.getCode());
         ApiException unknown = org.junit.jupiter.api.Assertions.assertThrows(
                 ApiException.class, () -> datastore.imageInfo("no_such_image"));

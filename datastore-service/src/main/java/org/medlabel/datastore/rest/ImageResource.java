@@ -128,7 +128,7 @@ public class ImageResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Merge the given keys into the image's info")
     public Map<String, Object> mergeInfo(@RestPath String id, Map<String, Object> info) {
-        return images.mergeInfo(id, info == null ? Map.of() : info, requests.clientId(info));
+        return images.mergeInfo(id, info == null ? Map.of() : info, requests.author(info));
     }
 
     @DELETE

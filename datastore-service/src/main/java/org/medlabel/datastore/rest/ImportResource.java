@@ -15,9 +15,11 @@ import org.medlabel.datastore.service.StudiesImport;
 public class ImportResource {
 
     private final StudiesImport studies;
+    private final Requests requests;
 
-    public ImportResource(StudiesImport studies) {
+    public ImportResource(StudiesImport studies, Requests requests) {
         this.studies = studies;
+        this.requests = requests;
     }
 
     @POST
@@ -27,7 +29,7 @@ public class ImportResource {
             summary = "Import a MONAI Label studies folder (body {\"path\": ...}, under an import root): images and"
                     + " labels/<tag>/ labels; unchanged images are skipped")
     public StudiesImport.Report folder(Map<String, String> body) {
-        return studies.fromFolder(body == null ? null : body.get("path"));
+        return studies.fromFolder(body == null ? null : body.get("path"), requests.author(Map.of()));
     }
 
     @POST
@@ -37,6 +39,6 @@ public class ImportResource {
             summary = "Import the same layout from a prefix of the service's bucket (body {\"prefix\": \"incoming/\"});"
                     + " unchanged files are skipped")
     public StudiesImport.Report prefix(Map<String, String> body) {
-        return studies.fromPrefix(body == null ? null : body.get("prefix"));
+        return studies.fromPrefix(body == null ? null : body.get("prefix"), requests.author(Map.of()));
     }
 }

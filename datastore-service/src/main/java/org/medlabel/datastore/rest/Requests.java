@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.medlabel.api.internal.InternalHeaders;
 import org.medlabel.datastore.config.DatastoreConfig;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
@@ -28,10 +30,12 @@ class Requests {
 
     private final ObjectMapper json;
     private final DatastoreConfig config;
+    private final HttpHeaders headers;
 
-    Requests(ObjectMapper json, DatastoreConfig config) {
+    Requests(ObjectMapper json, DatastoreConfig config, HttpHeaders headers) {
         this.json = json;
         this.config = config;
+        this.headers = headers;
     }
 
     /** A multipart file part with its {@code params} (a JSON object as a string, MONAI Label's form field). */
@@ -46,7 +50,7 @@ class Requests {
                     "file of " + file.size() + " bytes exceeds the limit of " + config.maxUploadBytes() + " bytes");
         }
         Map<String, Object> p = object(params, "params");
-        return new Upload(file.uploadedFile(), file.fileName(), p, clientId(p));
+        return new Upload(file.uploadedFile(), file.fileName(), p, author(p));
     }
 
     /**
@@ -76,7 +80,7 @@ class Requests {
                     out.write(buffer, 0, n);
                 }
             }
-            return new Upload(file, name, p, clientId(p));
+            return new Upload(file, name, p, author(p));
         } catch (IOException e) {
             deleteQuietly(file);
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "could not receive the body: " + e.getMessage(), e);
@@ -107,6 +111,15 @@ class Requests {
             throw new DatastoreException(
                     ErrorCode.INVALID_REQUEST, "'" + field + "' is not a JSON object: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * Who saves: the user the gateway authenticated (auth on), else MONAI Label's free-text {@code client_id} (or the
+     * default). Recorded as an image's {@code user} and a label version's author.
+     */
+    String author(Map<String, Object> body) {
+        String user = headers.getHeaderString(InternalHeaders.USER);
+        return user != null && !user.isBlank() ? user : clientId(body);
     }
 
     String clientId(Map<String, Object> body) {

@@ -79,7 +79,7 @@ public class ImageService {
                 info.putAll(upload.params());
                 info.put("ts", now.getEpochSecond());
                 info.put("name", image.fileName());
-                info.put("user", upload.clientId());
+                info.put("user", upload.author());
                 image.info = info;
                 image.updatedAt = now;
                 image.persist();

@@ -70,10 +70,10 @@ public class LabelService {
                 label.objectKey = key;
                 label.sizeBytes = stored.sizeBytes();
                 label.sha256 = stored.sha256();
-                label.author = upload.clientId();
+                label.author = upload.author();
                 label.createdAt = Instant.now();
                 Map<String, Object> info = new HashMap<>(upload.params());
-                info.putIfAbsent("client_id", upload.clientId());
+                info.putIfAbsent("client_id", upload.author());
                 info.put("ts", label.createdAt.getEpochSecond());
                 info.put("name", label.fileName());
                 label.info = info;

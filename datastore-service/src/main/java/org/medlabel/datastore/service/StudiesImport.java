@@ -48,7 +48,6 @@ public class StudiesImport {
     private final ObjectStorage storage;
     private final List<Path> roots;
     private final Path scratch;
-    private final String clientId;
 
     public StudiesImport(ImageService images, LabelService labels, ObjectStorage storage, DatastoreConfig config) {
         this.images = images;
@@ -58,12 +57,12 @@ public class StudiesImport {
                 .map(p -> Path.of(p).toAbsolutePath().normalize())
                 .toList();
         this.scratch = config.uploadsDirectory();
-        this.clientId = config.defaultClientId();
     }
 
-    public Report fromFolder(String folder) {
+    /** Imports a folder under an import root; {@code author} is recorded as the images' user and labels' author. */
+    public Report fromFolder(String folder, String author) {
         Path dir = allowed(folder);
-        return run(new Source() {
+        return run(author, new Source() {
             @Override
             public List<String> files() {
                 List<String> names = new ArrayList<>();
@@ -79,8 +78,14 @@ public class StudiesImport {
             }
 
             @Override
-            public Path fetch(String name) {
-                return dir.resolve(name);
+            public Path fetch(String name) throws IOException {
+                // a file may be a symbolic link: only one that stays inside the folder is read
+                Path real = dir.resolve(name).toRealPath();
+                if (!real.startsWith(dir)) {
+                    throw new DatastoreException(
+                            ErrorCode.FORBIDDEN, "refused: a symbolic link to a file outside the import folder");
+                }
+                return real;
             }
 
             @Override
@@ -88,7 +93,7 @@ public class StudiesImport {
         });
     }
 
-    public Report fromPrefix(String rawPrefix) {
+    public Report fromPrefix(String rawPrefix, String author) {
         if (rawPrefix == null || rawPrefix.isBlank() || rawPrefix.contains("..") || rawPrefix.startsWith("/")) {
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "'prefix' (e.g. incoming/studies/) is required");
         }
@@ -98,7 +103,7 @@ public class StudiesImport {
                     ErrorCode.FORBIDDEN,
                     "'" + prefix + "' is the datastore's own storage " + BucketLayout.OWN_PREFIXES);
         }
-        return run(new Source() {
+        return run(author, new Source() {
             @Override
             public List<String> files() {
                 return storage.list(prefix).stream()
@@ -123,7 +128,7 @@ public class StudiesImport {
         });
     }
 
-    private Report run(Source source) {
+    private Report run(String author, Source source) {
         List<String> imageNames = new ArrayList<>();
         Map<String, List<String>> labelNames = new LinkedHashMap<>();
         for (String name : source.files().stream().sorted().toList()) {
@@ -141,7 +146,7 @@ public class StudiesImport {
         List<String> errors = new ArrayList<>();
         for (String name : imageNames) {
             try {
-                if (importFile(source, name, null)) {
+                if (importFile(source, name, null, author)) {
                     added++;
                 } else {
                     unchanged++;
@@ -153,7 +158,7 @@ public class StudiesImport {
         for (Map.Entry<String, List<String>> tag : labelNames.entrySet()) {
             for (String name : tag.getValue()) {
                 try {
-                    if (importFile(source, name, tag.getKey())) {
+                    if (importFile(source, name, tag.getKey(), author)) {
                         labelsAdded++;
                     } else {
                         labelsUnchanged++;
@@ -167,13 +172,13 @@ public class StudiesImport {
     }
 
     /** Imports one image ({@code tag} null) or label; false when the same bytes are already there. */
-    private boolean importFile(Source source, String name, String tag) throws IOException {
+    private boolean importFile(Source source, String name, String tag, String author) throws IOException {
         String fileName = name.substring(name.lastIndexOf('/') + 1);
         String id = Names.imageId(null, fileName);
         Path file = source.fetch(name);
         try {
             String sha256 = Checksums.sha256(file);
-            Upload upload = new Upload(file, fileName, Map.of(), clientId);
+            Upload upload = new Upload(file, fileName, Map.of(), author);
             if (tag == null) {
                 ImageEntity existing = ImageEntity.findById(id);
                 if (existing != null && existing.sha256.equals(sha256)) {
@@ -199,16 +204,23 @@ public class StudiesImport {
         return n.endsWith(".nii") || n.endsWith(".nii.gz") || n.endsWith(".nrrd");
     }
 
+    /**
+     * The folder's real path when it lies under an import root. The root is checked first, on the path as given, so
+     * that the answer for a folder outside the roots (403) says nothing about whether it exists; then its real path,
+     * so that a symbolic link inside a root does not lead outside it.
+     */
     private Path allowed(String folder) {
         if (folder == null || folder.isBlank()) {
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "'path' (a folder on the server) is required");
         }
         Path dir = Path.of(folder).toAbsolutePath().normalize();
+        if (roots.stream().noneMatch(dir::startsWith)) {
+            throw outsideRoots(folder);
+        }
         if (!Files.isDirectory(dir)) {
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "'" + folder + "' is not a folder");
         }
         try {
-            // real paths: a symbolic link inside a root must not lead outside it
             Path real = dir.toRealPath();
             for (Path root : roots) {
                 if (Files.isDirectory(root) && real.startsWith(root.toRealPath())) {
@@ -218,7 +230,11 @@ public class StudiesImport {
         } catch (IOException e) {
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "cannot read '" + folder + "': " + e.getMessage());
         }
-        throw new DatastoreException(
+        throw outsideRoots(folder);
+    }
+
+    private DatastoreException outsideRoots(String folder) {
+        return new DatastoreException(
                 ErrorCode.FORBIDDEN,
                 "'" + folder + "' is not under an import root (medlabel.datastore.import-roots: " + roots + ")");
     }

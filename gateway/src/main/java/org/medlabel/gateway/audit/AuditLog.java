@@ -12,7 +12,8 @@ import org.medlabel.gateway.http.Api;
 /**
  * One structured line (JSON, logger {@code medlabel.audit}) per state-changing request, written when its answer is
  * complete: who (the authenticated user, or nobody when the request was refused before it was known), what (method
- * and route), which ids (path and query parameters), the result (status) and the request id. Logins are recorded too.
+ * and route), which ids (path and query parameters), the result (status) and the request id. Logins are recorded with
+ * the user name they were for.
  */
 @Singleton
 public class AuditLog {
@@ -41,6 +42,11 @@ public class AuditLog {
                 .put("status", ctx.response().getStatusCode())
                 .put("ms", (System.nanoTime() - start) / 1_000_000)
                 .put("request_id", requestId);
+        String login = ctx.request().getFormAttribute("username");
+        if (login != null) {
+            // a login names the user it was for (the password is never logged)
+            line.put("login", login);
+        }
         if (!answered) {
             line.put("connection", "closed before the answer was complete");
         }

@@ -26,7 +26,8 @@ public class Authenticator {
 
     private static final Logger LOG = Logger.getLogger(Authenticator.class);
     static final String NOT_AUTHENTICATED = "Not authenticated";
-    static final String INVALID = "Could not validate credentials";
+    /** MONAI Label's answer to a token that is expired, forged, malformed or not for this realm. */
+    public static final String INVALID = "Could not validate credentials";
 
     private final AuthConfig config;
     private final Caller everyone;

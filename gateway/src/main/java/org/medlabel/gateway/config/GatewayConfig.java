@@ -79,6 +79,12 @@ public interface GatewayConfig {
         /** How long an open circuit answers 503 at once before a trial call goes through. */
         @WithDefault("5s")
         Duration circuitDelay();
+
+        /**
+         * The deployment's shared secret the services require on every call when it is set ({@code
+         * MEDLABEL_INTERNAL_TOKEN}, the same variable the services read).
+         */
+        Optional<String> internalToken();
     }
 
     interface Service {

@@ -112,16 +112,19 @@ public final class Call {
     }
 
     /**
-     * A call to a service carrying this request's id and its caller (whom the service records as the author of what it
-     * saves), given up when this request's client goes away.
+     * A call to a service carrying this request's id and, when auth is on, its authenticated caller (whom the service
+     * records as the author of what it saves), given up when this request's client goes away.
      */
     public Outgoing to(io.vertx.core.http.HttpMethod method, String template, String... segments) {
-        Caller caller = caller();
-        return Outgoing.to(method, template, segments)
+        Outgoing out = Outgoing.to(method, template, segments)
                 .header(Api.REQUEST_ID, requestId)
-                .header(InternalHeaders.USER, caller.username())
-                .header(InternalHeaders.ROLES, caller.roles().isEmpty() ? null : String.join(",", caller.roles()))
                 .abandonedWhen(clientGone.future());
+        if (Api.verified(ctx)) {
+            Caller caller = caller();
+            out.header(InternalHeaders.USER, caller.username())
+                    .header(InternalHeaders.ROLES, String.join(",", caller.roles()));
+        }
+        return out;
     }
 
     /** Streams this request's body (its content type and length included) to the service and the answer back. */

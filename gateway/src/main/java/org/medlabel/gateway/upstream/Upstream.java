@@ -22,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.medlabel.api.internal.InternalHeaders;
 import org.medlabel.gateway.config.GatewayConfig;
 import org.medlabel.gateway.error.ApiError;
 
@@ -132,6 +133,13 @@ public final class Upstream {
                 .setURI(basePath() + out.uri())
                 .setHeaders(out.headers())
                 .setIdleTimeout(timeout.toMillis());
+        calls.internalToken().ifPresent(token -> {
+            options.addHeader(InternalHeaders.TOKEN, token);
+            if (!out.headers().contains(InternalHeaders.USER)) {
+                // the gateway's own calls (info, health of the task list) and those of public routes
+                options.addHeader(InternalHeaders.USER, "service:medlabel-gateway");
+            }
+        });
         return client.request(options).compose(request -> {
             if (out.abandoned() != null) {
                 // a no-op once the exchange is over

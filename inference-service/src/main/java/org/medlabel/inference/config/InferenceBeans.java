@@ -12,6 +12,7 @@ import org.medlabel.inference.volume.DatastoreClientConfig;
 import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
 import org.medlabel.platform.datastore.DatastoreClient;
+import org.medlabel.platform.security.InternalIdentity;
 
 /** The service's plain (non-CDI) collaborators, built once from its configuration (singletons: final types). */
 @ApplicationScoped
@@ -37,15 +38,15 @@ public class InferenceBeans {
     /** The one door to the datastore (images and sessions to infer on). */
     @Produces
     @Singleton
-    DatastoreClient datastore(DatastoreClientConfig config) {
-        return new DatastoreClient(DatastoreClientConfig.settings(config));
+    DatastoreClient datastore(DatastoreClientConfig config, InternalIdentity identity) {
+        return new DatastoreClient(DatastoreClientConfig.settings(config, identity));
     }
 
     /** The training service's door for new model versions (imports). */
     @Produces
     @Singleton
-    ModelVersions modelVersions(TrainingClientConfig config) {
-        return new ModelVersions(TrainingClientConfig.settings(config));
+    ModelVersions modelVersions(TrainingClientConfig config, InternalIdentity identity) {
+        return new ModelVersions(TrainingClientConfig.settings(config, identity));
     }
 
     /** Threads for the imaging steps of one request: the same share of the cores as ONNX Runtime gets. */

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
 import org.medlabel.platform.http.ServiceHttp;
+import org.medlabel.platform.security.InternalIdentity;
 
 /**
  * Where the training service is (imported models get their versions there). Environment overrides:
@@ -23,7 +24,8 @@ public interface TrainingClientConfig {
     @WithDefault("60s")
     Duration readTimeout();
 
-    static ServiceHttp.Settings settings(TrainingClientConfig config) {
-        return new ServiceHttp.Settings("training", config.url(), config.connectTimeout(), config.readTimeout());
+    static ServiceHttp.Settings settings(TrainingClientConfig config, InternalIdentity identity) {
+        return new ServiceHttp.Settings(
+                "training", config.url(), config.connectTimeout(), config.readTimeout(), identity);
     }
 }

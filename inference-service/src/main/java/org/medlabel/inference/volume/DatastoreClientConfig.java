@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
 import org.medlabel.platform.http.ServiceHttp;
+import org.medlabel.platform.security.InternalIdentity;
 
 /** Where the datastore-service is. Environment overrides: {@code MEDLABEL_INFERENCE_DATASTORE_URL} and so on. */
 @ConfigMapping(prefix = "medlabel.inference.datastore")
@@ -25,7 +26,8 @@ public interface DatastoreClientConfig {
     Duration readTimeout();
 
     /** The shared client's settings from these. */
-    static ServiceHttp.Settings settings(DatastoreClientConfig config) {
-        return new ServiceHttp.Settings("datastore", config.url(), config.connectTimeout(), config.readTimeout());
+    static ServiceHttp.Settings settings(DatastoreClientConfig config, InternalIdentity identity) {
+        return new ServiceHttp.Settings(
+                "datastore", config.url(), config.connectTimeout(), config.readTimeout(), identity);
     }
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
+import org.medlabel.platform.security.InternalIdentity;
 
 /**
  * The one HTTP stack for calls between MedLabel's back-end services: JSON bodies read into records, the services' error
@@ -28,8 +29,15 @@ import java.util.function.Supplier;
  */
 public final class ServiceHttp {
 
-    /** Where a service is and how long a call to it may take. */
-    public record Settings(String service, URI url, Duration connectTimeout, Duration readTimeout) {}
+    /** Where a service is, how long a call to it may take, and who calls (the internal token, when there is one). */
+    public record Settings(
+            String service, URI url, Duration connectTimeout, Duration readTimeout, InternalIdentity identity) {
+
+        /** Without an internal token. */
+        public Settings(String service, URI url, Duration connectTimeout, Duration readTimeout) {
+            this(service, url, connectTimeout, readTimeout, InternalIdentity.NONE);
+        }
+    }
 
     /** A whole answer. */
     public record Answer(int status, HttpHeaders headers, byte[] body) {
@@ -161,7 +169,10 @@ public final class ServiceHttp {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(settings.readTimeout());
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(settings.readTimeout());
+        settings.identity().apply(request, null);
+        return request;
     }
 
     private <T> HttpResponse<T> send(HttpRequest.Builder request, BodyHandler<T> handler, String path) {

@@ -8,6 +8,7 @@ import org.medlabel.ml.runtime.Device;
 import org.medlabel.ml.runtime.SessionManager;
 import org.medlabel.platform.datastore.DatastoreClient;
 import org.medlabel.platform.http.ServiceHttp;
+import org.medlabel.platform.security.InternalIdentity;
 import org.medlabel.training.task.InferenceClient;
 
 /** The app every job trains from and the ONNX Runtime settings of a training session. */
@@ -22,16 +23,18 @@ public class TrainingBeans {
     /** The one door to the datastore (the datalist and the cases' files). */
     @Produces
     @Singleton
-    DatastoreClient datastore(TrainingConfig config) {
+    DatastoreClient datastore(TrainingConfig config, InternalIdentity identity) {
         TrainingConfig.Datastore d = config.datastore();
-        return new DatastoreClient(new ServiceHttp.Settings("datastore", d.url(), d.connectTimeout(), d.readTimeout()));
+        return new DatastoreClient(
+                new ServiceHttp.Settings("datastore", d.url(), d.connectTimeout(), d.readTimeout(), identity));
     }
 
     @Produces
     @Singleton
-    InferenceClient inference(TrainingConfig config) {
+    InferenceClient inference(TrainingConfig config, InternalIdentity identity) {
         TrainingConfig.Inference i = config.inference();
-        return new InferenceClient(new ServiceHttp.Settings("inference", i.url(), i.connectTimeout(), i.readTimeout()));
+        return new InferenceClient(
+                new ServiceHttp.Settings("inference", i.url(), i.connectTimeout(), i.readTimeout(), identity));
     }
 
     @Produces
