@@ -107,7 +107,8 @@ start_service() {
       export MEDLABEL_GATEWAY_AUTH_REALM_URI=http://127.0.0.1:$MEDLABEL_KEYCLOAK_PORT/realms/monailabel
       # our realm puts the client in the tokens' audience, so tokens meant for other clients are refused
       export MEDLABEL_GATEWAY_AUTH_AUDIENCE=monailabel-app
-      MEDLABEL_INTERNAL_TOKEN=$(internal_token); export MEDLABEL_INTERNAL_TOKEN
+      # shellcheck disable=SC2155 # internal_token fails only with the home unwritable, which start has ruled out
+      export MEDLABEL_INTERNAL_TOKEN="$(internal_token)"
     fi
     # decoded volumes live on the heap: keep the cache well inside it
     export MEDLABEL_INFERENCE_CACHE_MAX_BYTES=${MEDLABEL_INFERENCE_CACHE_MAX_BYTES:-1073741824}

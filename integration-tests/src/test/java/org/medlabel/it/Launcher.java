@@ -25,9 +25,13 @@ final class Launcher {
     static final int KAFKA_PORT = 26092;
     static final int KAFKA_CONTROLLER_PORT = 26093;
     static final int S3_PORT = 26000;
+    /** Keycloak, when a test turns auth on (MEDLABEL_AUTH=keycloak); its management interface takes the next port. */
+    static final int KEYCLOAK_PORT = 26180;
+
     static final Map<String, Integer> SERVICE_PORTS =
             Map.of("gateway", 26800, "datastore", 26881, "inference", 26882, "training", 26883);
-    static final List<Integer> INFRA_PORTS = List.of(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, S3_PORT);
+    static final List<Integer> INFRA_PORTS =
+            List.of(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, S3_PORT, KEYCLOAK_PORT);
 
     /** How long {@code start} may take: a fresh install builds version 0 of the app's models. */
     static final Duration START_TIMEOUT = Duration.ofMinutes(5);
@@ -124,6 +128,7 @@ final class Launcher {
         env.put("MEDLABEL_KAFKA_PORT", String.valueOf(KAFKA_PORT));
         env.put("MEDLABEL_KAFKA_CONTROLLER_PORT", String.valueOf(KAFKA_CONTROLLER_PORT));
         env.put("MEDLABEL_S3_PORT", String.valueOf(S3_PORT));
+        env.put("MEDLABEL_KEYCLOAK_PORT", String.valueOf(KEYCLOAK_PORT));
         SERVICE_PORTS.forEach(
                 (name, port) -> env.put("MEDLABEL_" + name.toUpperCase() + "_PORT", String.valueOf(port)));
         if (app == null) {

@@ -67,6 +67,12 @@ final class MonaiWire {
 
     /** The request line and headers http.client sends with a body, then the body. */
     static byte[] request(String method, String target, int port, String contentType, byte[] body) throws IOException {
+        return request(method, target, port, contentType, body, null);
+    }
+
+    /** The same with client.py's {@code Authorization} header (its {@code update_auth}), when one is given. */
+    static byte[] request(String method, String target, int port, String contentType, byte[] body, String authorization)
+            throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringBuilder head = new StringBuilder()
                 .append(method)
@@ -77,6 +83,9 @@ final class MonaiWire {
                 .append("\r\nAccept-Encoding: identity\r\n");
         if (contentType != null) {
             head.append("content-type: ").append(contentType).append("\r\n");
+        }
+        if (authorization != null) {
+            head.append("Authorization: ").append(authorization).append("\r\n");
         }
         head.append("content-length: ").append(body.length).append("\r\n\r\n");
         out.write(head.toString().getBytes(StandardCharsets.UTF_8));

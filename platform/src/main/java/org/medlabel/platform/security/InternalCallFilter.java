@@ -1,5 +1,6 @@
 package org.medlabel.platform.security;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.MediaType;
@@ -18,14 +19,21 @@ import org.medlabel.api.internal.InternalHeaders;
 @Singleton
 public class InternalCallFilter {
 
-    private final Optional<byte[]> token;
+    private final Instance<InternalConfig> config;
+    private volatile Optional<byte[]> token;
 
-    public InternalCallFilter(InternalConfig config) {
-        this.token = config.token().map(t -> t.getBytes(StandardCharsets.UTF_8));
+    /** The configuration is read at the first request: REST filters are made at start-up, before runtime config. */
+    public InternalCallFilter(Instance<InternalConfig> config) {
+        this.config = config;
     }
 
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext request) {
+        Optional<byte[]> token = this.token;
+        if (token == null) {
+            token = config.get().token().map(t -> t.getBytes(StandardCharsets.UTF_8));
+            this.token = token;
+        }
         if (token.isEmpty() || request.getUriInfo().getPath().startsWith("/q/")) {
             return Optional.empty();
         }
