@@ -424,18 +424,53 @@ class DatastoreApiTest {
         Files.copy(CT_LABEL, studies.resolve("labels/final/" + id + ".nii.gz"));
         Files.write(studies.resolve("broken" + run + ".nii.gz"), Arrays.copyOf(Files.readAllBytes(CT), 5000));
         Files.copy(CT_LABEL, studies.resolve("labels/final/orphan" + run + ".nii.gz"));
+        // a file linking out of the import root: listed, never read
+        Files.createSymbolicLink(studies.resolve("zlinked" + run + ".nii.gz"), CT.toAbsolutePath());
 
         given().contentType(ContentType.JSON)
+                .header("X-MedLabel-User", "importer")
                 .body(Map.of("path", studies.toString()))
                 .post("/imports/folder")
                 .then()
                 .statusCode(200)
                 .body("imagesAdded", equalTo(1))
                 .body("labelsAdded", equalTo(1))
-                .body("errors.size()", equalTo(2))
+                .body("errors.size()", equalTo(3))
                 .body("errors[0]", containsString("broken" + run + ".nii.gz: not a valid NIFTI file"))
-                .body("errors[1]", containsString("image 'orphan" + run + "' not found"));
-        given().get("/images/{id}/labels/final", id).then().statusCode(200).body("version", equalTo(1));
+                .body(
+                        "errors[1]",
+                        containsString("zlinked" + run + ".nii.gz: refused: a symbolic link to a file outside"))
+                .body("errors[2]", containsString("image 'orphan" + run + "' not found"));
+        given().get("/images/{id}/labels/final", id)
+                .then()
+                .statusCode(200)
+                .body("version", equalTo(1))
+                .body("author", equalTo("importer"));
+        given().get("/images/{id}/labels/final", "zlinked" + run).then().statusCode(404);
+
+        // outside the roots: 403 whether the folder exists or not (the answer does not reveal the server's folders),
+        // through "..", and through a linked folder inside a root
+        Path linkedOut = studies.resolve("linked-dir");
+        Files.createSymbolicLink(linkedOut, DATA.toAbsolutePath());
+        for (String outside : List.of(
+                DATA.toString(),
+                "/no/such/folder" + run,
+                studies.resolve("../../..").toString() + "/etc",
+                linkedOut.toString())) {
+            given().contentType(ContentType.JSON)
+                    .body(Map.of("path", outside))
+                    .post("/imports/folder")
+                    .then()
+                    .statusCode(403)
+                    .body("code", equalTo("FORBIDDEN"));
+        }
+        given().contentType(ContentType.JSON)
+                .body(Map.of("path", studies.resolve("missing").toString()))
+                .post("/imports/folder")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("is not a folder"));
+        Files.delete(linkedOut);
 
         given().contentType(ContentType.JSON)
                 .body(Map.of("path", studies.toString()))

@@ -106,11 +106,17 @@ class AuthIT extends LaunchedStack {
     /** The realm's demo users: each has its own role and monailabel-user (roles are not hierarchical). */
     private static final List<String> USERS = List.of("admin", "reviewer", "annotator", "user");
 
+    /** The services' upload limit in this test (2 GiB by default), so that going past it is cheap. */
+    private static final long UPLOAD_LIMIT = 16L << 20;
+
     private final Map<String, String> tokens = new LinkedHashMap<>();
 
     @Override
     Launcher newLauncher() throws Exception {
-        return Launcher.fresh("auth-it-home", "compat-app.yaml").withEnv("MEDLABEL_AUTH", "keycloak");
+        return Launcher.fresh("auth-it-home", "compat-app.yaml")
+                .withEnv("MEDLABEL_AUTH", "keycloak")
+                .withEnv("MEDLABEL_DATASTORE_MAX_UPLOAD_BYTES", String.valueOf(UPLOAD_LIMIT))
+                .withEnv("MEDLABEL_INFERENCE_MAX_UPLOAD_BYTES", String.valueOf(UPLOAD_LIMIT));
     }
 
     @BeforeAll
@@ -359,6 +365,71 @@ class AuthIT extends LaunchedStack {
                         .anyMatch(a -> a.path("audit").asText().equals("DELETE /datastore/label")
                                 && a.path("status").asInt() == 403),
                 log);
+    }
+
+    @Test
+    void everyUploadRouteAnswers413PastTheLimitAndABombIsRefused() throws Exception {
+        byte[] big = new byte[(int) UPLOAD_LIMIT + 4096];
+        new java.util.Random(1).nextBytes(big);
+        String annotator = "Bearer " + tokens.get("annotator");
+        String user = "Bearer " + tokens.get("user");
+        Map<String, String[]> uploads = new LinkedHashMap<>();
+        uploads.put("PUT /datastore/image?image=big", new String[] {"file", annotator});
+        uploads.put("PUT /datastore/?image=big", new String[] {"file", annotator});
+        uploads.put("PUT /datastore/label?image=big", new String[] {"label", annotator});
+        uploads.put("PUT /session/", new String[] {"files", user});
+        uploads.put("PUT /model/segmentation_spleen", new String[] {"file", annotator});
+        uploads.put("POST /infer/segmentation_spleen", new String[] {"file", user});
+        for (var upload : uploads.entrySet()) {
+            String[] route = upload.getKey().split(" ");
+            MonaiWire.Reply answer = wire(
+                    route[0],
+                    route[1],
+                    "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                    upload.getValue()[1],
+                    MonaiWire.encode(Map.of(), Map.of(upload.getValue()[0], Map.entry("/tmp/big.nii.gz", big))));
+            assertEquals(413, answer.status(), upload.getKey() + ": " + answer.text());
+            assertTrue(JSON.readTree(answer.body()).path("detail").asText().contains("limit"), answer.text());
+        }
+        // form and JSON bodies the gateway reads itself: its own 1 MiB limit
+        byte[] bigForm = ("info=" + "x".repeat(1_100_000)).getBytes(StandardCharsets.US_ASCII);
+        MonaiWire.Reply form = wire(
+                "PUT", "/datastore/image/info?image=big", "application/x-www-form-urlencoded", annotator, bigForm);
+        assertEquals(413, form.status(), form.text());
+        assertEquals(404, call("GET", "/datastore/image/info?image=big", tokens.get("user")).statusCode());
+
+        // a valid NIfTI whose gzip goes on inflating: 160 more members of 64 MiB of zeros, 10 GiB from ~10 MB
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        new org.medlabel.imaging.io.NiftiWriter().write(Phantoms.make(16, 3).image(), raw, false);
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        gzip(raw.toByteArray(), bomb);
+        java.io.ByteArrayOutputStream zeros = new java.io.ByteArrayOutputStream();
+        gzip(new byte[64 << 20], zeros);
+        for (int i = 0; i < 160; i++) {
+            zeros.writeTo(bomb);
+        }
+        long start = System.nanoTime();
+        MonaiWire.Reply refused = wire(
+                "PUT",
+                "/datastore/image?image=bomb",
+                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                annotator,
+                MonaiWire.encode(Map.of(), Map.of("file", Map.entry("/tmp/bomb.nii.gz", bomb.toByteArray()))));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("a %d-byte gzip bomb (10 GiB inflated) was answered %d in %d ms%n", bomb.size(), refused.status(), ms);
+        assertEquals(422, refused.status(), refused.text());
+        assertTrue(refused.text().contains("after the voxels"), refused.text());
+        assertEquals(404, call("GET", "/datastore/image/info?image=bomb", tokens.get("user")).statusCode());
+    }
+
+    private static void gzip(byte[] data, java.io.OutputStream out) throws java.io.IOException {
+        try (var gz = new java.util.zip.GZIPOutputStream(out) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+            }
+        }) {
+            gz.write(data);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package org.medlabel.inference.model;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
 
 /**
  * MONAI Label's {@code PUT /model/{model}}: a user's model file (ONNX, PyTorch checkpoint, TorchScript) checked and
@@ -19,10 +20,13 @@ public class ModelImport {
         this.versions = versions;
     }
 
-    /** Imports the file as the model's next version; returns the version. */
-    public int importModel(String model, byte[] file) {
+    /**
+     * Imports the file (the upload, spooled to disk) as the model's next version, recorded as {@code user}'s import
+     * (null when auth is off); returns the version.
+     */
+    public int importModel(String model, Path file, String user) {
         byte[] onnx = registry.checkImport(model, file);
-        int version = versions.store(model, onnx);
+        int version = versions.store(model, onnx, user);
         registry.serveImported(model, version, onnx);
         return version;
     }

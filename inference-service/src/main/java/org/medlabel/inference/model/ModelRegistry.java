@@ -6,6 +6,7 @@ import ai.onnxruntime.TensorInfo;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +151,7 @@ public class ModelRegistry {
      * definition. It gets its version elsewhere (the training service numbers every version); {@link #serveImported}
      * then serves it.
      */
-    public synchronized byte[] checkImport(String model, byte[] file) {
+    public synchronized byte[] checkImport(String model, Path file) {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
@@ -165,36 +166,40 @@ public class ModelRegistry {
     }
 
     /** PyTorch's checkpoints and TorchScript archives are zip files; an ONNX model is a protobuf, never "PK\3\4". */
-    private static boolean isZip(byte[] file) {
-        return file.length >= 4 && file[0] == 'P' && file[1] == 'K' && file[2] == 3 && file[3] == 4;
+    private static boolean isZip(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A user's ONNX network (exported from MONAI: its axes in MONAI's order) made to run on MedLabel's tensors. */
-    private byte[] inModelAxes(String model, byte[] onnx) {
-        ModelProto network = parse(model, onnx);
+    private byte[] inModelAxes(String model, Path file) {
+        ModelProto network;
+        try (InputStream in = Files.newInputStream(file)) {
+            network = ModelProto.parseFrom(in);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new InvalidModelException("the model for '" + model + "' is not an ONNX file: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         if (network.getGraph().getInputCount() == 0 || network.getGraph().getOutputCount() == 0) {
             throw new InvalidModelException("the ONNX model for '" + model + "' declares no input or no output");
         }
+        SelfContained.require(model, network);
         return NetworkFactory.inModelAxes(network, app.models().get(model)).toByteArray();
     }
 
     /** The model's network with the checkpoint's weights, as ONNX. */
-    private byte[] fromCheckpoint(String model, byte[] checkpoint) {
-        Path file = null;
+    private byte[] fromCheckpoint(String model, Path checkpoint) {
         try {
-            file = Files.createTempFile("medlabel-import", ".pt");
-            Files.write(file, checkpoint);
-            return NetworkFactory.fromCheckpoint(model, app.models().get(model), file)
+            return NetworkFactory.fromCheckpoint(model, app.models().get(model), checkpoint)
                     .toByteArray();
         } catch (InvalidCheckpointException e) {
             throw new InvalidModelException(
                     "model '" + model + "': the PyTorch file cannot be imported: " + e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (file != null) {
-                file.toFile().delete();
-            }
         }
     }
 

@@ -18,10 +18,15 @@ public final class ModelVersions {
         this.http = new ServiceHttp(settings);
     }
 
-    /** Stores {@code onnx} as the model's next version and announces it; returns the version. */
-    public int store(String model, byte[] onnx) {
+    /** Stores {@code onnx} as the model's next version for {@code user} (null: unknown) and announces it. */
+    public int store(String model, byte[] onnx, String user) {
         ServiceHttp.Answer answer = http.send(
-                "POST", "/models/" + ServiceHttp.segment(model) + "/versions", "application/octet-stream", onnx, null);
+                "POST",
+                "/models/" + ServiceHttp.segment(model) + "/versions",
+                "application/octet-stream",
+                onnx,
+                null,
+                user);
         return http.read(answer, new TypeReference<Stored>() {}).version();
     }
 }

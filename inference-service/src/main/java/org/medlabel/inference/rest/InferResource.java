@@ -21,6 +21,8 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.medlabel.inference.config.InferenceConfig;
+import org.medlabel.inference.error.InferenceError;
 import org.medlabel.inference.pipeline.InvalidRequestException;
 import org.medlabel.inference.service.InferenceResult;
 import org.medlabel.inference.service.InferenceService;
@@ -41,8 +43,10 @@ public class InferResource {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final InferenceService inference;
+    private final InferenceConfig config;
 
-    public InferResource(InferenceService inference) {
+    public InferResource(InferenceService inference, InferenceConfig config) {
+        this.config = config;
         this.inference = inference;
     }
 
@@ -56,6 +60,10 @@ public class InferResource {
             @RestQuery("session_id") String sessionId,
             @RestForm("params") String params,
             @RestForm("file") FileUpload file) {
+        if (file != null && file.size() > config.maxUploadBytes()) {
+            throw new UploadTooLargeException(
+                    InferenceError.IMAGE_TOO_LARGE, "the uploaded image", config.maxUploadBytes());
+        }
         InferenceService.Output wanted = output(output);
         InferenceService.ImageInput input = new InferenceService.ImageInput(
                 image, file == null ? null : file.uploadedFile(), file == null ? null : file.fileName(), sessionId);

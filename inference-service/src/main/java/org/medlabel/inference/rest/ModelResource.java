@@ -8,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
+import org.medlabel.api.internal.InternalHeaders;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.inference.config.InferenceConfig;
@@ -26,7 +28,6 @@ import org.medlabel.inference.model.ModelImport;
 import org.medlabel.inference.model.ModelNotLoadedException;
 import org.medlabel.inference.model.ModelRegistry;
 import org.medlabel.inference.model.UnknownModelException;
-import org.medlabel.platform.error.CodedError;
 import org.medlabel.platform.objectstore.ModelStore;
 
 /**
@@ -134,10 +135,18 @@ public class ModelResource {
     @Operation(
             summary =
                     "Import a model file as the model's next version: ONNX, or a PyTorch checkpoint (.pt) or TorchScript archive (.ts) with MONAI's parameter names for the app's network (checked by loading it)")
-    public Uni<Map<String, Object>> importModel(@RestPath String model, InputStream body) {
+    public Uni<Map<String, Object>> importModel(
+            @RestPath String model, InputStream body, @jakarta.ws.rs.core.Context HttpHeaders headers) {
+        String user = headers.getHeaderString(InternalHeaders.USER);
         return Uni.createFrom()
                 .item(() -> {
-                    int version = imports.importModel(model, read(body));
+                    java.nio.file.Path file = spool(body);
+                    int version;
+                    try {
+                        version = imports.importModel(model, file, user);
+                    } finally {
+                        file.toFile().delete();
+                    }
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("model", model);
                     out.put("version", version);
@@ -146,31 +155,36 @@ public class ModelResource {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private byte[] read(InputStream body) {
+    /** The upload written to a temporary file as it arrives (not held in memory), stopped past the limit. */
+    private java.nio.file.Path spool(InputStream body) {
+        java.nio.file.Path file = null;
         try {
-            byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxUploadBytes() + 1));
-            if (bytes.length > config.maxUploadBytes()) {
-                throw new ModelTooLargeException(config.maxUploadBytes());
+            file = java.nio.file.Files.createTempFile("medlabel-model-", ".upload");
+            long total = 0;
+            byte[] buffer = new byte[1 << 16];
+            try (var out = java.nio.file.Files.newOutputStream(file)) {
+                for (int n; (n = body.read(buffer)) > 0; ) {
+                    total += n;
+                    if (total > config.maxUploadBytes()) {
+                        throw new UploadTooLargeException(
+                                InferenceError.MODEL_TOO_LARGE, "the model", config.maxUploadBytes());
+                    }
+                    out.write(buffer, 0, n);
+                }
             }
-            if (bytes.length == 0) {
+            if (total == 0) {
                 throw new InvalidModelException(
                         "the request body is empty; send the model file's bytes (ONNX, PyTorch .pt or TorchScript .ts)");
             }
-            return bytes;
-        } catch (IOException e) {
+            return file;
+        } catch (IOException | RuntimeException e) {
+            if (file != null) {
+                file.toFile().delete();
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new InvalidModelException("the upload broke off: " + e.getMessage());
-        }
-    }
-
-    /** An upload over the limit (413). */
-    static final class ModelTooLargeException extends RuntimeException implements CodedError {
-        ModelTooLargeException(long limit) {
-            super("the model is larger than the limit of " + limit + " bytes");
-        }
-
-        @Override
-        public InferenceError code() {
-            return InferenceError.MODEL_TOO_LARGE;
         }
     }
 }

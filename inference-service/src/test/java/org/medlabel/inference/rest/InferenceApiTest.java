@@ -325,6 +325,23 @@ class InferenceApiTest {
                 .then()
                 .statusCode(422)
                 .body("detail", containsString("output has 3 channels; its definition needs 2"));
+        // weights in an external file: a server must not read a file an upload names
+        var network = new UNetBuilder().channels(4, 8).strides(2).build();
+        var graph = network.getGraph().toBuilder();
+        graph.setInitializer(
+                0,
+                graph.getInitializer(0).toBuilder()
+                        .clearRawData()
+                        .setDataLocation(org.medlabel.ml.onnx.proto.Onnx.TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(org.medlabel.ml.onnx.proto.Onnx.StringStringEntryProto.newBuilder()
+                                .setKey("location")
+                                .setValue("../../../etc/passwd")));
+        given().body(network.toBuilder().setGraph(graph).build().toByteArray())
+                .contentType("application/octet-stream")
+                .put("/models/tiny_spleen")
+                .then()
+                .statusCode(422)
+                .body("detail", containsString("in an external file ('../../../etc/passwd')"));
 
         int before = given().get("/models").then().extract().path("models.tiny_spleen.version");
         ExecutorService clients = Executors.newFixedThreadPool(3);

@@ -125,7 +125,12 @@ public final class ServiceHttp {
      * an inference). A non-2xx answer is thrown.
      */
     public Answer send(String method, String path, String contentType, byte[] body, Duration timeout) {
-        HttpRequest.Builder request = request(path)
+        return send(method, path, contentType, body, timeout, null);
+    }
+
+    /** As {@link #send(String, String, String, byte[], Duration)} for {@code user} (null: this service itself). */
+    public Answer send(String method, String path, String contentType, byte[] body, Duration timeout, String user) {
+        HttpRequest.Builder request = request(path, user)
                 .timeout(timeout == null ? settings.readTimeout() : timeout)
                 .method(
                         method,

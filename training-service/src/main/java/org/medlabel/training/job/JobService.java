@@ -49,12 +49,16 @@ public class JobService {
      * @throws InvalidTrainRequestException for an untrainable model or bad params
      * @throws JobConflictException when one is active and {@code enqueue} is false
      */
-    public Job submit(String model, Map<String, Object> params, boolean enqueue) {
-        return submit(model, params, enqueue, null).orElseThrow();
+    public Job submit(String model, Map<String, Object> params, boolean enqueue, String requestedBy) {
+        return submit(model, params, enqueue, null, requestedBy).orElseThrow();
     }
 
-    /** As {@link #submit(String, Map, boolean)} for a request event: empty when the event was handled before. */
-    public Optional<Job> submit(String model, Map<String, Object> params, boolean enqueue, UUID eventId) {
+    /**
+     * As {@link #submit(String, Map, boolean, String)} for a request event: empty when the event was handled before.
+     * {@code requestedBy} (the authenticated user, null when auth is off) is kept in the job's request.
+     */
+    public Optional<Job> submit(
+            String model, Map<String, Object> params, boolean enqueue, UUID eventId, String requestedBy) {
         Training t = trainable.get(model);
         if (t == null) {
             if (!untrainable.containsKey(model)) {
@@ -67,6 +71,10 @@ public class JobService {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("model", model);
         request.putAll(params);
+        request.remove(TrainParams.REQUESTED_BY);
+        if (requestedBy != null) {
+            request.put(TrainParams.REQUESTED_BY, requestedBy);
+        }
         return store.submit(model, Job.BY_REQUEST, request, p.maxEpochs(), enqueue, eventId);
     }
 

@@ -20,6 +20,9 @@ public record TrainParams(
         boolean pretrained,
         Training settings) {
 
+    /** Who asked for the job (the authenticated user), kept in its request; never a train param of its own. */
+    public static final String REQUESTED_BY = "requested_by";
+
     private static final Set<String> IGNORED = Set.of(
             "name",
             "device",
@@ -31,6 +34,7 @@ public record TrainParams(
             "tracking_uri",
             "tracking_experiment_name",
             "client_id",
+            REQUESTED_BY,
             "model",
             "run_id",
             "train_ds",

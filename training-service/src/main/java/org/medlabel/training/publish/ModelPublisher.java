@@ -52,6 +52,11 @@ public class ModelPublisher {
      * @return the version
      */
     public int store(Connection c, UUID jobId, String model, byte[] onnx, Double dice) throws SQLException {
+        return store(c, jobId, model, onnx, dice, null);
+    }
+
+    private int store(Connection c, UUID jobId, String model, byte[] onnx, Double dice, String importedBy)
+            throws SQLException {
         try (PreparedStatement s =
                 c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('training.version:' || ?))")) {
             s.setString(1, model);
@@ -62,12 +67,13 @@ public class ModelPublisher {
         String key = ModelStore.key(model, v);
         store.write(key, onnx);
         try (PreparedStatement s = c.prepareStatement("INSERT INTO training.model_versions (model, version,"
-                + " object_key, job_id, dice) VALUES (?, ?, ?, ?, ?)")) {
+                + " object_key, job_id, dice, imported_by) VALUES (?, ?, ?, ?, ?, ?)")) {
             s.setString(1, model);
             s.setInt(2, v);
             s.setString(3, key);
             s.setObject(4, jobId);
             s.setObject(5, dice);
+            s.setString(6, importedBy);
             s.executeUpdate();
         }
         return v;
@@ -80,8 +86,8 @@ public class ModelPublisher {
      *
      * @return the version
      */
-    public int importVersion(String model, byte[] onnx) {
-        int version = jobs.transaction(c -> store(c, null, model, onnx, null));
+    public int importVersion(String model, byte[] onnx, String importedBy) {
+        int version = jobs.transaction(c -> store(c, null, model, onnx, null, importedBy));
         announce(null, model, version, null);
         return version;
     }

@@ -40,8 +40,13 @@ public class JobResource {
     @Path("/jobs/{model}")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Start a training job with MONAI Label train params (a flat JSON object, optional)")
-    public Map<String, Object> submit(@RestPath String model, @RestQuery boolean enqueue, String body) {
-        return TaskView.of(jobs.submit(model, JsonBodies.object(body, "of train params"), enqueue));
+    public Map<String, Object> submit(
+            @RestPath String model,
+            @RestQuery boolean enqueue,
+            String body,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
+        return TaskView.of(
+                jobs.submit(model, JsonBodies.object(body, "of train params"), enqueue, Callers.user(headers)));
     }
 
     @GET

@@ -39,7 +39,11 @@ public class ModelVersionResource {
     @Path("/models/{model}/versions")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Store an imported ONNX model as the model's next version and announce it (internal)")
-    public Stored importVersion(@RestPath String model, InputStream body) throws IOException {
+    public Stored importVersion(
+            @RestPath String model,
+            InputStream body,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers)
+            throws IOException {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
@@ -47,6 +51,6 @@ public class ModelVersionResource {
         if (onnx.length == 0) {
             throw new InvalidTrainRequestException("the body must be the model's ONNX bytes");
         }
-        return new Stored(model, publisher.importVersion(model, onnx));
+        return new Stored(model, publisher.importVersion(model, onnx, Callers.user(headers)));
     }
 }

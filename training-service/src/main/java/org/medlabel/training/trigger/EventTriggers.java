@@ -57,7 +57,8 @@ public class EventTriggers {
                                     event.model(),
                                     event.params(),
                                     event.enqueue(),
-                                    event.meta().eventId())
+                                    event.meta().eventId(),
+                                    null)
                             .stream()
                             .toList(),
                     "train request");

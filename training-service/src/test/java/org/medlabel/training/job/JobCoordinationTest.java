@@ -97,7 +97,7 @@ class JobCoordinationTest {
     @Test
     void twoWorkersClaimingAtOnceNeverRunTheSameModelTwice() throws Exception {
         for (int i = 0; i < 4; i++) {
-            service.submit(MODEL, Map.of(), true);
+            service.submit(MODEL, Map.of(), true, null);
         }
         int workers = 4;
         CountDownLatch go = new CountDownLatch(1);
@@ -130,7 +130,7 @@ class JobCoordinationTest {
 
     @Test
     void aWorkerThatStopsHeartbeatingLosesItsJobToAnother() throws Exception {
-        Job job = service.submit(MODEL, Map.of("max_epochs", 2), false);
+        Job job = service.submit(MODEL, Map.of("max_epochs", 2), false, null);
         Job claimed = store.claim("dying-worker", Duration.ofMillis(300)).orElseThrow();
         assertEquals(job.id(), claimed.id());
         assertEquals(1, claimed.attempts());
@@ -152,8 +152,8 @@ class JobCoordinationTest {
 
     @Test
     void stopEndsAWaitingJobAtOnceAndFlagsARunningOne() {
-        Job waiting = service.submit(MODEL, Map.of(), false);
-        Job queued = service.submit(MODEL, Map.of(), true);
+        Job waiting = service.submit(MODEL, Map.of(), false, null);
+        Job queued = service.submit(MODEL, Map.of(), true, null);
         Job running = store.claim("w", Duration.ofMinutes(1)).orElseThrow();
         assertEquals(waiting.id(), running.id());
         assertEquals(JobStatus.STOPPED, service.stop(queued.id()).status());
@@ -165,7 +165,7 @@ class JobCoordinationTest {
 
     @Test
     void aPausedJobIsResumedAfterItsWaitAndStopsAtOnceWhenAsked() throws Exception {
-        Job job = service.submit(MODEL, Map.of(), false);
+        Job job = service.submit(MODEL, Map.of(), false, null);
         store.claim("w", Duration.ofMinutes(1)).orElseThrow();
         assertTrue(store.pause(job.id(), "w", Duration.ofMillis(300), "the datastore is away", List.of("paused")));
         Job paused = service.get(job.id());
@@ -173,7 +173,7 @@ class JobCoordinationTest {
         assertEquals("the datastore is away", paused.reason());
         assertEquals(0, paused.attempts(), "an outage uses up no try");
         assertEquals(1, service.list(MODEL, true, 10).size(), "a paused job is active");
-        assertTrue(service.submit(MODEL, Map.of(), true).status() == JobStatus.SUBMITTED, "enqueued behind it");
+        assertTrue(service.submit(MODEL, Map.of(), true, null).status() == JobStatus.SUBMITTED, "enqueued behind it");
         assertTrue(store.claim("w2", Duration.ofMinutes(1)).isEmpty(), "waits out its pause; the queued one waits");
         Thread.sleep(400);
         Job resumed = store.claim("w2", Duration.ofMinutes(1)).orElseThrow();
@@ -188,7 +188,7 @@ class JobCoordinationTest {
 
     @Test
     void aRestartedWorkerTakesItsJobsBackWithoutWaitingForTheLease() {
-        Job job = service.submit(MODEL, Map.of(), false);
+        Job job = service.submit(MODEL, Map.of(), false, null);
         store.claim("local-worker", Duration.ofMinutes(10)).orElseThrow();
         assertTrue(store.claim("local-worker", Duration.ofMinutes(10)).isEmpty(), "leased for 10 minutes");
         assertEquals(1, store.releaseAll("local-worker"), "the worker starts again under the same name");
@@ -199,7 +199,7 @@ class JobCoordinationTest {
 
     @Test
     void aJobWhoseWorkerIsGoneStopsAtOnce() throws Exception {
-        Job job = service.submit(MODEL, Map.of(), false);
+        Job job = service.submit(MODEL, Map.of(), false, null);
         store.claim("vanished", Duration.ofMillis(200)).orElseThrow();
         Thread.sleep(300);
         Job stopped = service.stop(job.id());
@@ -215,7 +215,7 @@ class JobCoordinationTest {
         }
         Job automatic = store.list(MODEL, true, 1).get(0);
         assertEquals(Job.BY_LABELS, automatic.trigger());
-        Job mine = service.submit(MODEL, Map.of("max_epochs", 2), false);
+        Job mine = service.submit(MODEL, Map.of("max_epochs", 2), false, null);
         assertEquals(2, mine.totalEpochs(), "the user's params apply");
         assertEquals(List.of("replaces automatic job " + automatic.id() + " (SUBMITTED at epoch 0/4)"), mine.details());
         Job replaced = service.get(automatic.id());
@@ -223,7 +223,7 @@ class JobCoordinationTest {
         assertEquals("replaced by job " + mine.id() + ", which a user requested", replaced.reason());
         // a user's job is never replaced: a second request is refused as MONAI Label refuses it
         try {
-            service.submit(MODEL, Map.of(), false);
+            service.submit(MODEL, Map.of(), false, null);
             throw new AssertionError("a second user request must be refused");
         } catch (JobConflictException expected) {
             // 429
@@ -240,7 +240,7 @@ class JobCoordinationTest {
                 other.id(),
                 store.claim("w2", Duration.ofMinutes(1)).orElseThrow().id(),
                 "then the oldest");
-        Job theirs = service.submit("tiny_edit", Map.of(), false);
+        Job theirs = service.submit("tiny_edit", Map.of(), false, null);
         assertTrue(service.get(other.id()).stopRequested(), "the running automatic job is asked to stop");
         assertEquals(Optional.of(new JobStore.Signal(true, false)), heartbeat(other.id(), "w2"));
         assertEquals(
@@ -276,7 +276,7 @@ class JobCoordinationTest {
                 .orElseThrow();
         store.claim("w", Duration.ofMinutes(1)).orElseThrow();
         assertEquals(Optional.of(new JobStore.Signal(false, false)), heartbeat(automatic.id(), "w"));
-        Job mine = service.submit("tiny_edit", Map.of(), false);
+        Job mine = service.submit("tiny_edit", Map.of(), false, null);
         assertEquals(
                 Optional.of(new JobStore.Signal(false, false)),
                 store.heartbeat(automatic.id(), "w", Duration.ofMinutes(1), Duration.ofMinutes(1)),
