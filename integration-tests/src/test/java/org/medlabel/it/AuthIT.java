@@ -337,6 +337,36 @@ class AuthIT extends LaunchedStack {
                 JSON.readTree(versions.body()).get(0).path("author").asText(),
                 versions.body());
 
+        // a training request and a model import name who made them
+        HttpResponse<String> train = HTTP.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + GATEWAY + "/train/segmentation_spleen?enqueue=true"))
+                        .header("Authorization", "Bearer " + tokens.get("admin"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"max_epochs\": 1, \"requested_by\": \"mallory\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, train.statusCode(), train.body());
+        assertEquals(
+                "admin",
+                JSON.readTree(train.body()).path("request").path("requested_by").asText(),
+                train.body());
+        assertEquals(200, call("DELETE", "/train/", tokens.get("admin")).statusCode());
+        MonaiWire.Reply imported = wire(
+                "PUT",
+                "/model/segmentation_spleen",
+                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                annotator,
+                MonaiWire.encode(
+                        Map.of(),
+                        Map.of("file", Map.entry("/tmp/mine.onnx", org.medlabel.ml.onnx.SlowNetwork.onnx(1)))));
+        assertEquals(200, imported.status(), imported.text());
+        assertEquals(
+                "annotator",
+                launcher.sql("SELECT imported_by FROM training.model_versions WHERE model = 'segmentation_spleen'"
+                                + " AND imported_by IS NOT NULL")
+                        .trim());
+
         // the audit log: who saved the label, and that the user's attempt to delete it was refused
         assertEquals(
                 403,
@@ -393,10 +423,13 @@ class AuthIT extends LaunchedStack {
         }
         // form and JSON bodies the gateway reads itself: its own 1 MiB limit
         byte[] bigForm = ("info=" + "x".repeat(1_100_000)).getBytes(StandardCharsets.US_ASCII);
-        MonaiWire.Reply form = wire(
-                "PUT", "/datastore/image/info?image=big", "application/x-www-form-urlencoded", annotator, bigForm);
+        MonaiWire.Reply form =
+                wire("PUT", "/datastore/image/info?image=big", "application/x-www-form-urlencoded", annotator, bigForm);
         assertEquals(413, form.status(), form.text());
-        assertEquals(404, call("GET", "/datastore/image/info?image=big", tokens.get("user")).statusCode());
+        assertEquals(
+                404,
+                call("GET", "/datastore/image/info?image=big", tokens.get("user"))
+                        .statusCode());
 
         // a valid NIfTI whose gzip goes on inflating: 160 more members of 64 MiB of zeros, 10 GiB from ~10 MB
         java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
@@ -416,10 +449,14 @@ class AuthIT extends LaunchedStack {
                 annotator,
                 MonaiWire.encode(Map.of(), Map.of("file", Map.entry("/tmp/bomb.nii.gz", bomb.toByteArray()))));
         long ms = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("a %d-byte gzip bomb (10 GiB inflated) was answered %d in %d ms%n", bomb.size(), refused.status(), ms);
+        System.out.printf(
+                "a %d-byte gzip bomb (10 GiB inflated) was answered %d in %d ms%n", bomb.size(), refused.status(), ms);
         assertEquals(422, refused.status(), refused.text());
         assertTrue(refused.text().contains("after the voxels"), refused.text());
-        assertEquals(404, call("GET", "/datastore/image/info?image=bomb", tokens.get("user")).statusCode());
+        assertEquals(
+                404,
+                call("GET", "/datastore/image/info?image=bomb", tokens.get("user"))
+                        .statusCode());
     }
 
     private static void gzip(byte[] data, java.io.OutputStream out) throws java.io.IOException {

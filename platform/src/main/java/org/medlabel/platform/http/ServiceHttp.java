@@ -174,9 +174,13 @@ public final class ServiceHttp {
     }
 
     private HttpRequest.Builder request(String path) {
+        return request(path, null);
+    }
+
+    private HttpRequest.Builder request(String path, String user) {
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(URI.create(base + path)).timeout(settings.readTimeout());
-        settings.identity().apply(request, null);
+        settings.identity().apply(request, user);
         return request;
     }
 
