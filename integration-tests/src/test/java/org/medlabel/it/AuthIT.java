@@ -301,23 +301,9 @@ class AuthIT extends LaunchedStack {
         byte[] image = Gateway.nifti(phantom.image());
         byte[] label = Gateway.nifti(phantom.label());
         String annotator = "Bearer " + tokens.get("annotator");
-        MonaiWire.Reply up = wire(
-                "PUT",
-                "/datastore/image?image=authored",
-                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
-                annotator,
-                MonaiWire.encode(
-                        Map.of("params", "{\"client_id\": \"user-xyz\"}"),
-                        Map.of("file", Map.entry("/tmp/authored.nii.gz", image))));
+        MonaiWire.Reply up = upload("PUT", "/datastore/image?image=authored", annotator, Map.of("params", "{\"client_id\": \"user-xyz\"}"), "file", "/tmp/authored.nii.gz", image);
         assertEquals(200, up.status(), up.text());
-        MonaiWire.Reply saved = wire(
-                "PUT",
-                "/datastore/label?image=authored",
-                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
-                annotator,
-                MonaiWire.encode(
-                        Map.of("params", "{\"client_id\": \"user-xyz\"}"),
-                        Map.of("label", Map.entry("/tmp/authored.nii.gz", label))));
+        MonaiWire.Reply saved = upload("PUT", "/datastore/label?image=authored", annotator, Map.of("params", "{\"client_id\": \"user-xyz\"}"), "label", "/tmp/authored.nii.gz", label);
         assertEquals(200, saved.status(), saved.text());
 
         HttpResponse<String> info = call("GET", "/datastore/image/info?image=authored", tokens.get("user"));
@@ -352,14 +338,7 @@ class AuthIT extends LaunchedStack {
                 JSON.readTree(train.body()).path("request").path("requested_by").asText(),
                 train.body());
         assertEquals(200, call("DELETE", "/train/", tokens.get("admin")).statusCode());
-        MonaiWire.Reply imported = wire(
-                "PUT",
-                "/model/segmentation_spleen",
-                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
-                annotator,
-                MonaiWire.encode(
-                        Map.of(),
-                        Map.of("file", Map.entry("/tmp/mine.onnx", org.medlabel.ml.onnx.SlowNetwork.onnx(1)))));
+        MonaiWire.Reply imported = upload("PUT", "/model/segmentation_spleen", annotator, Map.of(), "file", "/tmp/mine.onnx", org.medlabel.ml.onnx.SlowNetwork.onnx(1));
         assertEquals(200, imported.status(), imported.text());
         assertEquals(
                 "annotator",
@@ -410,15 +389,10 @@ class AuthIT extends LaunchedStack {
         uploads.put("PUT /session/", new String[] {"files", user});
         uploads.put("PUT /model/segmentation_spleen", new String[] {"file", annotator});
         uploads.put("POST /infer/segmentation_spleen", new String[] {"file", user});
-        for (var upload : uploads.entrySet()) {
-            String[] route = upload.getKey().split(" ");
-            MonaiWire.Reply answer = wire(
-                    route[0],
-                    route[1],
-                    "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
-                    upload.getValue()[1],
-                    MonaiWire.encode(Map.of(), Map.of(upload.getValue()[0], Map.entry("/tmp/big.nii.gz", big))));
-            assertEquals(413, answer.status(), upload.getKey() + ": " + answer.text());
+        for (var each : uploads.entrySet()) {
+            String[] route = each.getKey().split(" ");
+            MonaiWire.Reply answer = upload(route[0], route[1], each.getValue()[1], Map.of(), each.getValue()[0], "/tmp/big.nii.gz", big);
+            assertEquals(413, answer.status(), each.getKey() + ": " + answer.text());
             assertTrue(JSON.readTree(answer.body()).path("detail").asText().contains("limit"), answer.text());
         }
         // form and JSON bodies the gateway reads itself: its own 1 MiB limit
@@ -442,12 +416,7 @@ class AuthIT extends LaunchedStack {
             zeros.writeTo(bomb);
         }
         long start = System.nanoTime();
-        MonaiWire.Reply refused = wire(
-                "PUT",
-                "/datastore/image?image=bomb",
-                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
-                annotator,
-                MonaiWire.encode(Map.of(), Map.of("file", Map.entry("/tmp/bomb.nii.gz", bomb.toByteArray()))));
+        MonaiWire.Reply refused = upload("PUT", "/datastore/image?image=bomb", annotator, Map.of(), "file", "/tmp/bomb.nii.gz", bomb.toByteArray());
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.printf(
                 "a %d-byte gzip bomb (10 GiB inflated) was answered %d in %d ms%n", bomb.size(), refused.status(), ms);
@@ -520,6 +489,24 @@ class AuthIT extends LaunchedStack {
             request.header("Authorization", "Bearer " + token);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** client.py's multipart upload: {@code fields}, then one file part named {@code part}. */
+    private static MonaiWire.Reply upload(
+            String method,
+            String target,
+            String authorization,
+            Map<String, String> fields,
+            String part,
+            String fileName,
+            byte[] data)
+            throws Exception {
+        return wire(
+                method,
+                target,
+                "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                authorization,
+                MonaiWire.encode(fields, Map.of(part, Map.entry(fileName, data))));
     }
 
     private static MonaiWire.Reply wire(String method, String target, String type, String authorization, byte[] body)
