@@ -1,6 +1,7 @@
 package org.medlabel.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -75,6 +76,8 @@ class AuthIT extends LaunchedStack {
             Map.entry("PUT /datastore/label/info", "annotator"),
             Map.entry("PUT /datastore/updatelabelinfo", "annotator"),
             Map.entry("GET /datastore/dataset", "annotator"),
+            // MedLabel's own (MONAI Label has no label history): readable as the label itself is
+            Map.entry("GET /datastore/label/versions", "user"),
             Map.entry("POST /activelearning/:strategy", "user"),
             Map.entry("GET /train/", "user"),
             Map.entry("POST /train/", "admin"),
@@ -280,6 +283,35 @@ class AuthIT extends LaunchedStack {
     }
 
     @Test
+    void aRotatedRealmKeyNeedsNoRestart() throws Exception {
+        String before = tokens.get("user");
+        String admin = keycloakAdminToken();
+        // a new RSA key that outranks the realm's first: new tokens are signed with it, under a key id the gateway has
+        // not seen (quarkus-oidc reads the realm's keys again)
+        ObjectNode key = JSON.createObjectNode()
+                .put("name", "rotated")
+                .put("providerId", "rsa-generated")
+                .put("providerType", "org.keycloak.keys.KeyProvider");
+        key.putObject("config").putArray("priority").add("500");
+        HttpResponse<String> created = HTTP.send(
+                HttpRequest.newBuilder(URI.create(KEYCLOAK + "/admin/realms/monailabel/components"))
+                        .header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(key)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        String after = login("user", "user").path("access_token").asText();
+        assertNotEquals(kid(before), kid(after), "the new token is signed with the new key");
+        // the keys are read again at most every 10 s (another test's foreign token may just have made it read them)
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> call("GET", "/info/", after).statusCode() == 200);
+        assertEquals(200, call("GET", "/info/", before).statusCode(), "the old key is still published");
+    }
+
+    @Test
     void theServicesTrustOnlyTheGatewayAndTheSavesNameTheirAuthor() throws Exception {
         // straight to the datastore, without the internal token
         int datastore = Launcher.SERVICE_PORTS.get("datastore");
@@ -301,27 +333,44 @@ class AuthIT extends LaunchedStack {
         byte[] image = Gateway.nifti(phantom.image());
         byte[] label = Gateway.nifti(phantom.label());
         String annotator = "Bearer " + tokens.get("annotator");
-        MonaiWire.Reply up = upload("PUT", "/datastore/image?image=authored", annotator, Map.of("params", "{\"client_id\": \"user-xyz\"}"), "file", "/tmp/authored.nii.gz", image);
+        MonaiWire.Reply up = upload(
+                "PUT",
+                "/datastore/image?image=authored",
+                annotator,
+                Map.of("params", "{\"client_id\": \"user-xyz\"}"),
+                "file",
+                "/tmp/authored.nii.gz",
+                image);
         assertEquals(200, up.status(), up.text());
-        MonaiWire.Reply saved = upload("PUT", "/datastore/label?image=authored", annotator, Map.of("params", "{\"client_id\": \"user-xyz\"}"), "label", "/tmp/authored.nii.gz", label);
+        MonaiWire.Reply saved = upload(
+                "PUT",
+                "/datastore/label?image=authored",
+                annotator,
+                Map.of("params", "{\"client_id\": \"user-xyz\"}"),
+                "label",
+                "/tmp/authored.nii.gz",
+                label);
         assertEquals(200, saved.status(), saved.text());
 
         HttpResponse<String> info = call("GET", "/datastore/image/info?image=authored", tokens.get("user"));
         assertEquals("annotator", JSON.readTree(info.body()).path("user").asText(), info.body());
-        // the label's history, read as the gateway reads it (with the internal token)
-        String token = Files.readString(launcher.home.resolve("internal-token")).trim();
-        HttpResponse<String> versions = HTTP.send(
-                HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + datastore + "/images/authored/labels/final/versions"))
-                        .header("X-MedLabel-Internal-Token", token)
-                        .header("X-MedLabel-User", "auth-it")
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        // the label's history through the gateway names who saved each version
+        HttpResponse<String> versions =
+                call("GET", "/datastore/label/versions?label=authored&tag=final", tokens.get("user"));
         assertEquals(200, versions.statusCode(), versions.body());
         assertEquals(
                 "annotator",
                 JSON.readTree(versions.body()).get(0).path("author").asText(),
                 versions.body());
+        // and the datastore answers MedLabel's own calls (the internal token, as the launcher set it)
+        String token = Files.readString(launcher.home.resolve("internal-token")).trim();
+        HttpResponse<String> internal = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + datastore + "/datalist"))
+                        .header("X-MedLabel-Internal-Token", token)
+                        .header("X-MedLabel-User", "auth-it")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, internal.statusCode(), internal.body());
 
         // a training request and a model import name who made them
         HttpResponse<String> train = HTTP.send(
@@ -338,7 +387,14 @@ class AuthIT extends LaunchedStack {
                 JSON.readTree(train.body()).path("request").path("requested_by").asText(),
                 train.body());
         assertEquals(200, call("DELETE", "/train/", tokens.get("admin")).statusCode());
-        MonaiWire.Reply imported = upload("PUT", "/model/segmentation_spleen", annotator, Map.of(), "file", "/tmp/mine.onnx", org.medlabel.ml.onnx.SlowNetwork.onnx(1));
+        MonaiWire.Reply imported = upload(
+                "PUT",
+                "/model/segmentation_spleen",
+                annotator,
+                Map.of(),
+                "file",
+                "/tmp/mine.onnx",
+                org.medlabel.ml.onnx.SlowNetwork.onnx(1));
         assertEquals(200, imported.status(), imported.text());
         assertEquals(
                 "annotator",
@@ -391,7 +447,8 @@ class AuthIT extends LaunchedStack {
         uploads.put("POST /infer/segmentation_spleen", new String[] {"file", user});
         for (var each : uploads.entrySet()) {
             String[] route = each.getKey().split(" ");
-            MonaiWire.Reply answer = upload(route[0], route[1], each.getValue()[1], Map.of(), each.getValue()[0], "/tmp/big.nii.gz", big);
+            MonaiWire.Reply answer = upload(
+                    route[0], route[1], each.getValue()[1], Map.of(), each.getValue()[0], "/tmp/big.nii.gz", big);
             assertEquals(413, answer.status(), each.getKey() + ": " + answer.text());
             assertTrue(JSON.readTree(answer.body()).path("detail").asText().contains("limit"), answer.text());
         }
@@ -416,7 +473,14 @@ class AuthIT extends LaunchedStack {
             zeros.writeTo(bomb);
         }
         long start = System.nanoTime();
-        MonaiWire.Reply refused = upload("PUT", "/datastore/image?image=bomb", annotator, Map.of(), "file", "/tmp/bomb.nii.gz", bomb.toByteArray());
+        MonaiWire.Reply refused = upload(
+                "PUT",
+                "/datastore/image?image=bomb",
+                annotator,
+                Map.of(),
+                "file",
+                "/tmp/bomb.nii.gz",
+                bomb.toByteArray());
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.printf(
                 "a %d-byte gzip bomb (10 GiB inflated) was answered %d in %d ms%n", bomb.size(), refused.status(), ms);
@@ -586,6 +650,12 @@ class AuthIT extends LaunchedStack {
         if (created.statusCode() != 201) {
             fail("creating client " + clientId + ": " + created.statusCode() + " " + created.body());
         }
+    }
+
+    private static String kid(String token) throws Exception {
+        return JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[0]))
+                .path("kid")
+                .asText();
     }
 
     private static String detail(HttpResponse<String> answer) {

@@ -94,6 +94,15 @@ public class DatastoreRoutes implements MonaiRoutes {
                 call -> call.forward(
                         store(),
                         call.to(HttpMethod.GET, "/images/{}/labels/{}/info", call.required("label"), tag(call))));
+        // MedLabel's, not MONAI Label's (which overwrites a label): every saved version of a label, with its author
+        api.route(
+                HttpMethod.GET,
+                "/datastore/label/versions",
+                Access.USER,
+                Api.Body.NONE,
+                call -> call.forward(
+                        store(),
+                        call.to(HttpMethod.GET, "/images/{}/labels/{}/versions", call.required("label"), tag(call))));
         api.route(
                 HttpMethod.PUT,
                 "/datastore/label/info",
