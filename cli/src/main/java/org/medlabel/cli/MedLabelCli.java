@@ -44,12 +44,59 @@ public class MedLabelCli implements Runnable {
             description = "The server (env MEDLABEL_SERVER; default ${DEFAULT-VALUE}).")
     String server;
 
+    @Option(
+            names = "--user",
+            defaultValue = "${env:MEDLABEL_USER}",
+            description = "Log in as this user when the server has auth on (env MEDLABEL_USER; the password from env"
+                    + " MEDLABEL_PASSWORD, or asked for on the console).")
+    String user;
+
+    @Option(
+            names = "--token",
+            defaultValue = "${env:MEDLABEL_TOKEN}",
+            description = "A bearer token from the server's identity provider instead of --user (env MEDLABEL_TOKEN).")
+    String token;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** A client of the server given with {@code --server}. */
+    /** A client of the server given with {@code --server}, with a bearer token when one is given or logged in for. */
     public ApiClient client() {
-        return new ApiClient().setBasePath(server.replaceAll("/+$", ""));
+        ApiClient client = new ApiClient().setBasePath(server.replaceAll("/+$", ""));
+        String bearer = bearer();
+        if (bearer != null) {
+            client.setBearerToken(bearer);
+        }
+        return client;
+    }
+
+    /**
+     * The bearer token for the server: {@code --token}, or one from MONAI Label's login ({@code POST /auth/token}) as
+     * {@code --user}, made once per run; null without either (auth off).
+     */
+    public String bearer() {
+        if (token == null && user != null) {
+            String password = System.getenv("MEDLABEL_PASSWORD");
+            if (password == null && System.console() != null) {
+                char[] typed = System.console().readPassword("password for %s at %s: ", user, server);
+                password = typed == null ? null : new String(typed);
+            }
+            if (password == null) {
+                throw new IllegalArgumentException("--user " + user + " needs a password: set MEDLABEL_PASSWORD");
+            }
+            try {
+                token = new org.medlabel.client.api.AuthApi(new ApiClient().setBasePath(server.replaceAll("/+$", "")))
+                        .authToken(user, password, "password")
+                        .getAccessToken();
+            } catch (org.medlabel.client.ApiException e) {
+                throw new IllegalStateException(
+                        e.getCode() == 404
+                                ? "the server has no login (auth is off there): run without --user"
+                                : "login as " + user + " failed: " + detail(e),
+                        e);
+            }
+        }
+        return token;
     }
 
     public String server() {

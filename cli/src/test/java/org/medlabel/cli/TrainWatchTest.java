@@ -41,6 +41,16 @@ class TrainWatchTest {
                 answer(exchange, 200, polls[0]++ == 0 ? RUNNING : DONE);
             }
         });
+        // the finished job's version reaches inference a moment later: "served" only once /info/ says so
+        int[] infos = {0};
+        server.createContext("/info/", exchange -> {
+            int served = infos[0]++ < 2 ? 0 : 1;
+            answer(
+                    exchange,
+                    200,
+                    "{\"name\": \"stand-in\", \"models\": {\"segmentation_spleen\": {\"type\": \"segmentation\","
+                            + " \"version\": " + served + "}}}");
+        });
         server.start();
         try {
             MedLabelCliTest.Run run = MedLabelCliTest.run(
@@ -60,6 +70,7 @@ class TrainWatchTest {
                                     + " --max-epochs and --params were not applied"),
                     run.out());
             assertTrue(run.out().contains("job job-1 DONE: version 1 served"), run.out());
+            assertEquals(3, infos[0], "asked /info/ until version 1 was served");
             assertTrue(run.err().contains("epoch 3/50") && run.err().contains("Dice 0.910"), run.err());
             // other models' jobs may start meanwhile: every look asks for this model's
             assertTrue(

@@ -184,6 +184,21 @@ class AuthIT extends LaunchedStack {
     }
 
     @Test
+    void theCliSendsATokenOrLogsIn() {
+        String server = "http://127.0.0.1:" + GATEWAY;
+        Cli anonymous = Cli.run("--server", server, "status");
+        assertEquals(1, anonymous.exit());
+        assertTrue(anonymous.err().contains("the server answered 401: Not authenticated"), anonymous.err());
+        Cli withToken = Cli.run("--server", server, "--token", tokens.get("user"), "status");
+        assertEquals(0, withToken.exit(), withToken.err());
+        assertTrue(withToken.out().contains("segmentation_spleen"), withToken.out());
+        // --user needs a password (MEDLABEL_PASSWORD, or typed at a console: there is none here)
+        Cli noPassword = Cli.run("--server", server, "--user", "user", "status");
+        assertEquals(1, noPassword.exit());
+        assertTrue(noPassword.err().contains("needs a password"), noPassword.err());
+    }
+
+    @Test
     void everyRouteAnswersEachRoleAsMonaiLabelDoes() throws Exception {
         Map<String, String> routes = snapshotRoutes();
         assertEquals(

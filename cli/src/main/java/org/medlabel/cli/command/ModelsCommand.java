@@ -70,15 +70,18 @@ public class ModelsCommand extends ServerCommand implements Runnable {
                             + "Content-Type: application/octet-stream\r\n\r\n")
                     .getBytes(StandardCharsets.UTF_8);
             byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8);
-            HttpRequest request = HttpRequest.newBuilder(
+            HttpRequest.Builder request = HttpRequest.newBuilder(
                             URI.create(models.root.server().replaceAll("/+$", "") + "/model/" + model))
                     .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
                     .PUT(HttpRequest.BodyPublishers.fromPublisher(
                             HttpRequest.BodyPublishers.ofInputStream(() -> body(head, tail, bar)),
-                            head.length + size + tail.length))
-                    .build();
+                            head.length + size + tail.length));
+            String bearer = models.root.bearer();
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
             HttpResponse<String> response =
-                    HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+                    HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             bar.done((size >> 20) + " MB sent; the server is checking the model");
             JsonNode reply = new ObjectMapper().readTree(response.body().isEmpty() ? "{}" : response.body());
             if (response.statusCode() != 200) {

@@ -10,7 +10,9 @@ import org.medlabel.cli.support.Interruption;
 import org.medlabel.cli.support.Json;
 import org.medlabel.cli.support.ProgressBar;
 import org.medlabel.client.ApiException;
+import org.medlabel.client.api.InfoApi;
 import org.medlabel.client.api.TrainApi;
+import org.medlabel.client.model.Model;
 import org.medlabel.client.model.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +28,8 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
 
     private static final Set<String> ENDED = Set.of("DONE", "ERROR", "STOPPED");
     private static final Pattern LOSS = Pattern.compile("loss ([0-9.eE+-]+)");
+    /** How long a finished job's version may take to be served before the CLI says it is not yet. */
+    private static final java.time.Duration SERVED_WITHIN = java.time.Duration.ofSeconds(60);
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "The model to train.")
     String model;
@@ -126,12 +130,32 @@ public class TrainCommand extends ServerCommand implements Callable<Integer> {
                                             ? status.equals("DONE")
                                                     ? ": no epoch beat the version it started from; nothing published"
                                                     : ""
-                                            : ": version " + latest.get("version") + " served");
+                                            : ": " + served(model, number(latest.get("version"), 0)));
                     return status.equals("DONE") ? 0 : 1;
                 }
                 bar.update(epoch[0], suffix);
                 Thread.sleep(poll * 1000L);
             }
+        }
+    }
+
+    /**
+     * "version N served" once the server serves it: a published version reaches inference through an announcement, a
+     * moment after the job ends, and an inference right after the job must get it.
+     */
+    private String served(String model, int version) throws Exception {
+        InfoApi info = new InfoApi(root.client());
+        long deadline = System.nanoTime() + SERVED_WITHIN.toNanos();
+        while (true) {
+            Model m = info.info().getModels().get(model);
+            if (m != null && m.getVersion() != null && m.getVersion() >= version) {
+                return "version " + version + " served";
+            }
+            if (System.nanoTime() > deadline) {
+                return "version " + version + " published, not yet served after " + SERVED_WITHIN.toSeconds()
+                        + " s (the inference service has not loaded it; medlabel-cli status shows what it serves)";
+            }
+            Thread.sleep(500);
         }
     }
 
