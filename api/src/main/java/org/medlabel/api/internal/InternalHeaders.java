@@ -15,5 +15,17 @@ public final class InternalHeaders {
     /** That user's roles, comma-separated. */
     public static final String ROLES = "X-MedLabel-Roles";
 
+    private static final String SERVICE = "service:";
+
     private InternalHeaders() {}
+
+    /** The {@link #USER} of a service's own calls (work no user is waiting for). */
+    public static String serviceUser(String service) {
+        return SERVICE + service;
+    }
+
+    /** Whether a {@link #USER} names a person, not a service calling for itself. */
+    public static boolean isPerson(String user) {
+        return user != null && !user.isBlank() && !user.startsWith(SERVICE);
+    }
 }

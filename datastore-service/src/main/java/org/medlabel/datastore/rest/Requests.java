@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.medlabel.datastore.config.DatastoreConfig;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.service.Upload;
+import org.medlabel.platform.http.Spool;
 
 /** Turns request parts into service arguments (and streams into responses), with MONAI Label's conventions. */
 @ApplicationScoped
@@ -63,30 +63,17 @@ class Requests {
                     ErrorCode.INVALID_REQUEST, "query parameter 'name' (the file name, e.g. ct.nii.gz) is required");
         }
         Map<String, Object> p = object(params, "params");
-        Path file = null;
+        long limit = config.maxUploadBytes();
         try {
-            Files.createDirectories(config.uploadsDirectory());
-            file = Files.createTempFile(config.uploadsDirectory(), "body-", ".part");
-            long limit = config.maxUploadBytes();
-            long total = 0;
-            byte[] buffer = new byte[COPY_BUFFER];
-            try (OutputStream out = Files.newOutputStream(file)) {
-                for (int n; (n = body.read(buffer)) > 0; ) {
-                    total += n;
-                    if (total > limit) {
-                        throw new DatastoreException(
-                                ErrorCode.PAYLOAD_TOO_LARGE, "body exceeds the limit of " + limit + " bytes");
-                    }
-                    out.write(buffer, 0, n);
-                }
-            }
+            Path file = Spool.toFile(
+                    body,
+                    config.uploadsDirectory(),
+                    limit,
+                    () -> new DatastoreException(
+                            ErrorCode.PAYLOAD_TOO_LARGE, "body exceeds the limit of " + limit + " bytes"));
             return new Upload(file, name, p, author(p));
         } catch (IOException e) {
-            deleteQuietly(file);
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "could not receive the body: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            deleteQuietly(file);
-            throw e;
         }
     }
 

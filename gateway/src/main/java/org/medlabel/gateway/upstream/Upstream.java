@@ -137,7 +137,7 @@ public final class Upstream {
             options.addHeader(InternalHeaders.TOKEN, token);
             if (!out.headers().contains(InternalHeaders.USER)) {
                 // the gateway's own calls (info, health of the task list) and those of public routes
-                options.addHeader(InternalHeaders.USER, "service:medlabel-gateway");
+                options.addHeader(InternalHeaders.USER, InternalHeaders.serviceUser("medlabel-gateway"));
             }
         });
         return client.request(options).compose(request -> {

@@ -8,11 +8,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -28,6 +30,7 @@ import org.medlabel.inference.model.ModelImport;
 import org.medlabel.inference.model.ModelNotLoadedException;
 import org.medlabel.inference.model.ModelRegistry;
 import org.medlabel.inference.model.UnknownModelException;
+import org.medlabel.platform.http.Spool;
 import org.medlabel.platform.objectstore.ModelStore;
 
 /**
@@ -136,7 +139,7 @@ public class ModelResource {
             summary =
                     "Import a model file as the model's next version: ONNX, or a PyTorch checkpoint (.pt) or TorchScript archive (.ts) with MONAI's parameter names for the app's network (checked by loading it)")
     public Uni<Map<String, Object>> importModel(
-            @RestPath String model, InputStream body, @jakarta.ws.rs.core.Context HttpHeaders headers) {
+            @RestPath String model, InputStream body, @Context HttpHeaders headers) {
         String user = headers.getHeaderString(InternalHeaders.USER);
         return Uni.createFrom()
                 .item(() -> {
@@ -157,34 +160,22 @@ public class ModelResource {
 
     /** The upload written to a temporary file as it arrives (not held in memory), stopped past the limit. */
     private java.nio.file.Path spool(InputStream body) {
-        java.nio.file.Path file = null;
+        java.nio.file.Path file;
         try {
-            file = java.nio.file.Files.createTempFile("medlabel-model-", ".upload");
-            long total = 0;
-            byte[] buffer = new byte[1 << 16];
-            try (var out = java.nio.file.Files.newOutputStream(file)) {
-                for (int n; (n = body.read(buffer)) > 0; ) {
-                    total += n;
-                    if (total > config.maxUploadBytes()) {
-                        throw new UploadTooLargeException(
-                                InferenceError.MODEL_TOO_LARGE, "the model", config.maxUploadBytes());
-                    }
-                    out.write(buffer, 0, n);
-                }
-            }
-            if (total == 0) {
+            file = Spool.toFile(
+                    body,
+                    java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
+                    config.maxUploadBytes(),
+                    () -> new UploadTooLargeException(
+                            InferenceError.MODEL_TOO_LARGE, "the model", config.maxUploadBytes()));
+            if (Files.size(file) == 0) {
+                Files.delete(file);
                 throw new InvalidModelException(
                         "the request body is empty; send the model file's bytes (ONNX, PyTorch .pt or TorchScript .ts)");
             }
-            return file;
-        } catch (IOException | RuntimeException e) {
-            if (file != null) {
-                file.toFile().delete();
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
+        } catch (IOException e) {
             throw new InvalidModelException("the upload broke off: " + e.getMessage());
         }
+        return file;
     }
 }

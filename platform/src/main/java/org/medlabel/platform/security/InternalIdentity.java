@@ -15,6 +15,7 @@ public record InternalIdentity(Optional<String> token, String service) {
     /** Adds the headers to a request being built. */
     public void apply(java.net.http.HttpRequest.Builder request, String user) {
         token.ifPresent(t -> request.header(InternalHeaders.TOKEN, t));
-        request.header(InternalHeaders.USER, user == null || user.isBlank() ? "service:" + service : user);
+        request.header(
+                InternalHeaders.USER, InternalHeaders.isPerson(user) ? user : InternalHeaders.serviceUser(service));
     }
 }

@@ -11,6 +11,6 @@ final class Callers {
     /** The user the call names, or null when auth is off (no header) or a service calls for itself. */
     static String user(HttpHeaders headers) {
         String user = headers.getHeaderString(InternalHeaders.USER);
-        return user == null || user.isBlank() || user.startsWith("service:") ? null : user;
+        return InternalHeaders.isPerson(user) ? user : null;
     }
 }

@@ -7,6 +7,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +43,7 @@ public class JobResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Start a training job with MONAI Label train params (a flat JSON object, optional)")
     public Map<String, Object> submit(
-            @RestPath String model,
-            @RestQuery boolean enqueue,
-            String body,
-            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
+            @RestPath String model, @RestQuery boolean enqueue, String body, @Context HttpHeaders headers) {
         return TaskView.of(
                 jobs.submit(model, JsonBodies.object(body, "of train params"), enqueue, Callers.user(headers)));
     }

@@ -4,6 +4,8 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,10 +41,7 @@ public class ModelVersionResource {
     @Path("/models/{model}/versions")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "Store an imported ONNX model as the model's next version and announce it (internal)")
-    public Stored importVersion(
-            @RestPath String model,
-            InputStream body,
-            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers)
+    public Stored importVersion(@RestPath String model, InputStream body, @Context HttpHeaders headers)
             throws IOException {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
