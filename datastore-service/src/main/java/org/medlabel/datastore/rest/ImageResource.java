@@ -43,10 +43,12 @@ public class ImageResource {
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Add an image; its id is the file name minus all suffixes unless 'id' is given")
+    @Operation(
+            summary = "Add an image (NIfTI, NRRD, or the DICOM files or a zip of one series, stored as NIfTI); its id"
+                    + " is the first file's name minus all suffixes unless 'id' is given")
     public Response add(
-            @RestForm("file") FileUpload file, @RestForm("params") String params, @RestQuery("id") String id) {
-        ImageEntity image = images.add(id, requests.upload(file, "file", params));
+            @RestForm("file") List<FileUpload> files, @RestForm("params") String params, @RestQuery("id") String id) {
+        ImageEntity image = images.add(id, requests.uploads(files, "file", params));
         return Response.status(Response.Status.CREATED)
                 .entity(Views.ImageView.of(image))
                 .build();
@@ -55,10 +57,11 @@ public class ImageResource {
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Add or replace the image with this id")
+    @Operation(
+            summary = "Add or replace the image with this id (NIfTI, NRRD, or the DICOM files or a zip of one series)")
     public Views.ImageView put(
-            @RestPath String id, @RestForm("file") FileUpload file, @RestForm("params") String params) {
-        return Views.ImageView.of(images.add(id, requests.upload(file, "file", params)));
+            @RestPath String id, @RestForm("file") List<FileUpload> files, @RestForm("params") String params) {
+        return Views.ImageView.of(images.add(id, requests.uploads(files, "file", params)));
     }
 
     @PUT

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -36,6 +37,20 @@ class Requests {
         this.json = json;
         this.config = config;
         this.headers = headers;
+    }
+
+    /** Multipart file parts (one or more with the same field name), each checked as {@link #upload}. */
+    List<Upload> uploads(List<FileUpload> files, String field, String params) {
+        if (files == null || files.isEmpty()) {
+            return List.of(upload(null, field, params));
+        }
+        long total = files.stream().mapToLong(FileUpload::size).sum();
+        if (total > config.maxUploadBytes()) {
+            throw new DatastoreException(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                    "files of " + total + " bytes exceed the limit of " + config.maxUploadBytes() + " bytes");
+        }
+        return files.stream().map(f -> upload(f, field, params)).toList();
     }
 
     /** A multipart file part with its {@code params} (a JSON object as a string, MONAI Label's form field). */

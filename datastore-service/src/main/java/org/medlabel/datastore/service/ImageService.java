@@ -2,7 +2,9 @@ package org.medlabel.datastore.service;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,18 +34,53 @@ public class ImageService {
 
     private final ObjectStorage storage;
     private final VolumeProbe probe;
+    private final DicomUpload dicom;
     private final Outbox outbox;
 
-    public ImageService(ObjectStorage storage, VolumeProbe probe, Outbox outbox) {
+    public ImageService(ObjectStorage storage, VolumeProbe probe, DicomUpload dicom, Outbox outbox) {
         this.storage = storage;
         this.probe = probe;
+        this.dicom = dicom;
         this.outbox = outbox;
     }
 
-    /** Adds (or replaces) an image; returns its id. */
+    /** Adds (or replaces) an image; returns it. */
     public ImageEntity add(String explicitId, Upload upload) {
+        return add(explicitId, List.of(upload));
+    }
+
+    /**
+     * Adds (or replaces) an image from one volume file, or from the DICOM files (or zips of them) of one series, which
+     * are stored as a NIfTI volume; the id defaults to the first file's name minus its suffixes.
+     */
+    public ImageEntity add(String explicitId, List<Upload> uploads) {
+        Upload first = uploads.get(0);
+        String id = Names.imageId(explicitId, first.fileName());
+        if (uploads.size() == 1 && !DicomUpload.isDicom(first.fileName())) {
+            return store(id, first);
+        }
+        for (Upload upload : uploads) {
+            if (!DicomUpload.isDicom(upload.fileName())) {
+                throw new DatastoreException(
+                        ErrorCode.UNSUPPORTED_FORMAT,
+                        "'" + Names.baseName(upload.fileName()) + "': several files are accepted only as the DICOM"
+                                + " files (.dcm) or zips of one series");
+            }
+        }
+        Upload volume = dicom.toVolume(uploads);
+        try {
+            return store(id, volume);
+        } finally {
+            try {
+                Files.deleteIfExists(volume.file());
+            } catch (IOException e) {
+                LOG.debugf("scratch file %s left behind: %s", volume.file(), e);
+            }
+        }
+    }
+
+    private ImageEntity store(String id, Upload upload) {
         String ext = Names.requireExt(Names.ext(upload.fileName()));
-        String id = Names.imageId(explicitId, upload.fileName());
         VolumeProbe.Format format = VolumeProbe.Format.of(ext);
         long t0 = System.nanoTime();
         ImageHeader header = probe.probe(upload.file(), format);
