@@ -23,6 +23,8 @@ MEDLABEL_AUTH=${MEDLABEL_AUTH:-off}                     # off (as MONAI Label) o
 MEDLABEL_KEYCLOAK_PORT=${MEDLABEL_KEYCLOAK_PORT:-18080}   # and the next port for its management interface
 MEDLABEL_KEYCLOAK_ADMIN_PASSWORD=${MEDLABEL_KEYCLOAK_ADMIN_PASSWORD:-admin}
 KEYCLOAK_VERSION=${KEYCLOAK_VERSION:-26.4.7}
+MEDLABEL_PACS=${MEDLABEL_PACS:-none}                    # none, or orthanc (a local Orthanc PACS, DICOMweb on)
+MEDLABEL_ORTHANC_PORT=${MEDLABEL_ORTHANC_PORT:-18042}
 JAVA=${JAVA:-java}
 
 T0=$(date +%s%N)

@@ -9,21 +9,39 @@ case $MEDLABEL_AUTH in
   keycloak) INFRA_COMPONENTS+=" keycloak" ;;
   *) die "MEDLABEL_AUTH must be off or keycloak, was '$MEDLABEL_AUTH'" ;;
 esac
+# With MEDLABEL_PACS=orthanc a local PACS joins them, and MedLabel's DICOMweb settings point at it.
+case $MEDLABEL_PACS in
+  none) ;;
+  orthanc) INFRA_COMPONENTS+=" orthanc" ;;
+  *) die "MEDLABEL_PACS must be none or orthanc, was '$MEDLABEL_PACS'" ;;
+esac
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
+# apt_install WHAT PACKAGE...: Debian packages, without letting them start their own system services (policy-rc.d):
+# MedLabel starts its own instances on its own ports.
+apt_install() {
+  local what=$1; shift
+  [ "$(id -u)" = 0 ] || die "$what is not installed; install the Debian packages '$*' (needs root)"
+  say "installing $what (apt: $*)"
+  apt-get update -qq
+  local created=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  [ $created = 1 ] && rm -f /usr/sbin/policy-rc.d
+  return 0
+}
+
+ORTHANC_DICOMWEB_PLUGIN=/usr/share/orthanc/plugins/libOrthancDicomWeb.so
+
 infra_install() {
   if [ -z "$(pg_bin)" ]; then
-    [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed; install the Debian package 'postgresql' (needs root)"
-    say "installing PostgreSQL (apt)"
-    apt-get update -qq
-    # policy-rc.d keeps the package from starting its own cluster; we start our own instance.
-    local created=0
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-    [ $created = 1 ] && rm -f /usr/sbin/policy-rc.d
+    apt_install PostgreSQL postgresql
+  fi
+  if [[ " $INFRA_COMPONENTS " == *" orthanc "* ]] && { ! command -v Orthanc >/dev/null || [ ! -e "$ORTHANC_DICOMWEB_PLUGIN" ]; }; then
+    apt_install "Orthanc (the local PACS)" orthanc orthanc-dicomweb
   fi
   mkdir -p "$MEDLABEL_CACHE"
   if [ ! -f "$MEDLABEL_CACHE/kafka-libs/.complete" ]; then
@@ -193,6 +211,27 @@ start_keycloak() {
   echo $! > "$RUN_DIR/keycloak.pid"
 }
 
+# Orthanc as the local PACS: loopback only, no DIMSE listener, no auth (nothing outside this machine reaches it),
+# DICOMweb at /dicom-web; its database and files under $MEDLABEL_HOME/orthanc.
+start_orthanc() {
+  local dir=$MEDLABEL_HOME/orthanc
+  mkdir -p "$dir/db"
+  cat > "$dir/orthanc.json" <<JSON
+{
+  "Name": "medlabel-pacs",
+  "StorageDirectory": "$dir/db", "IndexDirectory": "$dir/db", "StorageCompression": false,
+  "HttpPort": $MEDLABEL_ORTHANC_PORT, "RemoteAccessAllowed": false,
+  "AuthenticationEnabled": false, "RegisteredUsers": {},
+  "DicomServerEnabled": false, "DicomAet": "MEDLABEL",
+  "ConcurrentJobs": 1, "StableAge": 2, "SaveJobs": false,
+  "Plugins": [ "$ORTHANC_DICOMWEB_PLUGIN" ],
+  "DicomWeb": { "Enable": true, "Root": "/dicom-web/", "EnableWado": true, "WadoRoot": "/wado", "Ssl": false }
+}
+JSON
+  nohup Orthanc --logdir="$LOG_DIR" "$dir/orthanc.json" > "$LOG_DIR/orthanc.log" 2>&1 &
+  echo $! > "$RUN_DIR/orthanc.pid"
+}
+
 # The environment that points a service, a test or a tool at this infrastructure.
 infra_env() {
   cat <<ENV
@@ -204,6 +243,9 @@ export MEDLABEL_S3_ENDPOINT=http://127.0.0.1:$MEDLABEL_S3_PORT
 export MEDLABEL_S3_ACCESS_KEY=$MEDLABEL_S3_ACCESS_KEY
 export MEDLABEL_S3_SECRET_KEY=$MEDLABEL_S3_SECRET_KEY
 ENV
+  if [[ " $INFRA_COMPONENTS " == *" orthanc "* ]]; then
+    echo "export MEDLABEL_DICOMWEB_URL=http://127.0.0.1:$MEDLABEL_ORTHANC_PORT/dicom-web"
+  fi
 }
 
 infra_start() {
@@ -224,6 +266,10 @@ infra_start() {
     require_free_port keycloak "$MEDLABEL_KEYCLOAK_PORT" MEDLABEL_KEYCLOAK_PORT
     start_keycloak; started+=(keycloak)
   fi
+  if [[ " $wanted " == *" orthanc "* ]] && ! pid_of orthanc >/dev/null; then
+    require_free_port orthanc "$MEDLABEL_ORTHANC_PORT" MEDLABEL_ORTHANC_PORT
+    start_orthanc; started+=(orthanc)
+  fi
   if [[ " $wanted " == *" postgres "* ]] && ! pid_of postgres >/dev/null; then
     require_free_port postgres "$MEDLABEL_PG_PORT" MEDLABEL_PG_PORT
     start_postgres
@@ -237,6 +283,7 @@ infra_start() {
       # the first start re-augments Keycloak (~40 s); later ones take ~15 s
       keycloak) wait_for keycloak 180 "$(pid_of keycloak)" \
         curl -sf -o /dev/null "http://127.0.0.1:$MEDLABEL_KEYCLOAK_PORT/realms/monailabel/.well-known/openid-configuration" ;;
+      orthanc) wait_for orthanc 60 "$(pid_of orthanc)" curl -sf -o /dev/null "http://127.0.0.1:$MEDLABEL_ORTHANC_PORT/system" ;;
     esac
   done
   infra_env > "$RUN_DIR/infra.env"

@@ -57,6 +57,14 @@ class AuthIT extends LaunchedStack {
      * Written from MONAI Label, not from the gateway, so that a role assigned differently there fails here.
      */
     private static final Map<String, String> MONAI_ROLES = Map.ofEntries(
+            Map.entry("GET /proxy/dicom/qido/:path", "user"),
+            Map.entry("POST /proxy/dicom/qido/:path", "user"),
+            Map.entry("GET /proxy/dicom/wado/:path", "user"),
+            Map.entry("POST /proxy/dicom/wado/:path", "user"),
+            Map.entry("GET /proxy/dicom/stow/:path", "user"),
+            Map.entry("POST /proxy/dicom/stow/:path", "user"),
+            Map.entry("GET /proxy/dicom/:path", "user"),
+            Map.entry("POST /proxy/dicom/:path", "user"),
             Map.entry("GET /info/", "user"),
             Map.entry("POST /infer/:model", "user"),
             Map.entry("GET /datastore/", "user"),
@@ -557,7 +565,8 @@ class AuthIT extends LaunchedStack {
         return path.replace(":strategy", "random")
                 .replace(":model", "no_such_model")
                 .replace(":method", "no_such_method")
-                .replace(":id", "no_such_session");
+                .replace(":id", "no_such_session")
+                .replace(":path", "studies");
     }
 
     private static HttpResponse<String> call(String method, String path, String token) throws Exception {

@@ -105,6 +105,15 @@ public final class Api {
         }
     }
 
+    /**
+     * A route for every path under {@code prefix} (a pass-through); documented as {@code prefix/:path}. The handler
+     * reads the rest of the path with {@link Call#pathAfter}.
+     */
+    public void routeTree(HttpMethod method, String prefix, Access access, Body body, Handler handler) {
+        routes.put(method.name() + " " + prefix + "/:path", access);
+        register(method, rootPath + prefix + "/*", access, body, handler);
+    }
+
     private void register(HttpMethod method, String path, Access access, Body body, Handler handler) {
         Route route = router.route(method, path);
         // A platform handler: Vert.x runs those before body handlers, and nothing is read before the role check.

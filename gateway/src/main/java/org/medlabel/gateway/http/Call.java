@@ -84,6 +84,31 @@ public final class Call {
         return v;
     }
 
+    /**
+     * The request's path after {@code prefix} (as the client encoded it) with its query string, for a pass-through;
+     * 400 for dot segments or backslashes, which could step out of the place it is passed to.
+     */
+    public String pathAfter(String prefix) {
+        String path = ctx.request().path();
+        String tail = path.length() > rootPath.length() + prefix.length()
+                ? path.substring(rootPath.length() + prefix.length() + 1)
+                : "";
+        String lower = tail.toLowerCase(java.util.Locale.ROOT);
+        if (tail.contains("\\")
+                || lower.contains("%5c")
+                || lower.contains("%2e")
+                || ("/" + tail + "/").contains("/../")
+                || ("/" + tail + "/").contains("/./")) {
+            throw ApiError.badRequest("invalid path '" + tail + "'");
+        }
+        String query = ctx.request().query();
+        return query == null || query.isEmpty() ? tail : tail + "?" + query;
+    }
+
+    public io.vertx.core.http.HttpMethod method() {
+        return ctx.request().method();
+    }
+
     public MultiMap headers() {
         return ctx.request().headers();
     }

@@ -60,14 +60,36 @@ public final class Upstream {
     private final TypedGuard<Uni<Object>> breaker;
     private final TypedGuard<Uni<Reply>> retryAny;
     private final TypedGuard<Uni<Reply>> retryRefused;
+    /** Whether this is a MedLabel service (it gets the internal token), else an outside server such as a PACS. */
+    private final boolean internal;
+    /** The {@code Authorization} every call to an outside server carries (its own credentials), or null. */
+    private final String authorization;
 
     public Upstream(String name, URI base, Vertx vertx, GatewayConfig.Calls calls) {
+        this(name, base, vertx, calls, true, null);
+    }
+
+    /**
+     * A server outside MedLabel (a PACS): never sent the internal token or the caller's headers, only its own
+     * {@code authorization} (may be null); https where its URL says so.
+     */
+    public static Upstream external(
+            String name, URI base, Vertx vertx, GatewayConfig.Calls calls, String authorization) {
+        return new Upstream(name, base, vertx, calls, false, authorization);
+    }
+
+    private Upstream(
+            String name, URI base, Vertx vertx, GatewayConfig.Calls calls, boolean internal, String authorization) {
         this.name = name;
         this.base = base;
         this.calls = calls;
+        this.internal = internal;
+        this.authorization = authorization;
+        boolean tls = "https".equalsIgnoreCase(base.getScheme());
         this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setSsl(tls)
                 .setDefaultHost(base.getHost())
-                .setDefaultPort(base.getPort() < 0 ? 80 : base.getPort())
+                .setDefaultPort(base.getPort() < 0 ? (tls ? 443 : 80) : base.getPort())
                 .setConnectTimeout((int) calls.connectTimeout().toMillis())
                 .setMaxPoolSize(64)
                 .setKeepAlive(true)
@@ -133,7 +155,13 @@ public final class Upstream {
                 .setURI(basePath() + out.uri())
                 .setHeaders(out.headers())
                 .setIdleTimeout(timeout.toMillis());
-        calls.internalToken().ifPresent(token -> {
+        if (!internal) {
+            options.getHeaders().remove(InternalHeaders.USER).remove(InternalHeaders.ROLES);
+            if (authorization != null) {
+                options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
+            }
+        }
+        calls.internalToken().filter(token -> internal).ifPresent(token -> {
             options.addHeader(InternalHeaders.TOKEN, token);
             if (!out.headers().contains(InternalHeaders.USER)) {
                 // the gateway's own calls (info, health of the task list) and those of public routes
