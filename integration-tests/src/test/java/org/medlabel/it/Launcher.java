@@ -27,11 +27,13 @@ final class Launcher {
     static final int S3_PORT = 26000;
     /** Keycloak, when a test turns auth on (MEDLABEL_AUTH=keycloak); its management interface takes the next port. */
     static final int KEYCLOAK_PORT = 26180;
+    /** Orthanc, when a test starts the local PACS (MEDLABEL_PACS=orthanc). */
+    static final int ORTHANC_PORT = 26042;
 
     static final Map<String, Integer> SERVICE_PORTS =
             Map.of("gateway", 26800, "datastore", 26881, "inference", 26882, "training", 26883);
     static final List<Integer> INFRA_PORTS =
-            List.of(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, S3_PORT, KEYCLOAK_PORT);
+            List.of(PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, S3_PORT, KEYCLOAK_PORT, ORTHANC_PORT);
 
     /** How long {@code start} may take: a fresh install builds version 0 of the app's models. */
     static final Duration START_TIMEOUT = Duration.ofMinutes(5);
@@ -129,6 +131,7 @@ final class Launcher {
         env.put("MEDLABEL_KAFKA_CONTROLLER_PORT", String.valueOf(KAFKA_CONTROLLER_PORT));
         env.put("MEDLABEL_S3_PORT", String.valueOf(S3_PORT));
         env.put("MEDLABEL_KEYCLOAK_PORT", String.valueOf(KEYCLOAK_PORT));
+        env.put("MEDLABEL_ORTHANC_PORT", String.valueOf(ORTHANC_PORT));
         SERVICE_PORTS.forEach(
                 (name, port) -> env.put("MEDLABEL_" + name.toUpperCase() + "_PORT", String.valueOf(port)));
         if (app == null) {

@@ -93,12 +93,18 @@ public final class Call {
         String tail = path.length() > rootPath.length() + prefix.length()
                 ? path.substring(rootPath.length() + prefix.length() + 1)
                 : "";
-        String lower = tail.toLowerCase(java.util.Locale.ROOT);
-        if (tail.contains("\\")
-                || lower.contains("%5c")
-                || lower.contains("%2e")
-                || ("/" + tail + "/").contains("/../")
-                || ("/" + tail + "/").contains("/./")) {
+        String decoded;
+        try {
+            decoded = java.net.URLDecoder.decode(tail.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid path '" + tail + "': " + e.getMessage());
+        }
+        // An encoded slash or dot segment would be decoded by the server it is passed to and step out of its place.
+        boolean escapes = tail.toLowerCase(java.util.Locale.ROOT).contains("%2f") || decoded.contains("\\");
+        for (String segment : decoded.split("/", -1)) {
+            escapes |= segment.equals(".") || segment.equals("..");
+        }
+        if (escapes) {
             throw ApiError.badRequest("invalid path '" + tail + "'");
         }
         String query = ctx.request().query();
