@@ -245,6 +245,7 @@ export MEDLABEL_S3_SECRET_KEY=$MEDLABEL_S3_SECRET_KEY
 ENV
   if [[ " $INFRA_COMPONENTS " == *" orthanc "* ]]; then
     echo "export MEDLABEL_DICOMWEB_URL=http://127.0.0.1:$MEDLABEL_ORTHANC_PORT/dicom-web"
+    echo "export MEDLABEL_DATASTORE_SOURCE=\${MEDLABEL_DATASTORE_SOURCE:-dicomweb}"
   fi
 }
 

@@ -46,7 +46,10 @@ class DicomIT extends LaunchedStack {
 
     @Override
     Launcher newLauncher() throws Exception {
-        return Launcher.fresh("dicom-it-home", "compat-app.yaml").withEnv("MEDLABEL_PACS", "orthanc");
+        return Launcher.fresh("dicom-it-home", "compat-app.yaml")
+                .withEnv("MEDLABEL_PACS", "orthanc")
+                .withEnv("MEDLABEL_DATASTORE_DICOMWEB_SEARCH_FILTER", "{\"Modality\": \"MR\"}")
+                .withEnv("MEDLABEL_DATASTORE_DICOMWEB_REFRESH", "2s");
     }
 
     @Test
@@ -106,6 +109,78 @@ class DicomIT extends LaunchedStack {
 
     @Test
     @Order(2)
+    void ohifsNextSampleAndInferenceUseTheSeriesUid() throws Exception {
+        // the datastore reads the PACS's MR series (the search filter) every 2 s and fetches new ones
+        JsonNode sample = null;
+        for (long end = System.nanoTime() + Duration.ofSeconds(90).toNanos(); System.nanoTime() < end; ) {
+            HttpResponse<String> next = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(BASE + "/activelearning/random"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (next.statusCode() == 200 && JSON.readTree(next.body()).hasNonNull("id")) {
+                sample = JSON.readTree(next.body());
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertNotNull(sample, "the PACS's series never became a sample");
+        assertEquals(MR_SERIES_UID, sample.path("id").asText(), sample.toString());
+
+        byte[] form = MonaiWire.encode(
+                Map.of(
+                        "params",
+                        "{\"result_extension\": \".nrrd\", \"result_dtype\": \"uint8\", \"result_compress\": false,"
+                                + " \"restore_label_idx\": false}"),
+                Map.of());
+        MonaiWire.Reply label = MonaiWire.exchange(
+                GATEWAY,
+                MonaiWire.request(
+                        "POST",
+                        "/infer/segmentation_spleen?image=" + MR_SERIES_UID + "&output=image",
+                        GATEWAY,
+                        "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                        form));
+        assertEquals(200, label.status(), label.text());
+        String header = new String(label.body(), 0, Math.min(label.body().length, 600), StandardCharsets.ISO_8859_1);
+        assertTrue(header.startsWith("NRRD"), header);
+        assertTrue(header.contains("sizes: 256 256 20"), "the series' own grid, as OHIF overlays it: " + header);
+        assertTrue(header.contains("type: uchar"), header);
+    }
+
+    @Test
+    @Order(3)
+    void aSeriesAskedForByIdIsFetchedOnFirstUse() throws Exception {
+        // the CT series is outside the search filter (MR): only its id brings it in
+        Path ct = MR.resolveSibling("ct_head_invesalius/dicom_plastimatch");
+        List<Path> files;
+        try (Stream<Path> list = Files.list(ct)) {
+            files = list.sorted().toList();
+        }
+        for (Path file : files) {
+            HttpResponse<String> stored = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Launcher.ORTHANC_PORT + "/instances"))
+                            .header("Content-Type", "application/dicom")
+                            .POST(HttpRequest.BodyPublishers.ofFile(file))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, stored.statusCode(), stored.body());
+        }
+        String seriesUid = qido("/proxy/dicom/qido/series?Modality=CT")
+                .get(0)
+                .path("0020000E")
+                .path("Value")
+                .get(0)
+                .asText();
+        HttpResponse<String> info = get("/datastore/image/info?image=" + seriesUid);
+        assertEquals(200, info.statusCode(), info.body());
+        assertEquals("INV0051", JSON.readTree(info.body()).path("PatientID").asText(), info.body());
+        assertEquals(404, get("/datastore/image/info?image=1.2.3.4.5.6.7").statusCode());
+    }
+
+    @Test
+    @Order(4)
     void slicerUploadsASeriesAsAZipAndSegmentsIt() throws Exception {
         byte[] form = MonaiWire.encode(
                 Map.of("params", "{\"client_id\": \"user-xyz\"}"),
@@ -154,7 +229,7 @@ class DicomIT extends LaunchedStack {
     }
 
     @Test
-    @Order(3)
+    @Order(5)
     void aPacsThatIsDownIsA503WithRetryAfter() throws Exception {
         Launcher.Result stopped = launcher.run(Duration.ofMinutes(1), "infra", "stop", "orthanc");
         assertEquals(0, stopped.exitCode(), stopped.output());
@@ -162,6 +237,9 @@ class DicomIT extends LaunchedStack {
         assertEquals(503, down.statusCode(), down.body());
         assertTrue(down.headers().firstValue("Retry-After").isPresent());
         assertTrue(down.body().contains("PACS"), down.body());
+        HttpResponse<String> unknown = get("/datastore/image/info?image=1.2.3.4.5.6.8");
+        assertEquals(503, unknown.statusCode(), "the datastore cannot ask the PACS: " + unknown.body());
+        assertTrue(unknown.headers().firstValue("Retry-After").isPresent());
     }
 
     private static JsonNode qido(String path) throws Exception {

@@ -2,6 +2,7 @@ package org.medlabel.datastore.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,52 @@ public interface DatastoreConfig {
     @WithDefault("1000")
     int maxPageSize();
 
+    /** Where images come from: {@code local} (uploads and imports) or {@code dicomweb} (a PACS's series, as well). */
+    @WithDefault("local")
+    Source source();
+
+    DicomWeb dicomweb();
+
     Outbox outbox();
+
+    enum Source {
+        LOCAL,
+        DICOMWEB
+    }
+
+    /**
+     * The PACS of a DICOMweb datastore (MONAI Label's {@code --studies http://...}); by default the deployment's
+     * {@code MEDLABEL_DICOMWEB_*} settings, which the gateway's proxy uses too.
+     */
+    interface DicomWeb {
+        Optional<URI> url();
+
+        Optional<String> qidoPrefix();
+
+        Optional<String> wadoPrefix();
+
+        Optional<String> stowPrefix();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** QIDO-RS series search filter, as MONAI Label's {@code MONAI_LABEL_DICOMWEB_SEARCH_FILTER}. */
+        @WithDefault("{\"Modality\": \"CT\"}")
+        String searchFilter();
+
+        /**
+         * How often the PACS's series list is read again (MONAI Label caches it 2 h, {@code
+         * MONAI_LABEL_DICOMWEB_CACHE_EXPIRY}, so new series stay invisible that long); a series asked for by id is
+         * fetched at once in any case.
+         */
+        @WithDefault("30s")
+        Duration refresh();
+
+        /** How long one PACS request may take (a whole series retrieve included). */
+        @WithDefault("300s")
+        Duration timeout();
+    }
 
     Sessions sessions();
 

@@ -21,4 +21,9 @@ public class DatastoreException extends RuntimeException implements CodedError {
     public ErrorCode code() {
         return code;
     }
+
+    @Override
+    public long retryAfterSeconds() {
+        return code == ErrorCode.PACS_UNAVAILABLE ? 10 : 0;
+    }
 }

@@ -16,7 +16,8 @@ public enum ErrorCode implements CodedError.Code {
     INVALID_IMAGE(422),
     LABEL_GRID_MISMATCH(422),
     UNKNOWN_STRATEGY(404),
-    STORAGE_UNAVAILABLE(503);
+    STORAGE_UNAVAILABLE(503),
+    PACS_UNAVAILABLE(503);
 
     private final int status;
 

@@ -19,6 +19,7 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.medlabel.datastore.dicomweb.PacsImages;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
@@ -34,11 +35,19 @@ public class ImageResource {
     private final ImageService images;
     private final QueryService queries;
     private final Requests requests;
+    private final PacsImages pacs;
 
-    public ImageResource(ImageService images, QueryService queries, Requests requests) {
+    public ImageResource(ImageService images, QueryService queries, Requests requests, PacsImages pacs) {
         this.images = images;
         this.queries = queries;
         this.requests = requests;
+        this.pacs = pacs;
+    }
+
+    /** The image, fetched from the PACS first when this is a DICOMweb datastore and it is not stored yet. */
+    private ImageEntity image(String id) {
+        pacs.ensure(id);
+        return images.get(id);
     }
 
     @POST
@@ -93,7 +102,7 @@ public class ImageResource {
     @GET
     @Path("/{id}")
     public Views.ImageView get(@RestPath String id) {
-        return Views.ImageView.of(images.get(id));
+        return Views.ImageView.of(image(id));
     }
 
     @GET
@@ -101,7 +110,7 @@ public class ImageResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "The image's bytes, streamed, with its file name")
     public Response file(@RestPath String id) {
-        ImageEntity image = images.get(id);
+        ImageEntity image = image(id);
         return Requests.file(() -> images.open(image), image.fileName(), image.sizeBytes);
     }
 
@@ -109,7 +118,7 @@ public class ImageResource {
     @Path("/{id}/file")
     @Operation(summary = "200 if the image exists (and, given 'checksum' as SHA256:<hex> or <hex>, has those bytes)")
     public Response exists(@RestPath String id, @RestQuery String checksum) {
-        ImageEntity image = images.get(id);
+        ImageEntity image = image(id);
         if (checksum != null && !checksum.isBlank()) {
             String hex = checksum.toLowerCase(Locale.ROOT);
             hex = hex.startsWith("sha256:") ? hex.substring(7) : hex;
@@ -123,7 +132,7 @@ public class ImageResource {
     @GET
     @Path("/{id}/info")
     public Map<String, Object> info(@RestPath String id) {
-        return images.get(id).info;
+        return image(id).info;
     }
 
     @PUT

@@ -62,6 +62,13 @@ public class DicomUpload {
         for (Upload upload : uploads) {
             budget -= read(upload, instances, budget);
         }
+        String stem = Names.baseName(first.fileName());
+        return toVolume(
+                instances, stem.substring(0, stem.length() - Names.ext(stem).length()), first.params(), first.author());
+    }
+
+    /** Parsed instances of one series as a NIfTI upload {@code <stem>.nii.gz}, as {@link #toVolume(List)}. */
+    public Upload toVolume(List<DicomObject> instances, String stem, Map<String, Object> extraParams, String author) {
         if (instances.isEmpty()) {
             throw new DatastoreException(ErrorCode.INVALID_IMAGE, "the upload holds no DICOM files");
         }
@@ -71,8 +78,6 @@ public class DicomUpload {
         } catch (DicomException e) {
             throw new DatastoreException(ErrorCode.INVALID_IMAGE, "not a usable DICOM series: " + e.getMessage());
         }
-        String stem = Names.baseName(first.fileName());
-        stem = stem.substring(0, stem.length() - Names.ext(stem).length());
         Path nifti = null;
         try {
             Files.createDirectories(config.uploadsDirectory());
@@ -82,7 +87,7 @@ public class DicomUpload {
             deleteQuietly(nifti);
             throw new DatastoreException(ErrorCode.STORAGE_UNAVAILABLE, "could not write the converted volume: " + e);
         }
-        Map<String, Object> params = new HashMap<>(first.params());
+        Map<String, Object> params = new HashMap<>(extraParams);
         params.putAll(series.identity());
         params.put("dicom_instances", series.instances());
         LOG.infof(
@@ -92,7 +97,18 @@ public class DicomUpload {
                 series.volume().nx(),
                 series.volume().ny(),
                 series.volume().nz());
-        return new Upload(nifti, stem + ".nii.gz", params, first.author());
+        return new Upload(nifti, stem + ".nii.gz", params, author);
+    }
+
+    /** Parses one DICOM Part 10 object (a file, a zip entry, a part of a WADO-RS answer), named for messages. */
+    public static DicomObject parse(InputStream in, String name, long budget) throws IOException {
+        try {
+            return new DicomReader(budget).read(in);
+        } catch (UnsupportedTransferSyntaxException e) {
+            throw new DatastoreException(ErrorCode.UNSUPPORTED_FORMAT, name + ": " + e.getMessage());
+        } catch (DicomException e) {
+            throw new DatastoreException(ErrorCode.INVALID_IMAGE, name + ": " + e.getMessage());
+        }
     }
 
     /** Parses the upload's DICOM files into {@code instances}; returns the bytes read (at most {@code budget}). */
@@ -139,16 +155,6 @@ public class DicomUpload {
             LOG.infof("%s: %d entries are not DICOM files and were skipped", name, skipped);
         }
         return total;
-    }
-
-    private static DicomObject parse(InputStream in, String name, long budget) throws IOException {
-        try {
-            return new DicomReader(budget).read(in);
-        } catch (UnsupportedTransferSyntaxException e) {
-            throw new DatastoreException(ErrorCode.UNSUPPORTED_FORMAT, name + ": " + e.getMessage());
-        } catch (DicomException e) {
-            throw new DatastoreException(ErrorCode.INVALID_IMAGE, name + ": " + e.getMessage());
-        }
     }
 
     private static void deleteQuietly(Path file) {

@@ -133,6 +133,11 @@ public class ImageService {
         }
     }
 
+    /** Whether an image with this id is stored. */
+    public boolean exists(String id) {
+        return QuarkusTransaction.requiringNew().call(() -> ImageEntity.findById(id) != null);
+    }
+
     public ImageEntity get(String id) {
         ImageEntity image = ImageEntity.findById(Names.requireId(id));
         if (image == null) {

@@ -246,6 +246,10 @@ public final class Call {
             return answer.apply(reply);
         }
         String type = reply.headers().get(HttpHeaders.CONTENT_TYPE);
+        String retryAfter = reply.headers().get("Retry-After");
+        if (retryAfter != null) {
+            ctx.response().putHeader("Retry-After", retryAfter);
+        }
         return send(reply.status(), type == null ? "application/json" : type, reply.body());
     }
 

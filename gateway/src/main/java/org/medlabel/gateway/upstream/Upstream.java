@@ -22,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import org.medlabel.api.internal.InternalHeaders;
 import org.medlabel.gateway.config.GatewayConfig;
 import org.medlabel.gateway.error.ApiError;
@@ -124,9 +125,16 @@ public final class Upstream {
     /** A call whose answer is read whole, within {@code timeout} of silence (an inference, say). */
     public Uni<Reply> call(Outgoing out, Duration timeout) {
         TypedGuard<Uni<Reply>> retry = out.idempotent() ? retryAny : retryRefused;
+        java.util.concurrent.atomic.AtomicReference<Reply> last = new java.util.concurrent.atomic.AtomicReference<>();
         return retry.get(() -> guarded(() -> exchange(out, null, timeout)
-                        .compose(response -> response.body()
-                                .map(body -> new Reply(response.statusCode(), response.headers(), body)))))
+                        .compose(response ->
+                                response.body().map(body -> new Reply(response.statusCode(), response.headers(), body)))
+                        .onSuccess(last::set)))
+                // retries used up on 502/503/504 answers: the last answer is the caller's (its detail, Retry-After)
+                .onFailure(e -> e instanceof FaultToleranceException
+                        && !(e instanceof CircuitBreakerOpenException)
+                        && last.get() != null)
+                .recoverWithItem(e -> last.get())
                 .onFailure()
                 .transform(this::describe);
     }
