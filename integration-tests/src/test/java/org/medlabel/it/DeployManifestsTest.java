@@ -186,7 +186,10 @@ class DeployManifestsTest {
                         .getName());
         assertEquals(Set.of("medlabel-internal-only", "medlabel-gateway-public"), names(prod, NetworkPolicy.class));
         assertEquals(Set.of(), names(prod, StatefulSet.class), "prod runs no infrastructure of its own");
-        assertEquals(3, names(render("dev"), StatefulSet.class).size(), "dev: PostgreSQL, Kafka, MinIO");
+        assertEquals(
+                Set.of("medlabel-postgres", "medlabel-kafka", "medlabel-minio", "medlabel-orthanc"),
+                names(render("dev"), StatefulSet.class),
+                "dev: PostgreSQL, Kafka, MinIO and a PACS");
     }
 
     @Test
