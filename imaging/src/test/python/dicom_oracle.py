@@ -6,6 +6,9 @@
   dicom_oracle.py convert SYNTAX DIR FILE...  rewrites each file in another transfer syntax (implicit, big, deflated)
   dicom_oracle.py multiframe OUT FILE...      one multi-frame instance (per-frame PlanePosition, shared orientation
                                               and pixel measures) holding the series' slices
+  dicom_oracle.py seg FILE                    JSON of a DICOM SEG as pydicom decodes it: frames, set pixels per segment,
+                                              and the label map on its own grid (frames' planes sorted along the
+                                              normal, segment number where a frame's bit is set) as SHA-256 and shape
   dicom_oracle.py testfile NAME               the path of one of pydicom's bundled test files
 """
 import copy
@@ -102,6 +105,39 @@ def multiframe(out, files):
     first.save_as(out, enforce_file_format=True)
 
 
+def seg(path):
+    d = pydicom.dcmread(path)
+    frames = d.pixel_array.reshape(int(getattr(d, "NumberOfFrames", 1) or 1), d.Rows, d.Columns)
+    shared = d.SharedFunctionalGroupsSequence[0]
+
+    def group(i, name):
+        per = d.PerFrameFunctionalGroupsSequence[i]
+        return getattr(per, name)[0] if name in per else getattr(shared, name)[0]
+
+    iop = np.array(group(0, "PlaneOrientationSequence").ImageOrientationPatient, dtype=float)
+    normal = np.cross(iop[:3], iop[3:])
+    distance = [float(np.dot(np.array(group(i, "PlanePositionSequence").ImagePositionPatient, dtype=float), normal))
+                for i in range(len(frames))]
+    planes = sorted(set(distance))
+    step = planes[1] - planes[0] if len(planes) > 1 else 1
+    nz = int(round((planes[-1] - planes[0]) / step)) + 1 if len(planes) > 1 else 1
+    volume = np.zeros((nz, d.Rows, d.Columns), dtype=np.float64)
+    counts = {}
+    for i, frame in enumerate(frames):
+        number = int(group(i, "SegmentIdentificationSequence").ReferencedSegmentNumber)
+        k = int(round((distance[i] - planes[0]) / step))
+        volume[k][(frame > 0) & (volume[k] < number)] = number
+        counts[str(number)] = counts.get(str(number), 0) + int((frame > 0).sum())
+    return {
+        "frames": len(frames),
+        "segments": {str(s.SegmentNumber): s.SegmentLabel for s in d.SegmentSequence},
+        "counts": counts,
+        "shape": [volume.shape[2], volume.shape[1], volume.shape[0]],
+        "sha256": hashlib.sha256(volume.astype("<f8").tobytes()).hexdigest(),
+        "referenced_series": d.ReferencedSeriesSequence[0].SeriesInstanceUID if "ReferencedSeriesSequence" in d else None,
+    }
+
+
 command, args = sys.argv[1], sys.argv[2:]
 if command == "describe":
     print(json.dumps(describe(args)))
@@ -109,6 +145,8 @@ elif command == "convert":
     convert(args[0], args[1], args[2:])
 elif command == "multiframe":
     multiframe(args[0], args[1:])
+elif command == "seg":
+    print(json.dumps(seg(args[0])))
 elif command == "testfile":
     from pydicom.data import get_testdata_file
     print(get_testdata_file(args[0], download=False))

@@ -24,6 +24,49 @@ public final class DicomObject {
         this.order = order;
     }
 
+    /** An empty data set to fill and write (explicit VR little endian). */
+    public static DicomObject create() {
+        return new DicomObject(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Sets a text element (backslash-joined values; padded when written). */
+    public DicomObject set(int tag, String vr, String... values) {
+        put(new Element(tag, vr, String.join("\\", values).getBytes(StandardCharsets.UTF_8), null));
+        return this;
+    }
+
+    /** Sets binary unsigned shorts (US), longs (UL) or attribute tags (AT). */
+    public DicomObject setBinary(int tag, String vr, int... values) {
+        ByteBuffer buffer =
+                ByteBuffer.allocate(values.length * ("US".equals(vr) ? 2 : 4)).order(order);
+        for (int v : values) {
+            switch (vr) {
+                case "AT" -> buffer.putShort((short) (v >>> 16)).putShort((short) v);
+                case "UL" -> buffer.putInt(v);
+                default -> buffer.putShort((short) v);
+            }
+        }
+        put(new Element(tag, vr, buffer.array(), null));
+        return this;
+    }
+
+    public DicomObject setSequence(int tag, List<DicomObject> items) {
+        put(new Element(tag, "SQ", null, List.copyOf(items)));
+        return this;
+    }
+
+    public DicomObject setBytes(int tag, String vr, byte[] value) {
+        put(new Element(tag, vr, value, null));
+        return this;
+    }
+
+    /** The elements in tag order (as a writer emits them). */
+    public List<Element> elements() {
+        return elements.values().stream()
+                .sorted(java.util.Comparator.comparingLong(e -> Integer.toUnsignedLong(e.tag())))
+                .toList();
+    }
+
     void put(Element element) {
         elements.put(element.tag(), element);
     }

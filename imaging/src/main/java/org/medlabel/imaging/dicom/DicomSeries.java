@@ -46,6 +46,14 @@ public record DicomSeries(Volume volume, Map<String, String> identity, List<Stri
         tags.put("StudyTime", Tags.STUDY_TIME);
         tags.put("SeriesDescription", Tags.SERIES_DESCRIPTION);
         tags.put("FrameOfReferenceUID", Tags.FRAME_OF_REFERENCE_UID);
+        tags.put("SOPClassUID", Tags.SOP_CLASS_UID);
+        // what a DICOM SEG of the series repeats (Patient and General Study modules)
+        tags.put("PatientName", Tags.PATIENT_NAME);
+        tags.put("PatientBirthDate", Tags.PATIENT_BIRTH_DATE);
+        tags.put("PatientSex", Tags.PATIENT_SEX);
+        tags.put("StudyID", Tags.STUDY_ID);
+        tags.put("AccessionNumber", Tags.ACCESSION_NUMBER);
+        tags.put("ReferringPhysicianName", Tags.REFERRING_PHYSICIAN_NAME);
         return tags;
     }
 
@@ -91,8 +99,12 @@ public record DicomSeries(Volume volume, Map<String, String> identity, List<Stri
         if (voxels > Math.min(maxVoxels, VoxelBuffer.MAX_LENGTH)) {
             throw new DicomException("the series has " + voxels + " voxels, more than the " + maxVoxels + " allowed");
         }
-        Volume volume =
-                new Volume(first.columns(), first.rows(), frames.size(), affine(first, normal, step), voxels(frames));
+        Volume volume = new Volume(
+                first.columns(),
+                first.rows(),
+                frames.size(),
+                affine(first.orientation(), first.spacing(), first.position(), normal, step),
+                voxels(frames));
         Map<String, String> identity = new LinkedHashMap<>();
         IDENTITY.forEach((key, tag) -> {
             String value = first.instance().string(tag);
@@ -196,11 +208,9 @@ public record DicomSeries(Volume volume, Map<String, String> identity, List<Stri
     }
 
     /** Voxel (x = column, y = row, z = slice) to RAS mm: the LPS placement with its first two axes negated. */
-    private static Affine affine(Frame first, double[] normal, double step) {
-        double[] o = first.orientation();
-        double[] p = first.position();
-        double dc = first.spacing()[1];
-        double dr = first.spacing()[0];
+    static Affine affine(double[] o, double[] spacing, double[] p, double[] normal, double step) {
+        double dc = spacing[1];
+        double dr = spacing[0];
         return Affine.of(
                 -o[0] * dc,
                 -o[3] * dr,

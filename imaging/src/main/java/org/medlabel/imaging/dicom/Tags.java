@@ -15,7 +15,13 @@ public final class Tags {
     public static final int MODALITY = 0x00080060;
     public static final int SERIES_DESCRIPTION = 0x0008103E;
     public static final int REFERENCED_SERIES_SEQUENCE = 0x00081115;
+    public static final int ACCESSION_NUMBER = 0x00080050;
+    public static final int REFERRING_PHYSICIAN_NAME = 0x00080090;
+    public static final int PATIENT_NAME = 0x00100010;
     public static final int PATIENT_ID = 0x00100020;
+    public static final int PATIENT_BIRTH_DATE = 0x00100030;
+    public static final int PATIENT_SEX = 0x00100040;
+    public static final int STUDY_ID = 0x00200010;
     public static final int SLICE_THICKNESS = 0x00180050;
     public static final int STUDY_INSTANCE_UID = 0x0020000D;
     public static final int SERIES_INSTANCE_UID = 0x0020000E;
