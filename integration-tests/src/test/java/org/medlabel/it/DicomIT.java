@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -25,12 +27,24 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.medlabel.imaging.dicom.DicomObject;
+import org.medlabel.imaging.dicom.DicomReader;
+import org.medlabel.imaging.dicom.DicomSeries;
+import org.medlabel.imaging.dicom.Segmentation;
+import org.medlabel.imaging.dicom.SegmentationWriter;
+import org.medlabel.imaging.io.NiftiReader;
+import org.medlabel.imaging.io.NiftiWriter;
+import org.medlabel.imaging.volume.Grid;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.imaging.volume.VoxelBuffer;
 
 /**
- * DICOM on the whole stack with a real PACS ({@code MEDLABEL_PACS=orthanc deploy/local/medlabel start}): OHIF's
- * DICOMweb calls through the gateway's {@code /proxy/dicom/*} (STOW the MR series, QIDO searches with their query
- * strings, WADO-RS metadata and instances), 3D Slicer's upload replayed with its client's bytes carrying the series as
- * a zip (stored as its volume, then segmented), and the PACS going away (503 with Retry-After).
+ * DICOM on the whole stack with a real PACS ({@code MEDLABEL_PACS=orthanc deploy/local/medlabel start}, a DICOMweb
+ * datastore): OHIF's DICOMweb calls through the gateway's {@code /proxy/dicom/*} (STOW the MR series, QIDO searches
+ * with their query strings, WADO-RS metadata and instances), OHIF's next sample and inference by SeriesInstanceUID
+ * (a uint8 NRRD on the series' own grid), a final label stored on the PACS as a SEG that reads back to the same mask,
+ * a series fetched on first use and a SEG from elsewhere imported as its label, 3D Slicer's upload replayed with its
+ * client's bytes carrying a series as a zip, and the PACS going away (503 with Retry-After).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DicomIT extends LaunchedStack {
@@ -151,6 +165,58 @@ class DicomIT extends LaunchedStack {
 
     @Test
     @Order(3)
+    void aFinalLabelGoesToThePacsAsASegThatReadsBackToTheSameMask() throws Exception {
+        HttpResponse<byte[]> image = HTTP.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/datastore/image?image=" + MR_SERIES_UID))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, image.statusCode());
+        Volume mr = new NiftiReader().read(new ByteArrayInputStream(image.body()), -1);
+        byte[] mask = new byte[mr.voxelCount()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = (byte) (mr.voxels().get(i) > 400 ? 1 : 0);
+        }
+        Volume label = new Volume(mr.nx(), mr.ny(), mr.nz(), mr.affine(), new VoxelBuffer.UInt8(mask));
+        ByteArrayOutputStream nifti = new ByteArrayOutputStream();
+        new NiftiWriter().write(label, nifti, true);
+        MonaiWire.Reply saved = MonaiWire.exchange(
+                GATEWAY,
+                MonaiWire.request(
+                        "PUT",
+                        "/datastore/label?image=" + MR_SERIES_UID + "&tag=final",
+                        GATEWAY,
+                        "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                        MonaiWire.encode(
+                                Map.of("params", "{\"label_info\": [{\"name\": \"bright\", \"idx\": 1}]}"),
+                                Map.of("label", Map.entry("/tmp/label.nii.gz", nifti.toByteArray())))));
+        assertEquals(200, saved.status(), saved.text());
+        JsonNode info = JSON.readTree(get("/datastore/label/info?label=" + MR_SERIES_UID + "&tag=final")
+                .body());
+        String segUid = info.path("dicom_seg").path("SeriesInstanceUID").asText(null);
+        assertNotNull(segUid, info.toString());
+
+        JsonNode segs = qido("/proxy/dicom/qido/series?Modality=SEG");
+        assertEquals(1, segs.size(), segs.toString());
+        assertEquals(segUid, segs.get(0).path("0020000E").path("Value").get(0).asText());
+        String study = segs.get(0).path("0020000D").path("Value").get(0).asText();
+        HttpResponse<byte[]> retrieved = HTTP.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/proxy/dicom/wado/studies/" + study + "/series/" + segUid))
+                        .header("Accept", "multipart/related; type=\"application/dicom\"")
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, retrieved.statusCode());
+        byte[] part = onlyPart(retrieved);
+        Segmentation seg = Segmentation.of(new DicomReader(part.length).read(new ByteArrayInputStream(part)));
+        assertEquals(MR_SERIES_UID, seg.referencedSeries());
+        assertEquals(Map.of(1, "bright"), seg.segments());
+        Volume back = seg.onGrid(Grid.of(label));
+        for (int i = 0; i < mask.length; i++) {
+            assertEquals(mask[i], (byte) back.voxels().get(i), "voxel " + i);
+        }
+    }
+
+    @Test
+    @Order(4)
     void aSeriesAskedForByIdIsFetchedOnFirstUse() throws Exception {
         // the CT series is outside the search filter (MR): only its id brings it in
         Path ct = MR.resolveSibling("ct_head_invesalius/dicom_plastimatch");
@@ -177,10 +243,58 @@ class DicomIT extends LaunchedStack {
         assertEquals(200, info.statusCode(), info.body());
         assertEquals("INV0051", JSON.readTree(info.body()).path("PatientID").asText(), info.body());
         assertEquals(404, get("/datastore/image/info?image=1.2.3.4.5.6.7").statusCode());
+
+        // a SEG another tool stored on the PACS for this series becomes its final label
+        List<DicomObject> instances = new ArrayList<>();
+        for (Path file : files) {
+            instances.add(new DicomReader(1 << 30).read(file));
+        }
+        DicomSeries series = DicomSeries.of(instances, Long.MAX_VALUE);
+        Volume tissue = new NiftiReader()
+                .read(ct.resolveSibling("labels.nii.gz"))
+                .withAffine(series.volume().affine());
+        byte[] seg = SegmentationWriter.write(
+                tissue, Map.of(1, "soft tissue", 2, "bone"), series.identity(), series.instances(), "from a viewer");
+        HttpResponse<String> stowed = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Launcher.ORTHANC_PORT + "/instances"))
+                        .header("Content-Type", "application/dicom")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(seg))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, stowed.statusCode(), stowed.body());
+        JsonNode imported = null;
+        for (long end = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < end; ) {
+            HttpResponse<String> labelInfo = get("/datastore/label/info?label=" + seriesUid + "&tag=final");
+            if (labelInfo.statusCode() == 200) {
+                imported = JSON.readTree(labelInfo.body());
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertNotNull(imported, "the PACS's SEG never became a label");
+        assertEquals("pacs", imported.path("client_id").asText(), imported.toString());
+        HttpResponse<byte[]> labelFile = HTTP.send(
+                HttpRequest.newBuilder(URI.create(BASE + "/datastore/label?label=" + seriesUid + "&tag=final"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        Volume stored = new NiftiReader().read(new ByteArrayInputStream(labelFile.body()), -1);
+        for (int i = 0; i < tissue.voxelCount(); i++) {
+            assertEquals(tissue.voxels().get(i), stored.voxels().get(i), "voxel " + i);
+        }
+    }
+
+    /** The one DICOM part of a WADO-RS multipart/related answer. */
+    private static byte[] onlyPart(HttpResponse<byte[]> reply) {
+        String type = reply.headers().firstValue("Content-Type").orElseThrow();
+        String boundary = type.replaceAll(".*boundary=\"?([^\";]+)\"?.*", "$1");
+        String body = new String(reply.body(), StandardCharsets.ISO_8859_1);
+        int start = body.indexOf("\r\n\r\n", body.indexOf("--" + boundary)) + 4;
+        int end = body.indexOf("\r\n--" + boundary, start);
+        return java.util.Arrays.copyOfRange(reply.body(), start, end);
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void slicerUploadsASeriesAsAZipAndSegmentsIt() throws Exception {
         byte[] form = MonaiWire.encode(
                 Map.of("params", "{\"client_id\": \"user-xyz\"}"),
@@ -229,7 +343,7 @@ class DicomIT extends LaunchedStack {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aPacsThatIsDownIsA503WithRetryAfter() throws Exception {
         Launcher.Result stopped = launcher.run(Duration.ofMinutes(1), "infra", "stop", "orthanc");
         assertEquals(0, stopped.exitCode(), stopped.output());

@@ -104,6 +104,22 @@ public final class DicomWebClient {
         return instances;
     }
 
+    /** Stores one instance (STOW-RS). */
+    public void store(byte[] instance) {
+        String boundary = "medlabel-" + java.util.UUID.randomUUID();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(
+                ("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes(instance);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(config.stowPrefix(), "studies"))
+                .timeout(config.timeout())
+                .header("Accept", "application/dicom+json")
+                .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        send(request);
+    }
+
     /** The bodies of a multipart/related answer. */
     static List<byte[]> parts(byte[] body, String boundary) {
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
@@ -154,8 +170,11 @@ public final class DicomWebClient {
     }
 
     private HttpResponse<byte[]> send(URI uri, String accept) {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(uri).timeout(config.timeout()).header("Accept", accept);
+        return send(HttpRequest.newBuilder(uri).timeout(config.timeout()).header("Accept", accept));
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request) {
+        URI uri = request.build().uri();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -164,7 +183,7 @@ public final class DicomWebClient {
             reply = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new DatastoreException(
-                    ErrorCode.PACS_UNAVAILABLE, "the PACS at " + root + " cannot be reached: " + e.getMessage(), e);
+                    ErrorCode.PACS_UNAVAILABLE, "the PACS at " + root + " cannot be reached: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DatastoreException(ErrorCode.PACS_UNAVAILABLE, "interrupted while calling the PACS", e);

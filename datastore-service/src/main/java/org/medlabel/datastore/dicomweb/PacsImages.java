@@ -68,6 +68,11 @@ public class PacsImages {
         return pacs != null;
     }
 
+    /** The PACS's DICOMweb client (only when {@link #enabled()}). */
+    DicomWebClient client() {
+        return pacs;
+    }
+
     @Scheduled(
             every = "${medlabel.datastore.dicomweb.refresh:30s}",
             delayed = "1s",

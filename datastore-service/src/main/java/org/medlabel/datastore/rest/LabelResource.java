@@ -17,10 +17,12 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.medlabel.datastore.dicomweb.PacsSegmentations;
 import org.medlabel.datastore.repository.LabelEntity;
 import org.medlabel.datastore.service.ImageService;
 import org.medlabel.datastore.service.LabelService;
 import org.medlabel.datastore.service.QueryService;
+import org.medlabel.datastore.service.Upload;
 
 /** An image's labels by tag ({@code final}, {@code original}, any other), every save kept as a version. */
 @Path("/images/{id}/labels")
@@ -31,12 +33,19 @@ public class LabelResource {
     private final ImageService images;
     private final QueryService queries;
     private final Requests requests;
+    private final PacsSegmentations segmentations;
 
-    public LabelResource(LabelService labels, ImageService images, QueryService queries, Requests requests) {
+    public LabelResource(
+            LabelService labels,
+            ImageService images,
+            QueryService queries,
+            Requests requests,
+            PacsSegmentations segmentations) {
         this.labels = labels;
         this.images = images;
         this.queries = queries;
         this.requests = requests;
+        this.segmentations = segmentations;
     }
 
     @GET
@@ -51,13 +60,16 @@ public class LabelResource {
     @PUT
     @Path("/{tag}")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Save a new version of the label; it must lie on the image's grid")
+    @Operation(
+            summary = "Save a new version of the label; it must lie on the image's grid. A final label of a PACS series"
+                    + " is also stored on the PACS as a DICOM SEG (its UIDs, or why not, in the info's dicom_seg)")
     public Response save(
             @RestPath String id,
             @RestPath String tag,
             @RestForm("label") FileUpload label,
             @RestForm("params") String params) {
-        LabelEntity saved = labels.save(id, tag, requests.upload(label, "label", params));
+        Upload upload = requests.upload(label, "label", params);
+        LabelEntity saved = segmentations.afterSave(labels.save(id, tag, upload), upload.file());
         return Response.status(Response.Status.CREATED)
                 .entity(Views.LabelView.of(saved))
                 .build();

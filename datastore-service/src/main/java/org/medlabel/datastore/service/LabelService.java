@@ -128,8 +128,13 @@ public class LabelService {
 
     /** Merges {@code info} into the latest version's info (MONAI Label's PUT /datastore/label/info). */
     public Map<String, Object> mergeInfo(String imageId, String tag, Map<String, Object> info) {
+        return mergeInfo(imageId, tag, null, info);
+    }
+
+    /** Merges {@code info} into one version's info (the latest when {@code version} is null). */
+    public Map<String, Object> mergeInfo(String imageId, String tag, Integer version, Map<String, Object> info) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            LabelEntity label = get(imageId, tag, null);
+            LabelEntity label = get(imageId, tag, version);
             Map<String, Object> merged = new HashMap<>(label.info);
             merged.putAll(info);
             label.info = merged;

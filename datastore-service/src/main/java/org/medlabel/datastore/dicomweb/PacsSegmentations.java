@@ -1,0 +1,218 @@
+package org.medlabel.datastore.dicomweb;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+import org.medlabel.datastore.config.DatastoreConfig;
+import org.medlabel.datastore.error.DatastoreException;
+import org.medlabel.datastore.repository.ImageEntity;
+import org.medlabel.datastore.repository.LabelEntity;
+import org.medlabel.datastore.service.ImageService;
+import org.medlabel.datastore.service.LabelService;
+import org.medlabel.datastore.service.Names;
+import org.medlabel.datastore.service.Upload;
+import org.medlabel.imaging.dicom.DicomException;
+import org.medlabel.imaging.dicom.DicomObject;
+import org.medlabel.imaging.dicom.Segmentation;
+import org.medlabel.imaging.dicom.SegmentationWriter;
+import org.medlabel.imaging.io.NiftiWriter;
+import org.medlabel.imaging.io.VolumeReader;
+import org.medlabel.imaging.volume.Affine;
+import org.medlabel.imaging.volume.Grid;
+import org.medlabel.imaging.volume.Volume;
+
+/**
+ * Labels and the PACS's DICOM Segmentations, both ways (MONAI Label's DICOMweb datastore): a {@code final} label
+ * saved on a PACS series is written as a SEG of that series and stored there (STOW-RS), its SEG's UIDs kept in the
+ * label version's info; SEG series on the PACS that reference a stored series and are not yet labels here become
+ * {@code final} label versions (author {@code pacs}), so training picks them up as any other label.
+ */
+@ApplicationScoped
+public class PacsSegmentations {
+
+    private static final Logger LOG = Logger.getLogger(PacsSegmentations.class);
+    static final String INFO_KEY = "dicom_seg";
+
+    private final PacsImages pacs;
+    private final LabelService labels;
+    private final ImageService images;
+    private final DatastoreConfig config;
+    private final Set<String> imported = ConcurrentHashMap.newKeySet();
+
+    public PacsSegmentations(PacsImages pacs, LabelService labels, ImageService images, DatastoreConfig config) {
+        this.pacs = pacs;
+        this.labels = labels;
+        this.images = images;
+        this.config = config;
+    }
+
+    /**
+     * After a label version is saved: when it is {@code final} and its image a PACS series, its SEG goes to the PACS.
+     * The label is saved either way; a SEG that cannot be written or stored is reported in the version's info
+     * ({@code dicom_seg.error}) and the log.
+     */
+    public LabelEntity afterSave(LabelEntity label, Path file) {
+        if (!pacs.enabled() || !label.tag.equals(Names.FINAL_TAG) || "pacs".equals(label.author)) {
+            return label;
+        }
+        ImageEntity image = images.get(label.imageId);
+        if (!image.info.containsKey("SeriesInstanceUID") || !image.info.containsKey("dicom_instances")) {
+            return label;
+        }
+        Map<String, Object> result = new TreeMap<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            Volume volume = new VolumeReader(config.maxVoxels()).read(in, label.fileName());
+            byte[] seg = SegmentationWriter.write(
+                    volume.withAffine(Affine.of(image.affine)),
+                    names(label.info),
+                    identity(image.info),
+                    instances(image.info),
+                    "MedLabel " + label.tag + " v" + label.version);
+            DicomObject written =
+                    new org.medlabel.imaging.dicom.DicomReader(seg.length).read(new ByteArrayInputStream(seg));
+            pacs.client().store(seg);
+            result.put("SeriesInstanceUID", written.string(org.medlabel.imaging.dicom.Tags.SERIES_INSTANCE_UID));
+            result.put("SOPInstanceUID", written.string(org.medlabel.imaging.dicom.Tags.SOP_INSTANCE_UID));
+            imported.add((String) result.get("SeriesInstanceUID"));
+            LOG.infof(
+                    "PACS: label %s v%d stored as SEG %s",
+                    label.imageId, label.version, result.get("SeriesInstanceUID"));
+        } catch (DicomException | DatastoreException | IOException e) {
+            result.put("error", e.getMessage());
+            LOG.warnf("PACS: the SEG of label %s v%d was not stored: %s", label.imageId, label.version, e.getMessage());
+        }
+        labels.mergeInfo(label.imageId, label.tag, label.version, Map.of(INFO_KEY, result));
+        return labels.get(label.imageId, label.tag, label.version);
+    }
+
+    @Scheduled(
+            every = "${medlabel.datastore.dicomweb.refresh:30s}",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refresh() {
+        if (!pacs.enabled()) {
+            return;
+        }
+        try {
+            int count = importFromPacs();
+            if (count > 0) {
+                LOG.infof("PACS: %d SEG series imported as final labels", count);
+            }
+        } catch (DatastoreException e) {
+            LOG.warnf("PACS: SEG series could not be listed: %s", e.getMessage());
+        }
+    }
+
+    /** Imports the PACS's SEG series not yet labels here; returns how many. */
+    public int importFromPacs() {
+        int count = 0;
+        for (DicomWebClient.Series series : pacs.client().searchSeries(Map.of("Modality", "SEG"))) {
+            if (imported.contains(series.seriesUid()) || known(series.seriesUid())) {
+                imported.add(series.seriesUid());
+                continue;
+            }
+            try {
+                count += importSeries(series) ? 1 : 0;
+            } catch (DicomException | DatastoreException | IOException e) {
+                LOG.warnf("PACS: SEG series %s not imported: %s", series.seriesUid(), e.getMessage());
+            }
+            imported.add(series.seriesUid());
+        }
+        return count;
+    }
+
+    private boolean importSeries(DicomWebClient.Series series) throws IOException {
+        List<DicomObject> instances = pacs.client().retrieveSeries(series.studyUid(), series.seriesUid());
+        if (instances.isEmpty()) {
+            return false;
+        }
+        Segmentation seg = Segmentation.of(instances.get(0));
+        String imageId = seg.referencedSeries();
+        if (imageId == null || !images.exists(imageId)) {
+            return false;
+        }
+        ImageEntity image = images.get(imageId);
+        Volume mask = seg.onGrid(new Grid(image.dims[0], image.dims[1], image.dims[2], Affine.of(image.affine)));
+        Path file = Files.createTempFile(config.uploadsDirectory(), "seg-", ".nii.gz");
+        try {
+            new NiftiWriter().write(mask, file);
+            Map<String, Object> params = new HashMap<>();
+            params.put(INFO_KEY, Map.of("SeriesInstanceUID", series.seriesUid()));
+            Map<String, Integer> names = new TreeMap<>();
+            seg.segments().forEach((number, name) -> names.put(name, number));
+            params.put("label_names", names);
+            labels.save(imageId, Names.FINAL_TAG, new Upload(file, "label.nii.gz", params, "pacs"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        return true;
+    }
+
+    /** Whether a label version here already came from, or went to, this SEG series. */
+    private static boolean known(String segSeries) {
+        return QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) LabelEntity.getEntityManager()
+                                        .createNativeQuery("select count(*) from {h-schema}labels where info -> '"
+                                                + INFO_KEY + "' ->> 'SeriesInstanceUID' = ?1")
+                                        .setParameter(1, segSeries)
+                                        .getSingleResult())
+                                .longValue()
+                        > 0);
+    }
+
+    /**
+     * Segment names by label value, from the save's params: MONAI Label's {@code label_info} list ({@code name} with
+     * {@code idx}, {@code labelID} or {@code label}), else {@code label_names} (name to value).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<Integer, String> names(Map<String, Object> info) {
+        Map<Integer, String> names = new TreeMap<>();
+        if (info.get("label_info") instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> m && m.get("name") instanceof String name) {
+                    for (String key : List.of("idx", "labelID", "label")) {
+                        if (m.get(key) instanceof Number n) {
+                            names.put(n.intValue(), name);
+                            break;
+                        }
+                    }
+                }
+            }
+        } else if (info.get("label_names") instanceof Map<?, ?> map) {
+            ((Map<String, Object>) map).forEach((name, value) -> {
+                if (value instanceof Number n) {
+                    names.put(n.intValue(), name);
+                }
+            });
+        }
+        return names;
+    }
+
+    private static Map<String, String> identity(Map<String, Object> info) {
+        Map<String, String> identity = new HashMap<>();
+        info.forEach((k, v) -> {
+            if (v instanceof String s) {
+                identity.put(k, s);
+            }
+        });
+        return identity;
+    }
+
+    private static List<String> instances(Map<String, Object> info) {
+        return info.get("dicom_instances") instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList()
+                : List.of();
+    }
+}
