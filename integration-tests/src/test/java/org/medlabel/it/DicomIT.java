@@ -213,6 +213,30 @@ class DicomIT extends LaunchedStack {
         for (int i = 0; i < mask.length; i++) {
             assertEquals(mask[i], (byte) back.voxels().get(i), "voxel " + i);
         }
+
+        // training's datalist has the PACS series with its final label, as any other
+        String train = get("/datastore/?output=train").body();
+        assertTrue(train.contains(MR_SERIES_UID), train);
+
+        // MONAI Label's output=dicom_seg: the inference's label as a SEG of the series, segments named by the model
+        MonaiWire.Reply inferred = MonaiWire.exchange(
+                GATEWAY,
+                MonaiWire.request(
+                        "POST",
+                        "/infer/segmentation_spleen?image=" + MR_SERIES_UID + "&output=dicom_seg",
+                        GATEWAY,
+                        "multipart/form-data; boundary=" + MonaiWire.BOUNDARY,
+                        MonaiWire.encode(Map.of("params", "{}"), Map.of())));
+        assertEquals(200, inferred.status(), inferred.text());
+        assertEquals("application/dicom", inferred.header("Content-Type"));
+        Segmentation result = Segmentation.of(
+                new DicomReader(inferred.body().length).read(new ByteArrayInputStream(inferred.body())));
+        assertEquals(MR_SERIES_UID, result.referencedSeries());
+        assertEquals(
+                "spleen",
+                result.segments().values().iterator().next(),
+                result.segments().toString());
+        result.onGrid(Grid.of(label));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.medlabel.datastore.config.DatastoreConfig;
 import org.medlabel.datastore.error.DatastoreException;
+import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.datastore.repository.LabelEntity;
 import org.medlabel.datastore.service.ImageService;
@@ -25,8 +26,10 @@ import org.medlabel.datastore.service.Names;
 import org.medlabel.datastore.service.Upload;
 import org.medlabel.imaging.dicom.DicomException;
 import org.medlabel.imaging.dicom.DicomObject;
+import org.medlabel.imaging.dicom.DicomReader;
 import org.medlabel.imaging.dicom.Segmentation;
 import org.medlabel.imaging.dicom.SegmentationWriter;
+import org.medlabel.imaging.dicom.Tags;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.io.VolumeReader;
 import org.medlabel.imaging.volume.Affine;
@@ -68,33 +71,55 @@ public class PacsSegmentations {
             return label;
         }
         ImageEntity image = images.get(label.imageId);
-        if (!image.info.containsKey("SeriesInstanceUID") || !image.info.containsKey("dicom_instances")) {
-            return label;
+        if (!image.info.containsKey("source")) {
+            return label; // not a PACS series (a DICOM upload keeps its SEGs to output=dicom_seg)
         }
         Map<String, Object> result = new TreeMap<>();
-        try (InputStream in = Files.newInputStream(file)) {
-            Volume volume = new VolumeReader(config.maxVoxels()).read(in, label.fileName());
-            byte[] seg = SegmentationWriter.write(
-                    volume.withAffine(Affine.of(image.affine)),
-                    names(label.info),
-                    identity(image.info),
-                    instances(image.info),
-                    "MedLabel " + label.tag + " v" + label.version);
-            DicomObject written =
-                    new org.medlabel.imaging.dicom.DicomReader(seg.length).read(new ByteArrayInputStream(seg));
+        try {
+            byte[] seg = segOf(
+                    image, file, label.fileName(), names(label.info), "MedLabel " + label.tag + " v" + label.version);
+            DicomObject written = new DicomReader(seg.length).read(new ByteArrayInputStream(seg));
             pacs.client().store(seg);
-            result.put("SeriesInstanceUID", written.string(org.medlabel.imaging.dicom.Tags.SERIES_INSTANCE_UID));
-            result.put("SOPInstanceUID", written.string(org.medlabel.imaging.dicom.Tags.SOP_INSTANCE_UID));
+            result.put("SeriesInstanceUID", written.string(Tags.SERIES_INSTANCE_UID));
+            result.put("SOPInstanceUID", written.string(Tags.SOP_INSTANCE_UID));
             imported.add((String) result.get("SeriesInstanceUID"));
             LOG.infof(
                     "PACS: label %s v%d stored as SEG %s",
                     label.imageId, label.version, result.get("SeriesInstanceUID"));
-        } catch (DicomException | DatastoreException | IOException e) {
+        } catch (DatastoreException | IOException e) {
             result.put("error", e.getMessage());
             LOG.warnf("PACS: the SEG of label %s v%d was not stored: %s", label.imageId, label.version, e.getMessage());
         }
         labels.mergeInfo(label.imageId, label.tag, label.version, Map.of(INFO_KEY, result));
         return labels.get(label.imageId, label.tag, label.version);
+    }
+
+    /**
+     * A label file on a DICOM image's grid as a DICOM SEG of its series (MONAI Label's {@code output=dicom_seg}); 422
+     * for an image that is not a DICOM series.
+     */
+    public byte[] segOf(ImageEntity image, Path file, String fileName, Map<Integer, String> names, String description)
+            throws IOException {
+        if (!image.info.containsKey("SeriesInstanceUID") || !image.info.containsKey("dicom_instances")) {
+            throw new DatastoreException(
+                    ErrorCode.INVALID_IMAGE,
+                    "image '" + image.id + "' is not a DICOM series (a PACS series or a DICOM upload): no DICOM SEG");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            Volume volume = new VolumeReader(config.maxVoxels()).read(in, fileName);
+            if (volume.nx() != image.dims[0] || volume.ny() != image.dims[1] || volume.nz() != image.dims[2]) {
+                throw new DatastoreException(
+                        ErrorCode.LABEL_GRID_MISMATCH, "the label's grid is not image '" + image.id + "''s");
+            }
+            return SegmentationWriter.write(
+                    volume.withAffine(Affine.of(image.affine)),
+                    names,
+                    identity(image.info),
+                    instances(image.info),
+                    description);
+        } catch (DicomException e) {
+            throw new DatastoreException(ErrorCode.INVALID_IMAGE, "no DICOM SEG: " + e.getMessage());
+        }
     }
 
     @Scheduled(
@@ -177,7 +202,7 @@ public class PacsSegmentations {
      * {@code idx}, {@code labelID} or {@code label}), else {@code label_names} (name to value).
      */
     @SuppressWarnings("unchecked")
-    static Map<Integer, String> names(Map<String, Object> info) {
+    public static Map<Integer, String> names(Map<String, Object> info) {
         Map<Integer, String> names = new TreeMap<>();
         if (info.get("label_info") instanceof List<?> list) {
             for (Object o : list) {

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 import org.medlabel.datastore.dicomweb.PacsImages;
+import org.medlabel.datastore.dicomweb.PacsSegmentations;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
@@ -36,12 +38,19 @@ public class ImageResource {
     private final QueryService queries;
     private final Requests requests;
     private final PacsImages pacs;
+    private final PacsSegmentations segmentations;
 
-    public ImageResource(ImageService images, QueryService queries, Requests requests, PacsImages pacs) {
+    public ImageResource(
+            ImageService images,
+            QueryService queries,
+            Requests requests,
+            PacsImages pacs,
+            PacsSegmentations segmentations) {
         this.images = images;
         this.queries = queries;
         this.requests = requests;
         this.pacs = pacs;
+        this.segmentations = segmentations;
     }
 
     /** The image, fetched from the PACS first when this is a DICOMweb datastore and it is not stored yet. */
@@ -84,6 +93,30 @@ public class ImageResource {
         Upload upload = requests.spool(body, name, params);
         try {
             return Views.ImageView.of(images.add(id, upload));
+        } finally {
+            Requests.deleteQuietly(upload.file());
+        }
+    }
+
+    @POST
+    @Path("/{id}/dicom-seg")
+    @Consumes(MediaType.WILDCARD)
+    @Produces("application/dicom")
+    @Operation(
+            summary =
+                    "The request body, a label on this DICOM image's grid ('name' gives its format, e.g. label.nii.gz),"
+                            + " as a DICOM SEG of the image's series; 'labels' (JSON: name to value) names the segments")
+    public Response dicomSeg(@RestPath String id, @RestQuery String name, @RestQuery String labels, InputStream body)
+            throws IOException {
+        ImageEntity image = image(id);
+        Upload upload = requests.spool(body, name, null);
+        try {
+            Map<Integer, String> names =
+                    PacsSegmentations.names(Map.of("label_names", requests.object(labels, "labels")));
+            byte[] seg = segmentations.segOf(image, upload.file(), name, names, "MedLabel inference");
+            return Response.ok(seg, "application/dicom")
+                    .header("Content-Disposition", "attachment; filename=\"" + id + ".dcm\"")
+                    .build();
         } finally {
             Requests.deleteQuietly(upload.file());
         }

@@ -12,7 +12,7 @@ import org.medlabel.imaging.volume.Volume;
 
 /**
  * Writes a label map on a DICOM series' grid as a DICOM Segmentation (BINARY): one segment per label value present,
- * one frame per segment and slice it covers, each frame referencing its source instance; segments coded as MONAI
+ * one frame per segment and slice it covers (an empty label: one empty frame of the first segment), each frame referencing its source instance; segments coded as MONAI
  * Label's dcmqi template codes them (category SCT 123037004 "Anatomical Structure", type SCT 78961009 with the label's
  * name, algorithm AUTOMATIC "MONAILABEL").
  */
@@ -38,7 +38,8 @@ public final class SegmentationWriter {
             String description) {
         Map<Integer, List<Integer>> slices = slicesBySegment(labels);
         if (slices.isEmpty()) {
-            throw new DicomException("the label is empty: a DICOM SEG needs at least one labelled voxel");
+            // nothing found: a SEG needs a frame, so the first segment gets one empty frame (an empty result)
+            slices.put(names.isEmpty() ? 1 : new TreeMap<>(names).firstKey(), List.of(0));
         }
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String date = now.format(DATE);
