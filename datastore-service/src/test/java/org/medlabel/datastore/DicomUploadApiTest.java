@@ -116,7 +116,27 @@ class DicomUploadApiTest {
                 .then()
                 .statusCode(415);
 
+        byte[] jpeg2000 = Files.readAllBytes(pydicomTestFile("JPEG2000.dcm"));
+        given().multiPart("file", "compressed.dcm", jpeg2000)
+                .put("/images/{id}", id)
+                .then()
+                .statusCode(415)
+                .body("detail", containsString("JPEG 2000"));
+
         given().get("/images/{id}", id).then().statusCode(404);
+    }
+
+    /** One of the DICOM files pydicom ships (the tests' oracle, installed by deploy/local/medlabel test). */
+    private static Path pydicomTestFile(String name) throws Exception {
+        Process python = new ProcessBuilder(
+                        "python3",
+                        "-c",
+                        "from pydicom.data import get_testdata_file as g; print(g('" + name + "', download=False))")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(python.getInputStream().readAllBytes()).strip();
+        assertEquals(0, python.waitFor(), out);
+        return Path.of(out);
     }
 
     private static List<Path> dcm(Path dir) throws IOException {
