@@ -309,12 +309,10 @@ class DicomIT extends LaunchedStack {
 
     /** The one DICOM part of a WADO-RS multipart/related answer. */
     private static byte[] onlyPart(HttpResponse<byte[]> reply) {
-        String type = reply.headers().firstValue("Content-Type").orElseThrow();
-        String boundary = type.replaceAll(".*boundary=\"?([^\";]+)\"?.*", "$1");
-        String body = new String(reply.body(), StandardCharsets.ISO_8859_1);
-        int start = body.indexOf("\r\n\r\n", body.indexOf("--" + boundary)) + 4;
-        int end = body.indexOf("\r\n--" + boundary, start);
-        return java.util.Arrays.copyOfRange(reply.body(), start, end);
+        List<MonaiWire.Part> parts =
+                MonaiWire.parse(reply.headers().firstValue("Content-Type").orElseThrow(), reply.body());
+        assertEquals(1, parts.size());
+        return parts.get(0).data();
     }
 
     @Test

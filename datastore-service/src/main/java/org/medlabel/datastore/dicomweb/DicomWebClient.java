@@ -16,13 +16,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.medlabel.datastore.config.DatastoreConfig;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.service.DicomUpload;
 import org.medlabel.imaging.dicom.DicomObject;
+import org.medlabel.platform.http.Multipart;
 
 /**
  * The DICOMweb calls a DICOMweb datastore makes: QIDO-RS series searches and WADO-RS series retrieves, with the PACS's
@@ -34,7 +33,6 @@ public final class DicomWebClient {
     /** One series as QIDO-RS lists it. */
     public record Series(String studyUid, String seriesUid, String modality, String patientId) {}
 
-    private static final Pattern BOUNDARY = Pattern.compile("boundary=\"?([^\";]+)\"?", Pattern.CASE_INSENSITIVE);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI root;
@@ -92,14 +90,17 @@ public final class DicomWebClient {
                 uri(config.wadoPrefix(), "studies/" + studyUid + "/series/" + seriesUid),
                 "multipart/related; type=\"application/dicom\"");
         String type = reply.headers().firstValue("Content-Type").orElse("");
-        Matcher boundary = BOUNDARY.matcher(type);
-        if (!boundary.find()) {
+        List<Multipart.Part> parts;
+        try {
+            parts = Multipart.parse(type, reply.body());
+        } catch (IllegalArgumentException e) {
             throw new DatastoreException(
-                    ErrorCode.PACS_UNAVAILABLE, "the PACS answered WADO-RS with '" + type + "', not multipart/related");
+                    ErrorCode.PACS_UNAVAILABLE,
+                    "the PACS's WADO-RS answer ('" + type + "') is not a multipart/related body: " + e.getMessage());
         }
         List<DicomObject> instances = new ArrayList<>();
-        for (byte[] part : parts(reply.body(), boundary.group(1))) {
-            instances.add(DicomUpload.parse(new ByteArrayInputStream(part), "series " + seriesUid, maxBytes));
+        for (Multipart.Part part : parts) {
+            instances.add(DicomUpload.parse(new ByteArrayInputStream(part.data()), "series " + seriesUid, maxBytes));
         }
         return instances;
     }
@@ -118,41 +119,6 @@ public final class DicomWebClient {
                 .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         send(request);
-    }
-
-    /** The bodies of a multipart/related answer. */
-    static List<byte[]> parts(byte[] body, String boundary) {
-        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-        List<byte[]> parts = new ArrayList<>();
-        int at = indexOf(body, delimiter, 0);
-        while (at >= 0) {
-            int start = at + delimiter.length;
-            if (start + 1 < body.length && body[start] == '-' && body[start + 1] == '-') {
-                break;
-            }
-            int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), start);
-            int next = indexOf(body, delimiter, start);
-            if (headersEnd < 0 || next < 0) {
-                break;
-            }
-            int end = next >= 2 && body[next - 2] == '\r' && body[next - 1] == '\n' ? next - 2 : next;
-            parts.add(java.util.Arrays.copyOfRange(body, headersEnd + 4, end));
-            at = next;
-        }
-        return parts;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static String value(JsonNode node, String tag) {
