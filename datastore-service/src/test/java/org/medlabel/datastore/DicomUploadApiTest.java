@@ -82,6 +82,13 @@ class DicomUploadApiTest {
                 .statusCode(201)
                 .body("dims", contains(256, 256, 20))
                 .body("info.Modality", equalTo("MR"));
+        // a PACS export's file name without an extension: DICOM by its content
+        given().multiPart("file", "IM000005", Files.readAllBytes(MR_SERIES.resolve("brain_005.dcm")))
+                .put("/images/{id}", "oneslice" + run)
+                .then()
+                .statusCode(200)
+                .body("dims", contains(256, 256, 1))
+                .body("format", equalTo("nifti"));
     }
 
     @Test

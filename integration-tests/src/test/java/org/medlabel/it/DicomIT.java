@@ -63,7 +63,9 @@ class DicomIT extends LaunchedStack {
         return Launcher.fresh("dicom-it-home", "compat-app.yaml")
                 .withEnv("MEDLABEL_PACS", "orthanc")
                 .withEnv("MEDLABEL_DATASTORE_DICOMWEB_SEARCH_FILTER", "{\"Modality\": \"MR\"}")
-                .withEnv("MEDLABEL_DATASTORE_DICOMWEB_REFRESH", "2s");
+                // read only on demand (a client asking for the images) and on first use: proven here, not by a timer
+                .withEnv("MEDLABEL_DATASTORE_DICOMWEB_REFRESH", "1h")
+                .withEnv("MEDLABEL_DATASTORE_DICOMWEB_ON_DEMAND_AFTER", "1s");
     }
 
     @Test
@@ -124,7 +126,7 @@ class DicomIT extends LaunchedStack {
     @Test
     @Order(2)
     void ohifsNextSampleAndInferenceUseTheSeriesUid() throws Exception {
-        // the datastore reads the PACS's MR series (the search filter) every 2 s and fetches new ones
+        // asking for a sample makes the datastore read the PACS's MR series (the search filter) and fetch new ones
         JsonNode sample = null;
         for (long end = System.nanoTime() + Duration.ofSeconds(90).toNanos(); System.nanoTime() < end; ) {
             HttpResponse<String> next = HTTP.send(
@@ -288,6 +290,7 @@ class DicomIT extends LaunchedStack {
         assertEquals(200, stowed.statusCode(), stowed.body());
         JsonNode imported = null;
         for (long end = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < end; ) {
+            get("/datastore/?output=stats"); // a client asking for the images: the PACS is read again
             HttpResponse<String> labelInfo = get("/datastore/label/info?label=" + seriesUid + "&tag=final");
             if (labelInfo.statusCode() == 200) {
                 imported = JSON.readTree(labelInfo.body());

@@ -81,6 +81,13 @@ public interface DatastoreConfig {
         @WithDefault("30s")
         Duration refresh();
 
+        /**
+         * A client asking for the image list (stats, the datastore view, a next sample) has it read again at once
+         * when the last read is older than this, so a series just stored on the PACS shows (MONAI Label's issue 944).
+         */
+        @WithDefault("5s")
+        Duration onDemandAfter();
+
         /** How long one PACS request may take (a whole series retrieve included). */
         @WithDefault("300s")
         Duration timeout();

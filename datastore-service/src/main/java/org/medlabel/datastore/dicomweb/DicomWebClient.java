@@ -6,9 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +19,9 @@ import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.service.DicomUpload;
 import org.medlabel.imaging.dicom.DicomObject;
 import org.medlabel.platform.http.Multipart;
+import org.medlabel.platform.http.ServiceHttp;
+import org.medlabel.platform.http.ServiceRejectedException;
+import org.medlabel.platform.http.ServiceUnavailableException;
 
 /**
  * The DICOMweb calls a DICOMweb datastore makes: QIDO-RS series searches and WADO-RS series retrieves, with the PACS's
@@ -37,24 +37,23 @@ public final class DicomWebClient {
 
     private final URI root;
     private final DatastoreConfig.DicomWeb config;
-    private final String authorization;
     private final long maxBytes;
-    private final HttpClient http;
+    private final ServiceHttp http;
 
     public DicomWebClient(DatastoreConfig.DicomWeb config, long maxBytes) {
         this.root = config.url().orElseThrow(() -> new IllegalStateException("no DICOMweb URL configured"));
         this.config = config;
         this.maxBytes = maxBytes;
-        this.authorization = config.username()
-                .map(user -> "Basic "
-                        + Base64.getEncoder()
-                                .encodeToString(
-                                        (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)))
-                .orElse(null);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        Map<String, String> headers = config.username()
+                .map(user -> Map.of(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                (user + ":" + config.password().orElse(""))
+                                                        .getBytes(StandardCharsets.UTF_8))))
+                .orElse(Map.of());
+        this.http = ServiceHttp.external("PACS", root, Duration.ofSeconds(5), config.timeout(), headers);
     }
 
     /** The series matching {@code filter} (QIDO-RS attribute=value pairs). */
@@ -64,9 +63,10 @@ public final class DicomWebClient {
                 .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
                 .append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpResponse<byte[]> reply = send(uri(config.qidoPrefix(), "series?" + query), "application/dicom+json");
+        ServiceHttp.Answer reply =
+                call(() -> http.getAnswer(path(config.qidoPrefix(), "series?" + query), "application/dicom+json"));
         List<Series> series = new ArrayList<>();
-        if (reply.statusCode() == 204 || reply.body().length == 0) {
+        if (reply.status() == 204 || reply.body().length == 0) {
             return series;
         }
         try {
@@ -86,10 +86,10 @@ public final class DicomWebClient {
 
     /** Every instance of a series (WADO-RS), parsed. */
     public List<DicomObject> retrieveSeries(String studyUid, String seriesUid) throws IOException {
-        HttpResponse<byte[]> reply = send(
-                uri(config.wadoPrefix(), "studies/" + studyUid + "/series/" + seriesUid),
-                "multipart/related; type=\"application/dicom\"");
-        String type = reply.headers().firstValue("Content-Type").orElse("");
+        ServiceHttp.Answer reply = call(() -> http.getAnswer(
+                path(config.wadoPrefix(), "studies/" + studyUid + "/series/" + seriesUid),
+                "multipart/related; type=\"application/dicom\""));
+        String type = reply.contentType();
         List<Multipart.Part> parts;
         try {
             parts = Multipart.parse(type, reply.body());
@@ -107,18 +107,8 @@ public final class DicomWebClient {
 
     /** Stores one instance (STOW-RS). */
     public void store(byte[] instance) {
-        String boundary = "medlabel-" + java.util.UUID.randomUUID();
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        body.writeBytes(
-                ("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        body.writeBytes(instance);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(config.stowPrefix(), "studies"))
-                .timeout(config.timeout())
-                .header("Accept", "application/dicom+json")
-                .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
-        send(request);
+        Multipart body = Multipart.related("application/dicom").part(instance);
+        call(() -> http.send("POST", path(config.stowPrefix(), "studies"), body.contentType(), body.end(), null));
     }
 
     private static String value(JsonNode node, String tag) {
@@ -126,49 +116,34 @@ public final class DicomWebClient {
         return value.isMissingNode() ? null : value.asText();
     }
 
-    private URI uri(Optional<String> prefix, String path) {
-        String base = root.toString().replaceAll("/+$", "");
+    /** The path under the DICOMweb root, with the resource's prefix. */
+    private static String path(Optional<String> prefix, String path) {
         String p = prefix.map(s -> s.replaceAll("^/+|/+$", ""))
                 .filter(s -> !s.isEmpty())
                 .map(s -> "/" + s)
                 .orElse("");
-        return URI.create(base + p + "/" + path);
+        return p + "/" + path;
     }
 
-    private HttpResponse<byte[]> send(URI uri, String accept) {
-        return send(HttpRequest.newBuilder(uri).timeout(config.timeout()).header("Accept", accept));
-    }
-
-    private HttpResponse<byte[]> send(HttpRequest.Builder request) {
-        URI uri = request.build().uri();
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        HttpResponse<byte[]> reply;
+    /** A PACS call; what goes wrong is the PACS's, said in its terms (404 for a series it does not have). */
+    private ServiceHttp.Answer call(java.util.function.Supplier<ServiceHttp.Answer> call) {
+        ServiceHttp.Answer answer;
         try {
-            reply = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
+            answer = call.get();
+        } catch (ServiceUnavailableException e) {
             throw new DatastoreException(
-                    ErrorCode.PACS_UNAVAILABLE, "the PACS at " + root + " cannot be reached: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DatastoreException(ErrorCode.PACS_UNAVAILABLE, "interrupted while calling the PACS", e);
-        }
-        if (reply.statusCode() >= 500) {
+                    ErrorCode.PACS_UNAVAILABLE, "the PACS at " + root + " failed: " + e.getMessage(), e);
+        } catch (ServiceRejectedException e) {
             throw new DatastoreException(
-                    ErrorCode.PACS_UNAVAILABLE, "the PACS answered " + reply.statusCode() + " to " + uri.getPath());
+                    e.upstreamStatus() == 404 ? ErrorCode.IMAGE_NOT_FOUND : ErrorCode.PACS_UNAVAILABLE,
+                    e.getMessage() + (e.upstreamStatus() == 401 ? " (check MEDLABEL_DICOMWEB_USERNAME/PASSWORD)" : ""),
+                    e);
         }
-        if (reply.statusCode() / 100 != 2) {
-            throw new DatastoreException(
-                    reply.statusCode() == 404 ? ErrorCode.IMAGE_NOT_FOUND : ErrorCode.PACS_UNAVAILABLE,
-                    "the PACS answered " + reply.statusCode() + " to " + uri.getPath()
-                            + (reply.statusCode() == 401 ? " (check MEDLABEL_DICOMWEB_USERNAME/PASSWORD)" : ""));
-        }
-        if (reply.body().length > maxBytes) {
+        if (answer.body().length > maxBytes) {
             throw new DatastoreException(
                     ErrorCode.PAYLOAD_TOO_LARGE,
                     "the PACS's answer exceeds the upload limit of " + maxBytes + " bytes");
         }
-        return reply;
+        return answer;
     }
 }

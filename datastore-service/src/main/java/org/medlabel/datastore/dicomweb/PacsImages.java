@@ -3,7 +3,6 @@ package org.medlabel.datastore.dicomweb;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,8 +25,8 @@ import org.medlabel.imaging.dicom.DicomObject;
  * A DICOMweb datastore ({@code medlabel.datastore.source=dicomweb}), as MONAI Label's: the PACS's series (QIDO-RS,
  * with the search filter) are images whose id is their SeriesInstanceUID. Each is retrieved (WADO-RS) and stored as
  * its NIfTI volume with its DICOM identity, so active learning, inference, sessions and training use it as any other
- * image. The list is read again every {@code refresh} (MONAI Label: every 2 h) and new series are fetched; a series
- * asked for by id before that is fetched at once (first use).
+ * image. {@link PacsSync} decides when the list is read; a series asked for by id before that is fetched at once (first
+ * use).
  */
 @ApplicationScoped
 public class PacsImages {
@@ -42,6 +41,8 @@ public class PacsImages {
     private final Map<String, String> filter;
     private final Map<String, Object> fetching = new ConcurrentHashMap<>();
     private final Map<String, DicomWebClient.Series> listed = new ConcurrentHashMap<>();
+    /** Series the list's reads skip: they could not be made a volume (compressed, gaps...); asked for by id, retried. */
+    private final Map<String, String> unusable = new ConcurrentHashMap<>();
 
     public PacsImages(DatastoreConfig config, ImageService images, DicomUpload dicom, ObjectMapper json) {
         this.images = images;
@@ -73,37 +74,24 @@ public class PacsImages {
         return pacs;
     }
 
-    @Scheduled(
-            every = "${medlabel.datastore.dicomweb.refresh:30s}",
-            delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void refresh() {
-        if (!enabled()) {
-            return;
-        }
-        try {
-            int fetched = sync();
-            if (fetched > 0) {
-                LOG.infof("PACS: %d new series fetched", fetched);
-            }
-        } catch (DatastoreException e) {
-            LOG.warnf("PACS: the series list could not be read: %s", e.getMessage());
-        }
-    }
-
     /** Reads the PACS's series list and fetches the series not stored yet; returns how many were fetched. */
-    public int sync() {
+    int sync() {
         List<DicomWebClient.Series> series = pacs.searchSeries(filter);
         series.forEach(s -> listed.put(s.seriesUid(), s));
         int fetched = 0;
         for (DicomWebClient.Series s : series) {
+            if (unusable.containsKey(s.seriesUid())) {
+                continue;
+            }
             try {
                 fetched += fetchIfMissing(s) ? 1 : 0;
             } catch (DatastoreException e) {
                 if (e.code() == ErrorCode.PACS_UNAVAILABLE) {
                     throw e;
                 }
-                LOG.warnf("PACS: series %s is not usable and is skipped: %s", s.seriesUid(), e.getMessage());
+                unusable.put(s.seriesUid(), e.getMessage());
+                LOG.warnf(
+                        "PACS: series %s is not usable and is skipped from now on: %s", s.seriesUid(), e.getMessage());
             }
         }
         return fetched;

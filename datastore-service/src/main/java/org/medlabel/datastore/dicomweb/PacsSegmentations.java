@@ -1,7 +1,6 @@
 package org.medlabel.datastore.dicomweb;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -122,26 +121,8 @@ public class PacsSegmentations {
         }
     }
 
-    @Scheduled(
-            every = "${medlabel.datastore.dicomweb.refresh:30s}",
-            delayed = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void refresh() {
-        if (!pacs.enabled()) {
-            return;
-        }
-        try {
-            int count = importFromPacs();
-            if (count > 0) {
-                LOG.infof("PACS: %d SEG series imported as final labels", count);
-            }
-        } catch (DatastoreException e) {
-            LOG.warnf("PACS: SEG series could not be listed: %s", e.getMessage());
-        }
-    }
-
     /** Imports the PACS's SEG series not yet labels here; returns how many. */
-    public int importFromPacs() {
+    int importFromPacs() {
         int count = 0;
         for (DicomWebClient.Series series : pacs.client().searchSeries(Map.of("Modality", "SEG"))) {
             if (imported.contains(series.seriesUid()) || known(series.seriesUid())) {

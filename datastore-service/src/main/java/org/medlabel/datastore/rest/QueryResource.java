@@ -15,6 +15,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
+import org.medlabel.datastore.dicomweb.PacsSync;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
 import org.medlabel.datastore.repository.ImageEntity;
@@ -33,18 +34,22 @@ public class QueryResource {
     private final StrategyService strategies;
     private final Requests requests;
     private final DatasetExport export;
+    private final PacsSync pacs;
 
-    public QueryResource(QueryService queries, StrategyService strategies, Requests requests, DatasetExport export) {
+    public QueryResource(
+            QueryService queries, StrategyService strategies, Requests requests, DatasetExport export, PacsSync pacs) {
         this.queries = queries;
         this.strategies = strategies;
         this.requests = requests;
         this.export = export;
+        this.pacs = pacs;
     }
 
     @GET
     @Path("/stats")
     @Operation(summary = "MONAI Label's stats: total, completed (with a final label), images per label tag")
     public Map<String, Object> stats() {
+        pacs.refreshOnDemand();
         return queries.stats();
     }
 
@@ -58,6 +63,9 @@ public class QueryResource {
     public DatastoreModel.Page view(@RestQuery Integer offset, @RestQuery String after, @RestQuery Integer limit) {
         int size = requests.limit(limit);
         int from = Requests.offset(offset);
+        if (from == 0 && after == null) {
+            pacs.refreshOnDemand();
+        }
         List<ImageEntity> page = after == null ? queries.images(from, size) : queries.imagesAfter(after, size);
         Map<String, Map<String, LabelEntity>> labels =
                 queries.latestLabels(page.stream().map(i -> i.id).toList());
@@ -102,6 +110,7 @@ public class QueryResource {
     @Operation(summary = "The next unlabeled image by strategy random, first or last; {} when none is left")
     @Consumes(MediaType.WILDCARD)
     public Map<String, Object> next(@RestPath String name, String body) {
+        pacs.refreshOnDemand();
         return strategies.next(name, requests.clientId(requests.object(body, "body")));
     }
 }

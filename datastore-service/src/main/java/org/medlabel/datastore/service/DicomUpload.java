@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,10 +44,23 @@ public class DicomUpload {
         this.config = config;
     }
 
-    /** Whether this upload is DICOM (by its name: {@code .dcm}, {@code .dicom} or {@code .zip}). */
-    public static boolean isDicom(String fileName) {
-        String name = fileName.toLowerCase(Locale.ROOT);
-        return name.endsWith(".dcm") || name.endsWith(".dicom") || name.endsWith(".zip");
+    /**
+     * Whether this upload is DICOM: by its name ({@code .dcm}, {@code .dicom}, {@code .zip}), or, for a name without
+     * an extension (PACS exports: {@code IM000001}), by DICOM's {@code DICM} at byte 128.
+     */
+    public static boolean isDicom(Upload upload) {
+        String name = upload.fileName().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".dcm") || name.endsWith(".dicom") || name.endsWith(".zip")) {
+            return true;
+        }
+        if (!Names.ext(upload.fileName()).isEmpty()) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(upload.file())) {
+            return hasDicomPrefix(in.readNBytes(132));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -157,6 +171,11 @@ public class DicomUpload {
         return total;
     }
 
+    /** DICOM Part 10's {@code DICM} after the 128-byte preamble. */
+    private static boolean hasDicomPrefix(byte[] head) {
+        return head.length >= 132 && new String(head, 128, 4, StandardCharsets.US_ASCII).equals("DICM");
+    }
+
     private static void deleteQuietly(Path file) {
         try {
             if (file != null) {
@@ -184,7 +203,7 @@ public class DicomUpload {
             in.mark(132);
             byte[] head = in.readNBytes(132);
             in.reset();
-            return head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+            return hasDicomPrefix(head);
         }
 
         @Override

@@ -56,11 +56,11 @@ public class ImageService {
     public ImageEntity add(String explicitId, List<Upload> uploads) {
         Upload first = uploads.get(0);
         String id = Names.imageId(explicitId, first.fileName());
-        if (uploads.size() == 1 && !DicomUpload.isDicom(first.fileName())) {
+        if (uploads.size() == 1 && !DicomUpload.isDicom(first)) {
             return store(id, first);
         }
         for (Upload upload : uploads) {
-            if (!DicomUpload.isDicom(upload.fileName())) {
+            if (!DicomUpload.isDicom(upload)) {
                 throw new DatastoreException(
                         ErrorCode.UNSUPPORTED_FORMAT,
                         "'" + Names.baseName(upload.fileName()) + "': several files are accepted only as the DICOM"

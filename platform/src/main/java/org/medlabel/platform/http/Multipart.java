@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * The small {@code multipart/form-data} bodies services exchange whole: MONAI Label's {@code /infer} answer (a
  * {@code params} part, then the label file) read, and a label save written. Labels are a few hundred kilobytes; volumes
- * never pass through here.
+ * never pass through here. Also DICOMweb's {@code multipart/related} (a SEG stored, a series retrieved).
  */
 public final class Multipart {
 
@@ -32,16 +32,32 @@ public final class Multipart {
 
     private final String boundary;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    /** The media type of a multipart/related body's parts; null for form data. */
+    private final String related;
 
-    private Multipart() {
+    private Multipart(String related) {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);
         boundary = HexFormat.of().formatHex(b);
+        this.related = related;
     }
 
-    /** A body to write parts into. */
+    /** A form-data body to write parts into. */
     public static Multipart create() {
-        return new Multipart();
+        return new Multipart(null);
+    }
+
+    /** A {@code multipart/related} body whose parts are of media type {@code type} (DICOMweb STOW-RS). */
+    public static Multipart related(String type) {
+        return new Multipart(type);
+    }
+
+    /** A part of a related body. */
+    public Multipart part(byte[] data) {
+        ascii("--" + boundary + "\r\nContent-Type: " + related + "\r\n\r\n");
+        body.writeBytes(data);
+        ascii("\r\n");
+        return this;
     }
 
     public Multipart field(String name, String value) {
@@ -60,7 +76,9 @@ public final class Multipart {
     }
 
     public String contentType() {
-        return "multipart/form-data; boundary=" + boundary;
+        return related == null
+                ? "multipart/form-data; boundary=" + boundary
+                : "multipart/related; type=\"" + related + "\"; boundary=" + boundary;
     }
 
     /** The body with its closing delimiter. */

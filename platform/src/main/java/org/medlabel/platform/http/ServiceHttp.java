@@ -57,9 +57,25 @@ public final class ServiceHttp {
     private final Settings settings;
     private final String base;
     private final HttpClient http;
+    /** For a server outside MedLabel: the headers every call carries instead of the internal identity; else null. */
+    private final Map<String, String> external;
 
     public ServiceHttp(Settings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * A server outside MedLabel (a PACS): its calls carry {@code headers} (its own credentials) and never the internal
+     * token or user; retries, timeouts and error mapping as for a service, which {@code name} stands for in messages.
+     */
+    public static ServiceHttp external(
+            String name, URI url, Duration connectTimeout, Duration readTimeout, Map<String, String> headers) {
+        return new ServiceHttp(new Settings(name, url, connectTimeout, readTimeout), Map.copyOf(headers));
+    }
+
+    private ServiceHttp(Settings settings, Map<String, String> external) {
         this.settings = settings;
+        this.external = external;
         this.base = settings.url().toString().replaceAll("/+$", "");
         // HTTP/1.1: the services speak plain HTTP, where HTTP/2 would only add an h2c upgrade attempt.
         this.http = HttpClient.newBuilder()
@@ -101,7 +117,18 @@ public final class ServiceHttp {
 
     /** A GET answered whole; a non-2xx answer is thrown. */
     public Answer getAnswer(String path) {
-        return checked(retried(() -> send(request(path).GET(), HttpResponse.BodyHandlers.ofByteArray(), path)));
+        return getAnswer(path, null);
+    }
+
+    /** A GET asking for the media type {@code accept} (null: any), answered whole; a non-2xx answer is thrown. */
+    public Answer getAnswer(String path, String accept) {
+        return checked(retried(() -> {
+            HttpRequest.Builder request = request(path).GET();
+            if (accept != null) {
+                request.header("Accept", accept);
+            }
+            return send(request, HttpResponse.BodyHandlers.ofByteArray(), path);
+        }));
     }
 
     /** A GET whose 2xx body is streamed (the caller closes it); anything else is thrown. */
@@ -180,7 +207,11 @@ public final class ServiceHttp {
     private HttpRequest.Builder request(String path, String user) {
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(URI.create(base + path)).timeout(settings.readTimeout());
-        settings.identity().apply(request, user);
+        if (external == null) {
+            settings.identity().apply(request, user);
+        } else {
+            external.forEach(request::header);
+        }
         return request;
     }
 
