@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,11 +145,7 @@ public class PacsImages {
         try {
             images.add(series.seriesUid(), volume);
         } finally {
-            try {
-                Files.deleteIfExists(volume.file());
-            } catch (IOException e) {
-                LOG.debugf("scratch file %s left behind: %s", volume.file(), e);
-            }
+            volume.discard();
         }
         LOG.infof(
                 "PACS: series %s fetched (%d instances) in %d ms",

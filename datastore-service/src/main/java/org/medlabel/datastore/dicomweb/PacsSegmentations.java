@@ -2,7 +2,6 @@ package org.medlabel.datastore.dicomweb;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,10 +24,9 @@ import org.medlabel.datastore.service.Names;
 import org.medlabel.datastore.service.Upload;
 import org.medlabel.imaging.dicom.DicomException;
 import org.medlabel.imaging.dicom.DicomObject;
-import org.medlabel.imaging.dicom.DicomReader;
+import org.medlabel.imaging.dicom.DicomWriter;
 import org.medlabel.imaging.dicom.Segmentation;
 import org.medlabel.imaging.dicom.SegmentationWriter;
-import org.medlabel.imaging.dicom.Tags;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.io.VolumeReader;
 import org.medlabel.imaging.volume.Affine;
@@ -75,12 +73,19 @@ public class PacsSegmentations {
         }
         Map<String, Object> result = new TreeMap<>();
         try {
+            String seriesUid = DicomWriter.newUid();
+            String sopUid = DicomWriter.newUid();
             byte[] seg = segOf(
-                    image, file, label.fileName(), names(label.info), "MedLabel " + label.tag + " v" + label.version);
-            DicomObject written = new DicomReader(seg.length).read(new ByteArrayInputStream(seg));
+                    image,
+                    file,
+                    label.fileName(),
+                    names(label.info),
+                    "MedLabel " + label.tag + " v" + label.version,
+                    seriesUid,
+                    sopUid);
             pacs.client().store(seg);
-            result.put("SeriesInstanceUID", written.string(Tags.SERIES_INSTANCE_UID));
-            result.put("SOPInstanceUID", written.string(Tags.SOP_INSTANCE_UID));
+            result.put("SeriesInstanceUID", seriesUid);
+            result.put("SOPInstanceUID", sopUid);
             imported.add((String) result.get("SeriesInstanceUID"));
             LOG.infof(
                     "PACS: label %s v%d stored as SEG %s",
@@ -99,6 +104,18 @@ public class PacsSegmentations {
      */
     public byte[] segOf(ImageEntity image, Path file, String fileName, Map<Integer, String> names, String description)
             throws IOException {
+        return segOf(image, file, fileName, names, description, DicomWriter.newUid(), DicomWriter.newUid());
+    }
+
+    private byte[] segOf(
+            ImageEntity image,
+            Path file,
+            String fileName,
+            Map<Integer, String> names,
+            String description,
+            String seriesUid,
+            String sopUid)
+            throws IOException {
         if (!image.info.containsKey("SeriesInstanceUID") || !image.info.containsKey("dicom_instances")) {
             throw new DatastoreException(
                     ErrorCode.INVALID_IMAGE,
@@ -115,7 +132,9 @@ public class PacsSegmentations {
                     names,
                     identity(image.info),
                     instances(image.info),
-                    description);
+                    description,
+                    seriesUid,
+                    sopUid);
         } catch (DicomException e) {
             throw new DatastoreException(ErrorCode.INVALID_IMAGE, "no DICOM SEG: " + e.getMessage());
         }

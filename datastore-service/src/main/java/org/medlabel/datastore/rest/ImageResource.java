@@ -94,7 +94,7 @@ public class ImageResource {
         try {
             return Views.ImageView.of(images.add(id, upload));
         } finally {
-            Requests.deleteQuietly(upload.file());
+            upload.discard();
         }
     }
 
@@ -118,7 +118,7 @@ public class ImageResource {
                     .header("Content-Disposition", "attachment; filename=\"" + id + ".dcm\"")
                     .build();
         } finally {
-            Requests.deleteQuietly(upload.file());
+            upload.discard();
         }
     }
 

@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -89,16 +88,6 @@ class Requests {
             return new Upload(file, name, p, author(p));
         } catch (IOException e) {
             throw new DatastoreException(ErrorCode.INVALID_REQUEST, "could not receive the body: " + e.getMessage(), e);
-        }
-    }
-
-    static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // a temporary file left behind; the uploads directory is scratch space
-            }
         }
     }
 

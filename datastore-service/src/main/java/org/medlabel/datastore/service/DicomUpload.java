@@ -98,7 +98,7 @@ public class DicomUpload {
             nifti = Files.createTempFile(config.uploadsDirectory(), "dicom-", ".nii.gz");
             new NiftiWriter().write(series.volume(), nifti);
         } catch (IOException e) {
-            deleteQuietly(nifti);
+            Upload.deleteQuietly(nifti);
             throw new DatastoreException(ErrorCode.STORAGE_UNAVAILABLE, "could not write the converted volume: " + e);
         }
         Map<String, Object> params = new HashMap<>(extraParams);
@@ -174,16 +174,6 @@ public class DicomUpload {
     /** DICOM Part 10's {@code DICM} after the 128-byte preamble. */
     private static boolean hasDicomPrefix(byte[] head) {
         return head.length >= 132 && new String(head, 128, 4, StandardCharsets.US_ASCII).equals("DICM");
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            if (file != null) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            // scratch space
-        }
     }
 
     /** A zip entry's bytes, counted and stopped at the upload budget (a zip bomb ends here). */

@@ -2,9 +2,7 @@ package org.medlabel.datastore.service;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,11 +69,7 @@ public class ImageService {
         try {
             return store(id, volume);
         } finally {
-            try {
-                Files.deleteIfExists(volume.file());
-            } catch (IOException e) {
-                LOG.debugf("scratch file %s left behind: %s", volume.file(), e);
-            }
+            volume.discard();
         }
     }
 

@@ -71,14 +71,13 @@ public record Segmentation(
         return 1;
     }
 
-    private boolean set(int frame, int pixel, int perFrame) {
-        byte[] data = dicom.bytes(Tags.PIXEL_DATA);
-        if (dicom.integer(Tags.BITS_ALLOCATED, 1) == 1) {
+    /** Whether a pixel of a frame is in its segment (the frame's bit, or a fraction over half the maximum). */
+    private static boolean set(byte[] data, boolean binary, long maxFraction, int frame, int pixel, int perFrame) {
+        if (binary) {
             long bit = (long) frame * perFrame + pixel;
             return (data[(int) (bit >>> 3)] >> (bit & 7) & 1) != 0;
         }
-        long max = dicom.integer(0x00620010 /* MaximumFractionalValue */, 255);
-        return (data[frame * perFrame + pixel] & 0xFF) * 2 > max;
+        return (data[frame * perFrame + pixel] & 0xFF) * 2 > maxFraction;
     }
 
     /**
@@ -90,6 +89,9 @@ public record Segmentation(
         Affine toVoxel = grid.affine().inverse();
         byte[] labels = new byte[(int) grid.voxelCount()];
         int perFrame = grid.nx() * grid.ny();
+        byte[] data = dicom.bytes(Tags.PIXEL_DATA);
+        boolean binary = dicom.integer(Tags.BITS_ALLOCATED, 1) == 1;
+        long maxFraction = dicom.integer(0x00620010 /* MaximumFractionalValue */, 255);
         for (Frame f : frames) {
             if (f.rows() != grid.ny() || f.columns() != grid.nx()) {
                 throw new DicomException("SEG frames are " + f.columns() + "x" + f.rows() + ", the image's slices "
@@ -98,7 +100,8 @@ public record Segmentation(
             int k = slice(f, toVoxel, grid.nz());
             int segment = segmentOf(f);
             for (int p = 0; p < perFrame; p++) {
-                if (set(f.index(), p, perFrame) && (labels[k * perFrame + p] & 0xFF) < segment) {
+                if (set(data, binary, maxFraction, f.index(), p, perFrame)
+                        && (labels[k * perFrame + p] & 0xFF) < segment) {
                     labels[k * perFrame + p] = (byte) segment;
                 }
             }

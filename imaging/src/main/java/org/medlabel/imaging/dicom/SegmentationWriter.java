@@ -36,6 +36,18 @@ public final class SegmentationWriter {
             Map<String, String> id,
             List<String> instances,
             String description) {
+        return write(labels, names, id, instances, description, DicomWriter.newUid(), DicomWriter.newUid());
+    }
+
+    /** As {@link #write(Volume, Map, Map, List, String)}, with the SEG's SeriesInstanceUID and SOPInstanceUID given. */
+    public static byte[] write(
+            Volume labels,
+            Map<Integer, String> names,
+            Map<String, String> id,
+            List<String> instances,
+            String description,
+            String seriesUid,
+            String sopUid) {
         Map<Integer, List<Integer>> slices = slicesBySegment(labels);
         if (slices.isEmpty()) {
             // nothing found: a SEG needs a frame, so the first segment gets one empty frame (an empty result)
@@ -44,8 +56,6 @@ public final class SegmentationWriter {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String date = now.format(DATE);
         String time = now.format(TIME);
-        String seriesUid = DicomWriter.newUid();
-        String sopUid = DicomWriter.newUid();
         String dimensions = DicomWriter.newUid();
         Affine a = labels.affine();
         double[] row = lps(a, 0);
