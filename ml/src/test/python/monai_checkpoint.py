@@ -3,8 +3,8 @@ every parameter and buffer drawn at random (so that batch-norm statistics and PR
 each layout MedLabel reads, plus MONAI's eval output for one input.
 
 usage: monai_checkpoint.py CONFIG DIR
-  CONFIG  JSON {"network": "UNet" | "BasicUNet" | "UNETR", "args": {constructor arguments}, "inputShape": [...],
-          "seed": n}
+  CONFIG  JSON {"network": a class of monai.networks.nets, "args": {constructor arguments}, "inputShape": [...],
+          "seed": n, "torchscript": false to skip model.ts}
   writes  DIR/state_dict.pt   model.state_dict()
           DIR/model.pt        {"model": state dict, "epoch": 7}  (MONAI Label's checkpoint layout)
           DIR/wrapped.pt      {"state_dict": state dict with DataParallel's "module." prefix, "optimizer": Adam's state}
@@ -13,6 +13,7 @@ usage: monai_checkpoint.py CONFIG DIR
           DIR/input.bin, DIR/output.bin  an input and MONAI's eval output (raw little-endian float32)
 """
 import json
+import re
 import sys
 
 import torch
@@ -28,6 +29,8 @@ def randomise(net, generator):
                 t.copy_(0.5 + torch.rand(t.shape, generator=generator))
             elif name.endswith(("running_mean", ".bias")) or ".adn.N." in name or ".A.weight" in name:
                 t.copy_(0.2 * torch.randn(t.shape, generator=generator))
+            elif re.search(r"(norm\d*|conv_final\.0)\.weight$", name):  # affine norms outside MONAI's ADN blocks
+                t.copy_(1 + 0.2 * torch.randn(t.shape, generator=generator))
 
 
 def main(config, directory):
@@ -45,7 +48,8 @@ def main(config, directory):
     optimizer = torch.optim.Adam(net.parameters())
     torch.save({"state_dict": {"module." + k: v for k, v in sd.items()}, "optimizer": optimizer.state_dict()},
                f"{directory}/wrapped.pt")
-    torch.jit.save(torch.jit.script(net), f"{directory}/model.ts")
+    if cfg.get("torchscript", True):
+        torch.jit.save(torch.jit.script(net), f"{directory}/model.ts")
     half = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
     torch.save(half, f"{directory}/half.pt")
     net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in half.items()})

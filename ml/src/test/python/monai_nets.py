@@ -10,6 +10,7 @@ import re
 import onnx
 import torch
 from onnx import numpy_helper
+from monai.networks import nets
 from monai.networks.nets import UNet, BasicUNet, UNETR
 
 ABSORBED = "medlabel.weights.absorbed:"
@@ -38,6 +39,8 @@ def build(cfg, tensors):
     shape = cfg["inputShape"]
     dims = len(shape) - 2
     kind = cfg["network"]
+    if "args" in cfg:  # MONAI's constructor arguments as given (the networks added with the model zoo's bundles)
+        return getattr(nets, kind)(**cfg["args"])
     if kind == "UNet":
         return UNet(spatial_dims=dims, in_channels=cfg["in"], out_channels=cfg["out"], channels=cfg["channels"],
                     strides=cfg["strides"], num_res_units=cfg["residualUnits"], norm=NORMS[cfg["norm"]], act=act(cfg),

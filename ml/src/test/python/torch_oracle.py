@@ -1,7 +1,7 @@
 """Test oracle for the ml module: a network MedLabel built, run by MONAI's own class with the same weights.
 
-The network is monai.networks.nets.<UNet|BasicUNet|UNETR> (MONAI 1.5.0 from ../shared/oracles), built from CONFIG (JSON:
-"network", "inputShape" and the builder's settings) with MODEL's (an ONNX file's) weights loaded by name (monai_nets).
+The network is monai.networks.nets.<UNet|BasicUNet|UNETR|...> (MONAI 1.5.0 from ../shared/oracles), built from CONFIG
+(JSON: "network", "inputShape" and the builder's settings, or "args": MONAI's constructor arguments) with MODEL's (an ONNX file's) weights loaded by name (monai_nets).
 
 usage:
   torch_oracle.py run MODEL CONFIG INPUT OUTPUT   MONAI's eval forward of INPUT (raw little-endian float32 of CONFIG's

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.GraphBuilder;
+import org.medlabel.ml.onnx.proto.Onnx.AttributeProto;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 
 /**
@@ -43,32 +44,91 @@ final class Layers {
         return g;
     }
 
+    /** How a convolution's parameters start: PyTorch's default, or the Kaiming normal some MONAI networks apply. */
+    enum Init {
+        /** Weights and bias uniform in ±1/√fan_in (PyTorch's default for convolutions). */
+        PYTORCH,
+        /** {@code kaiming_normal_(a=0.01)}, bias 0: DynUNet's {@code initialize_weights}. */
+        KAIMING_LEAKY
+    }
+
     /** Conv3d (or Conv2d) with a kernel of {@code k} along each axis, "same" padding (k/2) and the given stride. */
     String conv(String name, String x, int cin, int cout, int k, int stride, boolean bias) {
+        return conv(name, x, cin, cout, same(k), same(stride), same(k / 2), bias, Init.PYTORCH);
+    }
+
+    /** A convolution with a kernel, stride and padding per spatial axis (MONAI's anisotropic layers). */
+    String conv(String name, String x, int cin, int cout, int[] k, int[] stride, int[] pad, boolean bias, Init init) {
         long fanIn = cin * kernelVolume(k);
-        String w = g.floats(name + ".weight", weightShape(cout, cin, k), uniform(cout * fanIn, fanIn));
-        List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn)) : List.of(x, w);
-        return g.node(
-                "Conv",
-                inputs,
-                repeated("kernel_shape", k, spatial),
-                repeated("strides", stride, spatial),
-                repeated("pads", k / 2, 2 * spatial));
+        String w = g.floats(name + ".weight", weightShape(cout, cin, k), weights(init, cout * fanIn, fanIn));
+        List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn, init)) : List.of(x, w);
+        return g.node("Conv", inputs, ints("kernel_shape", k), ints("strides", stride), ints("pads", twice(pad)));
     }
 
     /** ConvTranspose3d (or 2d); PyTorch takes its fan-in from the output channels. */
     String convTranspose(
             String name, String x, int cin, int cout, int k, int stride, int pad, int outputPad, boolean bias) {
+        return convTranspose(name, x, cin, cout, same(k), same(stride), same(pad), same(outputPad), bias, Init.PYTORCH);
+    }
+
+    String convTranspose(
+            String name,
+            String x,
+            int cin,
+            int cout,
+            int[] k,
+            int[] stride,
+            int[] pad,
+            int[] outputPad,
+            boolean bias,
+            Init init) {
         long fanIn = cout * kernelVolume(k);
-        String w = g.floats(name + ".weight", weightShape(cin, cout, k), uniform(cin * fanIn, fanIn));
-        List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn)) : List.of(x, w);
+        String w = g.floats(name + ".weight", weightShape(cin, cout, k), weights(init, cin * fanIn, fanIn));
+        List<String> inputs = bias ? List.of(x, w, biasOf(name, cout, fanIn, init)) : List.of(x, w);
         return g.node(
                 "ConvTranspose",
                 inputs,
-                repeated("kernel_shape", k, spatial),
-                repeated("strides", stride, spatial),
-                repeated("pads", pad, 2 * spatial),
-                repeated("output_padding", outputPad, spatial));
+                ints("kernel_shape", k),
+                ints("strides", stride),
+                ints("pads", twice(pad)),
+                ints("output_padding", outputPad));
+    }
+
+    /**
+     * PyTorch's {@code GroupNorm(groups, channels)} (eps 1e-5, affine): the channels of each group normalised together,
+     * as an instance norm over [N, groups, rest] and a per-channel scale and shift.
+     */
+    String groupNorm(String name, String x, int channels, int groups) {
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException(channels + " channels cannot be split into " + groups + " groups");
+        }
+        String grouped = reshape(x, 0, groups, -1);
+        String normed = g.node(
+                "InstanceNormalization",
+                List.of(grouped, fixed(groups, 1f), fixed(groups, 0f)),
+                real("epsilon", 1e-5f));
+        String back = g.node("Reshape", List.of(normed, g.node("Shape", List.of(x))));
+        long[] perChannel = new long[1 + spatial];
+        Arrays.fill(perChannel, 1);
+        perChannel[0] = channels;
+        String scale = reshape(constant(name + ".weight", channels, 1f), perChannel);
+        String shift = reshape(constant(name + ".bias", channels, 0f), perChannel);
+        return add(g.node("Mul", List.of(back, scale)), shift);
+    }
+
+    /** {@code nn.Upsample(scale_factor=2, mode="(tri)linear", align_corners=False)}: ONNX's half-pixel linear resize. */
+    String upsampleLinear2(String x) {
+        float[] scales = new float[2 + spatial];
+        Arrays.fill(scales, 2f);
+        scales[0] = 1f;
+        scales[1] = 1f;
+        String s = scalars.computeIfAbsent(
+                "upsample2", key -> g.floats("fixed.upsample2", new long[] {scales.length}, scales));
+        return g.node(
+                "Resize",
+                List.of(x, "", s),
+                Attributes.string("mode", "linear"),
+                Attributes.string("coordinate_transformation_mode", "half_pixel"));
     }
 
     String norm(Norm norm, String name, String x, int channels) {
@@ -213,20 +273,61 @@ final class Layers {
         return g.floats(name, dims, truncatedNormal(n, std));
     }
 
-    private long kernelVolume(int k) {
-        return (long) Math.pow(k, spatial);
+    private long kernelVolume(int[] k) {
+        long v = 1;
+        for (int n : k) {
+            v *= n;
+        }
+        return v;
     }
 
-    private long[] weightShape(int first, int second, int k) {
+    private long[] weightShape(int first, int second, int[] k) {
         long[] shape = new long[2 + spatial];
-        Arrays.fill(shape, k);
         shape[0] = first;
         shape[1] = second;
+        for (int i = 0; i < spatial; i++) {
+            shape[2 + i] = k[i];
+        }
         return shape;
     }
 
-    private String biasOf(String name, int cout, long fanIn) {
-        return g.floats(name + ".bias", new long[] {cout}, uniform(cout, fanIn));
+    /** {@code n} along each spatial axis. */
+    int[] same(int n) {
+        int[] v = new int[spatial];
+        Arrays.fill(v, n);
+        return v;
+    }
+
+    private static int[] twice(int[] pad) {
+        int[] both = new int[2 * pad.length];
+        for (int i = 0; i < pad.length; i++) {
+            both[i] = pad[i];
+            both[i + pad.length] = pad[i];
+        }
+        return both;
+    }
+
+    private static AttributeProto ints(String name, int[] values) {
+        return Attributes.ints(name, Arrays.stream(values).asLongStream().toArray());
+    }
+
+    private float[] weights(Init init, long n, long fanIn) {
+        return init == Init.PYTORCH ? uniform(n, fanIn) : kaiming(n, fanIn);
+    }
+
+    private String biasOf(String name, int cout, long fanIn, Init init) {
+        float[] values = init == Init.PYTORCH ? uniform(cout, fanIn) : new float[cout];
+        return g.floats(name + ".bias", new long[] {cout}, values);
+    }
+
+    /** PyTorch's {@code kaiming_normal_(a=0.01)} (fan-in mode, leaky-ReLU gain). */
+    private float[] kaiming(long n, long fanIn) {
+        double std = Math.sqrt(2 / (1 + 0.01 * 0.01)) / Math.sqrt(fanIn);
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (random.nextGaussian() * std);
+        }
+        return v;
     }
 
     private float[] uniform(long n, long fanIn) {

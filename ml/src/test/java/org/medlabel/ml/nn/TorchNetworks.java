@@ -49,6 +49,13 @@ public final class TorchNetworks {
         return c;
     }
 
+    /** MONAI's network class {@code network} built from its own constructor arguments (monai_nets.py). */
+    public static Map<String, Object> monai(String network, Map<String, Object> args, long... inputShape) {
+        Map<String, Object> c = config(network, inputShape);
+        c.put("args", args);
+        return c;
+    }
+
     /** PyTorch's output for {@code input} through {@code model}'s weights and {@code config}'s structure. */
     public static float[] run(ModelProto model, Map<String, Object> config, float[] input, Path dir)
             throws IOException, InterruptedException {
