@@ -80,6 +80,8 @@ def load_into(net, tensors, metadata):
         name, transposed = source_of(key, tensors)
         if name is not None:
             value = tensors[name].t() if transposed else tensors[name]
+            if value.numel() == target.numel() and value.dim() > target.dim():  # a per-channel [C, 1, 1, 1]
+                value = value.reshape(target.shape)
             if tuple(value.shape) != tuple(target.shape):
                 raise AssertionError(f"{key}: ours {tuple(value.shape)}, MONAI {tuple(target.shape)}")
             target.copy_(value)

@@ -2,6 +2,7 @@ package org.medlabel.ml.autodiff;
 
 import static org.medlabel.ml.autodiff.ElementwiseGradients.dy;
 
+import java.util.List;
 import java.util.stream.LongStream;
 import org.medlabel.ml.onnx.Attributes;
 import org.medlabel.ml.onnx.Tensors;
@@ -66,7 +67,9 @@ final class ResizeGradient {
         perm[rank - 1] = a;
         boolean last = a == rank - 1;
         String moved = last ? g : b.transpose(g, perm);
-        String product = b.binary("MatMul", moved, matrix);
+        long[] contracted = b.shape(moved).clone();
+        contracted[rank - 1] = in;
+        String product = b.node(contracted, "MatMul", List.of(moved, matrix));
         return last ? product : b.transpose(product, perm);
     }
 

@@ -111,8 +111,11 @@ final class Layers {
         long[] perChannel = new long[1 + spatial];
         Arrays.fill(perChannel, 1);
         perChannel[0] = channels;
-        String scale = reshape(constant(name + ".weight", channels, 1f), perChannel);
-        String shift = reshape(constant(name + ".bias", channels, 0f), perChannel);
+        // stored [C, 1, ...] so that they broadcast without a reshape that folding would turn into a new tensor
+        float[] ones = new float[channels];
+        Arrays.fill(ones, 1f);
+        String scale = g.floats(name + ".weight", perChannel, ones);
+        String shift = g.floats(name + ".bias", perChannel, new float[channels]);
         return add(g.node("Mul", List.of(back, scale)), shift);
     }
 

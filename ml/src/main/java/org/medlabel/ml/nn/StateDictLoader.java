@@ -67,7 +67,7 @@ public final class StateDictLoader {
             used.add(key);
             long[] dims = Tensors.dims(t);
             long[] expected = transposed ? new long[] {dims[1], dims[0]} : dims;
-            if (!Arrays.equals(expected, w.shape())) {
+            if (!Arrays.equals(withoutTrailingUnits(expected), withoutTrailingUnits(w.shape()))) {
                 wrongShape.add(key + ": file " + w.shapeText() + ", network " + Arrays.toString(expected));
                 continue;
             }
@@ -117,6 +117,15 @@ public final class StateDictLoader {
     }
 
     /** A tensor a network learns or keeps (weights, biases, running statistics), not one of its fixed constants. */
+    /** A per-channel parameter may be stored [C, 1, 1, 1] to broadcast over a volume: the same values as MONAI's [C]. */
+    private static long[] withoutTrailingUnits(long[] shape) {
+        int n = shape.length;
+        while (n > 1 && shape[n - 1] == 1) {
+            n--;
+        }
+        return Arrays.copyOf(shape, n);
+    }
+
     private static boolean isState(TensorProto t) {
         return t.getDataType() == TensorProto.DataType.FLOAT_VALUE
                 && t.getDimsCount() > 0

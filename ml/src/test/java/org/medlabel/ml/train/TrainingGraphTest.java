@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -14,7 +15,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.medlabel.ml.nn.Activation;
 import org.medlabel.ml.nn.BasicUNetBuilder;
+import org.medlabel.ml.nn.DynUNetBuilder;
 import org.medlabel.ml.nn.Norm;
+import org.medlabel.ml.nn.SegResNetBuilder;
 import org.medlabel.ml.nn.TorchNetworks;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.nn.UnetrBuilder;
@@ -181,7 +184,74 @@ class TrainingGraphTest {
                                 .seed(5)
                                 .build(),
                         unetr(),
-                        Loss.diceCe()));
+                        Loss.diceCe()),
+                Arguments.of(
+                        "SegResNet (group norm, linear upsampling, pre-activation residuals), DiceCE",
+                        new SegResNetBuilder()
+                                .initFilters(8)
+                                .groupNorm(4)
+                                .blocksDown(1, 2, 1)
+                                .blocksUp(1, 1)
+                                .seed(6)
+                                .build(),
+                        TorchNetworks.monai(
+                                "SegResNet",
+                                Map.of(
+                                        "init_filters",
+                                        8,
+                                        "norm",
+                                        List.of("group", Map.of("num_groups", 4)),
+                                        "blocks_down",
+                                        List.of(1, 2, 1),
+                                        "blocks_up",
+                                        List.of(1, 1)),
+                                1,
+                                1,
+                                16,
+                                12,
+                                16),
+                        Loss.diceCe()),
+                Arguments.of(
+                        "DynUNet (residual blocks, a [2, 2, 1] level, LeakyReLU), DiceCE(squared_pred, batch)",
+                        new DynUNetBuilder()
+                                .inChannels(2)
+                                .kernelSize(new int[] {3}, new int[] {3}, new int[] {3})
+                                .strides(new int[] {1}, new int[] {2}, new int[] {2, 2, 1})
+                                .upsampleKernelSize(new int[] {2}, new int[] {2, 2, 1})
+                                .filters(4, 8, 8)
+                                .norm(Norm.INSTANCE)
+                                .resBlock(true)
+                                .seed(8)
+                                .build(),
+                        monaiOptions(
+                                TorchNetworks.monai(
+                                        "DynUNet",
+                                        Map.of(
+                                                "spatial_dims",
+                                                3,
+                                                "in_channels",
+                                                2,
+                                                "out_channels",
+                                                2,
+                                                "kernel_size",
+                                                List.of(3, 3, 3),
+                                                "strides",
+                                                List.of(1, 2, List.of(2, 2, 1)),
+                                                "upsample_kernel_size",
+                                                List.of(2, List.of(2, 2, 1)),
+                                                "filters",
+                                                List.of(4, 8, 8),
+                                                "norm_name",
+                                                "instance",
+                                                "res_block",
+                                                true),
+                                        2,
+                                        2,
+                                        16,
+                                        16,
+                                        8),
+                                "dicece"),
+                        new Loss(Loss.Kind.DICE_CE, null, true, true)));
     }
 
     private static Map<String, Object> unetr() {
