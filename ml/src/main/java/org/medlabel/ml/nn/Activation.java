@@ -1,5 +1,11 @@
 package org.medlabel.ml.nn;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * An activation: {@code PRELU} with one learnable slope per layer (MONAI's default, {@code nn.PReLU()}, initial
  * slope 0.25), {@code LEAKY_RELU} with a fixed slope (cheaper to run and to train, see ML-SPIKE §4) or {@code RELU}.
@@ -22,6 +28,60 @@ public record Activation(Kind kind, float slope) {
 
     public static Activation relu() {
         return new Activation(Kind.RELU, 0);
+    }
+
+    /**
+     * MONAI's activation argument: {@code "relu"}, {@code "prelu"}, {@code "leakyrelu"} (any case) or a name and its
+     * arguments ({@code ["leakyrelu", {"negative_slope": 0.01, "inplace": true}]}, {@code ["prelu", {"init": 0.2}]});
+     * {@code inplace} changes nothing computed.
+     *
+     * @throws IllegalArgumentException for other activations or arguments
+     */
+    public static Activation parse(Object value) {
+        String name;
+        Map<?, ?> args = Map.of();
+        if (value instanceof String s) {
+            name = s;
+        } else if (value instanceof List<?> l
+                && l.size() == 2
+                && l.get(0) instanceof String s
+                && l.get(1) instanceof Map<?, ?> m) {
+            name = s;
+            args = m;
+        } else {
+            throw new IllegalArgumentException("an activation is a name or [name, {arguments}], was " + value);
+        }
+        Set<Object> known = new HashSet<>(args.keySet());
+        known.remove("inplace");
+        Activation a = switch (name.toLowerCase(Locale.ROOT)) {
+            case "relu" -> relu();
+            case "prelu" -> {
+                known.remove("init");
+                yield new Activation(Kind.PRELU, number(args, "init", 0.25f));
+            }
+            case "leakyrelu" -> {
+                known.remove("negative_slope");
+                yield leakyRelu(number(args, "negative_slope", 0.01f));
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "activation '" + name + "' is not supported (relu, prelu, leakyrelu)");
+        };
+        if (!known.isEmpty()) {
+            throw new IllegalArgumentException(name + " arguments not supported: " + known);
+        }
+        return a;
+    }
+
+    private static float number(Map<?, ?> args, String key, float fallback) {
+        Object v = args.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n) {
+            return n.floatValue();
+        }
+        throw new IllegalArgumentException(key + " must be a number, was " + v);
     }
 
     @Override

@@ -361,6 +361,88 @@ class MonaiWeightsTest {
         assertTrue(error < TOLERANCE, "float16 weights: relative error vs MONAI " + error);
     }
 
+    /** Each case's builder settings were checked against MONAI above: MONAI's own arguments must give the same graph. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void monaisArgumentsBuildTheSameNetwork(Case c) {
+        assertEquals(c.ours().get(), MonaiNetworks.build("monai.networks.nets." + c.network(), c.args(), 0));
+    }
+
+    @Test
+    void whatMonaiNetworksCannotReproduceIsRefusedByName() {
+        Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put(
+                "network monai.networks.nets.DiNTS is not supported; MedLabel builds UNet, BasicUNet, UNETR, SegResNet,"
+                        + " DynUNet",
+                refusal("monai.networks.nets.DiNTS", args("in_channels", 1)));
+        refusals.put(
+                "UNet argument spatial_dims: only 3 is supported, was 2",
+                refusal(
+                        "UNet",
+                        args(
+                                "spatial_dims",
+                                2,
+                                "in_channels",
+                                1,
+                                "out_channels",
+                                4,
+                                "channels",
+                                List.of(16, 32),
+                                "strides",
+                                List.of(2))));
+        refusals.put(
+                "SegResNet arguments not supported by MedLabel's builder: vae_estimate_std",
+                refusal("SegResNet", args("init_filters", 8, "vae_estimate_std", false)));
+        refusals.put(
+                "SegResNet argument upsample_mode: 'pixelshuffle' is not supported (nontrainable, deconv)",
+                refusal("SegResNet", args("upsample_mode", "pixelshuffle")));
+        refusals.put(
+                "DynUNet argument act_name: only leaky_relu(0.01) is supported, was relu",
+                refusal(
+                        "DynUnet",
+                        args(
+                                "spatial_dims",
+                                3,
+                                "in_channels",
+                                1,
+                                "out_channels",
+                                2,
+                                "kernel_size",
+                                List.of(3, 3, 3),
+                                "strides",
+                                List.of(1, 2, 2),
+                                "upsample_kernel_size",
+                                List.of(2, 2),
+                                "act_name",
+                                "relu")));
+        refusals.put(
+                "UNet argument norm: norm 'layer' is not supported (batch, instance, group)",
+                refusal(
+                        "UNet",
+                        args(
+                                "spatial_dims",
+                                3,
+                                "in_channels",
+                                1,
+                                "out_channels",
+                                2,
+                                "channels",
+                                List.of(4, 8),
+                                "strides",
+                                List.of(2),
+                                "norm",
+                                "layer")));
+        refusals.put(
+                "UNet argument channels: is required",
+                refusal("UNet", args("spatial_dims", 3, "in_channels", 1, "out_channels", 2)));
+        refusals.forEach((expected, actual) -> assertEquals(expected, actual));
+    }
+
+    private static String refusal(String target, Map<String, Object> arguments) {
+        return assertThrows(IllegalArgumentException.class, () -> MonaiNetworks.build(target, arguments, 0))
+                .getMessage();
+    }
+
     @Test
     void weightsThatDoNotFitAreRefusedWithEveryKeyNamed() throws Exception {
         Case spleen = (Case) networks().findFirst().orElseThrow().get()[0];
