@@ -3,7 +3,7 @@ that SlidingWindowTest computes the same way, for the sliding-window comparison.
 
 usage: monai_window.py INPUT OUTPUT SHAPE ROI OVERLAP MODE PAD
   INPUT   raw little-endian float32, [C, nz, ny, nx] (x fastest: MedLabel's layout)
-  SHAPE   C,nx,ny,nz;  ROI rx,ry,rz;  OVERLAP e.g. 0.25;  MODE constant | gaussian;  PAD the constant padding value
+  SHAPE   C,nx,ny,nz;  ROI rx,ry,rz;  OVERLAP e.g. 0.25;  MODE constant | gaussian;  PAD the constant padding value, or "replicate"
   OUTPUT  raw float32 [2, nz, ny, nx]: MONAI's blended prediction of the network
 The network, per window of roi voxels (i, j, k its voxel within the window along x, y, z): channel 0 =
 x_0 * (1 + i / rx + 2 j / ry + 3 k / rz), channel 1 = x_0 * x_0 + x_last (x_0, x_last: the first and last input channel).
@@ -35,8 +35,10 @@ def main(inp, out, shape, roi, overlap, mode, pad):
     roi = [int(v) for v in roi.split(",")]
     volume = np.fromfile(inp, dtype="<f4").reshape(c, nz, ny, nx).transpose(0, 3, 2, 1)  # -> [C, x, y, z]
     x = torch.from_numpy(np.ascontiguousarray(volume))[None]
+    replicate = pad == "replicate"
     inferer = SlidingWindowInferer(roi_size=roi, sw_batch_size=1, overlap=float(overlap), mode=mode,
-                                   padding_mode="constant", cval=float(pad))
+                                   padding_mode="replicate" if replicate else "constant",
+                                   cval=0.0 if replicate else float(pad))
     with torch.no_grad():
         y = inferer(x, network(roi))[0].numpy()  # [2, x, y, z]
     y.transpose(0, 3, 2, 1).astype("<f4").tofile(out)

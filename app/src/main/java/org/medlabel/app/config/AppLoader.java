@@ -1,8 +1,10 @@
 package org.medlabel.app.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.medlabel.app.bundle.Bundle;
+import org.medlabel.app.bundle.BundleException;
+import org.medlabel.app.bundle.BundleImport;
+import org.medlabel.ml.nn.MonaiNetworks;
 import org.medlabel.ml.runtime.Device;
 
 /**
@@ -27,12 +33,14 @@ public final class AppLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+    private static Path scratch;
+
     private AppLoader() {}
 
     public static AppDefinition load(String nameOrPath) {
         try (InputStream shipped = AppLoader.class.getResourceAsStream("/apps/" + nameOrPath + ".yaml")) {
             if (shipped != null) {
-                return parse(shipped, nameOrPath);
+                return parse(shipped, nameOrPath, Path.of(""));
             }
         } catch (IOException e) {
             throw new AppConfigException("cannot read the shipped app '" + nameOrPath + "': " + e.getMessage(), e);
@@ -42,7 +50,7 @@ public final class AppLoader {
             throw new AppConfigException("no app '" + nameOrPath + "': neither a shipped app (radiology) nor a file");
         }
         try (InputStream in = Files.newInputStream(path)) {
-            return parse(in, path.toString());
+            return parse(in, path.toString(), path.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new AppConfigException("cannot read app file " + path + ": " + e.getMessage(), e);
         }
@@ -50,9 +58,25 @@ public final class AppLoader {
 
     /** Parses and validates an app from YAML; {@code source} names it in error messages. */
     public static AppDefinition parse(InputStream in, String source) {
+        return parse(in, source, Path.of(""));
+    }
+
+    /**
+     * As {@link #parse(InputStream, String)}; a model's {@code bundle} (a MONAI bundle folder or zip, relative to
+     * {@code base}) supplies every key the model does not set itself ({@link BundleImport}).
+     */
+    public static AppDefinition parse(InputStream in, String source, Path base) {
         AppDefinition app;
         try {
-            app = YAML.readValue(in, AppDefinition.class);
+            JsonNode tree = YAML.readTree(in);
+            if (tree != null && tree.get("models") instanceof ObjectNode models) {
+                models.fields().forEachRemaining(e -> {
+                    if (e.getValue() instanceof ObjectNode model && model.has("bundle")) {
+                        e.setValue(fromBundle(source, e.getKey(), model, base));
+                    }
+                });
+            }
+            app = tree == null ? null : YAML.treeToValue(tree, AppDefinition.class);
         } catch (IOException e) {
             throw new AppConfigException("app " + source + " is not valid: " + e.getMessage(), e);
         }
@@ -66,6 +90,35 @@ public final class AppLoader {
         return app;
     }
 
+    /** The bundle's model with the app's own keys for it laid over (each key replaces the bundle's whole). */
+    private static ObjectNode fromBundle(String source, String name, ObjectNode model, Path base) {
+        Path path = base.resolve(model.get("bundle").asText());
+        try {
+            ObjectNode merged = BundleImport.model(Bundle.open(path, bundleScratch()));
+            model.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("bundle")) {
+                    merged.set(e.getKey(), e.getValue());
+                }
+            });
+            return merged;
+        } catch (BundleException e) {
+            throw new AppConfigException(
+                    "app " + source + ", model '" + name + "': bundle " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where zipped bundles of app files unpack: their weights are read when each model is built. */
+    private static synchronized Path bundleScratch() {
+        if (scratch == null) {
+            try {
+                scratch = Files.createTempDirectory("medlabel-bundles");
+            } catch (IOException e) {
+                throw new AppConfigException("cannot make a scratch folder for bundles: " + e.getMessage(), e);
+            }
+        }
+        return scratch;
+    }
+
     private static void validate(String source, String name, ModelDefinition m) {
         String where = "app " + source + ", model '" + name + "': ";
         require(name.matches("[A-Za-z0-9_.-]{1,64}"), where + "names are 1-64 letters, digits, '_', '.' or '-'");
@@ -74,21 +127,29 @@ public final class AppLoader {
         require(m.network() != null, where + "'network' is required");
         NetworkSpec n = m.network();
         require(
-                (n.builder() == null) != (n.file() == null),
-                where + "'network' takes either 'builder' (" + BUILDERS + ") or 'file'");
+                (n.builder() != null ? 1 : 0) + (n.monai() != null ? 1 : 0) + (n.file() != null ? 1 : 0) == 1,
+                where + "'network' takes one of 'builder' (" + BUILDERS + "), 'monai' (with 'args') or 'file'");
+        require(n.args() == null || n.monai() != null, where + "'network.args' are MONAI's arguments of 'monai'");
         require(
                 n.builder() == null || BUILDERS.contains(n.builder()),
                 where + "unknown network builder '" + n.builder() + "'; known: " + BUILDERS);
         require(
-                n.file() != null || (n.inChannels() != null && n.outChannels() != null),
+                n.builder() == null || (n.inChannels() != null && n.outChannels() != null),
                 where + "a built network needs 'inChannels' and 'outChannels'");
         String letters = m.spatialDims() == 2 ? "ij" : "ijk";
         require(
                 n.axes() == null || sorted(n.axes()).equals(letters),
                 where + "'network.axes' must order the letters " + letters);
         require(
-                n.weights() == null || n.builder() != null,
-                where + "'network.weights' (a PyTorch checkpoint) needs a 'builder' network to load into");
+                n.weights() == null || n.built(),
+                where + "'network.weights' (a PyTorch checkpoint) needs a 'builder' or 'monai' network to load into");
+        if (n.monai() != null) {
+            try {
+                MonaiNetworks.build(n.monai(), n.args() == null ? Map.of() : n.args(), 0);
+            } catch (IllegalArgumentException e) {
+                throw new AppConfigException(where + "'network': " + e.getMessage());
+            }
+        }
         require(
                 m.inferer() != null
                         && List.of("whole", "sliding_window", "fitted")
@@ -103,6 +164,14 @@ public final class AppLoader {
             double overlap = m.inferer().overlap() == null ? 0.25 : m.inferer().overlap();
             require(overlap >= 0 && overlap < 1, where + "'inferer.overlap' must be in [0, 1)");
         }
+        require(
+                m.inferer().blend() == null
+                        || List.of("constant", "gaussian").contains(m.inferer().blend()),
+                where + "'inferer.blend' must be constant or gaussian");
+        require(
+                m.inferer().padding() == null
+                        || List.of("constant", "replicate").contains(m.inferer().padding()),
+                where + "'inferer.padding' must be constant or replicate");
         require(
                 m.post() != null
                         && List.of("softmax", "sigmoid").contains(m.post().activation()),
@@ -130,6 +199,12 @@ public final class AppLoader {
             require(
                     pre.window() == null || pre.window().aMax() != pre.window().aMin(),
                     where + "'pre.window' needs aMin != aMax");
+            require(
+                    (pre.window() != null ? 1 : 0)
+                                    + (pre.normalize() != null ? 1 : 0)
+                                    + (pre.normalizeIntensity() != null ? 1 : 0)
+                            <= 1,
+                    where + "'pre' takes at most one of 'window', 'normalize' and 'normalizeIntensity'");
             require(
                     pre.normalize() == null || pre.normalize().divisor() != 0,
                     where + "'pre.normalize.divisor' must not be 0");

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The steps before the network, in this order: reorientation (axis codes, e.g. RAS), resampling to a voxel
  * spacing (mm), resizing to a fixed grid, an intensity window ({@code a} range mapped linearly to {@code b}, clipped) or
- * a normalisation ((x − subtrahend) / divisor), then optionally the volume's own range rescaled ({@code scaleIntensity},
+ * a normalisation ((x − subtrahend) / divisor) or MONAI's {@code NormalizeIntensityd} (by the volume's own mean and
+ * standard deviation), then optionally the volume's own range rescaled ({@code scaleIntensity},
  * MONAI's {@code ScaleIntensityd(minv, maxv)}) and a crop to the foreground. Absent steps are skipped.
  */
 public record PreProcessing(
@@ -14,12 +15,19 @@ public record PreProcessing(
         List<Integer> resize,
         Window window,
         Normalize normalize,
+        NormalizeIntensity normalizeIntensity,
         Scale scaleIntensity,
         CropForeground cropForeground) {
 
     public record Window(double aMin, double aMax, double bMin, double bMax, boolean clip) {}
 
     public record Normalize(double subtrahend, double divisor) {}
+
+    /**
+     * MONAI's {@code NormalizeIntensityd(nonzero, channel_wise)}: (x − mean) / std of the volume's own values (of its
+     * non-zero voxels only, the zeros kept, with {@code nonzero}); one channel, so channel-wise changes nothing.
+     */
+    public record NormalizeIntensity(boolean nonzero, boolean channelWise) {}
 
     /** MONAI's {@code ScaleIntensityd(minv=min, maxv=max)}: [volume min, volume max] onto [min, max]. */
     public record Scale(double min, double max) {}

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.medlabel.app.config.AppConfigException;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.NetworkSpec;
 import org.medlabel.ml.nn.BasicUNetBuilder;
+import org.medlabel.ml.nn.MonaiNetworks;
 import org.medlabel.ml.nn.Norm;
 import org.medlabel.ml.nn.StateDictLoader;
 import org.medlabel.ml.nn.UNetBuilder;
@@ -56,7 +58,7 @@ public final class NetworkFactory {
      * @throws InvalidCheckpointException naming what is wrong with the file or which keys and shapes do not fit
      */
     public static ModelProto fromCheckpoint(String model, ModelDefinition d, Path checkpoint) {
-        if (d.network().builder() == null) {
+        if (!d.network().built()) {
             throw new InvalidCheckpointException(
                     "model '" + model + "' is defined by an ONNX file, so a PyTorch "
                             + "checkpoint has no network to load into; send an ONNX model",
@@ -93,6 +95,9 @@ public final class NetworkFactory {
         NetworkSpec n = d.network();
         long seed = model.hashCode();
         try {
+            if (n.monai() != null) {
+                return MonaiNetworks.build(n.monai(), n.args() == null ? Map.of() : n.args(), seed);
+            }
             return switch (n.builder()) {
                 case "unet" -> {
                     UNetBuilder b = new UNetBuilder()

@@ -13,6 +13,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.medlabel.app.config.Inferer;
 import org.medlabel.imaging.transform.SlidingWindow;
+import org.medlabel.imaging.transform.SlidingWindow.Blend;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.ml.runtime.Cancellation;
@@ -49,19 +50,34 @@ public final class NetworkRunner {
             throws Exception {
         if (inferer.fitted()) {
             int[] r = WindowPlan.fit(new int[] {input.nx(), input.ny(), input.nz()}, inferer.maxWindowVoxels());
-            return windows(session, input, r, WindowPlan.OVERLAP, cancellation);
+            return windows(
+                    session,
+                    input,
+                    new SlidingWindow(r[0], r[1], r[2], WindowPlan.OVERLAP, Blend.CONSTANT, 1, 0f),
+                    r,
+                    cancellation);
         }
         if (inferer.slidingWindow()) {
             var roi = inferer.roi();
             double overlap = inferer.overlap() == null ? 0.25 : inferer.overlap();
-            return windows(session, input, new int[] {roi.get(0), roi.get(1), roi.get(2)}, overlap, cancellation);
+            int[] r = {roi.get(0), roi.get(1), roi.get(2)};
+            SlidingWindow window = new SlidingWindow(
+                    r[0],
+                    r[1],
+                    r[2],
+                    overlap,
+                    inferer.gaussian() ? Blend.GAUSSIAN : Blend.CONSTANT,
+                    1,
+                    inferer.replicatePadding() ? SlidingWindow.Padding.REPLICATE : SlidingWindow.Padding.CONSTANT,
+                    0f);
+            return windows(session, input, window, r, cancellation);
         }
         return whole(session, input, cancellation);
     }
 
-    private static Volume windows(OrtSession session, Volume input, int[] r, double overlap, Cancellation cancellation)
+    private static Volume windows(
+            OrtSession session, Volume input, SlidingWindow window, int[] r, Cancellation cancellation)
             throws Exception {
-        SlidingWindow window = new SlidingWindow(r[0], r[1], r[2], overlap, SlidingWindow.Blend.CONSTANT, 1, 0f);
         int c = input.channels();
         // one window at a time, each blended before the next runs: one output array serves them all
         float[][] out = new float[1][];

@@ -2,6 +2,7 @@ package org.medlabel.app.preprocess;
 
 import org.medlabel.app.config.PreProcessing;
 import org.medlabel.imaging.transform.IntensityWindow;
+import org.medlabel.imaging.transform.NormalizeIntensity;
 import org.medlabel.imaging.transform.ScaleIntensity;
 import org.medlabel.imaging.volume.Volume;
 
@@ -25,6 +26,8 @@ public final class IntensityStep {
         } else if (pre.normalize() != null) {
             PreProcessing.Normalize n = pre.normalize();
             out = new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
+        } else if (pre.normalizeIntensity() != null) {
+            out = new NormalizeIntensity(pre.normalizeIntensity().nonzero()).apply(v);
         }
         if (pre.scaleIntensity() != null) {
             out = new ScaleIntensity(

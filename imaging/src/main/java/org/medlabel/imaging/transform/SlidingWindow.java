@@ -32,6 +32,12 @@ public final class SlidingWindow {
         GAUSSIAN
     }
 
+    /** What stands beyond the image where it is smaller than the window: a constant, or its edge (MONAI's modes). */
+    public enum Padding {
+        CONSTANT,
+        REPLICATE
+    }
+
     private static final double SIGMA_SCALE = 0.125;
 
     private final int[] roi;
@@ -39,8 +45,15 @@ public final class SlidingWindow {
     private final Blend blend;
     private final int batchSize;
     private final float padValue;
+    private final Padding padding;
 
     public SlidingWindow(int rx, int ry, int rz, double overlap, Blend blend, int batchSize, float padValue) {
+        this(rx, ry, rz, overlap, blend, batchSize, Padding.CONSTANT, padValue);
+    }
+
+    /** {@code padValue} is used with {@link Padding#CONSTANT} only. */
+    public SlidingWindow(
+            int rx, int ry, int rz, double overlap, Blend blend, int batchSize, Padding padding, float padValue) {
         if (rx < 1 || ry < 1 || rz < 1 || batchSize < 1 || !(overlap >= 0 && overlap < 1)) {
             throw new IllegalArgumentException("need roi >= 1, batch >= 1 and 0 <= overlap < 1");
         }
@@ -49,6 +62,7 @@ public final class SlidingWindow {
         this.blend = blend;
         this.batchSize = batchSize;
         this.padValue = padValue;
+        this.padding = padding;
     }
 
     /** The prediction on the image's grid (float32, as many channels as the predictor returns). */
@@ -144,12 +158,17 @@ public final class SlidingWindow {
                 int iz = start[2] + z - before[2];
                 for (int y = 0; y < ry; y++, i += rx) {
                     int iy = start[1] + y - before[1];
+                    if (padding == Padding.REPLICATE) {
+                        iy = Math.max(0, Math.min(image.ny() - 1, iy));
+                        iz = Math.max(0, Math.min(image.nz() - 1, iz));
+                    }
                     if (iy < 0 || iz < 0 || iy >= image.ny() || iz >= image.nz() || from >= to) {
                         Arrays.fill(patch, i, i + rx, padValue);
                         continue;
                     }
-                    Arrays.fill(patch, i, i + from, padValue);
-                    Arrays.fill(patch, i + to, i + rx, padValue);
+                    boolean edge = padding == Padding.REPLICATE;
+                    Arrays.fill(patch, i, i + from, edge ? (float) image.get(0, iy, iz, c) : padValue);
+                    Arrays.fill(patch, i + to, i + rx, edge ? (float) image.get(image.nx() - 1, iy, iz, c) : padValue);
                     int row = image.index(x0 + from, iy, iz, c);
                     if (source != null) {
                         System.arraycopy(source, row, patch, i + from, to - from);

@@ -118,13 +118,17 @@ class SlidingWindowTest {
         "CONSTANT, 40, 33, 21, 16, 16, 16, 0.25, 0", // several windows per axis, the last one moved back
         "GAUSSIAN, 40, 33, 21, 16, 16, 16, 0.25, 0",
         "CONSTANT, 23, 12, 30, 16, 16, 8, 0.5, -1", // smaller than the window along x and y: padded with -1
-        "GAUSSIAN, 23, 12, 30, 16, 16, 8, 0.5, -1"
+        "GAUSSIAN, 23, 12, 30, 16, 16, 8, 0.5, -1",
+        "GAUSSIAN, 23, 12, 7, 16, 16, 8, 0.5, replicate" // the whole-body bundle's padding: the edge repeated
     })
     void blendsAsMonaisSlidingWindowInferer(
-            Blend blend, int nx, int ny, int nz, int rx, int ry, int rz, double overlap, float pad) throws Exception {
+            Blend blend, int nx, int ny, int nz, int rx, int ry, int rz, double overlap, String pad) throws Exception {
         Volume image = random(nx, ny, nz, 2);
         int windowVoxels = rx * ry * rz;
-        Volume ours = new SlidingWindow(rx, ry, rz, overlap, blend, 3, pad).run(image, patches -> {
+        boolean replicate = pad.equals("replicate");
+        SlidingWindow.Padding padding = replicate ? SlidingWindow.Padding.REPLICATE : SlidingWindow.Padding.CONSTANT;
+        float value = replicate ? 0 : Float.parseFloat(pad);
+        Volume ours = new SlidingWindow(rx, ry, rz, overlap, blend, 3, padding, value).run(image, patches -> {
             float[][] out = new float[patches.length][2 * windowVoxels];
             for (int b = 0; b < patches.length; b++) {
                 for (int k = 0, v = 0; k < rz; k++) {

@@ -1,0 +1,395 @@
+package org.medlabel.app.bundle;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.medlabel.ml.nn.MonaiNetworks;
+
+/**
+ * A MONAI bundle's inference as a model of a MedLabel app, in the app file's own terms (the YAML of one model), so that
+ * it is validated and served exactly as a hand-written model: {@code network_def} becomes {@code network.monai} and
+ * {@code network.args}, the {@code preprocessing} transforms the {@code pre} steps, the {@code inferer} the
+ * {@code inferer}, the {@code postprocessing} the {@code post} steps, and {@code metadata.json}'s output channels the
+ * labels. Every transform, inferer, network or setting MedLabel does not reproduce is collected and the import refused
+ * with all of them named; transforms that only load, type or save data are no-ops here.
+ */
+public final class BundleImport {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Transforms that change nothing MedLabel computes: loading, channel and type handling, saving. */
+    private static final Set<String> NO_OPS = Set.of(
+            "LoadImaged",
+            "EnsureChannelFirstd",
+            "AddChanneld",
+            "EnsureTyped",
+            "ToTensord",
+            "CastToTyped",
+            "SaveImaged",
+            "Invertd",
+            "CopyItemsd");
+
+    private static final Set<String> GEOMETRY = Set.of("Orientationd", "Spacingd");
+
+    private final Bundle bundle;
+    private final List<String> unsupported = new ArrayList<>();
+    private final ObjectNode model = MAPPER.createObjectNode();
+    private boolean intensitySeen;
+
+    private BundleImport(Bundle bundle) {
+        this.bundle = bundle;
+    }
+
+    /**
+     * The model the bundle describes, as an app file's model entry; {@code network.weights} is the bundle's
+     * {@code models/model.pt} (or {@code .ts}) when it has one.
+     *
+     * @throws BundleException naming everything in the bundle that MedLabel cannot reproduce
+     */
+    public static ObjectNode model(Bundle bundle) {
+        BundleImport i = new BundleImport(bundle);
+        i.translate();
+        if (!i.unsupported.isEmpty()) {
+            throw new BundleException(
+                    "bundle " + bundle.name() + " cannot be imported: " + String.join("; ", i.unsupported));
+        }
+        return i.model;
+    }
+
+    private void translate() {
+        BundleConfig metadata = bundle.metadata();
+        model.put("type", "segmentation");
+        model.put(
+                "description",
+                metadata.has("name") ? String.valueOf(metadata.get("name")) : "MONAI bundle " + bundle.name());
+        model.put("dimension", 3);
+        network();
+        inputs(metadata);
+        ObjectNode pre = model.putObject("pre");
+        for (Map<String, Object> t : transforms("preprocessing")) {
+            preprocessing(t, pre);
+        }
+        if (pre.isEmpty()) {
+            model.remove("pre");
+        }
+        inferer();
+        boolean sigmoid = postprocessing();
+        labels(metadata, sigmoid);
+    }
+
+    private void network() {
+        Map<String, Object> def = map(resolve("network_def"), "network_def");
+        if (def == null) {
+            return;
+        }
+        try {
+            String name = MonaiNetworks.className(String.valueOf(def.get("_target_")));
+            Map<String, Object> args = new LinkedHashMap<>(def);
+            args.remove("_target_");
+            MonaiNetworks.build(name, args, 0); // refuses what the builder cannot reproduce, by name
+            ObjectNode network = model.putObject("network");
+            network.put("monai", name);
+            network.set("args", MAPPER.valueToTree(args));
+            bundle.weights().ifPresent(w -> network.put("weights", w.toString()));
+        } catch (IllegalArgumentException | BundleException e) {
+            unsupported.add(e.getMessage());
+        }
+    }
+
+    /** MedLabel's models read one image: a multi-channel input (several MR sequences) is not supported yet. */
+    private void inputs(BundleConfig metadata) {
+        String id = "network_data_format#inputs#image#num_channels";
+        if (metadata.has(id) && metadata.get(id) instanceof Number n && n.intValue() != 1) {
+            Object channels = metadata.has("network_data_format#inputs#image#channel_def")
+                    ? metadata.get("network_data_format#inputs#image#channel_def")
+                    : "";
+            unsupported.add("an input of " + n + " image channels " + channels + " (MedLabel's models take one image)");
+        }
+    }
+
+    private void preprocessing(Map<String, Object> t, ObjectNode pre) {
+        String name = target(t);
+        if (NO_OPS.contains(name)) {
+            return;
+        }
+        if (GEOMETRY.contains(name) && intensitySeen) {
+            unsupported.add("preprocessing " + name + " after an intensity transform (MedLabel resamples first)");
+        }
+        Args a = new Args("preprocessing " + name, t);
+        switch (name) {
+            case "Orientationd" -> pre.put("orientation", a.string("axcodes", null));
+            case "Spacingd" -> {
+                a.only("mode", "bilinear");
+                Object pixdim = a.get("pixdim");
+                List<Object> spacing =
+                        pixdim instanceof List<?> l ? new ArrayList<>(l) : List.of(pixdim, pixdim, pixdim);
+                pre.set("spacing", MAPPER.valueToTree(spacing));
+            }
+            case "ScaleIntensityRanged" -> {
+                intensitySeen = true;
+                ObjectNode w = pre.putObject("window");
+                w.put("aMin", a.number("a_min", null));
+                w.put("aMax", a.number("a_max", null));
+                w.put("bMin", a.number("b_min", null));
+                w.put("bMax", a.number("b_max", null));
+                w.put("clip", a.bool("clip", false));
+            }
+            case "NormalizeIntensityd" -> {
+                intensitySeen = true;
+                a.only("subtrahend", null);
+                a.only("divisor", null);
+                ObjectNode n = pre.putObject("normalizeIntensity");
+                n.put("nonzero", a.bool("nonzero", false));
+                n.put("channelWise", a.bool("channel_wise", false));
+            }
+            case "ScaleIntensityd" -> {
+                intensitySeen = true;
+                a.only("factor", null);
+                ObjectNode s = pre.putObject("scaleIntensity");
+                s.put("min", a.number("minv", 0.0));
+                s.put("max", a.number("maxv", 1.0));
+            }
+            case "CropForegroundd" -> {
+                a.only("select_fn", null);
+                a.only("k_divisible", 1);
+                a.ignore("source_key", "mode"); // the image itself; the inverse's padding of what is background
+                pre.putObject("cropForeground").put("margin", (int) a.number("margin", 0.0));
+            }
+            default -> {
+                unsupported.add("preprocessing transform " + name);
+                return;
+            }
+        }
+        a.check(unsupported);
+    }
+
+    private void inferer() {
+        Map<String, Object> t = map(resolve("inferer"), "inferer");
+        if (t == null) {
+            return;
+        }
+        String name = target(t);
+        ObjectNode inferer = model.putObject("inferer");
+        Args a = new Args("inferer " + name, t);
+        switch (name) {
+            case "SimpleInferer" -> inferer.put("kind", "whole");
+            case "SlidingWindowInferer" -> {
+                inferer.put("kind", "sliding_window");
+                Object roi = a.get("roi_size");
+                List<Object> sizes = roi instanceof List<?> l ? new ArrayList<>(l) : List.of(roi, roi, roi);
+                inferer.set("roi", MAPPER.valueToTree(sizes));
+                inferer.put("overlap", a.number("overlap", 0.25));
+                String mode = a.string("mode", "constant").toLowerCase(Locale.ROOT);
+                inferer.put("blend", mode);
+                String padding = a.string("padding_mode", "constant").toLowerCase(Locale.ROOT);
+                inferer.put("padding", padding);
+                a.only("sigma_scale", 0.125);
+                a.only("cval", 0);
+                // where and how many windows run at once: the same result
+                a.ignore("sw_batch_size", "device", "sw_device", "progress", "cache_roi_weight_map");
+            }
+            default -> {
+                unsupported.add("inferer " + name);
+                return;
+            }
+        }
+        a.check(unsupported);
+    }
+
+    /** The post steps; returns whether the network's output is read by a sigmoid. */
+    private boolean postprocessing() {
+        ObjectNode post = model.putObject("post");
+        boolean sigmoid = false;
+        for (Map<String, Object> t : transforms("postprocessing")) {
+            String name = target(t);
+            if (NO_OPS.contains(name)) {
+                continue;
+            }
+            Args a = new Args("postprocessing " + name, t);
+            switch (name) {
+                case "Activationsd" -> {
+                    sigmoid = a.bool("sigmoid", false);
+                    boolean softmax = a.bool("softmax", false);
+                    if (sigmoid == softmax) {
+                        unsupported.add("postprocessing Activationsd without exactly one of softmax and sigmoid");
+                    }
+                    post.put("activation", sigmoid ? "sigmoid" : "softmax");
+                }
+                case "AsDiscreted" -> {
+                    a.bool("argmax", false);
+                    a.only("to_onehot", null);
+                    if (t.get("threshold") != null) {
+                        post.put("threshold", a.number("threshold", 0.5));
+                    }
+                }
+                case "KeepLargestConnectedComponentd" -> {
+                    a.only("applied_labels", null);
+                    a.only("is_onehot", null);
+                    a.only("independent", true);
+                    a.only("connectivity", null);
+                    post.put("largestComponent", true);
+                }
+                default -> {
+                    unsupported.add("postprocessing transform " + name);
+                    continue;
+                }
+            }
+            a.check(unsupported);
+        }
+        if (!post.has("activation")) {
+            post.put("activation", "softmax"); // AsDiscrete(argmax) straight on the logits: the same labels
+        }
+        return sigmoid;
+    }
+
+    /** Labels from metadata.json's output channels: channel i (i >= 1) is label value i. */
+    private void labels(BundleConfig metadata, boolean sigmoid) {
+        String prefix = "network_data_format#outputs#pred#";
+        int channels =
+                metadata.has(prefix + "num_channels") && metadata.get(prefix + "num_channels") instanceof Number n
+                        ? n.intValue()
+                        : 0;
+        if (sigmoid && channels > 1) {
+            unsupported.add(
+                    "a sigmoid output of " + channels + " overlapping channels (MedLabel's sigmoid models have one)");
+            return;
+        }
+        Map<?, ?> names =
+                metadata.has(prefix + "channel_def") && metadata.get(prefix + "channel_def") instanceof Map<?, ?> m
+                        ? m
+                        : Map.of();
+        ObjectNode labels = model.putObject("labels");
+        int first = sigmoid ? 0 : 1;
+        for (int c = first; c < Math.max(channels, first + 1); c++) {
+            Object label = names.get(String.valueOf(c));
+            labels.put(label == null ? "label_" + (c + 1 - first) : String.valueOf(label), c + 1 - first);
+        }
+    }
+
+    /** The transforms of a Compose (or a plain list) at {@code id}. */
+    private List<Map<String, Object>> transforms(String id) {
+        Object value = bundle.inference().has(id) ? resolve(id) : List.of();
+        if (value instanceof Map<?, ?> compose && compose.get("transforms") instanceof List<?> l) {
+            value = l;
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object t : list) {
+                Map<String, Object> m = map(t, id);
+                if (m != null) {
+                    out.add(m);
+                }
+            }
+        } else if (value != null) {
+            unsupported.add(id + " is neither a Compose nor a list of transforms");
+        }
+        return out;
+    }
+
+    private Object resolve(String id) {
+        try {
+            return bundle.inference().get(id);
+        } catch (BundleException e) {
+            unsupported.add(e.getMessage());
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(Object value, String what) {
+        if (value instanceof Map<?, ?> m && m.get("_target_") != null) {
+            return (Map<String, Object>) m;
+        }
+        unsupported.add(what + " is not a MONAI object (no _target_): " + value);
+        return null;
+    }
+
+    /** MONAI's class name without its module path. */
+    private static String target(Map<String, Object> t) {
+        String target = String.valueOf(t.get("_target_"));
+        return target.substring(target.lastIndexOf('.') + 1);
+    }
+
+    /** One transform's arguments: read ones are known; any other argument makes the transform unsupported. */
+    private static final class Args {
+
+        private static final Set<String> ALWAYS = Set.of(
+                "_target_", "keys", "allow_missing_keys", "meta_keys", "meta_key_postfix", "dtype", "_requires_");
+        private final String what;
+        private final Map<String, Object> values;
+        private final Set<String> used = new java.util.HashSet<>(ALWAYS);
+        private final List<String> problems = new ArrayList<>();
+
+        Args(String what, Map<String, Object> values) {
+            this.what = what;
+            this.values = values;
+        }
+
+        Object get(String key) {
+            used.add(key);
+            return values.get(key);
+        }
+
+        /** Arguments that change nothing MedLabel computes, accepted without being read. */
+        void ignore(String... keys) {
+            used.addAll(List.of(keys));
+        }
+
+        String string(String key, String fallback) {
+            Object v = get(key);
+            if (v instanceof List<?> l && l.size() == 1) {
+                v = l.get(0); // per-key settings given for the one image key
+            }
+            return v == null ? fallback : String.valueOf(v);
+        }
+
+        double number(String key, Double fallback) {
+            Object v = get(key);
+            if (v instanceof Number n) {
+                return n.doubleValue();
+            }
+            if (v == null && fallback != null) {
+                return fallback;
+            }
+            problems.add(key + " must be a number, was " + v);
+            return 0;
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Object v = get(key);
+            return v instanceof Boolean b ? b : fallback;
+        }
+
+        /** A setting MedLabel reproduces only at this value (MONAI's default). */
+        void only(String key, Object expected) {
+            Object v = get(key);
+            if (v instanceof List<?> l && l.size() == 1) {
+                v = l.get(0);
+            }
+            boolean same = v == null
+                    || (expected instanceof Number e && v instanceof Number n && e.doubleValue() == n.doubleValue())
+                    || String.valueOf(v).equalsIgnoreCase(String.valueOf(expected));
+            if (!same) {
+                problems.add(key + "=" + v + " (only " + expected + ")");
+            }
+        }
+
+        void check(List<String> unsupported) {
+            List<String> unknown = values.keySet().stream()
+                    .filter(k -> !used.contains(k))
+                    .sorted()
+                    .toList();
+            if (!unknown.isEmpty()) {
+                problems.add("arguments " + unknown);
+            }
+            if (!problems.isEmpty()) {
+                unsupported.add(what + ": " + String.join(", ", problems));
+            }
+        }
+    }
+}
