@@ -31,7 +31,6 @@ public final class BundleImport {
             "ToTensord",
             "CastToTyped",
             "SaveImaged",
-            "Invertd",
             "CopyItemsd");
 
     private static final Set<String> GEOMETRY = Set.of("Orientationd", "Spacingd");
@@ -205,6 +204,8 @@ public final class BundleImport {
     private boolean postprocessing() {
         ObjectNode post = model.putObject("post");
         boolean sigmoid = false;
+        boolean activated = false;
+        boolean discrete = false;
         for (Map<String, Object> t : transforms("postprocessing")) {
             String name = target(t);
             if (NO_OPS.contains(name)) {
@@ -213,6 +214,7 @@ public final class BundleImport {
             Args a = new Args("postprocessing " + name, t);
             switch (name) {
                 case "Activationsd" -> {
+                    activated = true;
                     sigmoid = a.bool("sigmoid", false);
                     boolean softmax = a.bool("softmax", false);
                     if (sigmoid == softmax) {
@@ -220,7 +222,17 @@ public final class BundleImport {
                     }
                     post.put("activation", sigmoid ? "sigmoid" : "softmax");
                 }
+                case "Invertd" -> {
+                    // what is inverted: labels already made (by nearest neighbour), probabilities, or the raw output
+                    if (discrete) {
+                        post.put("invert", "labels");
+                    } else if (activated) {
+                        post.put("invert", "probabilities");
+                    }
+                    continue;
+                }
                 case "AsDiscreted" -> {
+                    discrete = true;
                     a.bool("argmax", false);
                     a.only("to_onehot", null);
                     if (t.get("threshold") != null) {

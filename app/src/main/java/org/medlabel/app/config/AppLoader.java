@@ -176,6 +176,11 @@ public final class AppLoader {
                 m.post() != null
                         && List.of("softmax", "sigmoid").contains(m.post().activation()),
                 where + "'post.activation' must be softmax or sigmoid");
+        require(
+                m.post().invert() == null
+                        || List.of("scores", "probabilities", "labels")
+                                .contains(m.post().invert()),
+                where + "'post.invert' must be scores, probabilities or labels");
         PreProcessing pre = m.pre();
         int dims = m.spatialDims();
         require(dims == 2 || dims == 3, where + "'dimension' must be 2 or 3");

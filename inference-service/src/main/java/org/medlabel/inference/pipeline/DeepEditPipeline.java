@@ -9,6 +9,7 @@ import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.GuidanceMap;
+import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.inference.model.ServedModel;
@@ -50,7 +51,7 @@ public final class DeepEditPipeline implements Pipeline {
         latencies.stage("pre");
         Volume output = NetworkRunner.run(model.session(), input, d.inferer(), cancellation);
         latencies.stage("infer");
-        Volume restored = restorer.restore(Transforms.forLabelling(d.post(), output), ng, image);
+        Volume restored = restorer.restore(Transforms.forLabelling(d.post(), output), ng, image, Interpolation.LINEAR);
         latencies.stage("invert");
         Volume indices = transforms.labels(d.post(), restored);
         Volume values = Boolean.TRUE.equals(params.get("restore_label_idx")) ? restoreValues(indices, d) : indices;

@@ -10,6 +10,7 @@ import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.GuidanceMap;
+import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
@@ -75,7 +76,7 @@ public final class DeepGrowPipeline implements Pipeline {
         Region box = boundingBox(output, image);
         Volume restored = box == null
                 ? null
-                : transforms.toOriginal(output, Grid.of(image).sub(box));
+                : transforms.toOriginal(output, Grid.of(image).sub(box), Interpolation.LINEAR);
         latencies.stage("invert");
         Volume mask = box == null
                 ? Volume.zeros(image.nx(), image.ny(), image.nz(), 1, VoxelType.UINT8, image.affine())

@@ -9,6 +9,7 @@ import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.Crop;
+import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.Orientation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Grid;
@@ -54,17 +55,23 @@ public final class SegmentationPipeline implements Pipeline {
             // Outside the box every channel scores the same very low logit: argmax and thresholds give background.
             scores = Crop.paste(scores, box, Grid.of(input), BACKGROUND_LOGIT);
         }
-        Volume restored = restore(scores, ng, image);
-        latencies.stage("invert");
-        Volume labels = transforms.labels(d.post(), restored);
+        Volume labels;
+        if (d.post().invertLabels()) {
+            labels = restore(transforms.labels(d.post(), scores), ng, image, Interpolation.NEAREST);
+            latencies.stage("invert");
+        } else {
+            Volume restored = restore(scores, ng, image, Interpolation.LINEAR);
+            latencies.stage("invert");
+            labels = transforms.labels(d.post(), restored);
+        }
         Map<String, Object> json = result(d, labels);
         latencies.stage("post");
         return new PipelineResult(labels, json);
     }
 
     /** Network output back on the oriented image's grid, then in the original orientation. */
-    Volume restore(Volume output, NetworkGrid ng, Volume image) {
-        Volume back = transforms.toOriginal(output, Grid.of(ng.oriented()));
+    Volume restore(Volume output, NetworkGrid ng, Volume image, Interpolation interpolation) {
+        Volume back = transforms.toOriginal(output, Grid.of(ng.oriented()), interpolation);
         return ng.oriented() == image ? back : Orientation.of(Grid.of(image)).apply(back);
     }
 

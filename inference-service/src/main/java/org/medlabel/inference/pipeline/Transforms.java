@@ -34,28 +34,69 @@ public final class Transforms {
         return resampler.resample(image, grid, Interpolation.LINEAR);
     }
 
-    /** Network output back on the original grid (linear, so logits blend before the argmax as MONAI inverts). */
-    Volume toOriginal(Volume output, Grid original) {
-        return resampler.resample(output, original, Interpolation.LINEAR);
+    /**
+     * Network output back on the original grid: scores linearly (logits blend before the argmax as MONAI inverts), labels
+     * by nearest neighbour.
+     */
+    Volume toOriginal(Volume output, Grid original, Interpolation interpolation) {
+        return resampler.resample(output, original, interpolation);
     }
 
     /**
-     * What to resample back for labelling: for two softmax channels only their difference l1 − l0. Linear
-     * interpolation is linear, so the resampled difference is positive exactly where the resampled channel 1 beats
-     * channel 0: the same labels as MONAI's argmax after inverting both logits, at half the resampling and no argmax.
+     * What to resample back for labelling: for two softmax channels only their difference (l1 − l0 of the logits, or
+     * p1 − p0 = tanh((l1 − l0) / 2) of the probabilities where the model inverts probabilities). Linear interpolation is
+     * linear, so the resampled difference is positive exactly where the resampled channel 1 beats channel 0: the same
+     * labels as MONAI's argmax after inverting both channels, at half the resampling and no argmax. With more channels,
+     * the logits or their softmax; with a sigmoid, the logit or its sigmoid.
      */
     static Volume forLabelling(PostProcessing post, Volume output) {
-        if (post.sigmoid() || output.channels() != 2) {
-            return output;
-        }
+        boolean probabilities = post.invertProbabilities();
         int n = output.voxelCount();
+        if (post.sigmoid()) {
+            return probabilities ? sigmoid(output) : output;
+        }
+        if (output.channels() != 2) {
+            return probabilities ? softmax(output) : output;
+        }
         float[] l0 = output.voxels().floats(0, n);
         float[] l1 = output.voxels().floats(n, n);
         float[] margin = new float[n];
         for (int i = 0; i < n; i++) {
-            margin[i] = l1[i] - l0[i];
+            float d = l1[i] - l0[i];
+            margin[i] = probabilities ? (float) Math.tanh(d / 2.0) : d;
         }
         return new Volume(output.nx(), output.ny(), output.nz(), output.affine(), new VoxelBuffer.Float32(margin));
+    }
+
+    private static Volume sigmoid(Volume v) {
+        float[] logits = v.voxels().floats(0, v.voxels().length());
+        float[] out = new float[logits.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (1 / (1 + Math.exp(-logits[i])));
+        }
+        return new Volume(v.nx(), v.ny(), v.nz(), v.channels(), v.affine(), new VoxelBuffer.Float32(out));
+    }
+
+    /** Softmax over the channels, voxel by voxel (as MONAI's Activationsd(softmax=True)). */
+    private static Volume softmax(Volume v) {
+        int n = v.voxelCount();
+        int channels = v.channels();
+        float[] values = v.voxels().floats(0, n * channels);
+        float[] out = new float[values.length];
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < channels; c++) {
+                max = Math.max(max, values[c * n + i]);
+            }
+            double sum = 0;
+            for (int c = 0; c < channels; c++) {
+                sum += Math.exp(values[c * n + i] - max);
+            }
+            for (int c = 0; c < channels; c++) {
+                out[c * n + i] = (float) (Math.exp(values[c * n + i] - max) / sum);
+            }
+        }
+        return new Volume(v.nx(), v.ny(), v.nz(), channels, v.affine(), new VoxelBuffer.Float32(out));
     }
 
     /**
@@ -66,7 +107,7 @@ public final class Transforms {
         Volume labels;
         if (post.sigmoid()) {
             double t = post.threshold() == null ? 0.5 : post.threshold();
-            labels = above(scores, Math.log(t / (1 - t)));
+            labels = above(scores, post.invertProbabilities() ? t : Math.log(t / (1 - t)));
         } else if (scores.channels() == 1) {
             labels = above(scores, 0);
         } else {

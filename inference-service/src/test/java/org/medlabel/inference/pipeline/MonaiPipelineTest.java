@@ -3,10 +3,7 @@ package org.medlabel.inference.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlabel.app.config.AppLoader;
@@ -14,13 +11,8 @@ import org.medlabel.app.config.Inferer;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.network.NetworkFactory;
 import org.medlabel.imaging.io.NiftiReader;
-import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
-import org.medlabel.inference.model.ServedModel;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
-import org.medlabel.ml.rewrite.GraphOptimizer;
-import org.medlabel.ml.runtime.Cancellation;
-import org.medlabel.ml.runtime.ExecutionProvider;
 import org.medlabel.testinfra.PythonOracle;
 
 /**
@@ -32,7 +24,6 @@ import org.medlabel.testinfra.PythonOracle;
 class MonaiPipelineTest {
 
     private static final Path CT = TestModels.DATA.resolve("ct_head_invesalius/ct.nii.gz");
-    private static final Parallel PARALLEL = Parallel.threads(2);
 
     @TempDir
     Path dir;
@@ -64,7 +55,7 @@ class MonaiPipelineTest {
                 "import of the %.1f MB checkpoint (read, load by name, wrap): %.2f s%n",
                 java.nio.file.Files.size(dir.resolve("model.pt")) / 1e6, (System.nanoTime() - importing) / 1e9);
 
-        Volume ours = segment(weights, spleen, ct);
+        Volume ours = PipelineRuns.segment(weights, spleen, ct);
 
         assertEquals(java.util.List.of(ct.nx(), ct.ny(), ct.nz()), java.util.List.of(ours.nx(), ours.ny(), ours.nz()));
         assertTrue(ours.affine().approximatelyEquals(ct.affine(), 1e-6), "labels on the image's grid");
@@ -80,48 +71,10 @@ class MonaiPipelineTest {
 
         // the opt-in fast variant, measured for docs/monai-models.md (not a pass/fail criterion: it is not MONAI's)
         ModelDefinition fitted = withInferer(spleen, new Inferer("fitted", null, null, 16_777_216L));
-        long fast = differing(segment(weights, fitted, ct), monai);
+        long fast = differing(PipelineRuns.segment(weights, fitted, ct), monai);
         System.out.printf(
                 "%s: fitted windows differ from MONAI's on %d voxels (%.4f %%)%n",
                 image.getFileName(), fast, 100.0 * fast / ct.voxelCount());
-    }
-
-    /**
-     * The pipeline's labels; it runs {@code medlabel.bench.runs} times (default 1; bench/RESULTS.md's latencies come
-     * from 4 runs, the first cold) and prints each run's seconds.
-     */
-    private static Volume segment(ModelProto weights, ModelDefinition d, Volume ct) throws Exception {
-        int runs = Integer.getInteger("medlabel.bench.runs", 1);
-        // as the service runs it: one intra-op thread per core (ORT's default here is one in all)
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
-            return segment(weights, d, ct, options, runs);
-        }
-    }
-
-    private static Volume segment(
-            ModelProto weights, ModelDefinition d, Volume ct, OrtSession.SessionOptions options, int runs)
-            throws Exception {
-        try (OrtSession session = OrtEnvironment.getEnvironment()
-                .createSession(
-                        GraphOptimizer.optimize(weights, ExecutionProvider.CPU, d.networkInputVoxels())
-                                .model()
-                                .toByteArray(),
-                        options)) {
-            ServedModel model = new ServedModel("segmentation_spleen", 1, d, session, retired -> {});
-            Volume label = null;
-            for (int run = 0; run < runs; run++) {
-                long start = System.nanoTime();
-                Latencies latencies = new Latencies();
-                label = new SegmentationPipeline(PARALLEL)
-                        .run(model, ct, Map.of(), latencies, Cancellation.NONE)
-                        .label();
-                System.out.printf(
-                        "%s pipeline, run %d: %.2f s %s%n",
-                        d.inferer().kind(), run + 1, (System.nanoTime() - start) / 1e9, latencies.toJson());
-            }
-            return label;
-        }
     }
 
     private static ModelDefinition withInferer(ModelDefinition d, Inferer inferer) {

@@ -6,6 +6,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.medlabel.app.config.PostProcessing;
 import org.medlabel.imaging.transform.Channels;
+import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Affine;
 import org.medlabel.imaging.volume.Grid;
@@ -30,9 +31,11 @@ class TransformsTest {
         Transforms transforms = new Transforms(Parallel.sequential());
         PostProcessing softmax = new PostProcessing("softmax", null, false);
 
-        Volume viaMargin =
-                transforms.labels(softmax, transforms.toOriginal(Transforms.forLabelling(softmax, output), original));
-        Volume viaArgmax = new Channels(Parallel.sequential()).argmax(transforms.toOriginal(output, original));
+        Volume viaMargin = transforms.labels(
+                softmax,
+                transforms.toOriginal(Transforms.forLabelling(softmax, output), original, Interpolation.LINEAR));
+        Volume viaArgmax = new Channels(Parallel.sequential())
+                .argmax(transforms.toOriginal(output, original, Interpolation.LINEAR));
 
         int differing = 0;
         for (int i = 0; i < viaMargin.voxelCount(); i++) {

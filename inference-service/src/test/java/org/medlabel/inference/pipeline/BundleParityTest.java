@@ -1,0 +1,88 @@
+package org.medlabel.inference.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.medlabel.app.config.AppLoader;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.network.NetworkFactory;
+import org.medlabel.imaging.io.NiftiReader;
+import org.medlabel.imaging.volume.Volume;
+import org.medlabel.testinfra.PythonOracle;
+
+/**
+ * Model-zoo bundles imported as MedLabel models agree with MONAI running the same bundle: MONAI's ConfigParser builds
+ * the bundle's network (seeded), saves its weights into the bundle and runs the bundle's own preprocessing, inferer and
+ * postprocessing on a real CT (monai_bundle.py); MedLabel reads the same bundle through an app file's {@code bundle:}
+ * key (its configs, its models/model.pt) and segments the same CT. Every label MONAI gives at least
+ * {@value #MIN_VOXELS} voxels must have a Dice of at least {@value #MIN_DICE} against MONAI's, on the image's grid.
+ */
+class BundleParityTest {
+
+    private static final Path BUNDLES = Path.of(System.getProperty("medlabel.shared.bundles", "../../shared/bundles"));
+    private static final Path CT = TestModels.DATA.resolve("ct_head_invesalius/ct.nii.gz");
+    private static final double MIN_DICE = 0.99;
+    private static final int MIN_VOXELS = 1000;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {"spleen_ct_segmentation", "wholeBody_ct_segmentation", "pediatric_abdominal_ct_segmentation"})
+    void importedBundleSegmentsAsMonaiRunsIt(String bundle) throws Exception {
+        System.out.println(PythonOracle.run("monai_bundle.py", "run", BUNDLES.resolve(bundle), CT, dir)
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .findFirst()
+                .orElse(""));
+        Path app = Files.writeString(
+                dir.resolve("app.yaml"), "name: zoo\nmodels:\n  " + "zoo_model:\n    bundle: bundle\n");
+        ModelDefinition d = AppLoader.load(app.toString()).models().get("zoo_model");
+        Volume image = new NiftiReader().read(dir.resolve("image.nii.gz"));
+        Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
+
+        Volume ours = PipelineRuns.segment(NetworkFactory.build("zoo_model", d), d, image);
+
+        assertEquals(List.of(image.nx(), image.ny(), image.nz()), List.of(ours.nx(), ours.ny(), ours.nz()));
+        assertTrue(ours.affine().approximatelyEquals(image.affine(), 1e-6), "labels on the image's grid");
+        Map<Integer, long[]> counts = new TreeMap<>(); // label -> MONAI's voxels, ours, both
+        long agree = 0;
+        for (int i = 0; i < image.voxelCount(); i++) {
+            int m = (int) monai.voxels().get(i);
+            int o = (int) ours.voxels().get(i);
+            counts.computeIfAbsent(m, k -> new long[3])[0]++;
+            counts.computeIfAbsent(o, k -> new long[3])[1]++;
+            if (m == o) {
+                counts.get(m)[2]++;
+                agree++;
+            }
+        }
+        System.out.printf(
+                "%s: %d labels, %.4f %% of voxels agree with MONAI%n",
+                bundle, counts.size(), 100.0 * agree / image.voxelCount());
+        int compared = 0;
+        List<String> below = new java.util.ArrayList<>();
+        for (var e : counts.entrySet()) {
+            long[] c = e.getValue();
+            double dice = 2.0 * c[2] / (c[0] + c[1]);
+            System.out.printf("  label %d: MONAI %d voxels, MedLabel %d, Dice %.4f%n", e.getKey(), c[0], c[1], dice);
+            if (Math.max(c[0], c[1]) >= MIN_VOXELS) {
+                compared++;
+                if (dice < MIN_DICE) {
+                    below.add("label " + e.getKey() + ": Dice " + dice);
+                }
+            }
+        }
+        assertEquals(List.of(), below, bundle + ": labels below Dice " + MIN_DICE);
+        assertTrue(compared >= 2, "at least two labels large enough to compare");
+    }
+}

@@ -1,0 +1,87 @@
+"""A MONAI model-zoo bundle's own inference, run by MONAI (../shared/oracles), for the bundle-import comparison.
+
+usage:
+  monai_bundle.py run BUNDLE IMAGE DIR [SEED]
+      Copies BUNDLE's configs to DIR/bundle, crops IMAGE to its central 128 x 128 in-plane voxels (DIR/image.nii.gz,
+      keeping CI fast), then with MONAI's ConfigParser on the bundle's configs/inference.*: builds network_def seeded
+      (batch-norm statistics drawn at random), saves its state dict as DIR/bundle/models/model.pt (the file MedLabel
+      imports), and runs the bundle's own preprocessing, inferer and postprocessing (SaveImaged left out) exactly as its
+      evaluator would: labels on the image's grid into DIR/labels.nii.gz. LoadImaged's reader is set to nibabel (the
+      oracle has no ITK; both read a NIfTI's voxels and affine the same). Prints JSON: shape, voxels per label, seconds.
+"""
+import json
+import shutil
+import sys
+import time
+
+import nibabel as nib
+import numpy as np
+import torch
+from monai.bundle import ConfigParser
+from monai.transforms import SaveImaged
+
+
+def crop(image_path, out):
+    img = nib.load(image_path)
+    nx, ny = img.shape[:2]
+    x0, y0 = max(0, (nx - 128) // 2), max(0, (ny - 128) // 2)
+    nib.save(img.slicer[x0:x0 + 128, y0:y0 + 128, :], out)
+
+
+def randomise_statistics(net, generator):
+    with torch.no_grad():
+        for name, t in net.state_dict().items():
+            if name.endswith("running_var"):
+                t.copy_(0.5 + torch.rand(t.shape, generator=generator))
+            elif name.endswith("running_mean"):
+                t.copy_(0.2 * torch.randn(t.shape, generator=generator))
+
+
+def run(bundle, image_path, directory, seed="3"):
+    torch.set_num_threads(2)
+    root = f"{directory}/bundle"
+    shutil.copytree(f"{bundle}/configs", f"{root}/configs")
+    image = f"{directory}/image.nii.gz"
+    crop(image_path, image)
+    inference = next(f"{root}/configs/{n}" for n in ("inference.json", "inference.yaml", "inference.yml")
+                     if __import__("os").path.exists(f"{root}/configs/{n}"))
+    parser = ConfigParser()
+    parser.read_config(inference)
+    parser.read_meta(f"{root}/configs/metadata.json")
+    parser["bundle_root"] = root
+    transforms = parser["preprocessing"]["transforms"]
+    for t in transforms:
+        if t["_target_"].endswith("LoadImaged") and "reader" in t:
+            t["reader"] = "NibabelReader"
+    torch.manual_seed(int(seed))
+    net = parser.get_parsed_content("network_def")
+    randomise_statistics(net, torch.Generator().manual_seed(int(seed)))
+    net.eval()
+    __import__("os").makedirs(f"{root}/models", exist_ok=True)
+    torch.save(net.state_dict(), f"{root}/models/model.pt")
+
+    pre = parser.get_parsed_content("preprocessing")
+    inferer = parser.get_parsed_content("inferer")
+    post = parser.get_parsed_content("postprocessing")
+    post.transforms = tuple(t for t in post.transforms if not isinstance(t, SaveImaged))
+    data = pre({"image": image})
+    network_input = list(data["image"].shape[1:])
+    start = time.time()
+    with torch.no_grad():
+        data["pred"] = inferer(data["image"][None], net)[0]
+    seconds = time.time() - start
+    data = post(data)
+    labels = np.asarray(data["pred"]).squeeze().astype(np.int16)
+    original = nib.load(image)
+    if labels.shape != original.shape[:3]:
+        raise AssertionError(f"MONAI's labels {labels.shape} are not on the image's grid {original.shape}")
+    nib.save(nib.Nifti1Image(labels, original.affine), f"{directory}/labels.nii.gz")
+    values, counts = np.unique(labels, return_counts=True)
+    print(json.dumps({"shape": list(labels.shape), "network_input": network_input, "voxels": {int(v): int(c) for v, c in zip(values, counts)},
+                      "inferer_seconds": round(seconds, 2)}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 5 or sys.argv[1] != "run":
+        sys.exit(__doc__)
+    run(*sys.argv[2:])
