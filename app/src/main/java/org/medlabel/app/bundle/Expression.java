@@ -115,7 +115,7 @@ final class Expression {
         Object v = unary();
         while (true) {
             if (accept("*")) {
-                v = arithmetic(v, unary(), '*');
+                v = times(v, unary());
             } else if (accept("//")) {
                 v = arithmetic(v, unary(), 'f');
             } else if (accept("/")) {
@@ -245,6 +245,21 @@ final class Expression {
             return joined;
         }
         return arithmetic(a, b, '+');
+    }
+
+    /** Python's *: numbers multiplied, a list or string repeated. */
+    private Object times(Object a, Object b) {
+        if (a instanceof List<?> list && b instanceof Integer n) {
+            List<Object> repeated = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                repeated.addAll(list);
+            }
+            return repeated;
+        }
+        if (a instanceof String s && b instanceof Integer n) {
+            return s.repeat(Math.max(0, n));
+        }
+        return arithmetic(a, b, '*');
     }
 
     private Object arithmetic(Object a, Object b, char op) {

@@ -185,7 +185,22 @@ class AppLoaderTest {
                 .contains("'network.axes' must order the letters ijk"));
         assertTrue(invalid(app(GOOD_MODEL.replace("builder: unet,", "file: m.onnx, weights: m.pt,")))
                 .getMessage()
-                .contains("'network.weights' (a PyTorch checkpoint) needs a 'builder' network"));
+                .contains("'network.weights' (a PyTorch checkpoint) needs a 'builder' or 'monai' network"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("builder: unet,", "builder: unet, monai: UNet,")))
+                .getMessage()
+                .contains("'network' takes one of 'builder'"));
+        assertTrue(invalid(app(GOOD_MODEL.replace(
+                        "builder: unet, inChannels: 1, outChannels: 2",
+                        "monai: SegResNet, args: {out_channels: 2, vae_estimate_std: true}")))
+                .getMessage()
+                .contains("'network': SegResNet arguments not supported by MedLabel's builder: vae_estimate_std"));
+        assertTrue(invalid(app(GOOD_MODEL.replace(
+                        "post: {activation: softmax}", "post: {activation: softmax, invert: twice}")))
+                .getMessage()
+                .contains("'post.invert' must be scores, probabilities or labels"));
+        assertTrue(invalid(app(GOOD_MODEL.replace("inferer: {kind: whole}", "inferer: {kind: whole, blend: cosine}")))
+                .getMessage()
+                .contains("'inferer.blend' must be constant or gaussian"));
         assertTrue(invalid(app(GOOD_MODEL + "  training: {optimizer: sgd}\n"))
                 .getMessage()
                 .contains("'training.optimizer' must be adam or adamw"));
