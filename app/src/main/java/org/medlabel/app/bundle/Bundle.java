@@ -54,6 +54,27 @@ public record Bundle(Path root, String name, BundleConfig inference, BundleConfi
                 weights);
     }
 
+    /**
+     * Whether {@code file} is a zip holding a bundle ({@code configs/metadata.json} at its top or in a top folder), as
+     * opposed to PyTorch's zips (checkpoints, TorchScript) or anything else.
+     */
+    public static boolean isBundleZip(Path file) {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(file))) {
+            int entries = 0;
+            for (ZipEntry e = in.getNextEntry(); e != null && ++entries <= MAX_ENTRIES; e = in.getNextEntry()) {
+                String name = e.getName();
+                if (name.equals("configs/metadata.json")
+                        || (name.endsWith("/configs/metadata.json")
+                                && name.indexOf('/') == name.length() - "/configs/metadata.json".length())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The folder holding configs/metadata.json: the given one or its only subfolder that has it. */
     private static Path locate(Path folder) {
         if (Files.isRegularFile(folder.resolve("configs/metadata.json"))) {

@@ -3,6 +3,9 @@ package org.medlabel.inference.model;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -15,9 +18,13 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.medlabel.app.bundle.Bundle;
+import org.medlabel.app.bundle.BundleException;
+import org.medlabel.app.bundle.BundleImport;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.ModelType;
+import org.medlabel.app.config.NetworkSpec;
 import org.medlabel.app.network.InvalidCheckpointException;
 import org.medlabel.app.network.NetworkFactory;
 import org.medlabel.inference.config.InferenceConfig;
@@ -34,6 +41,9 @@ import org.medlabel.platform.objectstore.ModelStore;
  */
 @ApplicationScoped
 public class ModelRegistry {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> ARGS = new TypeReference<>() {};
 
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
@@ -155,7 +165,9 @@ public class ModelRegistry {
         if (!app.models().containsKey(model)) {
             throw new UnknownModelException(model, app.models().keySet());
         }
-        byte[] onnx = isZip(file) ? fromCheckpoint(model, file) : inModelAxes(model, file);
+        byte[] onnx = !isZip(file)
+                ? inModelAxes(model, file)
+                : Bundle.isBundleZip(file) ? fromBundle(model, file) : fromCheckpoint(model, file);
         load(model, IMPORT_CHECK, onnx).retire();
         return onnx;
     }
@@ -190,6 +202,40 @@ public class ModelRegistry {
         }
         SelfContained.require(model, network);
         return NetworkFactory.inModelAxes(network, app.models().get(model)).toByteArray();
+    }
+
+    /**
+     * A MONAI bundle's weights ({@code models/model.pt} or {@code .ts}) in the model's network: the bundle must be one
+     * MedLabel can run, ship its weights, and (for a model defined by MONAI's arguments) name the same network.
+     */
+    private byte[] fromBundle(String model, Path zip) {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("medlabel-bundle");
+            Bundle bundle = Bundle.open(zip, scratch);
+            ObjectNode imported = BundleImport.model(bundle);
+            Path weights = bundle.weights()
+                    .orElseThrow(() -> new InvalidModelException("bundle " + bundle.name()
+                            + " has no models/model.pt or models/model.ts: there are no weights to import"));
+            NetworkSpec network = app.models().get(model).network();
+            if (network.monai() != null) {
+                String theirs = imported.at("/network/monai").asText();
+                Map<String, Object> args = JSON.convertValue(imported.at("/network/args"), ARGS);
+                if (!theirs.equals(network.monai()) || !args.equals(network.args())) {
+                    throw new InvalidModelException("bundle " + bundle.name() + "'s network " + theirs + args
+                            + " is not model '" + model + "''s " + network.monai() + network.args());
+                }
+            }
+            return fromCheckpoint(model, weights);
+        } catch (BundleException e) {
+            throw new InvalidModelException(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (scratch != null) {
+                Bundle.delete(scratch);
+            }
+        }
     }
 
     /** The model's network with the checkpoint's weights, as ONNX. */

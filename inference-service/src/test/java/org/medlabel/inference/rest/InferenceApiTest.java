@@ -17,6 +17,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -449,6 +450,63 @@ class InferenceApiTest {
                 before,
                 (int) given().get("/models").then().extract().path("models.tiny_spleen.version"),
                 "no refused file became a version");
+    }
+
+    /** A MONAI bundle zip (configs and models/model.pt, in a top folder as the zoo ships it) imports its weights. */
+    @Test
+    void bundleZipsImportTheirWeightsAndBadOnesChangeNothing(@TempDir Path dir) throws Exception {
+        String unet = "{\"spatial_dims\": 3, \"in_channels\": 1, \"out_channels\": 2, \"channels\": [4, 8],"
+                + " \"strides\": [2], \"num_res_units\": 1}";
+        PythonOracle.run("monai_pipeline.py", "checkpoint", "UNet", unet, dir.resolve("good"));
+        PythonOracle.run(
+                "monai_pipeline.py", "checkpoint", "UNet", unet.replace("[4, 8]", "[4, 16]"), dir.resolve("wide"));
+        String metadata = "{\"name\": \"tiny\", \"network_data_format\": {\"outputs\": {\"pred\": {\"num_channels\":"
+                + " 2, \"channel_def\": {\"0\": \"background\", \"1\": \"spleen\"}}}}}";
+        String inference = "{\"network_def\": " + unet.replace("{", "{\"_target_\": \"UNet\", ")
+                + ", \"inferer\": {\"_target_\": \"SimpleInferer\"}}";
+        byte[] weights = Files.readAllBytes(dir.resolve("good.pt"));
+        int before = given().get("/models").then().extract().path("models.tiny_spleen.version");
+        int version = given().body(bundleZip(metadata, inference, weights))
+                .contentType("application/octet-stream")
+                .put("/models/tiny_spleen")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("version");
+        assertTrue(version > before);
+        Map<String, byte[]> refusals = Map.of(
+                "bundle tiny has no models/model.pt or models/model.ts", bundleZip(metadata, inference, null),
+                "network monai.networks.nets.DiNTS is not supported",
+                        bundleZip(metadata, inference.replace("\"UNet\"", "\"monai.networks.nets.DiNTS\""), weights),
+                "the weights do not fit UNet",
+                        bundleZip(
+                                metadata,
+                                inference.replace("[4, 8]", "[4, 16]"),
+                                Files.readAllBytes(dir.resolve("wide.pt"))));
+        for (var refusal : refusals.entrySet()) {
+            given().body(refusal.getValue())
+                    .contentType("application/octet-stream")
+                    .put("/models/tiny_spleen")
+                    .then()
+                    .statusCode(422)
+                    .body("detail", containsString(refusal.getKey()));
+        }
+        assertEquals(version, (int) given().get("/models").then().extract().path("models.tiny_spleen.version"));
+    }
+
+    private static byte[] bundleZip(String metadata, String inference, byte[] weights) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("tiny/configs/metadata.json"));
+            zip.write(metadata.getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("tiny/configs/inference.json"));
+            zip.write(inference.getBytes(StandardCharsets.UTF_8));
+            if (weights != null) {
+                zip.putNextEntry(new ZipEntry("tiny/models/model.pt"));
+                zip.write(weights);
+            }
+        }
+        return bytes.toByteArray();
     }
 
     @Test
