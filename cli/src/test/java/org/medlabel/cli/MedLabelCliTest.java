@@ -2,6 +2,7 @@ package org.medlabel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -84,6 +85,94 @@ class MedLabelCliTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    /** A bundle's folder goes up as a zip of it (top folder named as the bundle); pull fetches large_files.yml's. */
+    @Test
+    void bundlesAreZippedForImportAndTheirWeightsPulledWithHashesChecked(@TempDir Path tmp) throws Exception {
+        byte[] weights = "pretend weights".getBytes(StandardCharsets.UTF_8);
+        Path bundle = Files.createDirectories(tmp.resolve("spleen_ct_segmentation/configs"))
+                .getParent();
+        Files.writeString(bundle.resolve("configs/metadata.json"), "{}");
+        String md5 = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("MD5").digest(weights));
+        List<String> served = new java.util.ArrayList<>();
+        String[] zipped = new String[1];
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            served.add(
+                    exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestMethod().equals("PUT")) {
+                zipped[0] = entries(body);
+            }
+            byte[] reply = exchange.getRequestMethod().equals("GET")
+                    ? weights
+                    : "{\"version\": 2}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            Files.writeString(
+                    bundle.resolve("large_files.yml"),
+                    "large_files:\n- path: \"models/model.pt\"\n  url: \"" + url + "/model.pt\"\n  hash_val: \"" + md5
+                            + "\"\n  hash_type: \"md5\"\n");
+            Run pulled = run("models", "pull", bundle.toString());
+            assertEquals(0, pulled.exit(), pulled.err());
+            assertTrue(pulled.out().contains("models/model.pt: downloaded, MD5 checked"), pulled.out());
+            assertEquals("pretend weights", Files.readString(bundle.resolve("models/model.pt")));
+            Run again = run("models", "pull", bundle.toString());
+            assertTrue(again.out().contains("models/model.pt: already there"), again.out());
+            assertEquals(List.of("GET /model.pt"), served, "a file with the right hash is not fetched again");
+
+            Run imported = run("--server", url, "models", "import", bundle.toString(), "--model", "spleen");
+            assertEquals(0, imported.exit(), imported.err());
+            assertEquals("PUT /model/spleen", served.get(1));
+            assertEquals(
+                    "spleen_ct_segmentation/configs/metadata.json|spleen_ct_segmentation/large_files.yml"
+                            + "|spleen_ct_segmentation/models/model.pt",
+                    zipped[0]);
+            assertTrue(imported.out().contains("version 2 imported from spleen_ct_segmentation"), imported.out());
+
+            Files.writeString(bundle.resolve("models/model.pt"), "other bytes");
+            Files.writeString(
+                    bundle.resolve("large_files.yml"),
+                    Files.readString(bundle.resolve("large_files.yml"))
+                            .replace(md5, "0123456789abcdef0123456789abcdef"));
+            Run wrong = run("models", "pull", bundle.toString());
+            assertEquals(1, wrong.exit());
+            assertTrue(wrong.err().contains("where large_files.yml says 0123456789abcdef0123456789abcdef: deleted"));
+            assertFalse(Files.exists(bundle.resolve("models/model.pt")));
+        } finally {
+            server.stop(0);
+        }
+        Files.writeString(
+                bundle.resolve("large_files.yml"),
+                "large_files:\n- path: \"models/model.pt\"\n  url: \"http://127.0.0.1:1/model.pt\"\n");
+        Run offline = run("models", "pull", bundle.toString());
+        assertEquals(3, offline.exit());
+        assertTrue(
+                offline.err()
+                        .startsWith("medlabel-cli: cannot download models/model.pt: cannot reach"
+                                + " http://127.0.0.1:1/model.pt"),
+                offline.err());
+    }
+
+    /** The entries of a multipart body's zip, as "a|b|c". */
+    private static String entries(byte[] multipart) throws java.io.IOException {
+        String text = new String(multipart, StandardCharsets.ISO_8859_1);
+        int start = text.indexOf("PK\u0003\u0004");
+        List<String> names = new java.util.ArrayList<>();
+        try (var zip = new java.util.zip.ZipInputStream(
+                new java.io.ByteArrayInputStream(multipart, start, multipart.length - start))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        return String.join("|", names);
     }
 
     @Test

@@ -1,17 +1,12 @@
 package org.medlabel.cli.command;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.medlabel.cli.support.Interruption;
+import org.medlabel.cli.support.Download;
 import org.medlabel.cli.support.ProgressBar;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.synthetic.Phantoms;
@@ -91,45 +86,15 @@ public class DatasetsCommand implements Callable<Integer> {
 
     private Integer download() throws IOException, InterruptedException {
         URI from = URI.create(url != null ? url : String.format(DECATHLON, name));
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-        HttpResponse<InputStream> response;
+        Path tar = output.resolve(name + ".tar");
         try {
-            response = http.send(HttpRequest.newBuilder(from).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
+            Download.fetch(from, tar, "MD5", spec.commandLine().getErr());
+        } catch (Download.Failed e) {
             spec.commandLine()
                     .getErr()
-                    .println(
-                            "medlabel-cli: cannot reach " + from + " ("
-                                    + e.getClass().getSimpleName()
-                                    + "): this machine seems to have no internet access. Use --synthetic N for a dataset made here.");
+                    .println("medlabel-cli: " + e.getMessage() + ". Use --synthetic N for a dataset made here.");
             return 3;
         }
-        if (response.statusCode() != 200) {
-            response.body().close();
-            spec.commandLine().getErr().println("medlabel-cli: " + from + " answered " + response.statusCode());
-            return 3;
-        }
-        long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-        Path tar = output.resolve(name + ".tar");
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "download", Math.max(length, 1));
-        long[] done = {0};
-        try (InputStream in = response.body();
-                var out = Files.newOutputStream(tar);
-                Interruption interruption = new Interruption(
-                        spec.commandLine().getErr(),
-                        () -> "download stopped at " + (done[0] >> 20) + " MB; run the same command again to start"
-                                + " over (it overwrites " + tar + ")")) {
-            byte[] buf = new byte[1 << 16];
-            for (int r; (r = in.read(buf)) > 0; ) {
-                out.write(buf, 0, r);
-                done[0] += r;
-                bar.update(length > 0 ? done[0] : 0, (done[0] >> 20) + " MB");
-            }
-        }
-        bar.done("");
         Process untar = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", output.toString())
                 .inheritIO()
                 .start();
