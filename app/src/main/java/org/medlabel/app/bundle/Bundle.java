@@ -15,11 +15,18 @@ import java.util.zip.ZipInputStream;
 
 /**
  * A MONAI bundle on disk: the folder that holds {@code configs/metadata.json}, its inference config
- * ({@code configs/inference.json}, {@code .yaml} or {@code .yml}) and its weights ({@code models/model.pt}, else
+ * ({@code configs/inference.json}, {@code .yaml} or {@code .yml}), its training config if any ({@code configs/train.*})
+ * and its weights ({@code models/model.pt}, else
  * {@code models/model.ts}) if it ships them. {@link #open} takes the folder or a {@code .zip} of it (the model zoo's
  * downloads hold one top folder), which is unpacked into a scratch folder with every entry checked to stay inside it.
  */
-public record Bundle(Path root, String name, BundleConfig inference, BundleConfig metadata, Optional<Path> weights) {
+public record Bundle(
+        Path root,
+        String name,
+        BundleConfig inference,
+        BundleConfig metadata,
+        Optional<BundleConfig> train,
+        Optional<Path> weights) {
 
     /** The most a zip may unpack to: the zoo's largest bundles (weights included) are a few hundred MB. */
     static final long MAX_UNPACKED_BYTES = 4L << 30;
@@ -27,6 +34,7 @@ public record Bundle(Path root, String name, BundleConfig inference, BundleConfi
     static final int MAX_ENTRIES = 10_000;
 
     private static final List<String> INFERENCE = List.of("inference.json", "inference.yaml", "inference.yml");
+    private static final List<String> TRAIN = List.of("train.json", "train.yaml", "train.yml");
 
     /**
      * The bundle in {@code path}: a folder, or a zip unpacked under {@code scratch}.
@@ -46,11 +54,16 @@ public record Bundle(Path root, String name, BundleConfig inference, BundleConfi
                 .map(root::resolve)
                 .filter(Files::isRegularFile)
                 .findFirst();
+        Optional<BundleConfig> train = TRAIN.stream()
+                .filter(f -> Files.isRegularFile(root.resolve("configs").resolve(f)))
+                .findFirst()
+                .map(f -> BundleConfig.read(root, "configs/" + f));
         return new Bundle(
                 root,
                 root.getFileName().toString(),
                 BundleConfig.read(root, "configs/" + inference),
                 BundleConfig.read(root, "configs/metadata.json"),
+                train,
                 weights);
     }
 

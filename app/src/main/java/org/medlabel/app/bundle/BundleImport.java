@@ -79,6 +79,93 @@ public final class BundleImport {
         inferer();
         boolean sigmoid = postprocessing();
         labels(metadata, sigmoid);
+        bundle.train().ifPresent(this::training);
+    }
+
+    /**
+     * The bundle's optimiser, learning rate and loss as the model's {@code training}, where MedLabel's trainer
+     * reproduces them exactly; what it does not is named in the model's description (the trainer's defaults apply
+     * there), never silently dropped. Epochs and batch sizes stay the app's: the zoo trains offline for hundreds of
+     * epochs, an annotation loop retrains after every few labels.
+     */
+    private void training(BundleConfig train) {
+        ObjectNode training = MAPPER.createObjectNode();
+        List<String> notTaken = new ArrayList<>();
+        if (train.has("optimizer")) {
+            Object optimizer = lenient(train, "optimizer#_target_");
+            String name = String.valueOf(optimizer);
+            name = name.substring(name.lastIndexOf('.') + 1);
+            if (name.equals("Adam") || name.equals("AdamW")) {
+                training.put("optimizer", name.toLowerCase(Locale.ROOT));
+                if (lenient(train, "optimizer#lr") instanceof Number lr) {
+                    training.put("learningRate", lr.doubleValue());
+                }
+                if (lenient(train, "optimizer#weight_decay") instanceof Number wd) {
+                    training.put("weightDecay", wd.doubleValue());
+                }
+            } else {
+                notTaken.add("optimizer " + name);
+            }
+        }
+        if (train.has("loss")) {
+            String name = String.valueOf(lenient(train, "loss#_target_"));
+            name = name.substring(name.lastIndexOf('.') + 1);
+            if (name.equals("DiceCELoss") || name.equals("DiceLoss")) {
+                training.put("loss", name.equals("DiceCELoss") ? "dice_ce" : "dice");
+                List<String> options = new ArrayList<>();
+                Map<String, Object> defaults = Map.of(
+                        "include_background",
+                        true,
+                        "smooth_nr",
+                        1e-5,
+                        "smooth_dr",
+                        1e-5,
+                        "lambda_dice",
+                        1.0,
+                        "lambda_ce",
+                        1.0);
+                defaults.forEach((key, fallback) -> {
+                    Object v = lenient(train, "loss#" + key);
+                    if (v != null && !sameValue(v, fallback)) {
+                        options.add(key + "=" + v);
+                    }
+                });
+                options.sort(null);
+                if (!options.isEmpty()) {
+                    notTaken.add(name + " " + String.join(", ", options));
+                }
+                if (Boolean.TRUE.equals(lenient(train, "loss#squared_pred"))) {
+                    training.put("squaredPred", true);
+                }
+                if (Boolean.TRUE.equals(lenient(train, "loss#batch"))) {
+                    training.put("batchDice", true);
+                }
+            } else {
+                notTaken.add("loss " + name);
+            }
+        }
+        if (!training.isEmpty()) {
+            model.set("training", training);
+        }
+        if (!notTaken.isEmpty()) {
+            model.put(
+                    "description",
+                    model.get("description").asText() + " (bundle training settings MedLabel does not reproduce,"
+                            + " its own used instead: " + String.join("; ", notTaken) + ")");
+        }
+    }
+
+    private static boolean sameValue(Object a, Object b) {
+        return a instanceof Number x && b instanceof Number y ? x.doubleValue() == y.doubleValue() : a.equals(b);
+    }
+
+    /** A training setting, or null where it needs Python: training settings never block an import. */
+    private static Object lenient(BundleConfig config, String id) {
+        try {
+            return config.has(id) ? config.get(id) : null;
+        } catch (BundleException e) {
+            return null;
+        }
     }
 
     private void network() {

@@ -52,6 +52,14 @@ class BundleImportTest {
         assertEquals("softmax", m.at("/post/activation").asText());
         assertEquals("probabilities", m.at("/post/invert").asText(), "Activationsd comes before Invertd");
         assertEquals("{\"spleen\":1}", m.get("labels").toString());
+        // train.json: Novograd(lr 0.002), DiceCELoss(squared_pred, batch, lambda_dice 0.5, lambda_ce 0.5)
+        assertEquals(
+                "{\"loss\":\"dice_ce\",\"squaredPred\":true,\"batchDice\":true}",
+                m.get("training").toString());
+        assertEquals(
+                "Spleen CT segmentation (bundle training settings MedLabel does not reproduce, its own used instead:"
+                        + " optimizer Novograd; DiceCELoss lambda_ce=0.5, lambda_dice=0.5)",
+                m.get("description").asText());
     }
 
     @Test
