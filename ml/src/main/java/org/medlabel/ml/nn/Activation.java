@@ -1,7 +1,6 @@
 package org.medlabel.ml.nn;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -38,19 +37,9 @@ public record Activation(Kind kind, float slope) {
      * @throws IllegalArgumentException for other activations or arguments
      */
     public static Activation parse(Object value) {
-        String name;
-        Map<?, ?> args = Map.of();
-        if (value instanceof String s) {
-            name = s;
-        } else if (value instanceof List<?> l
-                && l.size() == 2
-                && l.get(0) instanceof String s
-                && l.get(1) instanceof Map<?, ?> m) {
-            name = s;
-            args = m;
-        } else {
-            throw new IllegalArgumentException("an activation is a name or [name, {arguments}], was " + value);
-        }
+        LayerChoice choice = LayerChoice.parse(value, "an activation");
+        String name = choice.name();
+        Map<?, ?> args = choice.args();
         Set<Object> known = new HashSet<>(args.keySet());
         known.remove("inplace");
         Activation a = switch (name.toLowerCase(Locale.ROOT)) {

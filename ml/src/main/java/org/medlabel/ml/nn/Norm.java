@@ -1,7 +1,6 @@
 package org.medlabel.ml.nn;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,19 +26,9 @@ public enum Norm {
      * @throws IllegalArgumentException for other norms or arguments that would change the computation
      */
     public static Spec parse(Object value) {
-        String name;
-        Map<?, ?> args = Map.of();
-        if (value instanceof String s) {
-            name = s;
-        } else if (value instanceof List<?> l
-                && l.size() == 2
-                && l.get(0) instanceof String s
-                && l.get(1) instanceof Map<?, ?> m) {
-            name = s;
-            args = m;
-        } else {
-            throw new IllegalArgumentException("a norm is a name or [name, {arguments}], was " + value);
-        }
+        LayerChoice choice = LayerChoice.parse(value, "a norm");
+        String name = choice.name();
+        Map<?, ?> args = choice.args();
         Set<Object> known = new HashSet<>(args.keySet());
         Spec spec = switch (name.toLowerCase(Locale.ROOT)) {
             case "batch" -> new Spec(BATCH, 0);
