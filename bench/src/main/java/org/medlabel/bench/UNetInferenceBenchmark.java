@@ -50,7 +50,10 @@ public class UNetInferenceBenchmark {
     @Param({"96", "128", "160"})
     public int patch;
 
-    /** {@code spleen} (instance norm, as MONAI's UNet defaults) or {@code spleen-bn} (MONAI Label's segmentation_spleen). */
+    /**
+     * {@code spleen} (instance norm, as MONAI's UNet defaults), {@code spleen-bn} (MONAI Label's segmentation_spleen),
+     * {@code wholebody} (the zoo's SegResNet) or {@code paediatric} (the zoo's DynUNet).
+     */
     @Param({"spleen"})
     public String net;
 
@@ -75,7 +78,12 @@ public class UNetInferenceBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws OrtException {
-        ModelProto model = net.equals("spleen-bn") ? UNetModels.spleenBatchNorm() : UNetModels.spleen();
+        ModelProto model = switch (net) {
+            case "spleen-bn" -> UNetModels.spleenBatchNorm();
+            case "wholebody" -> UNetModels.wholeBody();
+            case "paediatric" -> UNetModels.paediatric();
+            default -> UNetModels.spleen();
+        };
         if (form.equals("optimised")) {
             model = GraphOptimizer.optimize(model).model();
         } else if (form.equals("slices")) {
@@ -92,7 +100,14 @@ public class UNetInferenceBenchmark {
             x.put(i, (float) random.nextGaussian());
         }
         input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), x, new long[] {1, 1, patch, patch, patch});
-        output = new float[2 * n];
+        output = new float
+                [(int) ((ai.onnxruntime.TensorInfo) session.getOutputInfo()
+                                        .values()
+                                        .iterator()
+                                        .next()
+                                        .getInfo())
+                                .getShape()[1]
+                        * n];
     }
 
     @Benchmark

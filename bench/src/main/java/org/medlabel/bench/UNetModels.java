@@ -3,9 +3,11 @@ package org.medlabel.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.medlabel.ml.nn.BasicUNetBuilder;
+import org.medlabel.ml.nn.MonaiNetworks;
 import org.medlabel.ml.nn.Norm;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.onnx.OnnxModelIo;
@@ -55,6 +57,47 @@ public final class UNetModels {
                 .features(32, 64, 128, 256, 512, 32)
                 .seed(0)
                 .build();
+    }
+
+    /** The model zoo's whole-body CT network: SegResNet(init 32, blocks (1,2,2,4)/(1,1,1), 105 out, group norm 8). */
+    public static ModelProto wholeBody() {
+        return MonaiNetworks.build(
+                "SegResNet",
+                Map.of(
+                        "spatial_dims", 3,
+                        "in_channels", 1,
+                        "out_channels", 105,
+                        "init_filters", 32,
+                        "blocks_down", List.of(1, 2, 2, 4),
+                        "blocks_up", List.of(1, 1, 1),
+                        "dropout_prob", 0.2),
+                0);
+    }
+
+    /** The model zoo's paediatric abdominal CT network: DynUNet(6 levels, a [2, 2, 1] level, residual, 4 out). */
+    public static ModelProto paediatric() {
+        return MonaiNetworks.build(
+                "DynUNet",
+                Map.of(
+                        "spatial_dims",
+                        3,
+                        "in_channels",
+                        1,
+                        "out_channels",
+                        4,
+                        "kernel_size",
+                        List.of(3, 3, 3, 3, 3, 3),
+                        "strides",
+                        List.of(1, 2, 2, 2, 2, List.of(2, 2, 1)),
+                        "upsample_kernel_size",
+                        List.of(2, 2, 2, 2, List.of(2, 2, 1)),
+                        "norm_name",
+                        "instance",
+                        "deep_supervision",
+                        false,
+                        "res_block",
+                        true),
+                0);
     }
 
     /** {@code small}, {@code spleen} or {@code deepgrow2d}. */
