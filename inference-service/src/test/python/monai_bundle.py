@@ -53,6 +53,10 @@ def run(bundle, image_path, directory, seed="3"):
     for t in transforms:
         if t["_target_"].endswith("LoadImaged") and "reader" in t:
             t["reader"] = "NibabelReader"
+    if parser["network_def"]["_target_"].endswith("SwinUNETR"):
+        network_def = parser["network_def"]
+        network_def.pop("img_size", None)  # published for MONAI <= 1.4; MONAI 1.5 refuses the argument
+        parser["network_def"] = network_def
     torch.manual_seed(int(seed))
     net = parser.get_parsed_content("network_def")
     randomise_statistics(net, torch.Generator().manual_seed(int(seed)))

@@ -4,11 +4,12 @@ each layout MedLabel reads, plus MONAI's eval output for one input.
 
 usage: monai_checkpoint.py CONFIG DIR
   CONFIG  JSON {"network": a class of monai.networks.nets, "args": {constructor arguments}, "inputShape": [...],
-          "seed": n, "torchscript": false to skip model.ts}
+          "seed": n, "torchscript": false to skip model.ts, "trace" to trace it}
   writes  DIR/state_dict.pt   model.state_dict()
           DIR/model.pt        {"model": state dict, "epoch": 7}  (MONAI Label's checkpoint layout)
           DIR/wrapped.pt      {"state_dict": state dict with DataParallel's "module." prefix, "optimizer": Adam's state}
-          DIR/model.ts        torch.jit.script(model) saved by torch.jit.save (what bundles ship)
+          DIR/model.ts        torch.jit.script(model) (or torch.jit.trace, as the zoo exports SwinUNETR) saved by
+                              torch.jit.save (what bundles ship)
           DIR/half.pt         the state dict in float16; DIR/output_half.bin its eval output
           DIR/input.bin, DIR/output.bin  an input and MONAI's eval output (raw little-endian float32)
 """
@@ -29,6 +30,8 @@ def randomise(net, generator):
                 t.copy_(0.5 + torch.rand(t.shape, generator=generator))
             elif name.endswith(("running_mean", ".bias")) or ".adn.N." in name or ".A.weight" in name:
                 t.copy_(0.2 * torch.randn(t.shape, generator=generator))
+            elif name.endswith("relative_position_bias_table"):  # MONAI draws it small: make it matter
+                t.copy_(torch.randn(t.shape, generator=generator))
             elif re.search(r"(norm\d*|conv_final\.0)\.weight$", name):  # affine norms outside MONAI's ADN blocks
                 t.copy_(1 + 0.2 * torch.randn(t.shape, generator=generator))
 
@@ -36,7 +39,10 @@ def randomise(net, generator):
 def main(config, directory):
     cfg = json.load(open(config))
     torch.manual_seed(cfg["seed"])
-    net = getattr(nets, cfg["network"])(**cfg["args"])
+    args = dict(cfg["args"])
+    if cfg["network"] == "SwinUNETR":
+        args.pop("img_size", None)  # MONAI 1.5 takes the size from each input; MedLabel builds for one size
+    net = getattr(nets, cfg["network"])(**args)
     randomise(net, torch.Generator().manual_seed(cfg["seed"]))
     net.eval()
     x = torch.randn(*cfg["inputShape"], generator=torch.Generator().manual_seed(cfg["seed"] + 1))
@@ -48,7 +54,10 @@ def main(config, directory):
     optimizer = torch.optim.Adam(net.parameters())
     torch.save({"state_dict": {"module." + k: v for k, v in sd.items()}, "optimizer": optimizer.state_dict()},
                f"{directory}/wrapped.pt")
-    if cfg.get("torchscript", True):
+    if cfg.get("torchscript", True) == "trace":
+        with torch.no_grad():
+            torch.jit.save(torch.jit.trace(net, x), f"{directory}/model.ts")
+    elif cfg.get("torchscript", True):
         torch.jit.save(torch.jit.script(net), f"{directory}/model.ts")
     half = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
     torch.save(half, f"{directory}/half.pt")

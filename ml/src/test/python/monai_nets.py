@@ -40,7 +40,10 @@ def build(cfg, tensors):
     dims = len(shape) - 2
     kind = cfg["network"]
     if "args" in cfg:  # MONAI's constructor arguments as given (the networks added with the model zoo's bundles)
-        return getattr(nets, kind)(**cfg["args"])
+        args = dict(cfg["args"])
+        if kind == "SwinUNETR":
+            args.pop("img_size", None)  # MONAI 1.5 takes the size from each input; MedLabel builds for one size
+        return getattr(nets, kind)(**args)
     if kind == "UNet":
         return UNet(spatial_dims=dims, in_channels=cfg["in"], out_channels=cfg["out"], channels=cfg["channels"],
                     strides=cfg["strides"], num_res_units=cfg["residualUnits"], norm=NORMS[cfg["norm"]], act=act(cfg),

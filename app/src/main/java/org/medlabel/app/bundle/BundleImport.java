@@ -177,6 +177,12 @@ public final class BundleImport {
             String name = MonaiNetworks.className(String.valueOf(def.get("_target_")));
             Map<String, Object> args = new LinkedHashMap<>(def);
             args.remove("_target_");
+            if (name.equals("SwinUNETR")
+                    && !args.containsKey("img_size")
+                    && bundle.inference().has("inferer#roi_size")) {
+                // MONAI 1.5 takes each window's size as it comes; MedLabel builds the graph for the roi
+                args.put("img_size", bundle.inference().get("inferer#roi_size"));
+            }
             MonaiNetworks.build(name, args, 0); // refuses what the builder cannot reproduce, by name
             ObjectNode network = model.putObject("network");
             network.put("monai", name);

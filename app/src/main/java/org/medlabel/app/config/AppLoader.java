@@ -18,6 +18,7 @@ import org.medlabel.app.bundle.Bundle;
 import org.medlabel.app.bundle.BundleException;
 import org.medlabel.app.bundle.BundleImport;
 import org.medlabel.ml.nn.MonaiNetworks;
+import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.runtime.Device;
 
 /**
@@ -143,9 +144,10 @@ public final class AppLoader {
         require(
                 n.weights() == null || n.built(),
                 where + "'network.weights' (a PyTorch checkpoint) needs a 'builder' or 'monai' network to load into");
+        ModelProto monai = null;
         if (n.monai() != null) {
             try {
-                MonaiNetworks.build(n.monai(), n.args() == null ? Map.of() : n.args(), 0);
+                monai = MonaiNetworks.build(n.monai(), n.args() == null ? Map.of() : n.args(), 0);
             } catch (IllegalArgumentException e) {
                 throw new AppConfigException(where + "'network': " + e.getMessage());
             }
@@ -163,6 +165,9 @@ public final class AppLoader {
             require(triple(m.inferer().roi()), where + "'inferer.roi' must be 3 positive sizes");
             double overlap = m.inferer().overlap() == null ? 0.25 : m.inferer().overlap();
             require(overlap >= 0 && overlap < 1, where + "'inferer.overlap' must be in [0, 1)");
+        }
+        if (monai != null) {
+            fixedInputSize(where, m, monai);
         }
         require(
                 m.inferer().blend() == null
@@ -293,6 +298,36 @@ public final class AppLoader {
 
     private static boolean triple(List<Integer> sizes) {
         return sizes != null && sizes.size() == 3 && sizes.stream().allMatch(s -> s != null && s > 0);
+    }
+
+    /**
+     * A network built for one input size (UNETR, SwinUNETR) runs only on sliding windows of that size: the roi, read
+     * along the axes the network reads the image by.
+     */
+    private static void fixedInputSize(String where, ModelDefinition m, ModelProto network) {
+        var dims = network.getGraph()
+                .getInput(0)
+                .getType()
+                .getTensorType()
+                .getShape()
+                .getDimList();
+        List<Long> size = dims.stream()
+                .skip(2)
+                .map(d -> d.hasDimValue() ? d.getDimValue() : -1L)
+                .toList();
+        if (size.isEmpty() || size.contains(-1L) || size.size() != 3) {
+            return;
+        }
+        String axes = m.networkAxes();
+        boolean fits = m.inferer().slidingWindow()
+                && triple(m.inferer().roi())
+                && java.util.stream.IntStream.range(0, 3)
+                        .allMatch(a -> m.inferer().roi().get(axes.charAt(a) - 'i')
+                                == size.get(a).intValue());
+        require(
+                fits,
+                where + "network " + m.network().monai() + " is built for inputs of " + size
+                        + ": 'inferer' must be sliding_window with that 'roi' (" + axes + " order)");
     }
 
     private static void require(boolean ok, String message) {

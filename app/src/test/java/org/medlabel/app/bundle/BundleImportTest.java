@@ -80,6 +80,34 @@ class BundleImportTest {
     }
 
     @Test
+    void btcvBundleIsASwinUnetrBuiltForItsRoi() {
+        ObjectNode m = BundleImport.model(Bundle.open(BUNDLES.resolve("swin_unetr_btcv_segmentation"), dir));
+        assertEquals("SwinUNETR", m.at("/network/monai").asText());
+        assertEquals(96, m.at("/network/args/img_size").asInt(), "published for MONAI <= 1.4, which took img_size");
+        assertEquals(48, m.at("/network/args/feature_size").asInt());
+        assertEquals("[1.5,1.5,2.0]", m.at("/pre/spacing").toString());
+        assertEquals(-175, m.at("/pre/window/aMin").asDouble());
+        assertEquals("[96,96,96]", m.at("/inferer/roi").toString());
+        assertEquals("probabilities", m.at("/post/invert").asText());
+        assertEquals(13, m.get("labels").size());
+        assertEquals(1, m.at("/labels/spleen").asInt());
+    }
+
+    @Test
+    void aSwinUnetrWithoutImgSizeIsBuiltForTheInferersRoi() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("swin/configs"));
+        Files.copy(
+                BUNDLES.resolve("swin_unetr_btcv_segmentation/configs/metadata.json"), root.resolve("metadata.json"));
+        String inference = Files.readString(BUNDLES.resolve("swin_unetr_btcv_segmentation/configs/inference.json"))
+                .replace("\"img_size\": 96,", "")
+                .replace("\"feature_size\": 48", "\"feature_size\": 12")
+                .replace("96,\n            96,\n            96", "64,\n            64,\n            32");
+        Files.writeString(root.resolve("inference.json"), inference);
+        ObjectNode m = BundleImport.model(Bundle.open(dir.resolve("swin"), dir));
+        assertEquals("[64,64,32]", m.at("/network/args/img_size").toString());
+    }
+
+    @Test
     void paediatricBundleIsADynUNetWithAForegroundCropAndNumberedLabels() {
         ObjectNode m = BundleImport.model(Bundle.open(BUNDLES.resolve("pediatric_abdominal_ct_segmentation"), dir));
         assertEquals("DynUNet", m.at("/network/monai").asText());
@@ -97,10 +125,7 @@ class BundleImportTest {
         Map<String, String> expected = Map.of(
                 "pancreas_ct_dints_segmentation",
                 "bundle pancreas_ct_dints_segmentation cannot be imported: network monai.networks.nets.DiNTS is not"
-                        + " supported; MedLabel builds UNet, BasicUNet, UNETR, SegResNet, DynUNet",
-                "swin_unetr_btcv_segmentation",
-                "bundle swin_unetr_btcv_segmentation cannot be imported: network SwinUNETR is not supported; MedLabel"
-                        + " builds UNet, BasicUNet, UNETR, SegResNet, DynUNet",
+                        + " supported; MedLabel builds UNet, BasicUNet, UNETR, SegResNet, DynUNet, SwinUNETR",
                 "brats_mri_segmentation",
                 "bundle brats_mri_segmentation cannot be imported: an input of 4 image channels {0=T1c, 1=T1, 2=T2,"
                         + " 3=FLAIR} (MedLabel's models take one image); postprocessing transform Lambdad; a sigmoid"
@@ -229,7 +254,7 @@ class BundleImportTest {
         assertTrue(message.startsWith("app " + bad + ", model 'dints': bundle "), message);
         assertTrue(
                 message.endsWith("network monai.networks.nets.DiNTS is not supported; MedLabel builds UNet,"
-                        + " BasicUNet, UNETR, SegResNet, DynUNet"),
+                        + " BasicUNet, UNETR, SegResNet, DynUNet, SwinUNETR"),
                 message);
     }
 

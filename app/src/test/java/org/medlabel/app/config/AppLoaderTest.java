@@ -207,6 +207,27 @@ class AppLoaderTest {
         assertTrue(invalid(app(GOOD_MODEL + "  pre: {scaleIntensity: {min: 1, max: 1}}\n"))
                 .getMessage()
                 .contains("'pre.scaleIntensity' needs min != max"));
+        String swin = "monai: SwinUNETR, args: {img_size: [64, 64, 32], in_channels: 1, out_channels: 2,"
+                + " feature_size: 12}";
+        assertTrue(invalid(app(GOOD_MODEL.replace(
+                        "builder: unet, inChannels: 1, outChannels: 2, channels: [4, 8], strides: [2]", swin)))
+                .getMessage()
+                .contains("network SwinUNETR is built for inputs of [64, 64, 32]: 'inferer' must be sliding_window"
+                        + " with that 'roi' (ijk order)"));
+        assertTrue(invalid(app(GOOD_MODEL
+                        .replace("builder: unet, inChannels: 1, outChannels: 2, channels: [4, 8], strides: [2]", swin)
+                        .replace("inferer: {kind: whole}", "inferer: {kind: sliding_window, roi: [32, 64, 64]}")))
+                .getMessage()
+                .contains("is built for inputs of [64, 64, 32]"));
+        AppLoader.parse(
+                new ByteArrayInputStream(app(GOOD_MODEL
+                                .replace(
+                                        "builder: unet, inChannels: 1, outChannels: 2, channels: [4, 8], strides: [2]",
+                                        swin)
+                                .replace(
+                                        "inferer: {kind: whole}", "inferer: {kind: sliding_window, roi: [64, 64, 32]}"))
+                        .getBytes(StandardCharsets.UTF_8)),
+                "t");
         assertTrue(invalid("name: t\nmodels: {}\n").getMessage().contains("at least one model"));
         assertTrue(invalid(app(GOOD_MODEL + "  dimension: 4\n")).getMessage().contains("'dimension' must be 2 or 3"));
         assertTrue(invalid(app(GOOD_MODEL + "  dimension: 2\n"))

@@ -37,7 +37,12 @@ class BundleParityTest {
 
     @ParameterizedTest
     @ValueSource(
-            strings = {"spleen_ct_segmentation", "wholeBody_ct_segmentation", "pediatric_abdominal_ct_segmentation"})
+            strings = {
+                "spleen_ct_segmentation",
+                "wholeBody_ct_segmentation",
+                "pediatric_abdominal_ct_segmentation",
+                "swin_unetr_btcv_segmentation"
+            })
     void importedBundleSegmentsAsMonaiRunsIt(String bundle) throws Exception {
         System.out.println(PythonOracle.run("monai_bundle.py", "run", BUNDLES.resolve(bundle), CT, dir)
                 .lines()

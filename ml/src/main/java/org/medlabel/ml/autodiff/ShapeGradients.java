@@ -36,6 +36,7 @@ final class ShapeGradients {
         rules.put("Concat", ShapeGradients::concat);
         rules.put("Split", ShapeGradients::split);
         rules.put("Slice", ShapeGradients::slice);
+        rules.put("Gather", ShapeGradients::gather);
     }
 
     private static int axis(NodeProto n, Backward b, long fallback) {
@@ -113,5 +114,36 @@ final class ShapeGradients {
 
     private static long clamp(long v, long lo, long hi) {
         return Math.max(lo, Math.min(hi, v));
+    }
+
+    /**
+     * Gather's gradient along axis 0 (rows read from a table, such as a relative position bias) scatters the output
+     * gradient back into the table's rows, adding where an index repeats. Only the data's gradient: indices are ints.
+     */
+    private static void gather(NodeProto n, Backward b) {
+        long[] shape = b.shape(n.getInput(0));
+        long axis = Attributes.integer(n, "axis", 0);
+        if (axis != 0 && axis != -shape.length) {
+            throw new UnsupportedOperatorException("Gather's gradient is only taken along axis 0, not " + axis);
+        }
+        String dy = dy(n, b);
+        long count = b.shape(n.getInput(1)).length == 0
+                ? 1
+                : LongStream.of(b.shape(n.getInput(1))).reduce(1, (p, q) -> p * q);
+        long row = LongStream.of(shape).skip(1).reduce(1, (p, q) -> p * q);
+        // one index per gradient element: the row index broadcast over each row's values
+        long[] flatRows = {count, row};
+        String indices = b.graph()
+                .node(
+                        "Expand",
+                        List.of(b.graph().node("Reshape", List.of(n.getInput(1), b.ints(count, 1))), b.ints(flatRows)));
+        String zeros = b.node(new long[] {shape[0], row}, "Expand", List.of(b.scalar(0f), b.ints(shape[0], row)));
+        String scattered = b.node(
+                new long[] {shape[0], row},
+                "ScatterElements",
+                List.of(zeros, indices, b.reshape(dy, flatRows)),
+                Attributes.integer("axis", 0),
+                Attributes.string("reduction", "add"));
+        b.add(n.getInput(0), b.reshape(scattered, shape));
     }
 }

@@ -254,6 +254,15 @@ final class Layers {
                 real("epsilon", 1e-5f));
     }
 
+    /** {@code F.layer_norm} over the last axis without learnable scale and shift. */
+    String layerNorm(String x, int dim) {
+        return g.node(
+                "LayerNormalization",
+                List.of(x, fixed(dim, 1f), fixed(dim, 0f)),
+                integer("axis", -1),
+                real("epsilon", 1e-5f));
+    }
+
     /** GELU, exactly: x·(1 + erf(x/√2))/2 (ONNX has no Gelu before opset 20). */
     String gelu(String x) {
         String e = g.node("Erf", List.of(g.node("Mul", List.of(x, scalar("gelu.rsqrt2", (float) Math.sqrt(0.5))))));

@@ -24,13 +24,14 @@ public final class MonaiNetworks {
             Map.entry("basicunet", "BasicUNet"),
             Map.entry("unetr", "UNETR"),
             Map.entry("segresnet", "SegResNet"),
-            Map.entry("dynunet", "DynUNet"));
+            Map.entry("dynunet", "DynUNet"),
+            Map.entry("swinunetr", "SwinUNETR"));
 
     private MonaiNetworks() {}
 
     /** The classes this factory builds, as MONAI spells them. */
     public static List<String> supported() {
-        return List.of("UNet", "BasicUNet", "UNETR", "SegResNet", "DynUNet");
+        return List.of("UNet", "BasicUNet", "UNETR", "SegResNet", "DynUNet", "SwinUNETR");
     }
 
     /**
@@ -63,6 +64,7 @@ public final class MonaiNetworks {
             case "BasicUNet" -> basicUNet(a, seed);
             case "UNETR" -> unetr(a, seed);
             case "SegResNet" -> segResNet(a, seed);
+            case "SwinUNETR" -> swinUnetr(a, seed);
             default -> dynUNet(a, seed);
         };
         a.checkAllUsed();
@@ -125,6 +127,50 @@ public final class MonaiNetworks {
                 .dropout(a.real("dropout_rate", 0))
                 .seed(seed)
                 .build();
+    }
+
+    /**
+     * SwinUNETR's windows depend on the input's size, which MONAI reads from each input: the graph is built for
+     * {@code img_size} (MONAI's constructor argument until 1.4, the sliding window's roi).
+     */
+    private static ModelProto swinUnetr(Args a, long seed) {
+        a.fixed("spatial_dims", 3);
+        a.fixed("dropout_path_rate", 0.0); // stochastic depth: a training behaviour MedLabel's graphs do not have
+        a.fixed("patch_norm", false);
+        a.fixed("norm_layer", "LayerNorm");
+        a.bool("use_checkpoint", false); // recomputation in backward: the same values
+        if (!a.has("img_size")) {
+            throw a.invalid(
+                    "img_size",
+                    "is required: MedLabel builds SwinUNETR for one input size, the sliding window's roi_size");
+        }
+        String downsample = a.string("downsample", "merging").toLowerCase(Locale.ROOT);
+        if (!downsample.equals("merging") && !downsample.equals("mergingv2")) {
+            throw a.invalid("downsample", "'" + downsample + "' is not supported (merging, mergingv2)");
+        }
+        SwinUnetrBuilder b = new SwinUnetrBuilder()
+                .imageSize(a.sizes("img_size", 3))
+                .inChannels(a.integer("in_channels"))
+                .outChannels(a.integer("out_channels"))
+                .patchSize(a.integer("patch_size", 2))
+                .windowSize(a.has("window_size") ? a.sizes("window_size", 3) : new int[] {7, 7, 7})
+                .qkvBias(a.bool("qkv_bias", true))
+                .mlpRatio(a.real("mlp_ratio", 4.0))
+                .featureSize(a.integer("feature_size", 24))
+                .norm(a.norm("norm_name", Norm.INSTANCE))
+                .dropout(a.real("drop_rate", 0))
+                .attentionDropout(a.real("attn_drop_rate", 0))
+                .normalize(a.bool("normalize", true))
+                .mergingV2(downsample.equals("mergingv2"))
+                .v2(a.bool("use_v2", false))
+                .seed(seed);
+        if (a.has("depths")) {
+            b.depths(a.ints("depths"));
+        }
+        if (a.has("num_heads")) {
+            b.heads(a.ints("num_heads"));
+        }
+        return b.build();
     }
 
     private static ModelProto segResNet(Args a, long seed) {

@@ -22,7 +22,6 @@ public final class UnetrBuilder {
 
     private static final int PATCH = 16;
     private static final int LAYERS = 12;
-    private static final float RES_BLOCK_SLOPE = 0.01f;
 
     private int inChannels = 1;
     private int outChannels = 2;
@@ -109,14 +108,14 @@ public final class UnetrBuilder {
         List<String> hidden = new ArrayList<>();
         String x = vit(l, image, hidden);
         int fs = featureSize;
-        String enc1 = resBlock(l, "encoder1.layer", image, inChannels, fs);
+        String enc1 = UnetrBlocks.resBlock(l, norm, "encoder1.layer", image, inChannels, fs);
         String enc2 = prUp(l, "encoder2", volume(l, hidden.get(3)), hiddenSize, 2 * fs, 2);
         String enc3 = prUp(l, "encoder3", volume(l, hidden.get(6)), hiddenSize, 4 * fs, 1);
         String enc4 = prUp(l, "encoder4", volume(l, hidden.get(9)), hiddenSize, 8 * fs, 0);
-        String dec3 = up(l, "decoder5", volume(l, x), enc4, hiddenSize, 8 * fs);
-        String dec2 = up(l, "decoder4", dec3, enc3, 8 * fs, 4 * fs);
-        String dec1 = up(l, "decoder3", dec2, enc2, 4 * fs, 2 * fs);
-        String out = up(l, "decoder2", dec1, enc1, 2 * fs, fs);
+        String dec3 = UnetrBlocks.up(l, norm, "decoder5", volume(l, x), enc4, hiddenSize, 8 * fs);
+        String dec2 = UnetrBlocks.up(l, norm, "decoder4", dec3, enc3, 8 * fs, 4 * fs);
+        String dec1 = UnetrBlocks.up(l, norm, "decoder3", dec2, enc2, 4 * fs, 2 * fs);
+        String out = UnetrBlocks.up(l, norm, "decoder2", dec1, enc1, 2 * fs, fs);
         String logits = l.conv("out.conv.conv", out, fs, outChannels, 1, 1, true);
         g.output(logits, -1, outChannels, d, h, w);
         // MONAI 1.5's transformer blocks always hold a cross-attention, used only by other networks
@@ -147,7 +146,15 @@ public final class UnetrBuilder {
         for (int i = 0; i < LAYERS; i++) {
             String name = "vit.blocks." + i;
             x = l.add(x, attention(l, name + ".attn", l.layerNorm(name + ".norm1", x, hiddenSize)));
-            x = l.add(x, mlp(l, name + ".mlp", l.layerNorm(name + ".norm2", x, hiddenSize)));
+            x = l.add(
+                    x,
+                    UnetrBlocks.mlp(
+                            l,
+                            name + ".mlp",
+                            l.layerNorm(name + ".norm2", x, hiddenSize),
+                            hiddenSize,
+                            mlpDim,
+                            dropout));
             hidden.add(x);
         }
         return l.layerNorm("vit.norm", x, hiddenSize);
@@ -169,11 +176,6 @@ public final class UnetrBuilder {
         return l.dropout(dropout, l.linear(name + ".out_proj", merged, hiddenSize, hiddenSize, true));
     }
 
-    private String mlp(Layers l, String name, String x) {
-        String y = l.dropout(dropout, l.gelu(l.linear(name + ".linear1", x, hiddenSize, mlpDim, true)));
-        return l.dropout(dropout, l.linear(name + ".linear2", y, mlpDim, hiddenSize, true));
-    }
-
     /** Tokens [N, P, hidden] back to a volume [N, hidden, D/16, H/16, W/16]. */
     private String volume(Layers l, String tokens) {
         String grid =
@@ -181,34 +183,19 @@ public final class UnetrBuilder {
         return l.transpose(grid, 0, 4, 1, 2, 3);
     }
 
-    /** MONAI's {@code UnetResBlock}: two 3³ convolutions with norm and LeakyReLU 0.01, a 1³ projection if needed. */
-    private String resBlock(Layers l, String name, String x, int in, int out) {
-        String y = l.conv(name + ".conv1.conv", x, in, out, 3, 1, false);
-        y = l.activation(Activation.leakyRelu(RES_BLOCK_SLOPE), name + ".lrelu", l.norm(norm, name + ".norm1", y, out));
-        y = l.norm(norm, name + ".norm2", l.conv(name + ".conv2.conv", y, out, out, 3, 1, false), out);
-        String residual = in == out
-                ? x
-                : l.norm(norm, name + ".norm3", l.conv(name + ".conv3.conv", x, in, out, 1, 1, false), out);
-        return l.activation(Activation.leakyRelu(RES_BLOCK_SLOPE), name + ".lrelu", l.add(y, residual));
-    }
-
     /** MONAI's {@code UnetrPrUpBlock}: a 2³ transposed convolution, then {@code layers} × (up, residual block). */
     private String prUp(Layers l, String name, String x, int in, int out, int layers) {
-        String y = up2(l, name + ".transp_conv_init", x, in, out);
+        String y = UnetrBlocks.up2(l, name + ".transp_conv_init", x, in, out);
         for (int i = 0; i < layers; i++) {
-            y = resBlock(l, name + ".blocks." + i + ".1", up2(l, name + ".blocks." + i + ".0", y, out, out), out, out);
+            y = UnetrBlocks.resBlock(
+                    l,
+                    norm,
+                    name + ".blocks." + i + ".1",
+                    UnetrBlocks.up2(l, name + ".blocks." + i + ".0", y, out, out),
+                    out,
+                    out);
         }
         return y;
-    }
-
-    /** MONAI's {@code UnetrUpBlock}: upsample, concatenate the skip, residual block. */
-    private String up(Layers l, String name, String x, String skip, int in, int out) {
-        String y = l.concat(up2(l, name + ".transp_conv", x, in, out), skip);
-        return resBlock(l, name + ".conv_block", y, 2 * out, out);
-    }
-
-    private static String up2(Layers l, String name, String x, int in, int out) {
-        return l.convTranspose(name + ".conv", x, in, out, 2, 2, 0, 0, false);
     }
 
     private long patchCount() {

@@ -42,6 +42,14 @@ final class ConstantFolding {
 
     /** Folds what it can into {@code g}; returns the number of nodes removed. */
     static int fold(GraphBuilder g, ModelProto model) {
+        return fold(g, model, Set.of());
+    }
+
+    /**
+     * As {@link #fold(GraphBuilder, ModelProto)}, with the initializers in {@code variables} taken as values that
+     * change (parameters being trained): nothing computed from them is folded.
+     */
+    static int fold(GraphBuilder g, ModelProto model, Set<String> variables) {
         Set<String> graphInputs = new HashSet<>();
         g.inputs().forEach(v -> graphInputs.add(v.getName()));
         Map<String, long[]> shapes = staticShapes(g.valueInfos());
@@ -49,7 +57,7 @@ final class ConstantFolding {
         List<NodeProto> nodes = g.takeNodes();
         nodes.stream()
                 .flatMap(n -> n.getInputList().stream())
-                .filter(name -> !graphInputs.contains(name) && g.initializer(name) != null)
+                .filter(name -> !graphInputs.contains(name) && !variables.contains(name) && g.initializer(name) != null)
                 .forEach(constant::add);
         List<NodeProto> folded = new ArrayList<>();
         List<NodeProto> kept = new ArrayList<>();

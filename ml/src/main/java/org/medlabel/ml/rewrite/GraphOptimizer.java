@@ -1,13 +1,16 @@
 package org.medlabel.ml.rewrite;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.OnnxModelIo;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
+import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.runtime.ExecutionProvider;
 
 /**
@@ -62,13 +65,31 @@ public final class GraphOptimizer {
 
     /**
      * Only constant folding and dead-node removal: what a graph needs before it is differentiated (shape arithmetic
-     * and {@code Constant} nodes become initializers) while its operators, and so its parameters, stay as they are.
+     * and {@code Constant} nodes become initializers) while its operators, and so its parameters, stay as they are:
+     * nothing computed from a parameter ({@link #parameters}) is folded, even where no input is involved (a relative
+     * position bias gathered from its table).
      */
     public static ModelProto fold(ModelProto model) {
         OnnxModelIo.defaultOpset(model);
         GraphBuilder g = GraphBuilder.edit(model.getGraph());
-        ConstantFolding.fold(g, model);
+        ConstantFolding.fold(g, model, parameters(model));
         DeadCode.remove(g);
         return model.toBuilder().setGraph(g.build()).build();
+    }
+
+    /**
+     * The initializers a network may learn: float tensors of rank >= 1, except the constants our builders name
+     * {@code fixed.*}.
+     */
+    public static Set<String> parameters(ModelProto model) {
+        Set<String> names = new LinkedHashSet<>();
+        for (TensorProto t : model.getGraph().getInitializerList()) {
+            if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE
+                    && t.getDimsCount() > 0
+                    && !t.getName().startsWith("fixed.")) {
+                names.add(t.getName());
+            }
+        }
+        return names;
     }
 }

@@ -177,7 +177,8 @@ public final class TrainingGraph {
         String logits = output.getName();
         g.clearOutputs();
         Map<String, String> running = TrainingForm.apply(g);
-        Set<String> candidates = parameterCandidates(g, running.keySet(), spec.frozen());
+        Set<String> candidates =
+                parameterCandidates(g, GraphOptimizer.parameters(spec.forward()), running.keySet(), spec.frozen());
         long[] labelShape = spec.inputShape().clone();
         labelShape[1] = 1;
         g.input(LABEL, labelShape);
@@ -259,10 +260,11 @@ public final class TrainingGraph {
     }
 
     /**
-     * Float initializers of rank >= 1 read by some node, except running statistics, frozen names and the fixed
-     * constants our builders name {@code fixed.*}: the values a network learns.
+     * The forward model's parameters ({@link GraphOptimizer#parameters}) that some node reads, except running
+     * statistics and frozen names: the values a network learns. Constants folded from fixed values are not among them.
      */
-    private static Set<String> parameterCandidates(GraphBuilder g, Set<String> running, Set<String> frozen) {
+    private static Set<String> parameterCandidates(
+            GraphBuilder g, Set<String> parameters, Set<String> running, Set<String> frozen) {
         Set<String> read = new LinkedHashSet<>();
         for (NodeProto n : g.nodes()) {
             read.addAll(n.getInputList());
@@ -270,12 +272,7 @@ public final class TrainingGraph {
         Set<String> candidates = new LinkedHashSet<>();
         for (String name : read) {
             TensorProto t = g.initializer(name);
-            if (t != null
-                    && t.getDataType() == TensorProto.DataType.FLOAT_VALUE
-                    && t.getDimsCount() > 0
-                    && !running.contains(name)
-                    && !frozen.contains(name)
-                    && !name.startsWith("fixed.")) {
+            if (t != null && parameters.contains(name) && !running.contains(name) && !frozen.contains(name)) {
                 candidates.add(name);
             }
         }

@@ -335,7 +335,67 @@ class MonaiWeightsTest {
                                         1,
                                         "trans_bias",
                                         true),
-                                new long[] {1, 1, 16, 16, 12}))
+                                new long[] {1, 1, 16, 16, 12}),
+                        new Case(
+                                "SwinUNETR (the BTCV layout, feature size 12): windows padded, shifted, and clipped",
+                                () -> new SwinUnetrBuilder()
+                                        .imageSize(64)
+                                        .outChannels(3)
+                                        .featureSize(12)
+                                        .build(),
+                                "SwinUNETR",
+                                args(
+                                        "img_size",
+                                        64,
+                                        "in_channels",
+                                        1,
+                                        "out_channels",
+                                        3,
+                                        "feature_size",
+                                        12,
+                                        "use_checkpoint",
+                                        false),
+                                new long[] {1, 1, 64, 64, 64}),
+                        new Case(
+                                "SwinUNETR v2: merging v2, [4, 4, 2] windows, 2 images, no qkv bias, not normalised",
+                                () -> new SwinUnetrBuilder()
+                                        .imageSize(32, 64, 32)
+                                        .inChannels(2)
+                                        .outChannels(2)
+                                        .featureSize(24)
+                                        .depths(2, 1, 2, 1)
+                                        .heads(2, 4, 4, 8)
+                                        .windowSize(4, 4, 2)
+                                        .qkvBias(false)
+                                        .normalize(false)
+                                        .mergingV2(true)
+                                        .v2(true)
+                                        .build(),
+                                "SwinUNETR",
+                                args(
+                                        "img_size",
+                                        List.of(32, 64, 32),
+                                        "in_channels",
+                                        2,
+                                        "out_channels",
+                                        2,
+                                        "feature_size",
+                                        24,
+                                        "depths",
+                                        List.of(2, 1, 2, 1),
+                                        "num_heads",
+                                        List.of(2, 4, 4, 8),
+                                        "window_size",
+                                        List.of(4, 4, 2),
+                                        "qkv_bias",
+                                        false,
+                                        "normalize",
+                                        false,
+                                        "downsample",
+                                        "mergingv2",
+                                        "use_v2",
+                                        true),
+                                new long[] {2, 2, 32, 64, 32}))
                 .map(Arguments::of);
     }
 
@@ -347,7 +407,7 @@ class MonaiWeightsTest {
         float[] expected = TorchNetworks.readFloats(dir.resolve("output.bin"));
         ModelProto ours = c.ours().get();
         for (String layout : LAYOUTS) {
-            if (layout.endsWith(".ts") && !scriptable(c)) {
+            if (layout.endsWith(".ts") && Boolean.FALSE.equals(torchscript(c))) {
                 continue;
             }
             StateDict weights = TorchCheckpoint.read(dir.resolve(layout));
@@ -373,7 +433,7 @@ class MonaiWeightsTest {
         Map<String, String> refusals = new LinkedHashMap<>();
         refusals.put(
                 "network monai.networks.nets.DiNTS is not supported; MedLabel builds UNet, BasicUNet, UNETR, SegResNet,"
-                        + " DynUNet",
+                        + " DynUNet, SwinUNETR",
                 refusal("monai.networks.nets.DiNTS", args("in_channels", 1)));
         refusals.put(
                 "UNet argument spatial_dims: only 3 is supported, was 2",
@@ -390,6 +450,21 @@ class MonaiWeightsTest {
                                 List.of(16, 32),
                                 "strides",
                                 List.of(2))));
+        refusals.put(
+                "SwinUNETR argument img_size: is required: MedLabel builds SwinUNETR for one input size, the sliding"
+                        + " window's roi_size",
+                refusal("SwinUNETR", args("in_channels", 1, "out_channels", 14, "feature_size", 48)));
+        refusals.put(
+                "SwinUNETR argument dropout_path_rate: only 0.0 is supported, was 0.1",
+                refusal(
+                        "SwinUNETR",
+                        args("img_size", 96, "in_channels", 1, "out_channels", 2, "dropout_path_rate", 0.1)));
+        refusals.put(
+                "SwinUNETR's image size [96, 96, 80] must be divisible by patch_size^5 = 32",
+                refusal("SwinUNETR", args("img_size", List.of(96, 96, 80), "in_channels", 1, "out_channels", 2)));
+        refusals.put(
+                "feature size must be a multiple of 12 (as MONAI requires), was 16",
+                refusal("SwinUNETR", args("img_size", 64, "in_channels", 1, "out_channels", 2, "feature_size", 16)));
         refusals.put(
                 "SegResNet arguments not supported by MedLabel's builder: vae_estimate_std",
                 refusal("SegResNet", args("init_filters", 8, "vae_estimate_std", false)));
@@ -476,14 +551,20 @@ class MonaiWeightsTest {
                 norm.unexpected().toString());
     }
 
-    /** MONAI's DynUNet with deep supervision cannot be scripted by TorchScript (MONAI's own limitation). */
-    private static boolean scriptable(Case c) {
+    /**
+     * How the case's TorchScript is made: MONAI's DynUNet with deep supervision cannot be scripted (MONAI's own
+     * limitation), SwinUNETR is traced as the zoo exports it, the others are scripted.
+     */
+    private static Object torchscript(Case c) {
+        if (c.network().equals("SwinUNETR")) {
+            return "trace";
+        }
         return !Boolean.TRUE.equals(c.args().get("deep_supervision"));
     }
 
     private void save(Case c, int seed) throws Exception {
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("torchscript", scriptable(c));
+        config.put("torchscript", torchscript(c));
         config.put("network", c.network());
         config.put("args", c.args());
         config.put("inputShape", c.input());

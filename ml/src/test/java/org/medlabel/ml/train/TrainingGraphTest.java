@@ -18,6 +18,7 @@ import org.medlabel.ml.nn.BasicUNetBuilder;
 import org.medlabel.ml.nn.DynUNetBuilder;
 import org.medlabel.ml.nn.Norm;
 import org.medlabel.ml.nn.SegResNetBuilder;
+import org.medlabel.ml.nn.SwinUnetrBuilder;
 import org.medlabel.ml.nn.TorchNetworks;
 import org.medlabel.ml.nn.UNetBuilder;
 import org.medlabel.ml.nn.UnetrBuilder;
@@ -251,7 +252,42 @@ class TrainingGraphTest {
                                         16,
                                         8),
                                 "dicece"),
-                        new Loss(Loss.Kind.DICE_CE, null, true, true)));
+                        new Loss(Loss.Kind.DICE_CE, null, true, true)),
+                Arguments.of(
+                        "SwinUNETR (window attention with relative position bias, shifted masked windows, patch"
+                                + " merging, windows clipped along some axes), DiceCE",
+                        new SwinUnetrBuilder()
+                                .imageSize(32, 32, 64)
+                                .inChannels(2)
+                                .featureSize(12)
+                                .depths(2, 1, 2, 1)
+                                .heads(2, 2, 4, 4)
+                                .windowSize(4)
+                                .seed(9)
+                                .build(),
+                        TorchNetworks.monai(
+                                "SwinUNETR",
+                                Map.of(
+                                        "img_size",
+                                        List.of(32, 32, 64),
+                                        "in_channels",
+                                        2,
+                                        "out_channels",
+                                        2,
+                                        "feature_size",
+                                        12,
+                                        "depths",
+                                        List.of(2, 1, 2, 1),
+                                        "num_heads",
+                                        List.of(2, 2, 4, 4),
+                                        "window_size",
+                                        4),
+                                1,
+                                2,
+                                32,
+                                32,
+                                64),
+                        Loss.diceCe()));
     }
 
     private static Map<String, Object> unetr() {
