@@ -1,13 +1,15 @@
 """A MONAI model-zoo bundle's own inference, run by MONAI (../shared/oracles), for the bundle-import comparison.
 
 usage:
-  monai_bundle.py run BUNDLE IMAGE DIR [SEED]
+  monai_bundle.py run BUNDLE IMAGE DIR [SEED [CLICKS]]
       Copies BUNDLE's configs to DIR/bundle, crops IMAGE to its central 128 x 128 in-plane voxels (DIR/image.nii.gz,
       keeping CI fast), then with MONAI's ConfigParser on the bundle's configs/inference.*: builds network_def seeded
       (batch-norm statistics drawn at random), saves its state dict as DIR/bundle/models/model.pt (the file MedLabel
       imports), and runs the bundle's own preprocessing, inferer and postprocessing (SaveImaged left out) exactly as its
       evaluator would: labels on the image's grid into DIR/labels.nii.gz. LoadImaged's reader is set to nibabel (the
       oracle has no ITK; both read a NIfTI's voxels and affine the same). Prints JSON: shape, voxels per label, seconds.
+      CLICKS (a DeepEdit bundle): JSON {label name: [[i, j, k], ...]} in the cropped image's voxels, given to the
+      bundle's click transforms as MONAI Label gives them; the bundle's scripts/ are importable as its configs expect.
 """
 import json
 import shutil
@@ -37,10 +39,13 @@ def randomise_statistics(net, generator):
                 t.copy_(0.2 * torch.randn(t.shape, generator=generator))
 
 
-def run(bundle, image_path, directory, seed="3"):
+def run(bundle, image_path, directory, seed="3", clicks="{}"):
     torch.set_num_threads(2)
     root = f"{directory}/bundle"
     shutil.copytree(f"{bundle}/configs", f"{root}/configs")
+    if __import__("os").path.isdir(f"{bundle}/scripts"):
+        shutil.copytree(f"{bundle}/scripts", f"{root}/scripts")
+        sys.path.insert(0, root)
     image = f"{directory}/image.nii.gz"
     crop(image_path, image)
     inference = next(f"{root}/configs/{n}" for n in ("inference.json", "inference.yaml", "inference.yml")
@@ -50,6 +55,8 @@ def run(bundle, image_path, directory, seed="3"):
     parser.read_meta(f"{root}/configs/metadata.json")
     parser["bundle_root"] = root
     transforms = parser["preprocessing"]["transforms"]
+    if isinstance(transforms, str):  # "$@preprocessing_transforms + @deepedit_transforms + ..."
+        transforms = parser["preprocessing_transforms"]
     for t in transforms:
         if t["_target_"].endswith("LoadImaged") and "reader" in t:
             t["reader"] = "NibabelReader"
@@ -68,7 +75,7 @@ def run(bundle, image_path, directory, seed="3"):
     inferer = parser.get_parsed_content("inferer")
     post = parser.get_parsed_content("postprocessing")
     post.transforms = tuple(t for t in post.transforms if not isinstance(t, SaveImaged))
-    data = pre({"image": image})
+    data = pre({"image": image, **json.loads(clicks)})
     network_input = list(data["image"].shape[1:])
     start = time.time()
     with torch.no_grad():

@@ -39,6 +39,8 @@ public final class BundleImport {
     private final List<String> unsupported = new ArrayList<>();
     private final ObjectNode model = MAPPER.createObjectNode();
     private boolean intensitySeen;
+    /** DeepEdit's label names (label → channel), from its click transforms; null for a segmentation bundle. */
+    private Map<?, ?> deepEditLabels;
 
     private BundleImport(Bundle bundle) {
         this.bundle = bundle;
@@ -68,7 +70,6 @@ public final class BundleImport {
                 metadata.has("name") ? String.valueOf(metadata.get("name")) : "MONAI bundle " + bundle.name());
         model.put("dimension", 3);
         network();
-        inputs(metadata);
         ObjectNode pre = model.putObject("pre");
         for (Map<String, Object> t : transforms("preprocessing")) {
             preprocessing(t, pre);
@@ -76,10 +77,36 @@ public final class BundleImport {
         if (pre.isEmpty()) {
             model.remove("pre");
         }
+        if (deepEditLabels == null) {
+            inputs(metadata); // DeepEdit's input channels are the image and its click maps
+        }
         inferer();
         boolean sigmoid = postprocessing();
-        labels(metadata, sigmoid);
+        if (deepEditLabels != null) {
+            deepEdit();
+        } else {
+            labels(metadata, sigmoid);
+        }
         bundle.train().ifPresent(this::training);
+    }
+
+    /**
+     * A DeepEdit bundle is MedLabel's DeepEdit model: the image and one guidance channel per label name (the
+     * bundle's order, background included), the output channel of a label its value in {@code label_names}.
+     */
+    private void deepEdit() {
+        model.put("type", "deepedit");
+        if (!model.has("guidance")) {
+            unsupported.add("DeepEdit clicks without AddGuidanceSignalDeepEditd");
+        }
+        ObjectNode labels = model.putObject("labels");
+        deepEditLabels.forEach((name, value) -> {
+            if (value instanceof Number n) {
+                labels.put(String.valueOf(name), n.intValue());
+            } else {
+                unsupported.add("DeepEdit label " + name + " has no integer value: " + value);
+            }
+        });
     }
 
     /**
@@ -144,6 +171,10 @@ public final class BundleImport {
                 notTaken.add("loss " + name);
             }
         }
+        if (model.get("training") instanceof ObjectNode taken) {
+            taken.setAll(training); // the slices a 2-D model trains on
+            training = taken;
+        }
         if (!training.isEmpty()) {
             model.set("training", training);
         }
@@ -184,6 +215,9 @@ public final class BundleImport {
                 args.put("img_size", bundle.inference().get("inferer#roi_size"));
             }
             MonaiNetworks.build(name, args, 0); // refuses what the builder cannot reproduce, by name
+            if (args.get("spatial_dims") instanceof Number dims && dims.intValue() == 2) {
+                model.put("dimension", 2);
+            }
             ObjectNode network = model.putObject("network");
             network.put("monai", name);
             network.set("args", MAPPER.valueToTree(args));
@@ -246,6 +280,25 @@ public final class BundleImport {
                 s.put("min", a.number("minv", 0.0));
                 s.put("max", a.number("maxv", 1.0));
             }
+            case "OrientationGuidanceMultipleLabelDeepEditd",
+                    "AddGuidanceFromPointsDeepEditd",
+                    "ResizeGuidanceMultipleLabelDeepEditd" -> {
+                // MedLabel maps each click through the image's own reorientation and resize
+                a.ignore("ref_image", "guidance");
+                if (a.get("label_names") instanceof Map<?, ?> names) {
+                    deepEditLabels = names;
+                }
+            }
+            case "Resized" -> {
+                a.only("mode", "area");
+                a.only("size_mode", "all");
+                pre.set("resize", MAPPER.valueToTree(a.get("spatial_size")));
+            }
+            case "AddGuidanceSignalDeepEditd" -> {
+                a.only("number_intensity_ch", 1);
+                a.ignore("guidance");
+                model.putObject("guidance").put("sigma", a.number("sigma", 3.0));
+            }
             case "CropForegroundd" -> {
                 a.only("select_fn", null);
                 a.only("k_divisible", 1);
@@ -271,19 +324,19 @@ public final class BundleImport {
         switch (name) {
             case "SimpleInferer" -> inferer.put("kind", "whole");
             case "SlidingWindowInferer" -> {
-                inferer.put("kind", "sliding_window");
                 Object roi = a.get("roi_size");
-                List<Object> sizes = roi instanceof List<?> l ? new ArrayList<>(l) : List.of(roi, roi, roi);
-                inferer.set("roi", MAPPER.valueToTree(sizes));
-                inferer.put("overlap", a.number("overlap", 0.25));
-                String mode = a.string("mode", "constant").toLowerCase(Locale.ROOT);
-                inferer.put("blend", mode);
-                String padding = a.string("padding_mode", "constant").toLowerCase(Locale.ROOT);
-                inferer.put("padding", padding);
-                a.only("sigma_scale", 0.125);
-                a.only("cval", 0);
-                // where and how many windows run at once: the same result
-                a.ignore("sw_batch_size", "device", "sw_device", "progress", "cache_roi_weight_map");
+                slidingWindow(a, inferer, roi instanceof List<?> l ? new ArrayList<>(l) : List.of(roi, roi, roi));
+            }
+            case "SliceInferer" -> {
+                // a 2-D sliding window over each slice along the third axis: a 3-D one whose roi is one slice deep
+                int axis = (int) a.number("spatial_dim", 0.0);
+                if (axis != 2) {
+                    unsupported.add("inferer SliceInferer: spatial_dim=" + axis + " (only 2, the volume's slices)");
+                }
+                List<Object> roi = new ArrayList<>(a.get("roi_size") instanceof List<?> l ? l : List.of());
+                roi.add(1);
+                slidingWindow(a, inferer, roi);
+                model.putObject("training").set("patch", MAPPER.valueToTree(roi));
             }
             default -> {
                 unsupported.add("inferer " + name);
@@ -291,6 +344,21 @@ public final class BundleImport {
             }
         }
         a.check(unsupported);
+    }
+
+    /** MONAI's SlidingWindowInferer's settings as the app's sliding window over {@code roi}. */
+    private static void slidingWindow(Args a, ObjectNode inferer, List<Object> roi) {
+        inferer.put("kind", "sliding_window");
+        inferer.set("roi", MAPPER.valueToTree(roi));
+        inferer.put("overlap", a.number("overlap", 0.25));
+        String mode = a.string("mode", "constant").toLowerCase(Locale.ROOT);
+        inferer.put("blend", mode);
+        String padding = a.string("padding_mode", "constant").toLowerCase(Locale.ROOT);
+        inferer.put("padding", padding);
+        a.only("sigma_scale", 0.125);
+        a.only("cval", 0);
+        // where and how many windows run at once: the same result
+        a.ignore("sw_batch_size", "device", "sw_device", "progress", "cache_roi_weight_map");
     }
 
     /** The post steps; returns whether the network's output is read by a sigmoid. */

@@ -189,11 +189,24 @@ public final class AppLoader {
         PreProcessing pre = m.pre();
         int dims = m.spatialDims();
         require(dims == 2 || dims == 3, where + "'dimension' must be 2 or 3");
-        if (dims == 2) {
-            require(m.type() == ModelType.DEEPGROW, where + "only DeepGrow models take 'dimension: 2'");
+        if (dims == 2 && m.type() == ModelType.SEGMENTATION) {
+            // MONAI's SliceInferer: a 2-D sliding window over each slice, a 3-D one whose roi is one slice deep
+            require(
+                    m.inferer().slidingWindow()
+                            && triple(m.inferer().roi())
+                            && m.inferer().roi().get(2) == 1,
+                    where + "a 2-D segmentation model runs on slices: 'inferer' must be sliding_window with a roi of"
+                            + " [x, y, 1]");
+            require(
+                    m.trainingSettings().patch().get(2) == 1,
+                    where + "a 2-D segmentation model trains on slices: 'training.patch' must be [x, y, 1]");
+        } else if (dims == 2) {
+            require(
+                    m.type() == ModelType.DEEPGROW,
+                    where + "only DeepGrow and segmentation models take 'dimension: 2'");
             require(
                     m.inferer().kind().equals("whole"),
-                    where + "a 2-D model sees one slice whole ('inferer.kind: whole')");
+                    where + "a 2-D DeepGrow model sees one slice whole ('inferer.kind: whole')");
             require(
                     pre == null || (pre.orientation() == null && pre.resize() == null),
                     where + "a 2-D model works on the image's own slices: no 'pre.orientation' or 'pre.resize'");

@@ -25,6 +25,21 @@ public record ModelDefinition(
         String device,
         Training training) {
 
+    /**
+     * The channels the network reads: the builder's {@code inChannels}, else what the model type stacks (the image;
+     * DeepGrow's image and two click maps; DeepEdit's image and one click map per label).
+     */
+    public int inputChannels() {
+        if (network.inChannels() != null) {
+            return network.inChannels();
+        }
+        return switch (type) {
+            case SEGMENTATION -> 1;
+            case DEEPGROW -> 3;
+            case DEEPEDIT -> labelValues().size() + 1;
+        };
+    }
+
     /** The network's spatial dimensions: 3 (volumes, the default) or 2 (one slice at a time: DeepGrow 2D). */
     public int spatialDims() {
         return dimension == null ? 3 : dimension;

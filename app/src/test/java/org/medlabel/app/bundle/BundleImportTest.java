@@ -80,6 +80,35 @@ class BundleImportTest {
     }
 
     @Test
+    void deepEditBundleIsMedLabelsDeepEdit() {
+        ObjectNode m = BundleImport.model(Bundle.open(BUNDLES.resolve("spleen_deepedit_annotation"), dir));
+        assertEquals("deepedit", m.get("type").asText());
+        assertEquals("DynUNet", m.at("/network/monai").asText());
+        assertEquals(3, m.at("/network/args/in_channels").asInt(), "$len(@label_names) + @number_intensity_ch");
+        assertEquals("{\"spleen\":1,\"background\":0}", m.get("labels").toString(), "label_names, in order");
+        assertEquals("RAS", m.at("/pre/orientation").asText());
+        assertEquals("[128,128,128]", m.at("/pre/resize").toString());
+        assertEquals(3, m.at("/guidance/sigma").asDouble(), "AddGuidanceSignalDeepEditd's default");
+        assertEquals("whole", m.at("/inferer/kind").asText());
+        assertEquals("probabilities", m.at("/post/invert").asText());
+    }
+
+    @Test
+    void ventricularBundleIsA2DModelRunOnSlices() {
+        ObjectNode m = BundleImport.model(Bundle.open(BUNDLES.resolve("ventricular_short_axis_3label"), dir));
+        assertEquals(2, m.get("dimension").asInt());
+        assertEquals("UNet", m.at("/network/monai").asText());
+        assertEquals("sliding_window", m.at("/inferer/kind").asText());
+        assertEquals(
+                "[256,256,1]", m.at("/inferer/roi").toString(), "SliceInferer(roi_size=[256, 256], spatial_dim=2)");
+        assertEquals("[256,256,1]", m.at("/training/patch").toString());
+        assertEquals(0, m.at("/pre/scaleIntensity/min").asDouble());
+        assertEquals(
+                "{\"lv_pool\":1,\"myocardium\":2,\"rv_pool\":3}",
+                m.get("labels").toString());
+    }
+
+    @Test
     void btcvBundleIsASwinUnetrBuiltForItsRoi() {
         ObjectNode m = BundleImport.model(Bundle.open(BUNDLES.resolve("swin_unetr_btcv_segmentation"), dir));
         assertEquals("SwinUNETR", m.at("/network/monai").asText());
@@ -129,16 +158,7 @@ class BundleImportTest {
                 "brats_mri_segmentation",
                 "bundle brats_mri_segmentation cannot be imported: an input of 4 image channels {0=T1c, 1=T1, 2=T2,"
                         + " 3=FLAIR} (MedLabel's models take one image); postprocessing transform Lambdad; a sigmoid"
-                        + " output of 3 overlapping channels (MedLabel's sigmoid models have one)",
-                "ventricular_short_axis_3label",
-                "bundle ventricular_short_axis_3label cannot be imported: UNet argument spatial_dims: only 3 is"
-                        + " supported, was 2; inferer SliceInferer",
-                "spleen_deepedit_annotation",
-                "bundle spleen_deepedit_annotation cannot be imported: an input of 3 image channels {0=image}"
-                        + " (MedLabel's models take one image); preprocessing transform"
-                        + " OrientationGuidanceMultipleLabelDeepEditd; preprocessing transform"
-                        + " AddGuidanceFromPointsDeepEditd; preprocessing transform Resized; preprocessing transform"
-                        + " ResizeGuidanceMultipleLabelDeepEditd; preprocessing transform AddGuidanceSignalDeepEditd");
+                        + " output of 3 overlapping channels (MedLabel's sigmoid models have one)");
         expected.forEach((name, message) -> assertEquals(
                 message,
                 assertThrows(BundleException.class, () -> BundleImport.model(Bundle.open(BUNDLES.resolve(name), dir)))

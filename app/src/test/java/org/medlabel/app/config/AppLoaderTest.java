@@ -232,7 +232,7 @@ class AppLoaderTest {
         assertTrue(invalid(app(GOOD_MODEL + "  dimension: 4\n")).getMessage().contains("'dimension' must be 2 or 3"));
         assertTrue(invalid(app(GOOD_MODEL + "  dimension: 2\n"))
                 .getMessage()
-                .contains("only DeepGrow models take 'dimension: 2'"));
+                .contains("a 2-D segmentation model runs on slices: 'inferer' must be sliding_window"));
         assertTrue(assertThrows(AppConfigException.class, () -> AppLoader.load("/no/such/app.yaml"))
                 .getMessage()
                 .contains("neither a shipped app"));
@@ -264,7 +264,7 @@ class AppLoaderTest {
                 .contains("'guidance.modelSize' must be 2 positive sizes"));
         assertTrue(invalid(app(DEEPGROW_2D.replace("kind: whole", "kind: fitted, maxWindowVoxels: 65536")))
                 .getMessage()
-                .contains("a 2-D model sees one slice whole"));
+                .contains("a 2-D DeepGrow model sees one slice whole"));
         assertTrue(invalid(app(DEEPGROW_2D.replace("pre: {", "pre: {orientation: RAS, ")))
                 .getMessage()
                 .contains("no 'pre.orientation'"));

@@ -325,7 +325,7 @@ public class ModelRegistry {
         NodeInfo output = outputs.values().iterator().next();
         checkRank(model, d, "input", input);
         checkRank(model, d, "output", output);
-        check(model, "input", channels(input), expectedInputChannels(d));
+        check(model, "input", channels(input), d.inputChannels());
         check(model, "output", channels(output), expectedOutputChannels(d));
     }
 
@@ -350,17 +350,6 @@ public class ModelRegistry {
             return -1;
         }
         return t.getShape()[1];
-    }
-
-    static int expectedInputChannels(ModelDefinition d) {
-        if (d.network().inChannels() != null) {
-            return d.network().inChannels();
-        }
-        return switch (d.type()) {
-            case SEGMENTATION -> 1;
-            case DEEPGROW -> 3;
-            case DEEPEDIT -> d.labelValues().size() + 1;
-        };
     }
 
     static int expectedOutputChannels(ModelDefinition d) {

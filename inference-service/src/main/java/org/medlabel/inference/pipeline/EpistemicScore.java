@@ -4,7 +4,6 @@ import java.util.List;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.ModelType;
 import org.medlabel.app.network.NetworkRunner;
-import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.augment.Flip;
 import org.medlabel.imaging.transform.Parallel;
@@ -55,7 +54,7 @@ public final class EpistemicScore {
             throw new InvalidRequestException("samples must be 2.." + MAX_SAMPLES + ", not " + samples);
         }
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
-        Volume input = IntensityStep.apply(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
+        Volume input = ng.input();
         boolean sigmoid = d.post() != null && d.post().sigmoid();
         float[] mean = null;
         for (Flip flip : FLIPS.subList(0, samples)) {

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.PreProcessing;
 import org.medlabel.app.network.NetworkRunner;
-import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.Crop;
 import org.medlabel.imaging.transform.Interpolation;
@@ -42,7 +41,7 @@ public final class SegmentationPipeline implements Pipeline {
             throws Exception {
         ModelDefinition d = model.definition();
         NetworkGrid ng = NetworkGrid.of(d.pre(), image, parallel);
-        Volume input = IntensityStep.apply(d.pre(), transforms.toGrid(ng.oriented(), ng.grid()));
+        Volume input = ng.input();
         PreProcessing.CropForeground crop = d.pre() == null ? null : d.pre().cropForeground();
         Region box =
                 crop == null ? null : Region.above(input, crop.margin(), d.pre().floor());
@@ -71,7 +70,11 @@ public final class SegmentationPipeline implements Pipeline {
 
     /** Network output back on the oriented image's grid, then in the original orientation. */
     Volume restore(Volume output, NetworkGrid ng, Volume image, Interpolation interpolation) {
-        Volume back = transforms.toOriginal(output, Grid.of(ng.oriented()), interpolation);
+        return reorient(transforms.toOriginal(output, Grid.of(ng.oriented()), interpolation), ng, image);
+    }
+
+    /** A volume on the oriented image's voxels back in the image's own orientation. */
+    Volume reorient(Volume back, NetworkGrid ng, Volume image) {
         return ng.oriented() == image ? back : Orientation.of(Grid.of(image)).apply(back);
     }
 

@@ -3,16 +3,20 @@ package org.medlabel.inference.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.medlabel.app.config.AppLoader;
 import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.ModelType;
 import org.medlabel.app.network.NetworkFactory;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.volume.Volume;
@@ -41,22 +45,53 @@ class BundleParityTest {
                 "spleen_ct_segmentation",
                 "wholeBody_ct_segmentation",
                 "pediatric_abdominal_ct_segmentation",
-                "swin_unetr_btcv_segmentation"
+                "swin_unetr_btcv_segmentation",
+                "ventricular_short_axis_3label"
             })
     void importedBundleSegmentsAsMonaiRunsIt(String bundle) throws Exception {
-        System.out.println(PythonOracle.run("monai_bundle.py", "run", BUNDLES.resolve(bundle), CT, dir)
+        monai(bundle, "{}");
+        ModelDefinition d = imported();
+        Volume image = new NiftiReader().read(dir.resolve("image.nii.gz"));
+        assertAgrees(bundle, image, PipelineRuns.segment(NetworkFactory.build("zoo_model", d), d, image));
+    }
+
+    /** The DeepEdit bundle, its clicks given to MONAI's click transforms and to MedLabel's DeepEdit alike. */
+    @Test
+    void deepEditBundleFollowsClicksAsMonaiRunsIt() throws Exception {
+        String clicks = "{\"spleen\": [[64, 60, 50], [70, 66, 55]], \"background\": [[10, 12, 20]]}";
+        // MONAI gets each click at its voxel's centre: the bundle's script reorients clicks through inv(A)·A, which in
+        // float64 is not the identity, and truncates (64 became 63.99999, then 63); the head CT is already RAS
+        monai(
+                "spleen_deepedit_annotation",
+                "{\"spleen\": [[64.5, 60.5, 50.5], [70.5, 66.5, 55.5]], \"background\":" + " [[10.5, 12.5, 20.5]]}");
+        ModelDefinition d = imported();
+        assertEquals(ModelType.DEEPEDIT, d.type());
+        Volume image = new NiftiReader().read(dir.resolve("image.nii.gz"));
+        Map<String, Object> params = new ObjectMapper().readValue(clicks, new TypeReference<>() {});
+        assertAgrees(
+                "spleen_deepedit_annotation",
+                image,
+                PipelineRuns.deepEdit(NetworkFactory.build("zoo_model", d), d, image, params));
+    }
+
+    /** MONAI runs the bundle on the cropped CT (image.nii.gz, labels.nii.gz and the bundle with weights in dir). */
+    private void monai(String bundle, String clicks) throws Exception {
+        System.out.println(PythonOracle.run("monai_bundle.py", "run", BUNDLES.resolve(bundle), CT, dir, "3", clicks)
                 .lines()
                 .filter(l -> l.startsWith("{"))
                 .findFirst()
                 .orElse(""));
+    }
+
+    /** The bundle as an app file's model takes it. */
+    private ModelDefinition imported() throws Exception {
         Path app = Files.writeString(
                 dir.resolve("app.yaml"), "name: zoo\nmodels:\n  " + "zoo_model:\n    bundle: bundle\n");
-        ModelDefinition d = AppLoader.load(app.toString()).models().get("zoo_model");
-        Volume image = new NiftiReader().read(dir.resolve("image.nii.gz"));
+        return AppLoader.load(app.toString()).models().get("zoo_model");
+    }
+
+    private void assertAgrees(String bundle, Volume image, Volume ours) throws Exception {
         Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
-
-        Volume ours = PipelineRuns.segment(NetworkFactory.build("zoo_model", d), d, image);
-
         assertEquals(List.of(image.nx(), image.ny(), image.nz()), List.of(ours.nx(), ours.ny(), ours.nz()));
         assertTrue(ours.affine().approximatelyEquals(image.affine(), 1e-6), "labels on the image's grid");
         Map<Integer, long[]> counts = new TreeMap<>(); // label -> MONAI's voxels, ours, both

@@ -12,7 +12,7 @@ import org.medlabel.ml.rewrite.GraphOptimizer;
 import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.ml.runtime.ExecutionProvider;
 
-/** Runs the segmentation pipeline on a network and an image as the service does, for the comparisons with MONAI. */
+/** Runs a pipeline on a network and an image as the service does, for the comparisons with MONAI. */
 final class PipelineRuns {
 
     private static final Parallel PARALLEL = Parallel.threads(2);
@@ -24,16 +24,34 @@ final class PipelineRuns {
      * from 4 runs, the first cold) and prints each run's seconds.
      */
     static Volume segment(ModelProto weights, ModelDefinition d, Volume ct) throws Exception {
+        return run(new SegmentationPipeline(PARALLEL), weights, d, ct, Map.of());
+    }
+
+    /** DeepEdit's labels for the clicks in {@code params}, as {@link #segment} runs them. */
+    static Volume deepEdit(ModelProto weights, ModelDefinition d, Volume ct, Map<String, Object> params)
+            throws Exception {
+        return run(new DeepEditPipeline(PARALLEL), weights, d, ct, params);
+    }
+
+    private static Volume run(
+            Pipeline pipeline, ModelProto weights, ModelDefinition d, Volume ct, Map<String, Object> params)
+            throws Exception {
         int runs = Integer.getInteger("medlabel.bench.runs", 1);
         // as the service runs it: one intra-op thread per core (ORT's default here is one in all)
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
-            return segment(weights, d, ct, options, runs);
+            return run(pipeline, weights, d, ct, params, options, runs);
         }
     }
 
-    private static Volume segment(
-            ModelProto weights, ModelDefinition d, Volume ct, OrtSession.SessionOptions options, int runs)
+    private static Volume run(
+            Pipeline pipeline,
+            ModelProto weights,
+            ModelDefinition d,
+            Volume ct,
+            Map<String, Object> params,
+            OrtSession.SessionOptions options,
+            int runs)
             throws Exception {
         try (OrtSession session = OrtEnvironment.getEnvironment()
                 .createSession(
@@ -46,8 +64,7 @@ final class PipelineRuns {
             for (int run = 0; run < runs; run++) {
                 long start = System.nanoTime();
                 Latencies latencies = new Latencies();
-                label = new SegmentationPipeline(PARALLEL)
-                        .run(model, ct, Map.of(), latencies, Cancellation.NONE)
+                label = pipeline.run(model, ct, params, latencies, Cancellation.NONE)
                         .label();
                 System.out.printf(
                         "%s pipeline, run %d: %.2f s %s%n",

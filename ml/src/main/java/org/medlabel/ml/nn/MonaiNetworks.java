@@ -72,12 +72,16 @@ public final class MonaiNetworks {
     }
 
     private static ModelProto unet(Args a, long seed) {
-        a.require("spatial_dims", 3);
+        int dims = a.integer("spatial_dims");
+        if (dims != 2 && dims != 3) {
+            throw a.invalid("spatial_dims", "must be 2 or 3, was " + dims);
+        }
         a.fixed("kernel_size", 3);
         a.fixed("up_kernel_size", 3);
         a.fixed("bias", true);
         a.fixed("adn_ordering", "NDA");
         return new UNetBuilder()
+                .spatialDims(dims)
                 .inChannels(a.integer("in_channels"))
                 .outChannels(a.integer("out_channels"))
                 .channels(a.ints("channels"))
@@ -383,13 +387,6 @@ public final class MonaiNetworks {
         /** An argument whose only supported value is {@code expected} (MONAI's default). */
         void fixed(String key, Object expected) {
             if (has(key) && !same(get(key), expected)) {
-                throw invalid(key, "only " + expected + " is supported, was " + values.get(key));
-            }
-        }
-
-        /** An argument that must be present and equal {@code expected}. */
-        void require(String key, int expected) {
-            if (toInt(key, required(key)) != expected) {
                 throw invalid(key, "only " + expected + " is supported, was " + values.get(key));
             }
         }

@@ -7,15 +7,16 @@ import org.medlabel.ml.onnx.GraphBuilder;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 
 /**
- * MONAI's {@code monai.networks.nets.UNet} (3-D) as an ONNX graph: an encoder of strided (residual) convolution
+ * MONAI's {@code monai.networks.nets.UNet} (3-D, or 2-D with {@link #spatialDims}) as an ONNX graph: an encoder of strided (residual) convolution
  * blocks, a decoder of transposed convolutions, and concatenated skip connections at every level. Defaults are the
  * MONAI spleen configuration: channels (16, 32, 64, 128, 256), strides (2, 2, 2, 2), 2 residual units, instance
  * norm, PReLU. Unlike MONAI, convolutions that feed a normalisation have no bias (its gradient is exactly zero).
- * Input {@code image} [N, in, D, H, W] (each spatial size divisible by the product of the strides), output
- * {@code logits} [N, out, D, H, W].
+ * Input {@code image} [N, in, D, H, W] or [N, in, H, W] (each spatial size divisible by the product of the strides),
+ * output {@code logits} [N, out, D, H, W] or [N, out, H, W].
  */
 public final class UNetBuilder {
 
+    private int spatialDims = 3;
     private int inChannels = 1;
     private int outChannels = 2;
     private int[] channels = {16, 32, 64, 128, 256};
@@ -25,6 +26,15 @@ public final class UNetBuilder {
     private Activation activation = Activation.prelu();
     private double dropout;
     private long seed;
+
+    /** 3 (volumes, the default) or 2 (images: MONAI's {@code spatial_dims=2}). */
+    public UNetBuilder spatialDims(int n) {
+        if (n != 2 && n != 3) {
+            throw new IllegalArgumentException("spatial dims must be 2 or 3, was " + n);
+        }
+        this.spatialDims = n;
+        return this;
+    }
 
     public UNetBuilder inChannels(int n) {
         this.inChannels = positive("in channels", n);
@@ -84,10 +94,14 @@ public final class UNetBuilder {
                     + channels.length + " channels and " + strides.length + " strides");
         }
         GraphBuilder g = new GraphBuilder("unet");
-        Layers l = new Layers(g, seed);
-        String image = g.input("image", -1, inChannels, -1, -1, -1);
+        Layers l = new Layers(g, seed, spatialDims);
+        long[] shape = new long[2 + spatialDims];
+        Arrays.fill(shape, -1);
+        shape[1] = inChannels;
+        String image = g.input("image", shape);
         String logits = block(l, "model.", image, inChannels, outChannels, 0, true);
-        g.output(logits, -1, outChannels, -1, -1, -1);
+        shape[1] = outChannels;
+        g.output(logits, shape);
         return l.model(toString());
     }
 
@@ -165,6 +179,7 @@ public final class UNetBuilder {
     public String toString() {
         return "UNet(in=" + inChannels + ", out=" + outChannels + ", channels=" + Arrays.toString(channels)
                 + ", strides=" + Arrays.toString(strides) + ", residualUnits=" + residualUnits + ", norm=" + norm
-                + ", activation=" + activation + ", dropout=" + dropout + ", seed=" + seed + ")";
+                + ", activation=" + activation + ", dropout=" + dropout + (spatialDims == 2 ? ", spatialDims=2" : "")
+                + ", seed=" + seed + ")";
     }
 }

@@ -337,6 +337,29 @@ class MonaiWeightsTest {
                                         true),
                                 new long[] {1, 1, 16, 16, 12}),
                         new Case(
+                                "UNet 2-D (the ventricular bundle's layout: residual units, batch of slices)",
+                                () -> new UNetBuilder()
+                                        .spatialDims(2)
+                                        .outChannels(4)
+                                        .channels(4, 8, 16)
+                                        .strides(2, 2)
+                                        .build(),
+                                "UNet",
+                                args(
+                                        "spatial_dims",
+                                        2,
+                                        "in_channels",
+                                        1,
+                                        "out_channels",
+                                        4,
+                                        "channels",
+                                        List.of(4, 8, 16),
+                                        "strides",
+                                        List.of(2, 2),
+                                        "num_res_units",
+                                        2),
+                                new long[] {2, 1, 64, 48}),
+                        new Case(
                                 "SwinUNETR (the BTCV layout, feature size 12): windows padded, shifted, and clipped",
                                 () -> new SwinUnetrBuilder()
                                         .imageSize(64)
@@ -436,12 +459,12 @@ class MonaiWeightsTest {
                         + " DynUNet, SwinUNETR",
                 refusal("monai.networks.nets.DiNTS", args("in_channels", 1)));
         refusals.put(
-                "UNet argument spatial_dims: only 3 is supported, was 2",
+                "UNet argument spatial_dims: must be 2 or 3, was 1",
                 refusal(
                         "UNet",
                         args(
                                 "spatial_dims",
-                                2,
+                                1,
                                 "in_channels",
                                 1,
                                 "out_channels",

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
-import org.medlabel.app.preprocess.IntensityStep;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.augment.RandomCrop;
 import org.medlabel.imaging.transform.Interpolation;
@@ -40,8 +39,7 @@ final class CasePreparer {
         }
         NetworkGrid ng = NetworkGrid.of(model.pre(), image, parallel);
         Resampler resampler = new Resampler(parallel);
-        Volume input =
-                IntensityStep.apply(model.pre(), resampler.resample(ng.oriented(), ng.grid(), Interpolation.LINEAR));
+        Volume input = ng.input();
         // The label keeps the image's affine (the datastore checked the shapes): resampled by world position too.
         Volume classes = classes(
                 resampler.resample(label.withAffine(image.affine()), ng.grid(), Interpolation.NEAREST),

@@ -115,8 +115,7 @@ public class TrainingRun {
         Training t = p.settings();
         Split split = split(job, p, ctx);
         Start start = start(job, model, p, ctx);
-        int inChannels =
-                model.network().inChannels() == null ? 1 : model.network().inChannels();
+        int inChannels = model.inputChannels();
         CaseCache cache = new CaseCache(config.cacheBytes());
         Sampler sampler = Sampler.of(model, t, cache, new CasePreparer(reader, parallel), parallel);
         int[] size = sampler.inputSize();
@@ -364,8 +363,7 @@ public class TrainingRun {
         int steps = (samples.size() + batch - 1) / batch;
         int[] size = s.inputSize();
         int voxels = size[0] * size[1] * size[2];
-        int channels =
-                s.model.network().inChannels() == null ? 1 : s.model.network().inChannels();
+        int channels = s.model.inputChannels();
         float[] images = new float[batch * channels * voxels];
         float[] labels = new float[batch * voxels];
         double lossSum = 0;
