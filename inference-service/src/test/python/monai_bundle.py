@@ -1,6 +1,10 @@
 """A MONAI model-zoo bundle's own inference, run by MONAI (../shared/oracles), for the bundle-import comparison.
 
 usage:
+  monai_bundle.py channels MRI OUT
+      A 4-channel test image from one MRI (one 4-D NIfTI, as MedLabel takes multi-sequence input): the MRI, its 1.5th
+      power, its inversion inside the head (0 outside, as sequences are after skull stripping) and the MRI shifted by
+      3 voxels along i, so that the channels differ.
   monai_bundle.py run BUNDLE IMAGE DIR [SEED [CLICKS]]
       Copies BUNDLE's configs to DIR/bundle, crops IMAGE to its central 128 x 128 in-plane voxels (DIR/image.nii.gz,
       keeping CI fast), then with MONAI's ConfigParser on the bundle's configs/inference.*: builds network_def seeded
@@ -10,6 +14,7 @@ usage:
       oracle has no ITK; both read a NIfTI's voxels and affine the same). Prints JSON: shape, voxels per label, seconds.
       CLICKS (a DeepEdit bundle): JSON {label name: [[i, j, k], ...]} in the cropped image's voxels, given to the
       bundle's click transforms as MONAI Label gives them; the bundle's scripts/ are importable as its configs expect.
+      A 4-D IMAGE is given to MONAI as its bundles' datalists give sequences: one file per channel, in order.
 """
 import json
 import shutil
@@ -28,6 +33,14 @@ def crop(image_path, out):
     nx, ny = img.shape[:2]
     x0, y0 = max(0, (nx - 128) // 2), max(0, (ny - 128) // 2)
     nib.save(img.slicer[x0:x0 + 128, y0:y0 + 128, :], out)
+
+
+def channels(mri, out):
+    img = nib.load(mri)
+    x = np.asarray(img.dataobj, dtype=np.float32)
+    inverted = np.where(x > 0, x.max() - x, 0)
+    stack = np.stack([x, x ** 1.5 / x.max() ** 0.5, inverted, np.roll(x, 3, axis=0)], axis=-1)
+    nib.save(nib.Nifti1Image(stack.astype(np.float32), img.affine), out)
 
 
 def randomise_statistics(net, generator):
@@ -75,7 +88,15 @@ def run(bundle, image_path, directory, seed="3", clicks="{}"):
     inferer = parser.get_parsed_content("inferer")
     post = parser.get_parsed_content("postprocessing")
     post.transforms = tuple(t for t in post.transforms if not isinstance(t, SaveImaged))
-    data = pre({"image": image, **json.loads(clicks)})
+    source = nib.load(image)
+    if source.ndim == 4:  # one file per sequence, in channel order, as the bundle's datalist lists them
+        files = []
+        for c in range(source.shape[3]):
+            files.append(f"{directory}/image_c{c}.nii.gz")
+            nib.save(nib.Nifti1Image(np.asarray(source.dataobj)[..., c], source.affine), files[-1])
+        data = pre({"image": files, **json.loads(clicks)})
+    else:
+        data = pre({"image": image, **json.loads(clicks)})
     network_input = list(data["image"].shape[1:])
     start = time.time()
     with torch.no_grad():
@@ -93,6 +114,9 @@ def run(bundle, image_path, directory, seed="3", clicks="{}"):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 5 or sys.argv[1] != "run":
+    if len(sys.argv) == 4 and sys.argv[1] == "channels":
+        channels(*sys.argv[2:])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "run":
+        run(*sys.argv[2:])
+    else:
         sys.exit(__doc__)
-    run(*sys.argv[2:])

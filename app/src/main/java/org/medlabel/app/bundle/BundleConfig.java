@@ -116,6 +116,11 @@ public final class BundleConfig {
         return node;
     }
 
+    /** The value of {@code key} in a config object as written: a {@code $} expression not evaluated. */
+    static Object unresolved(Map<String, Object> object, String key) {
+        return object instanceof BundleConfig.Lazy lazy ? lazy.raw.get(key) : object.get(key);
+    }
+
     /** A config object whose values are resolved when read: its other values may need Python. */
     private final class Lazy extends AbstractMap<String, Object> {
 

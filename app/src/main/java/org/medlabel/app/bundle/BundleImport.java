@@ -227,14 +227,23 @@ public final class BundleImport {
         }
     }
 
-    /** MedLabel's models read one image: a multi-channel input (several MR sequences) is not supported yet. */
+    /**
+     * A multi-channel input (several MR sequences) is one 4-D image whose channels come in the bundle's order: named
+     * in the model's description, for whoever prepares the images.
+     */
     private void inputs(BundleConfig metadata) {
         String id = "network_data_format#inputs#image#num_channels";
         if (metadata.has(id) && metadata.get(id) instanceof Number n && n.intValue() != 1) {
-            Object channels = metadata.has("network_data_format#inputs#image#channel_def")
+            Object names = metadata.has("network_data_format#inputs#image#channel_def")
                     ? metadata.get("network_data_format#inputs#image#channel_def")
-                    : "";
-            unsupported.add("an input of " + n + " image channels " + channels + " (MedLabel's models take one image)");
+                    : Map.of();
+            String channels = names instanceof Map<?, ?> m && !m.isEmpty()
+                    ? String.join(", ", m.values().stream().map(String::valueOf).toList())
+                    : n + " channels";
+            model.put(
+                    "description",
+                    model.get("description").asText() + " (input: one 4-D image of " + n + " channels: " + channels
+                            + ")");
         }
     }
 
@@ -400,6 +409,19 @@ public final class BundleImport {
                         post.put("threshold", a.number("threshold", 0.5));
                     }
                 }
+                case "Lambdad" -> {
+                    a.ignore("func");
+                    a.only("overwrite", true);
+                    a.only("inv_func", null);
+                    try {
+                        post.set(
+                                "overlapping",
+                                MAPPER.valueToTree(
+                                        RegionLabels.parse(String.valueOf(BundleConfig.unresolved(t, "func")))));
+                    } catch (BundleException e) {
+                        unsupported.add(e.getMessage());
+                    }
+                }
                 case "KeepLargestConnectedComponentd" -> {
                     a.only("applied_labels", null);
                     a.only("is_onehot", null);
@@ -427,16 +449,26 @@ public final class BundleImport {
                 metadata.has(prefix + "num_channels") && metadata.get(prefix + "num_channels") instanceof Number n
                         ? n.intValue()
                         : 0;
-        if (sigmoid && channels > 1) {
-            unsupported.add(
-                    "a sigmoid output of " + channels + " overlapping channels (MedLabel's sigmoid models have one)");
-            return;
-        }
         Map<?, ?> names =
                 metadata.has(prefix + "channel_def") && metadata.get(prefix + "channel_def") instanceof Map<?, ?> m
                         ? m
                         : Map.of();
         ObjectNode labels = model.putObject("labels");
+        if (sigmoid && channels > 1) {
+            if (!(model.at("/post/overlapping") instanceof com.fasterxml.jackson.databind.node.ArrayNode regions)) {
+                unsupported.add(
+                        "a sigmoid output of " + channels + " overlapping channels without a Lambdad that labels them");
+                return;
+            }
+            // each region's channel names the label it gives
+            regions.forEach(pair -> {
+                Object name = names.get(pair.get(0).asText());
+                labels.put(
+                        name == null ? "label_" + pair.get(1).asInt() : String.valueOf(name),
+                        pair.get(1).asInt());
+            });
+            return;
+        }
         int first = sigmoid ? 0 : 1;
         for (int c = first; c < Math.max(channels, first + 1); c++) {
             Object label = names.get(String.valueOf(c));

@@ -186,6 +186,16 @@ public final class AppLoader {
                         || List.of("scores", "probabilities", "labels")
                                 .contains(m.post().invert()),
                 where + "'post.invert' must be scores, probabilities or labels");
+        if (m.post().overlapping() != null) {
+            require(m.post().sigmoid(), where + "'post.overlapping' labels sigmoid channels: it needs a sigmoid");
+            Set<Integer> values = new java.util.HashSet<>(m.labelValues().values());
+            for (List<Integer> pair : m.post().overlapping()) {
+                require(
+                        pair != null && pair.size() == 2 && pair.get(0) >= 0 && values.contains(pair.get(1)),
+                        where + "'post.overlapping' takes [channel, label value] pairs of the model's labels, not "
+                                + pair);
+            }
+        }
         PreProcessing pre = m.pre();
         int dims = m.spatialDims();
         require(dims == 2 || dims == 3, where + "'dimension' must be 2 or 3");

@@ -26,18 +26,26 @@ public record ModelDefinition(
         Training training) {
 
     /**
-     * The channels the network reads: the builder's {@code inChannels}, else what the model type stacks (the image;
-     * DeepGrow's image and two click maps; DeepEdit's image and one click map per label).
+     * The channels the network reads: the builder's {@code inChannels} or MONAI's {@code in_channels}, else what the
+     * model type stacks (the image; DeepGrow's image and two click maps; DeepEdit's image and one click map per label).
      */
     public int inputChannels() {
         if (network.inChannels() != null) {
             return network.inChannels();
+        }
+        if (network.args() != null && network.args().get("in_channels") instanceof Number n) {
+            return n.intValue();
         }
         return switch (type) {
             case SEGMENTATION -> 1;
             case DEEPGROW -> 3;
             case DEEPEDIT -> labelValues().size() + 1;
         };
+    }
+
+    /** The channels of the images the model segments: a segmentation network's input; click models' one image. */
+    public int imageChannels() {
+        return type == ModelType.SEGMENTATION ? inputChannels() : 1;
     }
 
     /** The network's spatial dimensions: 3 (volumes, the default) or 2 (one slice at a time: DeepGrow 2D). */

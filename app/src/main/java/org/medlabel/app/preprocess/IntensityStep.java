@@ -27,7 +27,10 @@ public final class IntensityStep {
             PreProcessing.Normalize n = pre.normalize();
             out = new IntensityWindow(n.subtrahend(), n.subtrahend() + n.divisor(), 0, 1, false).apply(v);
         } else if (pre.normalizeIntensity() != null) {
-            out = new NormalizeIntensity(pre.normalizeIntensity().nonzero()).apply(v);
+            out = new NormalizeIntensity(
+                            pre.normalizeIntensity().nonzero(),
+                            pre.normalizeIntensity().channelWise())
+                    .apply(v);
         }
         if (pre.scaleIntensity() != null) {
             out = new ScaleIntensity(

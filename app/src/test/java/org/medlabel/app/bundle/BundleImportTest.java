@@ -94,6 +94,36 @@ class BundleImportTest {
     }
 
     @Test
+    void bratsBundleTakesFourSequencesAndLabelsItsOverlappingRegions() {
+        ObjectNode m = BundleImport.model(Bundle.open(BUNDLES.resolve("brats_mri_segmentation"), dir));
+        assertEquals(4, m.at("/network/args/in_channels").asInt());
+        assertTrue(
+                m.get("description").asText().contains("(input: one 4-D image of 4 channels: T1c, T1, T2, FLAIR)"),
+                m.get("description").asText());
+        assertTrue(m.at("/pre/normalizeIntensity/channelWise").asBoolean());
+        assertEquals("[240,240,160]", m.at("/inferer/roi").toString());
+        assertEquals("sigmoid", m.at("/post/activation").asText());
+        assertEquals(0.5, m.at("/post/threshold").asDouble());
+        // lambda x: torch.where(x[[2]] > 0, 4, torch.where(x[[0]] > 0, 1, torch.where(x[[1]] > 0, 2, 0)))
+        assertEquals("[[2,4],[0,1],[1,2]]", m.at("/post/overlapping").toString());
+        assertEquals(
+                "{\"Enhancing tumor\":4,\"Tumor core\":1,\"Whole tumor\":2}",
+                m.get("labels").toString());
+    }
+
+    @Test
+    void aLambdaOtherThanRegionLabelsIsRefusedQuoted() {
+        assertEquals(
+                List.of(List.of(1, 3), List.of(0, 1)),
+                RegionLabels.parse("$lambda y: torch.where(y[[1]] > 0.0, 3, torch.where(y[[0]] > 0, 1, 0))"));
+        BundleException e = assertThrows(BundleException.class, () -> RegionLabels.parse("$lambda x: x.flip(0)"));
+        assertEquals(
+                "postprocessing Lambdad: $lambda x: x.flip(0) (MedLabel reads only nested torch.where(x[[channel]] > 0,"
+                        + " label, ...) ending in 0)",
+                e.getMessage());
+    }
+
+    @Test
     void ventricularBundleIsA2DModelRunOnSlices() {
         ObjectNode m = BundleImport.model(Bundle.open(BUNDLES.resolve("ventricular_short_axis_3label"), dir));
         assertEquals(2, m.get("dimension").asInt());
@@ -154,11 +184,7 @@ class BundleImportTest {
         Map<String, String> expected = Map.of(
                 "pancreas_ct_dints_segmentation",
                 "bundle pancreas_ct_dints_segmentation cannot be imported: network monai.networks.nets.DiNTS is not"
-                        + " supported; MedLabel builds UNet, BasicUNet, UNETR, SegResNet, DynUNet, SwinUNETR",
-                "brats_mri_segmentation",
-                "bundle brats_mri_segmentation cannot be imported: an input of 4 image channels {0=T1c, 1=T1, 2=T2,"
-                        + " 3=FLAIR} (MedLabel's models take one image); postprocessing transform Lambdad; a sigmoid"
-                        + " output of 3 overlapping channels (MedLabel's sigmoid models have one)");
+                        + " supported; MedLabel builds UNet, BasicUNet, UNETR, SegResNet, DynUNet, SwinUNETR");
         expected.forEach((name, message) -> assertEquals(
                 message,
                 assertThrows(BundleException.class, () -> BundleImport.model(Bundle.open(BUNDLES.resolve(name), dir)))

@@ -18,6 +18,9 @@ import org.medlabel.imaging.volume.VoxelType;
  */
 public final class NiftiReader {
 
+    /** The index that reads every volume of a 4D image as one channel each (multi-sequence MRI, in file order). */
+    public static final int ALL_VOLUMES = -2;
+
     private final long maxVoxels;
 
     /** A reader that accepts any image whose voxels fit one array. */
@@ -35,7 +38,10 @@ public final class NiftiReader {
         return read(path, -1);
     }
 
-    /** Reads volume {@code index} of a 4D image ({@code -1}: the image must hold exactly one volume). */
+    /**
+     * Reads volume {@code index} of a 4D image ({@code -1}: the image must hold exactly one volume;
+     * {@link #ALL_VOLUMES}: every volume, as channels).
+     */
     public Volume read(Path path, int index) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
             return read(in, index);
@@ -48,20 +54,26 @@ public final class NiftiReader {
     public Volume read(InputStream raw, int index) throws IOException {
         InputStream in = Compression.gunzipIfCompressed(raw);
         NiftiHeader header = readHeader(in);
-        Shape shape = shape(header, index);
+        long volumes = header.dim()[0] >= 4 ? header.dim()[4] : 1;
+        boolean all = index == ALL_VOLUMES;
+        Shape shape = shape(header, all ? 0 : index);
+        int channels = all ? (int) volumes : 1;
+        if ((double) shape.voxels * channels > maxVoxels) {
+            throw new ImageFormatException("image of " + channels + " volumes of " + shape.voxels
+                    + " voxels exceeds the limit of " + maxVoxels + " voxels");
+        }
         DiskType type = DiskType.ofNiftiCode(header.datatype());
         skipFully(in, header.voxOffset() - header.headerSize() + (long) shape.skipVolumes * shape.voxels * type.bytes);
         VoxelBuffer voxels = header.scaled()
-                ? VoxelBuffer.allocate(VoxelType.FLOAT32, shape.voxels)
-                : VoxelBuffer.allocate(type.storedAs, shape.voxels);
+                ? VoxelBuffer.allocate(VoxelType.FLOAT32, shape.voxels * channels)
+                : VoxelBuffer.allocate(type.storedAs, shape.voxels * channels);
         double inter = Double.isNaN(header.sclInter()) ? 0 : header.sclInter();
         new VoxelDecoder(in, header.order(), type).decode(voxels, header.scaled(), header.sclSlope(), inter);
         // The rest of a 4D file is inflated too: only then does gzip check its CRC.
-        long volumes = header.dim()[0] >= 4 ? header.dim()[4] : 1;
-        long unread = Math.max(0, volumes - shape.skipVolumes - 1) * shape.voxels * type.bytes;
+        long unread = Math.max(0, volumes - shape.skipVolumes - channels) * shape.voxels * type.bytes;
         Compression.verifyGzipTrailer(in, unread);
         Affine affine = header.affine(shape.nx, shape.ny, shape.nz);
-        return new Volume(shape.nx, shape.ny, shape.nz, affine, voxels);
+        return new Volume(shape.nx, shape.ny, shape.nz, channels, affine, voxels);
     }
 
     /**

@@ -21,11 +21,14 @@ public final class VolumeReader {
         this.nrrd = new NrrdReader(maxVoxels);
     }
 
-    /** Reads the volume from {@code in}, which is consumed but not closed. */
+    /**
+     * Reads the volume from {@code in}, which is consumed but not closed; a 4D NIfTI's volumes become its channels
+     * (several MR sequences of one scan, as multi-channel models take them).
+     */
     public Volume read(InputStream in, String fileName) throws IOException {
         String name = fileName.toLowerCase(Locale.ROOT);
         if (name.endsWith(".nii") || name.endsWith(".nii.gz")) {
-            return nifti.read(in, 0);
+            return nifti.read(in, NiftiReader.ALL_VOLUMES);
         }
         if (name.endsWith(".nrrd")) {
             // The NRRD header is parsed a byte at a time; null refuses detached data files.

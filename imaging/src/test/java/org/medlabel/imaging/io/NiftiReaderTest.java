@@ -61,6 +61,25 @@ class NiftiReaderTest {
                 () -> reader.read(SHARED_DATA.resolve("nifti_format_samples/example4d.nii.gz"), 2));
     }
 
+    /** Every volume as a channel, in file order: each channel is the volume nibabel reads at that index. */
+    @Test
+    void readsEveryVolumeOfA4dImageAsChannels() throws Exception {
+        for (String file :
+                new String[] {"nifti_format_samples/example4d.nii.gz", "nifti_format_samples/example_nifti2.nii.gz"}) {
+            Path path = SHARED_DATA.resolve(file);
+            Volume all = reader.read(path, NiftiReader.ALL_VOLUMES);
+            assertEquals(2, all.channels(), file);
+            for (int c = 0; c < all.channels(); c++) {
+                Volume one = reader.read(path, c);
+                for (int i = 0; i < one.voxelCount(); i++) {
+                    assertEquals(
+                            one.voxels().get(i), all.voxels().get(c * one.voxelCount() + i), file + " channel " + c);
+                }
+                assertTrue(one.affine().approximatelyEquals(all.affine(), 0));
+            }
+        }
+    }
+
     @Test
     void appliesSlopeAndInterceptLikeNibabel() throws Exception {
         byte[] file = plainCopy("mri_itk_kmeans/KmeansTest_T1UCharRaw.nii.gz");

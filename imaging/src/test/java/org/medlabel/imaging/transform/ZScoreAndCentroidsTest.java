@@ -2,6 +2,7 @@ package org.medlabel.imaging.transform;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medlabel.imaging.io.Oracle.SHARED_DATA;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,10 @@ import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.imaging.volume.VoxelType;
 import org.medlabel.testinfra.PythonOracle;
 
-/** z-score normalisation and label centroids against numpy / scipy.ndimage.center_of_mass on a real label map. */
+/**
+ * z-score normalisation (MONAI's NormalizeIntensity) and label centroids against numpy / scipy.ndimage.center_of_mass on
+ * a real label map.
+ */
 class ZScoreAndCentroidsTest {
 
     @ParameterizedTest
@@ -34,10 +38,33 @@ class ZScoreAndCentroidsTest {
                 new ObjectMapper().readTree(PythonOracle.run("ndimage_oracle.py", "stats", input, expected, nonzero));
 
         double[] numpy = PythonOracle.readDoubles(expected);
-        Volume z = new ZScore(nonzero).apply(labels);
+        Volume z = new NormalizeIntensity(nonzero, false).apply(labels);
         for (int i = 0; i < numpy.length; i++) {
             assertEquals(numpy[i], z.voxels().get(i), 1e-5, "voxel " + i);
         }
+
+        // channel-wise (MONAI's channel_wise, BraTS' four sequences): each channel by its own statistics
+        int n = labels.voxelCount();
+        float[] two = new float[2 * n];
+        for (int i = 0; i < n; i++) {
+            two[i] = (float) labels.voxels().get(i);
+            two[n + i] = nonzero && two[i] == 0 ? 0 : 3 * two[i] + 7; // an affine map of what is normalised
+        }
+        Volume stacked =
+                new Volume(labels.nx(), labels.ny(), labels.nz(), 2, labels.affine(), new VoxelBuffer.Float32(two));
+        Volume perChannel = new NormalizeIntensity(nonzero, true).apply(stacked);
+        Volume together = new NormalizeIntensity(nonzero, false).apply(stacked);
+        for (int i = 0; i < n; i++) {
+            assertEquals(numpy[i], perChannel.voxels().get(i), 1e-5, "channel 0, voxel " + i);
+            assertEquals(numpy[i], perChannel.voxels().get(n + i), 1e-4, "channel 1 (an affine map of 0), voxel " + i);
+        }
+        double apart = 0;
+        for (int i = 0; i < 2 * n; i++) {
+            apart = Math.max(
+                    apart,
+                    Math.abs(together.voxels().get(i) - perChannel.voxels().get(i)));
+        }
+        assertTrue(apart > 0.1, "both channels' statistics together differ from each channel's own");
 
         Map<Integer, double[]> ours = Centroids.of(labels);
         assertEquals(centroids.size(), ours.size());

@@ -359,6 +359,8 @@ public class ModelRegistry {
         if (d.type() == ModelType.DEEPEDIT) {
             return d.labelValues().size();
         }
-        return d.post().sigmoid() ? 1 : d.foregroundNames().size() + 1;
+        return d.post().sigmoid()
+                ? d.post().sigmoidChannels()
+                : d.foregroundNames().size() + 1;
     }
 }

@@ -107,7 +107,8 @@ public final class Transforms {
         Volume labels;
         if (post.sigmoid()) {
             double t = post.threshold() == null ? 0.5 : post.threshold();
-            labels = above(scores, post.invertProbabilities() ? t : Math.log(t / (1 - t)));
+            double level = post.invertProbabilities() ? t : Math.log(t / (1 - t));
+            labels = post.overlapping() == null ? above(scores, level) : regions(scores, level, post.overlapping());
         } else if (scores.channels() == 1) {
             labels = above(scores, 0);
         } else {
@@ -116,6 +117,22 @@ public final class Transforms {
         return post.keepLargestComponent()
                 ? new LargestComponent(LargestComponent.Connectivity.FULL).apply(labels)
                 : labels;
+    }
+
+    /** Overlapping regions' labels: the label of the first [channel, label] whose channel is above the level. */
+    private static Volume regions(Volume scores, double level, List<List<Integer>> precedence) {
+        int n = scores.voxelCount();
+        byte[] labels = new byte[n];
+        float[] values = scores.voxels().floats(0, n * scores.channels());
+        for (int i = 0; i < n; i++) {
+            for (List<Integer> pair : precedence) {
+                if (values[pair.get(0) * n + i] > level) {
+                    labels[i] = (byte) (int) pair.get(1);
+                    break;
+                }
+            }
+        }
+        return new Volume(scores.nx(), scores.ny(), scores.nz(), scores.affine(), new VoxelBuffer.UInt8(labels));
     }
 
     private static Volume above(Volume scores, double level) {

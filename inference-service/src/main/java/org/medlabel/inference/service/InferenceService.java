@@ -114,6 +114,12 @@ public class InferenceService {
                 image = loaded.volume();
                 fileName = loaded.ref().fileName();
             }
+            int channels = served.definition().imageChannels();
+            if (image.channels() != channels) {
+                throw new InvalidRequestException("model '" + model + "' reads images of " + channels
+                        + " channel(s) (several sequences: one 4-D NIfTI, in the model's channel order); the image has "
+                        + image.channels());
+            }
             ResultOptions options = ResultOptions.from(params, fileName);
             PipelineResult result =
                     pipelines.get(served.definition().type()).run(served, image, params, latencies, cancellation);

@@ -33,6 +33,7 @@ class BundleParityTest {
 
     private static final Path BUNDLES = Path.of(System.getProperty("medlabel.shared.bundles", "../../shared/bundles"));
     private static final Path CT = TestModels.DATA.resolve("ct_head_invesalius/ct.nii.gz");
+    private static final Path MRI = TestModels.DATA.resolve("mri_macaque_inia19/inia19-t1-brain.nii.gz");
     private static final double MIN_DICE = 0.99;
     private static final int MIN_VOXELS = 1000;
 
@@ -74,9 +75,31 @@ class BundleParityTest {
                 PipelineRuns.deepEdit(NetworkFactory.build("zoo_model", d), d, image, params));
     }
 
+    /**
+     * BraTS: four MR sequences as one 4-D image (MONAI reads them as four files), the network's three overlapping
+     * sigmoid regions labelled by the bundle's Lambdad.
+     */
+    @Test
+    void bratsBundleReadsFourSequencesAndLabelsOverlappingRegions() throws Exception {
+        Path sequences = dir.resolve("sequences.nii.gz");
+        PythonOracle.run("monai_bundle.py", "channels", MRI, sequences);
+        monai("brats_mri_segmentation", sequences, "{}");
+        ModelDefinition d = imported();
+        Volume image = new NiftiReader().read(dir.resolve("image.nii.gz"), NiftiReader.ALL_VOLUMES);
+        assertEquals(4, image.channels());
+        assertEquals(
+                List.of(List.of(2, 4), List.of(0, 1), List.of(1, 2)), d.post().overlapping());
+        assertAgrees(
+                "brats_mri_segmentation", image, PipelineRuns.segment(NetworkFactory.build("zoo_model", d), d, image));
+    }
+
     /** MONAI runs the bundle on the cropped CT (image.nii.gz, labels.nii.gz and the bundle with weights in dir). */
     private void monai(String bundle, String clicks) throws Exception {
-        System.out.println(PythonOracle.run("monai_bundle.py", "run", BUNDLES.resolve(bundle), CT, dir, "3", clicks)
+        monai(bundle, CT, clicks);
+    }
+
+    private void monai(String bundle, Path image, String clicks) throws Exception {
+        System.out.println(PythonOracle.run("monai_bundle.py", "run", BUNDLES.resolve(bundle), image, dir, "3", clicks)
                 .lines()
                 .filter(l -> l.startsWith("{"))
                 .findFirst()

@@ -111,6 +111,11 @@ public class TrainingRun {
         if (model == null) {
             throw new IllegalStateException("model '" + job.model() + "' is not in app " + app.name());
         }
+        if (model.post().overlapping() != null) {
+            throw new IllegalStateException("model '" + job.model() + "' labels overlapping sigmoid regions"
+                    + " ('post.overlapping'): MedLabel cannot train such a model yet (its labels would need splitting into"
+                    + " the regions); it serves imported weights");
+        }
         TrainParams p = TrainParams.of(model.trainingSettings(), params(job));
         Training t = p.settings();
         Split split = split(job, p, ctx);
