@@ -67,22 +67,12 @@ public final class SwinUnetrBuilder {
     }
 
     public SwinUnetrBuilder depths(int... d) {
-        if (d.length != STAGES) {
-            throw new IllegalArgumentException(
-                    "SwinUNETR has " + STAGES + " stages: depths must give 4, gave " + Arrays.toString(d));
-        }
-        Arrays.stream(d).forEach(n -> positive("depth", n));
-        this.depths = d.clone();
+        this.depths = perStage("depths", d);
         return this;
     }
 
     public SwinUnetrBuilder heads(int... h) {
-        if (h.length != STAGES) {
-            throw new IllegalArgumentException(
-                    "SwinUNETR has " + STAGES + " stages: num_heads must give 4, gave " + Arrays.toString(h));
-        }
-        Arrays.stream(h).forEach(n -> positive("heads", n));
-        this.heads = h.clone();
+        this.heads = perStage("num_heads", h);
         return this;
     }
 
@@ -436,6 +426,15 @@ public final class SwinUnetrBuilder {
                         "stage " + (i + 1) + "'s " + dim + " features are not divisible by " + heads[i] + " heads");
             }
         }
+    }
+
+    private static int[] perStage(String what, int[] values) {
+        if (values.length != STAGES) {
+            throw new IllegalArgumentException(
+                    "SwinUNETR has " + STAGES + " stages: " + what + " must give 4, gave " + Arrays.toString(values));
+        }
+        Arrays.stream(values).forEach(n -> positive(what, n));
+        return values.clone();
     }
 
     private static int[] axes(String what, int[] size) {
