@@ -1,5 +1,5 @@
 """PyTorch eager timing of the model zoo's networks (MONAI's own classes, ../shared/oracles), for the comparison with
-MedLabel's ONNX Runtime graphs (bench/run UNetInferenceBenchmark -p net=wholebody,paediatric -p form=slices).
+MedLabel's ONNX Runtime graphs (bench/run UNetInferenceBenchmark -p net=wholebody,paediatric,btcv -p form=slices).
 
 usage: python3 bench/zoo_networks_torch.py [PATCH] [RUNS]    (default 96, 6; 2 threads, eval, no grad, after 2 warm-ups)
 Prints one line per network: median and min seconds of a [1, 1, PATCH, PATCH, PATCH] forward.
@@ -9,7 +9,7 @@ import sys
 import time
 
 import torch
-from monai.networks.nets import DynUNet, SegResNet
+from monai.networks.nets import DynUNet, SegResNet, SwinUNETR
 
 NETWORKS = {
     "wholebody (SegResNet, 105 out)": lambda: SegResNet(spatial_dims=3, in_channels=1, out_channels=105, init_filters=32,
@@ -19,6 +19,7 @@ NETWORKS = {
                                                    strides=[1, 2, 2, 2, 2, [2, 2, 1]],
                                                    upsample_kernel_size=[2, 2, 2, 2, [2, 2, 1]], norm_name="instance",
                                                    deep_supervision=False, res_block=True),
+    "btcv (SwinUNETR, feature size 48, 14 out)": lambda: SwinUNETR(in_channels=1, out_channels=14, feature_size=48),
 }
 
 

@@ -52,7 +52,8 @@ public class UNetInferenceBenchmark {
 
     /**
      * {@code spleen} (instance norm, as MONAI's UNet defaults), {@code spleen-bn} (MONAI Label's segmentation_spleen),
-     * {@code wholebody} (the zoo's SegResNet) or {@code paediatric} (the zoo's DynUNet).
+     * {@code wholebody} (the zoo's SegResNet), {@code paediatric} (the zoo's DynUNet) or {@code btcv} (the zoo's
+     * SwinUNETR, built for the patch size).
      */
     @Param({"spleen"})
     public String net;
@@ -82,6 +83,7 @@ public class UNetInferenceBenchmark {
             case "spleen-bn" -> UNetModels.spleenBatchNorm();
             case "wholebody" -> UNetModels.wholeBody();
             case "paediatric" -> UNetModels.paediatric();
+            case "btcv" -> UNetModels.btcv(patch);
             default -> UNetModels.spleen();
         };
         if (form.equals("optimised")) {

@@ -74,6 +74,12 @@ public final class UNetModels {
                 0);
     }
 
+    /** The model zoo's BTCV network: SwinUNETR(feature size 48, 14 out), built for its 96³ roi. */
+    public static ModelProto btcv(int patch) {
+        return MonaiNetworks.build(
+                "SwinUNETR", Map.of("img_size", patch, "in_channels", 1, "out_channels", 14, "feature_size", 48), 0);
+    }
+
     /** The model zoo's paediatric abdominal CT network: DynUNet(6 levels, a [2, 2, 1] level, residual, 4 out). */
     public static ModelProto paediatric() {
         return MonaiNetworks.build(
