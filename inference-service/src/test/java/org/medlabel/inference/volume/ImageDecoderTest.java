@@ -41,12 +41,14 @@ class ImageDecoderTest {
         assertEquals(nifti.nx() * nifti.ny() * nifti.nz(), volume.nx() * volume.ny() * volume.nz(), "the same grid");
     }
 
+    /** Several sequences of one scan: each volume a channel (a model of another channel count refuses it). */
     @Test
-    void aFourDimensionalNiftiGivesItsFirstVolume() throws IOException {
+    void aFourDimensionalNiftiGivesEveryVolumeAsAChannel() throws IOException {
         Volume volume = decode(decoder, SharedData.FMRI_4D_NII_GZ, "fmri.nii.gz");
 
-        assertSameVolume(new NiftiReader().read(SharedData.FMRI_4D_NII_GZ, 0), volume);
+        assertSameVolume(new NiftiReader().read(SharedData.FMRI_4D_NII_GZ, NiftiReader.ALL_VOLUMES), volume);
         assertEquals(128 * 96 * 24, volume.voxelCount());
+        assertEquals(2, volume.channels());
     }
 
     @Test
