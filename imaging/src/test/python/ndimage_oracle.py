@@ -57,6 +57,10 @@ def resize(src, out, mode, shape):
         zoom = [o / i for o, i in zip(shape, data.shape)]
         result = ndimage.zoom(data, zoom, order=1, grid_mode=True, mode="nearest", prefilter=False)
         assert result.shape == tuple(shape), result.shape
+    elif mode == "nearest":
+        import torch  # MONAI's Resize(mode="nearest") is torch's interpolate: source index floor(i * n / m), float32
+        result = torch.nn.functional.interpolate(
+            torch.as_tensor(data)[None, None], size=tuple(shape), mode="nearest")[0, 0].numpy()
     else:
         result = data
         for axis, m in enumerate(shape):

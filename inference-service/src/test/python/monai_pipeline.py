@@ -10,6 +10,13 @@ usage:
       prediction, then Activationsd(softmax), AsDiscreted(argmax), KeepLargestConnectedComponentd) and writes the labels
       on the image's own grid to DIR/labels.nii.gz (uint8, the image's affine). Prints JSON: shape, foreground voxels,
       seconds of the inferer.
+  monai_pipeline.py segmentation IMAGE DIR [SEED]
+      MONAI Label's multi-organ model: MONAI's SegResNet with the radiology app's arguments (lib/configs/segmentation.py:
+      25 labels, init_filters 32, blocks (1,2,2,4)/(1,1,1), dropout 0.2), seeded, the final convolution's biases shifted
+      so that every channel wins somewhere in a central crop; saves DIR/model.pt and runs lib/infers/segmentation.py:
+      Spacingd(1.5 mm), ScaleIntensityRanged(-175..250 -> 0..1, clip), SlidingWindowInferer(96³), softmax, argmax and
+      MONAI Label's Restored (Resize back to the image's shape by nearest neighbour: its "undo spacing"); writes the
+      channel indices to DIR/labels.nii.gz.
   monai_pipeline.py reorient IMAGE OUT CODES
       IMAGE reoriented to axis codes CODES (e.g. LPS) by nibabel, voxels exact, saved as OUT.
   monai_pipeline.py checkpoint NETWORK ARGS OUT
@@ -112,6 +119,38 @@ def spleen(image_path, directory, seed="3"):
     print(json.dumps({"shape": list(labels.shape), "foreground": int(labels.sum()), "inferer_seconds": seconds}))
 
 
+def segmentation(image_path, directory, seed="5"):
+    from monai.networks.nets import SegResNet
+    from monai.transforms import Resize
+
+    torch.set_num_threads(2)
+    torch.manual_seed(int(seed))
+    net = SegResNet(spatial_dims=3, in_channels=1, out_channels=26, init_filters=32, blocks_down=(1, 2, 2, 4),
+                    blocks_up=(1, 1, 1), dropout_prob=0.2).eval()
+    data = {"image": image_path}
+    for t in [LoadImaged(keys="image"), EnsureTyped(keys="image"), EnsureChannelFirstd(keys="image"),
+              Spacingd(keys="image", pixdim=(1.5, 1.5, 1.5)),
+              ScaleIntensityRanged(keys="image", a_min=-175, a_max=250, b_min=0.0, b_max=1.0, clip=True)]:
+        data = t(data)
+    image = data["image"]
+    c = [s // 2 for s in image.shape[1:]]
+    crop = image[None, :, c[0] - 48:c[0] + 48, c[1] - 48:c[1] + 48, c[2] - 48:c[2] + 48]
+    with torch.no_grad():
+        y = net(torch.as_tensor(crop))[0]
+        net.state_dict()["conv_final.2.conv.bias"] -= y.flatten(1).median(dim=1).values
+    torch.save(net.state_dict(), f"{directory}/model.pt")
+    start = time.time()
+    with torch.no_grad():
+        pred = SlidingWindowInferer(roi_size=[96, 96, 96])(image[None], net)[0]
+    seconds = time.time() - start
+    labels = torch.softmax(torch.as_tensor(pred), 0).argmax(0, keepdim=True)
+    original = nib.load(image_path)
+    labels = Resize(spatial_size=original.shape[:3], mode="nearest")(labels)
+    labels = np.asarray(labels[0]).astype(np.uint8)
+    nib.save(nib.Nifti1Image(labels, original.affine), f"{directory}/labels.nii.gz")
+    print(json.dumps({"shape": list(labels.shape), "labels": int(len(np.unique(labels))), "inferer_seconds": seconds}))
+
+
 def reorient(image_path, out, codes):
     img = nib.load(image_path)
     target = nib.orientations.axcodes2ornt(tuple(codes))
@@ -128,7 +167,7 @@ def checkpoint(network_name, args, out):
 
 
 if __name__ == "__main__":
-    commands = {"spleen": spleen, "reorient": reorient, "checkpoint": checkpoint}
+    commands = {"spleen": spleen, "segmentation": segmentation, "reorient": reorient, "checkpoint": checkpoint}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](*sys.argv[2:])

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -30,7 +31,8 @@ class EventCodecTest {
         return Stream.of(
                 new ImageAdded(META, "spleen_10", "images/spleen_10/image.nii.gz", 12_345_678L, SHA),
                 new ImageRemoved(META, "spleen_10"),
-                new LabelSaved(META, "spleen_10", LabelSaved.FINAL_TAG, 3, SHA),
+                new LabelSaved(
+                        META, "spleen_10", LabelSaved.FINAL_TAG, 3, SHA, new LabelScope(List.of("spleen"), "deepedit")),
                 new TrainRequested(
                         META, "segmentation_spleen", Map.of("max_epochs", 10, "val_split", 0.2, "name", "run1"), true),
                 new TrainProgress(
@@ -58,7 +60,7 @@ class EventCodecTest {
 
     @Test
     void writesTheDocumentedWireFormat() throws Exception {
-        String json = codec.toJson(new LabelSaved(META, "img1", "final", 2, SHA));
+        String json = codec.toJson(new LabelSaved(META, "img1", "final", 2, SHA, null));
         JsonNode node = new ObjectMapper().readTree(json);
         assertEquals("LabelSaved", node.get("type").asText());
         assertEquals(
@@ -69,6 +71,34 @@ class EventCodecTest {
         assertEquals(2, node.get("version").asInt());
         assertFalse(node.has("topic"), "routing helpers are not part of the payload");
         assertFalse(node.has("key"));
+        assertEquals(0, node.at("/scope/structures").size(), "an undeclared label has an empty scope");
+    }
+
+    @Test
+    void aLabelSavedOfAnOlderProducerHasNoScope() {
+        String json = """
+                {"type":"LabelSaved",
+                 "meta":{"eventId":"0b6d0c38-4f3c-4a59-9d0e-2f4a3c1d5e77","occurredAt":"2026-11-26T10:15:30.123Z","schemaVersion":1},
+                 "imageId":"img1","tag":"final","version":2,"sha256":"ab"}
+                """;
+        LabelSaved event = codec.fromJson(json, LabelSaved.class);
+        assertEquals(LabelScope.UNDECLARED, event.scope());
+        assertFalse(event.scope().declared());
+    }
+
+    @Test
+    void aScopeIsReadFromSlicersSaveParams() {
+        LabelScope scope = LabelScope.of(Map.of(
+                "label_info",
+                List.of(Map.of("name", " spleen ", "idx", 1), Map.of("idx", 2), Map.of("name", "liver", "idx", 3)),
+                "model",
+                "deepedit",
+                "client_id",
+                "user-xyz"));
+        assertEquals(new LabelScope(List.of("spleen", "liver"), "deepedit"), scope);
+        assertTrue(scope.declared());
+        assertEquals(LabelScope.UNDECLARED, LabelScope.of(Map.of("label_info", "not a list", "model", " ")));
+        assertEquals(LabelScope.UNDECLARED, LabelScope.of(null));
     }
 
     @Test
@@ -112,8 +142,11 @@ class EventCodecTest {
     void routesEachEventToItsTopicWithItsKey() {
         assertEquals(Topics.IMAGES, ImageAdded.of("i", "images/i/x.nii", 1, SHA).topic());
         assertEquals(Topics.IMAGES, ImageRemoved.of("i").topic());
-        assertEquals(Topics.LABELS, LabelSaved.of("i", "final", 1, SHA).topic());
-        assertEquals("i", LabelSaved.of("i", "final", 1, SHA).key());
+        assertEquals(
+                Topics.LABELS,
+                LabelSaved.of("i", "final", 1, SHA, LabelScope.UNDECLARED).topic());
+        assertEquals(
+                "i", LabelSaved.of("i", "final", 1, SHA, LabelScope.UNDECLARED).key());
         assertEquals(Topics.TRAIN_REQUESTS, TrainRequested.of("m", null, false).topic());
         assertEquals(
                 "m",
@@ -134,7 +167,7 @@ class EventCodecTest {
 
     @Test
     void rejectsInvalidPayloadsWhenBuilt() {
-        assertThrows(IllegalArgumentException.class, () -> LabelSaved.of("i", "final", 0, SHA));
+        assertThrows(IllegalArgumentException.class, () -> LabelSaved.of("i", "final", 0, SHA, null));
         assertThrows(IllegalArgumentException.class, () -> ImageAdded.of(" ", "k", 1, SHA));
         assertThrows(IllegalArgumentException.class, () -> ImageAdded.of("i", "k", -1, SHA));
         assertThrows(

@@ -183,9 +183,9 @@ public final class AppLoader {
                 where + "'post.activation' must be softmax or sigmoid");
         require(
                 m.post().invert() == null
-                        || List.of("scores", "probabilities", "labels")
+                        || List.of("scores", "probabilities", "labels", "restore")
                                 .contains(m.post().invert()),
-                where + "'post.invert' must be scores, probabilities or labels");
+                where + "'post.invert' must be scores, probabilities, labels or restore");
         if (m.post().overlapping() != null) {
             require(m.post().sigmoid(), where + "'post.overlapping' labels sigmoid channels: it needs a sigmoid");
             Set<Integer> values = new java.util.HashSet<>(m.labelValues().values());

@@ -1,6 +1,7 @@
 package org.medlabel.app.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ class AppLoaderTest {
     void theRadiologyAppIsMonaiLabels() {
         AppDefinition app = AppLoader.load("radiology");
         assertEquals(
-                List.of("segmentation_spleen", "deepgrow_2d", "deepgrow_3d", "deepedit"),
+                List.of("segmentation_spleen", "segmentation", "deepgrow_2d", "deepgrow_3d", "deepedit"),
                 List.copyOf(app.models().keySet()));
 
         ModelDefinition spleen = app.models().get("segmentation_spleen");
@@ -150,6 +151,89 @@ class AppLoaderTest {
               inferer: {kind: whole}
               post: {activation: softmax}
             """;
+
+    /**
+     * MONAI Label's multi-organ model: lib/configs/segmentation.py (the SegResNet version), lib/infers/segmentation.py,
+     * lib/trainers/segmentation.py; values typed from those files.
+     */
+    @Test
+    void theMultiOrganSegmentationIsMonaiLabels() {
+        ModelDefinition seg = AppLoader.load("radiology").models().get("segmentation");
+        assertEquals(ModelType.SEGMENTATION, seg.type());
+        Map<String, Integer> labels = seg.labelValues();
+        assertEquals(25, labels.size());
+        assertEquals(
+                List.of(
+                        "spleen",
+                        1,
+                        "liver",
+                        5,
+                        "inferior lobe of right lung",
+                        17,
+                        "esophagus",
+                        42,
+                        "pulmonary arterial system",
+                        49),
+                List.of(
+                        "spleen",
+                        labels.get("spleen"),
+                        "liver",
+                        labels.get("liver"),
+                        "inferior lobe of right lung",
+                        labels.get("inferior lobe of right lung"),
+                        "esophagus",
+                        labels.get("esophagus"),
+                        "pulmonary arterial system",
+                        labels.get("pulmonary arterial system")));
+        // channel j is the j-th label (NormalizeLabelsInDatasetd): value 42 trains channel 18
+        assertEquals(18, seg.channelOfValue().get(42));
+        // SegResNet(spatial_dims=3, in_channels=1, out_channels=len(labels)+1, init_filters=32, blocks_down=(1,2,2,4),
+        //           blocks_up=(1,1,1), dropout_prob=0.2)
+        assertEquals("SegResNet", seg.network().monai());
+        assertEquals(
+                Map.of(
+                        "spatial_dims",
+                        3,
+                        "in_channels",
+                        1,
+                        "out_channels",
+                        26,
+                        "init_filters",
+                        32,
+                        "blocks_down",
+                        List.of(1, 2, 2, 4),
+                        "blocks_up",
+                        List.of(1, 1, 1),
+                        "dropout_prob",
+                        0.2),
+                seg.network().args());
+        // Spacingd(pixdim=(1.5, 1.5, 1.5)) without Orientationd; ScaleIntensityRanged(-175, 250, 0, 1, clip)
+        assertEquals(null, seg.pre().orientation());
+        assertEquals(List.of(1.5, 1.5, 1.5), seg.pre().spacing());
+        assertEquals(new PreProcessing.Window(-175, 250, 0, 1, true), seg.pre().window());
+        // SlidingWindowInferer(roi_size=(96, 96, 96)) with MONAI's defaults; softmax, argmax, Restored; largest_cc off
+        assertTrue(seg.inferer().slidingWindow());
+        assertEquals(List.of(96, 96, 96), seg.inferer().roi());
+        assertEquals(0.25, seg.inferer().overlap());
+        assertEquals("softmax", seg.post().activation());
+        assertTrue(seg.post().restoreLabels());
+        assertFalse(seg.post().keepLargestComponent());
+        // Adam(lr=1e-3), DiceCELoss(to_onehot_y=True, softmax=True), RandCropByPosNegLabeld(96³, pos 1, neg 1, 4)
+        Training t = seg.trainingSettings();
+        assertEquals(
+                List.of("adam", 1e-3, 0.0, "dice_ce", false, false, List.of(96, 96, 96), 4, 1.0, 1.0),
+                List.of(
+                        t.optimizer(),
+                        t.learningRate(),
+                        t.weightDecay(),
+                        t.loss(),
+                        t.squaredPred(),
+                        t.batchDice(),
+                        t.patch(),
+                        t.samplesPerImage(),
+                        t.positive(),
+                        t.negative()));
+    }
 
     @Test
     void aValidMinimalAppLoads() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.medlabel.api.event.LabelSaved;
+import org.medlabel.api.event.LabelScope;
 import org.medlabel.datastore.config.DatastoreConfig;
 import org.medlabel.datastore.error.DatastoreException;
 import org.medlabel.datastore.error.ErrorCode;
@@ -81,7 +82,8 @@ public class LabelService {
                 if (tag.equals(Names.FINAL_TAG)) {
                     locked.finalVersion = label.version;
                 }
-                outbox.add(LabelSaved.of(image.id, tag, label.version, stored.sha256()));
+                outbox.add(
+                        LabelSaved.of(image.id, tag, label.version, stored.sha256(), LabelScope.of(upload.params())));
                 return label;
             });
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import jakarta.persistence.EntityManager;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.medlabel.api.event.LabelScope;
 import org.medlabel.datastore.repository.ImageEntity;
 import org.medlabel.datastore.repository.LabelEntity;
 
@@ -75,18 +76,28 @@ public class QueryService {
         return byImage;
     }
 
-    /** One training case: an image with a final label, and that label's version (read through the API by both). */
-    public record Case(String id, int labelVersion) {}
+    /**
+     * One training case: an image with a final label, that label's version (read through the API by both) and what
+     * the label says it annotates.
+     */
+    public record Case(String id, int labelVersion, LabelScope scope) {}
 
-    /** Every image with a {@code final} label, with its latest version. */
+    /** Every image with a {@code final} label, with its latest version and that version's scope. */
     public List<Case> datalist() {
         return em
                 .createQuery(
-                        "select i.id, i.finalVersion from ImageEntity i where i.finalVersion is not null order by i.id",
+                        "select i.id, i.finalVersion, l.info from ImageEntity i, LabelEntity l where i.finalVersion is"
+                                + " not null and l.imageId = i.id and l.tag = :tag and l.version = i.finalVersion"
+                                + " order by i.id",
                         Object[].class)
+                .setParameter("tag", Names.FINAL_TAG)
                 .getResultList()
                 .stream()
-                .map(r -> new Case((String) r[0], ((Number) r[1]).intValue()))
+                .map(r -> new Case((String) r[0], ((Number) r[1]).intValue(), scope(r[2])))
                 .toList();
+    }
+
+    private static LabelScope scope(Object info) {
+        return info instanceof Map<?, ?> m ? LabelScope.of(m) : LabelScope.UNDECLARED;
     }
 }

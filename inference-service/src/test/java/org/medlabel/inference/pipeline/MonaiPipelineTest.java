@@ -19,7 +19,8 @@ import org.medlabel.testinfra.PythonOracle;
  * The shipped app's segmentation_spleen, end to end in Java, against MONAI Label's own pipeline run by MONAI
  * (monai_pipeline.py: MONAI's transforms, SlidingWindowInferer, inversion and post-processing) with the same weights,
  * read by MedLabel from the PyTorch checkpoint MONAI saved: on the real head CT and on the same CT stored in LPS order,
- * at most 0.1 % of the voxels may differ, and the labels lie on the image's own grid.
+ * at most 0.1 % of the voxels may differ, and the labels lie on the image's own grid. The same for the multi-organ
+ * {@code segmentation} (SegResNet, 26 channels) against MONAI Label's lib/infers/segmentation.py, label by label.
  */
 class MonaiPipelineTest {
 
@@ -38,6 +39,39 @@ class MonaiPipelineTest {
         Path lps = dir.resolve("ct_lps.nii.gz");
         PythonOracle.run("monai_pipeline.py", "reorient", CT, lps, "LPS");
         assertAgreesWithMonai(lps);
+    }
+
+    @Test
+    void multiOrganSegmentationOnTheHeadCtGivesMonaiLabelsLabels() throws Exception {
+        System.out.println(PythonOracle.run("monai_pipeline.py", "segmentation", CT, dir)
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .findFirst()
+                .orElse(""));
+        ModelDefinition seg = AppLoader.load("radiology").models().get("segmentation");
+        Volume ct = new NiftiReader().read(CT);
+        Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
+        ModelProto weights = NetworkFactory.fromCheckpoint("segmentation", seg, dir.resolve("model.pt"));
+
+        long started = System.nanoTime();
+        Volume ours = PipelineRuns.segment(weights, seg, ct);
+        System.out.printf("MedLabel's multi-organ pipeline: %.1f s%n", (System.nanoTime() - started) / 1e9);
+
+        assertEquals(java.util.List.of(ct.nx(), ct.ny(), ct.nz()), java.util.List.of(ours.nx(), ours.ny(), ours.nz()));
+        assertTrue(ours.affine().approximatelyEquals(ct.affine(), 1e-6), "labels on the image's grid");
+        long[] counts = new long[26];
+        long differing = 0;
+        for (int i = 0; i < ct.voxelCount(); i++) {
+            int theirs = (int) monai.voxels().get(i);
+            counts[theirs]++;
+            differing += theirs != (int) ours.voxels().get(i) ? 1 : 0;
+        }
+        double fraction = differing / (double) ct.voxelCount();
+        System.out.printf(
+                "multi-organ: MedLabel's labels differ from MONAI Label's on %d of %d voxels (%.4f %%)%n",
+                differing, ct.voxelCount(), 100 * fraction);
+        assertTrue(java.util.Arrays.stream(counts).filter(n -> n > 1000).count() >= 20, "most channels win somewhere");
+        assertTrue(fraction <= 0.001, differing + " voxels differ from MONAI Label's (" + 100 * fraction + " %)");
     }
 
     private void assertAgreesWithMonai(Path image) throws Exception {

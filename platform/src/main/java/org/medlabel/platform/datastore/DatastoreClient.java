@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.medlabel.api.event.LabelScope;
 import org.medlabel.platform.http.Multipart;
 import org.medlabel.platform.http.ServiceHttp;
 import org.medlabel.platform.http.ServiceRejectedException;
@@ -32,8 +33,15 @@ public final class DatastoreClient {
     /** {@code GET /sessions/{id}}: the session's image file name. */
     public record Session(String image) {}
 
-    /** One case of {@code GET /datalist}: an image with a final label, and that label's version. */
-    public record Case(String id, int labelVersion) {}
+    /**
+     * One case of {@code GET /datalist}: an image with a final label, that label's version and what it says it annotates
+     * (undeclared from a datastore that does not tell).
+     */
+    public record Case(String id, int labelVersion, LabelScope scope) {
+        public Case {
+            scope = scope == null ? LabelScope.UNDECLARED : scope;
+        }
+    }
 
     /** One entry of {@code GET /view} (MONAI Label's datastore model): the image's info and its labels by tag. */
     public record Entry(EntryImage image, Map<String, Object> labels) {

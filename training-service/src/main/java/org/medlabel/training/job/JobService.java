@@ -10,8 +10,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.medlabel.api.event.LabelScope;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.config.Training;
+import org.medlabel.training.data.LabelCoverage;
 
 /** Starting and stopping jobs, for the REST API and the event consumers alike. */
 @ApplicationScoped
@@ -20,6 +22,7 @@ public class JobService {
     private static final Logger LOG = Logger.getLogger(JobService.class);
 
     private final JobStore store;
+    private final AppDefinition app;
     private final Map<String, Training> trainable = new LinkedHashMap<>();
     private final Map<String, String> untrainable = new LinkedHashMap<>();
     /** Models whose job did not fit the worker's memory: no more automatic jobs for them (a request still runs). */
@@ -27,6 +30,7 @@ public class JobService {
 
     public JobService(JobStore store, AppDefinition app) {
         this.store = store;
+        this.app = app;
         app.models().forEach((name, model) -> {
             Training t = model.trainingSettings();
             if (!t.enabled()) {
@@ -88,10 +92,17 @@ public class JobService {
         }
     }
 
-    /** Counts a final label for every trainable model (once per event); returns the jobs it started. */
-    public List<Job> labelSaved(UUID eventId) {
+    /**
+     * Counts a final label (once per event) for every trainable model it may train: not for one whose structures its
+     * declared {@code scope} misses ({@link LabelCoverage}); returns the jobs it started.
+     */
+    public List<Job> labelSaved(UUID eventId, LabelScope scope) {
         Map<String, Integer> thresholds = new LinkedHashMap<>();
-        automatic().forEach((m, t) -> thresholds.put(m, t.threshold()));
+        automatic().forEach((m, t) -> {
+            if (LabelCoverage.of(m, app.models().get(m), scope) != LabelCoverage.Verdict.MISSES) {
+                thresholds.put(m, t.threshold());
+            }
+        });
         return store.countLabel(eventId, thresholds, epochs());
     }
 

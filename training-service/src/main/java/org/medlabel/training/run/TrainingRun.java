@@ -28,6 +28,7 @@ import org.medlabel.platform.datastore.DatastoreClient;
 import org.medlabel.platform.objectstore.ModelStore;
 import org.medlabel.training.config.TrainingConfig;
 import org.medlabel.training.data.CaseReader;
+import org.medlabel.training.data.LabelCoverage;
 import org.medlabel.training.job.Job;
 import org.medlabel.training.job.TrainParams;
 
@@ -118,7 +119,7 @@ public class TrainingRun {
         }
         TrainParams p = TrainParams.of(model.trainingSettings(), params(job));
         Training t = p.settings();
-        Split split = split(job, p, ctx);
+        Split split = split(job, model, p, ctx);
         Start start = start(job, model, p, ctx);
         int inChannels = model.inputChannels();
         CaseCache cache = new CaseCache(config.cacheBytes());
@@ -167,10 +168,20 @@ public class TrainingRun {
         }
     }
 
-    private Split split(Job job, TrainParams p, JobContext ctx) {
-        List<DatastoreClient.Case> cases = new ArrayList<>(reader.cases());
-        if (cases.isEmpty()) {
+    private Split split(Job job, ModelDefinition model, TrainParams p, JobContext ctx) throws IOException {
+        List<DatastoreClient.Case> labelled = reader.cases();
+        if (labelled.isEmpty()) {
             throw new IllegalStateException("no image has a final label yet: nothing to train on");
+        }
+        List<DatastoreClient.Case> cases = new ArrayList<>(reader.covering(job.model(), model, labelled));
+        if (cases.isEmpty()) {
+            throw new IllegalStateException(LabelCoverage.nothingCovers(job.model(), model));
+        }
+        if (cases.size() < labelled.size()) {
+            ctx.log(String.format(
+                    "%d of %d labelled images cover %s's structures; the others are left out (labels of fewer structures"
+                            + " would teach it that the others are background)",
+                    cases.size(), labelled.size(), job.model()));
         }
         long seed = job.id().getMostSignificantBits() ^ job.id().getLeastSignificantBits();
         Collections.shuffle(cases, new Random(seed));

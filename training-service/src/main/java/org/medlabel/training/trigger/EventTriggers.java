@@ -40,7 +40,7 @@ public class EventTriggers {
         if (event == null || !LabelSaved.FINAL_TAG.equals(event.tag())) {
             return;
         }
-        started(jobs.labelSaved(event.meta().eventId()), "final label of image " + event.imageId());
+        started(jobs.labelSaved(event.meta().eventId(), event.scope()), "final label of image " + event.imageId());
     }
 
     @Incoming("train-requests")

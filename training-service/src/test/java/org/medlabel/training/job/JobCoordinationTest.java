@@ -25,6 +25,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.medlabel.api.event.JobStatus;
+import org.medlabel.api.event.LabelScope;
 import org.medlabel.testinfra.InfraTestResource;
 import org.medlabel.training.CoordinationProfile;
 import org.medlabel.training.FakeDatastore;
@@ -59,16 +60,18 @@ class JobCoordinationTest {
     @Test
     void aRedeliveredLabelCountsOnceAndTheThresholdStartsExactlyOneJob() {
         UUID first = UUID.randomUUID();
-        assertTrue(service.labelSaved(first).isEmpty());
-        assertTrue(service.labelSaved(first).isEmpty(), "redelivered");
-        assertTrue(service.labelSaved(first).isEmpty(), "redelivered again");
-        assertTrue(service.labelSaved(UUID.randomUUID()).isEmpty(), "2 of 3 distinct labels");
-        List<Job> started = service.labelSaved(UUID.randomUUID());
+        assertTrue(service.labelSaved(first, LabelScope.UNDECLARED).isEmpty());
+        assertTrue(service.labelSaved(first, LabelScope.UNDECLARED).isEmpty(), "redelivered");
+        assertTrue(service.labelSaved(first, LabelScope.UNDECLARED).isEmpty(), "redelivered again");
+        assertTrue(service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED).isEmpty(), "2 of 3 distinct labels");
+        List<Job> started = service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED);
         assertEquals(1, started.size(), "the third distinct label reaches the threshold of 3");
         assertEquals(Job.BY_LABELS, started.get(0).trigger());
         assertEquals(4, started.get(0).totalEpochs(), "the app's maxEpochs");
         for (int i = 0; i < 5; i++) {
-            assertTrue(service.labelSaved(UUID.randomUUID()).isEmpty(), "no second job while one is waiting");
+            assertTrue(
+                    service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED).isEmpty(),
+                    "no second job while one is waiting");
         }
         assertEquals(1, store.list(MODEL, false, 10).size());
         // the labels that came meanwhile start the next job once the first has ended
@@ -79,17 +82,33 @@ class JobCoordinationTest {
     }
 
     @Test
+    void aLabelDeclaringOtherStructuresStartsNoJob() {
+        LabelScope liver = LabelScope.of(Map.of("label_info", List.of(Map.of("name", "liver", "idx", 1))));
+        for (int i = 0; i < 4; i++) {
+            assertTrue(
+                    service.labelSaved(UUID.randomUUID(), liver).isEmpty(), "tiny_seg labels an organ, not the liver");
+        }
+        assertTrue(service.startDue().isEmpty());
+        assertEquals(0, store.list(MODEL, false, 10).size());
+        LabelScope organ = LabelScope.of(Map.of("label_info", List.of(Map.of("name", "Organ", "idx", 1))));
+        service.labelSaved(UUID.randomUUID(), organ);
+        service.labelSaved(UUID.randomUUID(), new LabelScope(List.of(), MODEL));
+        List<Job> started = service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED);
+        assertEquals(List.of(MODEL), started.stream().map(Job::model).toList(), "3 labels that may cover it");
+    }
+
+    @Test
     void labelsSavedBeforeAJobStartsAreItsOwnAndStartNoJobAfterIt() {
         for (int i = 0; i < 3; i++) {
-            service.labelSaved(UUID.randomUUID());
+            service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED);
         }
-        service.labelSaved(UUID.randomUUID());
-        service.labelSaved(UUID.randomUUID());
+        service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED);
+        service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED);
         Job job = store.claim("w", Duration.ofMinutes(1)).orElseThrow();
         assertTrue(store.finish(job.id(), "w", JobStatus.DONE, null, List.of()));
         assertTrue(service.startDue().isEmpty(), "the job read every label saved before it started");
         for (int i = 0; i < 3; i++) {
-            service.labelSaved(UUID.randomUUID());
+            service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED);
         }
         assertEquals(2, store.list(MODEL, false, 10).size(), "labels saved after it start the next");
     }
@@ -211,7 +230,7 @@ class JobCoordinationTest {
     void aUsersRequestReplacesAnAutomaticJobAndIsClaimedFirst() {
         // an automatic job waiting: the user's request (with its own max_epochs) replaces it at once
         for (int i = 0; i < 3; i++) {
-            service.labelSaved(UUID.randomUUID());
+            service.labelSaved(UUID.randomUUID(), LabelScope.UNDECLARED);
         }
         Job automatic = store.list(MODEL, true, 1).get(0);
         assertEquals(Job.BY_LABELS, automatic.trigger());

@@ -39,6 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.medlabel.api.event.EventCodec;
 import org.medlabel.api.event.JobStatus;
 import org.medlabel.api.event.LabelSaved;
+import org.medlabel.api.event.LabelScope;
 import org.medlabel.api.event.ModelPublished;
 import org.medlabel.api.event.Topics;
 import org.medlabel.api.event.TrainProgress;
@@ -125,13 +126,13 @@ class TrainingJobTest {
         }
         int before = models.latestVersion(MODEL).orElse(-1);
         try (KafkaProducer<String, String> producer = producer()) {
-            LabelSaved duplicated = LabelSaved.of("phantom_1", "final", 1, "ab");
+            LabelSaved duplicated = LabelSaved.of("phantom_1", "final", 1, "ab", LabelScope.UNDECLARED);
             send(producer, duplicated);
             send(producer, duplicated); // redelivered: counts once
-            send(producer, LabelSaved.of("phantom_2", "original", 1, "ab")); // not final
-            send(producer, LabelSaved.of("phantom_2", "final", 1, "ab"));
+            send(producer, LabelSaved.of("phantom_2", "original", 1, "ab", LabelScope.UNDECLARED)); // not final
+            send(producer, LabelSaved.of("phantom_2", "final", 1, "ab", LabelScope.UNDECLARED));
             assertTrue(store.list(MODEL, false, 10).isEmpty(), "2 of 3 final labels: no job yet");
-            send(producer, LabelSaved.of("phantom_3", "final", 1, "ab"));
+            send(producer, LabelSaved.of("phantom_3", "final", 1, "ab", LabelScope.UNDECLARED));
         }
         Job job = await(
                 "a job started by the third final label",
