@@ -153,6 +153,16 @@ class DatastoreApiTest {
                 label,
                 given().get("/images/{id}/labels/final/file?version=1", id).asByteArray());
         given().get("/images/{id}", id).then().body("finalVersion", equalTo(2));
+        List<Map<String, Object>> datalist =
+                given().get("/datalist").then().extract().path("$");
+        Map<String, Object> mine = datalist.stream()
+                .filter(c -> c.get("id").equals(id))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(2, mine.get("labelVersion"));
+        Map<?, ?> scope = (Map<?, ?>) mine.get("scope");
+        assertEquals(List.of("skull"), scope.get("structures"), "the final label's structures, for the trainers");
+        assertEquals(null, scope.get("model"), "no model was named");
 
         given().multiPart("label", "seg.nii.gz", Files.readAllBytes(OTHER_GRID))
                 .put("/images/{id}/labels/final", id)
@@ -387,9 +397,9 @@ class DatastoreApiTest {
         assertTrue(datalist.stream().noneMatch(p -> p.get("id").equals(id)), "an image without a final label");
         assertTrue(
                 datalist.stream()
-                        .allMatch(p -> p.keySet().equals(Set.of("id", "labelVersion"))
+                        .allMatch(p -> p.keySet().equals(Set.of("id", "labelVersion", "scope"))
                                 && ((Integer) p.get("labelVersion")) >= 1),
-                "each case is an image id and its final label's version: " + datalist);
+                "each case is an image id, its final label's version and that label's scope: " + datalist);
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.medlabel.api.event.EventCodec;
 import org.medlabel.api.event.ImageAdded;
 import org.medlabel.api.event.ImageRemoved;
 import org.medlabel.api.event.LabelSaved;
+import org.medlabel.api.event.LabelScope;
 import org.medlabel.api.event.Topics;
 import org.medlabel.testinfra.InfraTestResource;
 
@@ -42,8 +43,10 @@ class OutboxEventsTest {
                 .extract()
                 .path("sha256");
         List<String> labelShas = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
+        for (String params :
+                List.of("{}", "{\"label_info\": [{\"name\": \"spleen\", \"idx\": 1}], \"model\": \"deepedit\"}")) {
             labelShas.add(given().multiPart("label", "l.nii.gz", Files.readAllBytes(DatastoreApiTest.CT_LABEL))
+                    .multiPart("params", params)
                     .put("/images/{id}/labels/final", id)
                     .then()
                     .statusCode(201)
@@ -62,6 +65,9 @@ class OutboxEventsTest {
         assertEquals(List.of(1, 2), List.of(first.version(), second.version()));
         assertEquals(labelShas, List.of(first.sha256(), second.sha256()));
         assertEquals("final", second.tag());
+        assertEquals(LabelScope.UNDECLARED, first.scope());
+        assertEquals(
+                new LabelScope(List.of("spleen"), "deepedit"), second.scope(), "the save params' label_info and model");
         assertTrue(events.get(3) instanceof ImageRemoved);
     }
 

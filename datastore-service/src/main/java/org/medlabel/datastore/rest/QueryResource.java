@@ -81,7 +81,9 @@ public class QueryResource {
     @GET
     @Path("/datalist")
     @Operation(
-            summary = "Every image with a final label and that label's version, ordered by image id (training's cases)")
+            summary =
+                    "Every image with a final label, that label's version and its scope (the label_info names and model"
+                            + " it was saved with), ordered by image id (training's cases)")
     public List<QueryService.Case> datalist() {
         return queries.datalist();
     }
