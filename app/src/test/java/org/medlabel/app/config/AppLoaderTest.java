@@ -56,19 +56,10 @@ class AppLoaderTest {
         assertTrue(spleen.post().keepLargestComponent());
         // AdamW(lr=1e-4, weight_decay=1e-5), DiceCELoss(to_onehot_y, softmax, squared_pred=True, batch=True), 96³ crops
         Training t = spleen.trainingSettings();
+        // RandCropByPosNegLabeld(pos=1, neg=1, num_samples=4)
         assertEquals(
-                List.of("adamw", 1e-4, 1e-5, "dice_ce", true, true, List.of(96, 96, 96), 4, 0.2, 50),
-                List.of(
-                        t.optimizer(),
-                        t.learningRate(),
-                        t.weightDecay(),
-                        t.loss(),
-                        t.squaredPred(),
-                        t.batchDice(),
-                        t.patch(),
-                        t.samplesPerImage(),
-                        t.valSplit(),
-                        t.maxEpochs()));
+                List.of("adamw", 1e-4, 1e-5, "dice_ce", true, true, List.of(96, 96, 96), 4, 1.0, 1.0, 0.2, 50),
+                settings(t));
 
         for (String name : List.of("deepgrow_2d", "deepgrow_3d")) {
             ModelDefinition deepgrow = app.models().get(name);
@@ -219,20 +210,27 @@ class AppLoaderTest {
         assertTrue(seg.post().restoreLabels());
         assertFalse(seg.post().keepLargestComponent());
         // Adam(lr=1e-3), DiceCELoss(to_onehot_y=True, softmax=True), RandCropByPosNegLabeld(96³, pos 1, neg 1, 4)
-        Training t = seg.trainingSettings();
+        // BasicTrainTask's defaults: val_split 0.2, max_epochs 50
         assertEquals(
-                List.of("adam", 1e-3, 0.0, "dice_ce", false, false, List.of(96, 96, 96), 4, 1.0, 1.0),
-                List.of(
-                        t.optimizer(),
-                        t.learningRate(),
-                        t.weightDecay(),
-                        t.loss(),
-                        t.squaredPred(),
-                        t.batchDice(),
-                        t.patch(),
-                        t.samplesPerImage(),
-                        t.positive(),
-                        t.negative()));
+                List.of("adam", 1e-3, 0.0, "dice_ce", false, false, List.of(96, 96, 96), 4, 1.0, 1.0, 0.2, 50),
+                settings(seg.trainingSettings()));
+    }
+
+    /** The training settings the tests compare with MONAI Label's trainers, in one list. */
+    private static List<Object> settings(Training t) {
+        return List.of(
+                t.optimizer(),
+                t.learningRate(),
+                t.weightDecay(),
+                t.loss(),
+                t.squaredPred(),
+                t.batchDice(),
+                t.patch(),
+                t.samplesPerImage(),
+                t.positive(),
+                t.negative(),
+                t.valSplit(),
+                t.maxEpochs());
     }
 
     @Test
@@ -281,7 +279,7 @@ class AppLoaderTest {
         assertTrue(invalid(app(GOOD_MODEL.replace(
                         "post: {activation: softmax}", "post: {activation: softmax, invert: twice}")))
                 .getMessage()
-                .contains("'post.invert' must be scores, probabilities or labels"));
+                .contains("'post.invert' must be scores, probabilities, labels or restore"));
         assertTrue(invalid(app(GOOD_MODEL.replace("inferer: {kind: whole}", "inferer: {kind: whole, blend: cosine}")))
                 .getMessage()
                 .contains("'inferer.blend' must be constant or gaussian"));

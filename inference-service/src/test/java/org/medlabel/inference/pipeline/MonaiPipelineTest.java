@@ -43,11 +43,7 @@ class MonaiPipelineTest {
 
     @Test
     void multiOrganSegmentationOnTheHeadCtGivesMonaiLabelsLabels() throws Exception {
-        System.out.println(PythonOracle.run("monai_pipeline.py", "segmentation", CT, dir)
-                .lines()
-                .filter(l -> l.startsWith("{"))
-                .findFirst()
-                .orElse(""));
+        runMonai("segmentation", CT);
         ModelDefinition seg = AppLoader.load("radiology").models().get("segmentation");
         Volume ct = new NiftiReader().read(CT);
         Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
@@ -74,12 +70,17 @@ class MonaiPipelineTest {
         assertTrue(fraction <= 0.001, differing + " voxels differ from MONAI Label's (" + 100 * fraction + " %)");
     }
 
-    private void assertAgreesWithMonai(Path image) throws Exception {
-        System.out.println(PythonOracle.run("monai_pipeline.py", "spleen", image, dir)
+    /** Runs a MONAI Label pipeline of monai_pipeline.py on {@code image} into {@code dir}; prints its summary line. */
+    private void runMonai(String pipeline, Path image) throws Exception {
+        System.out.println(PythonOracle.run("monai_pipeline.py", pipeline, image, dir)
                 .lines()
                 .filter(l -> l.startsWith("{"))
                 .findFirst()
                 .orElse(""));
+    }
+
+    private void assertAgreesWithMonai(Path image) throws Exception {
+        runMonai("spleen", image);
         ModelDefinition spleen = AppLoader.load("radiology").models().get("segmentation_spleen");
         Volume ct = new NiftiReader().read(image);
         Volume monai = new NiftiReader().read(dir.resolve("labels.nii.gz"));
