@@ -8,6 +8,8 @@ usage:
   ndimage_oracle.py resize SRC.nii OUT.raw MODE NX NY NZ
       resize to NX x NY x NZ: "linear" = scipy.ndimage.zoom(order=1, grid_mode=True, mode="nearest") (torch's
       trilinear with align_corners=False), "area" = adaptive average pooling
+  ndimage_oracle.py smooth SRC.nii OUT.raw SIGMA
+      MONAI's GaussianSmooth(sigma) (MONAI 1.5.0, ../shared/oracles), on the volume as one channel
   ndimage_oracle.py stats SRC.nii OUT.raw NONZERO
       z-score normalisation (population std over all voxels, or the non-zero ones); prints label centroids as JSON
 
@@ -57,10 +59,6 @@ def resize(src, out, mode, shape):
         zoom = [o / i for o, i in zip(shape, data.shape)]
         result = ndimage.zoom(data, zoom, order=1, grid_mode=True, mode="nearest", prefilter=False)
         assert result.shape == tuple(shape), result.shape
-    elif mode == "nearest":
-        import torch  # MONAI's Resize(mode="nearest") is torch's interpolate: source index floor(i * n / m), float32
-        result = torch.nn.functional.interpolate(
-            torch.as_tensor(data)[None, None], size=tuple(shape), mode="nearest")[0, 0].numpy()
     else:
         result = data
         for axis, m in enumerate(shape):
@@ -71,6 +69,15 @@ def resize(src, out, mode, shape):
                 pieces.append(np.take(result, range(start, end), axis=axis).mean(axis=axis, keepdims=True))
             result = np.concatenate(pieces, axis=axis)
     result.flatten(order="F").astype("<f8").tofile(out)
+
+
+def smooth(src, out, sigma):
+    import torch
+    from monai.transforms import GaussianSmooth
+
+    data = np.asanyarray(nib.load(src).dataobj).astype(np.float32)
+    result = GaussianSmooth(sigma=sigma)(torch.as_tensor(data)[None])[0]
+    np.asarray(result, dtype=np.float64).flatten(order="F").astype("<f8").tofile(out)
 
 
 def stats(src, out, nonzero):
@@ -94,6 +101,8 @@ if __name__ == "__main__":
         largest(args[0], args[1], int(args[2]))
     elif command == "resize":
         resize(args[0], args[1], args[2], (int(args[3]), int(args[4]), int(args[5])))
+    elif command == "smooth":
+        smooth(args[0], args[1], float(args[2]))
     elif command == "stats":
         stats(args[0], args[1], args[2] == "true")
     else:

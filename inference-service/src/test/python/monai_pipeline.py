@@ -11,12 +11,15 @@ usage:
       on the image's own grid to DIR/labels.nii.gz (uint8, the image's affine). Prints JSON: shape, foreground voxels,
       seconds of the inferer.
   monai_pipeline.py segmentation IMAGE DIR [SEED]
-      MONAI Label's multi-organ model: MONAI's SegResNet with the radiology app's arguments (lib/configs/segmentation.py:
-      25 labels, init_filters 32, blocks (1,2,2,4)/(1,1,1), dropout 0.2), seeded, the final convolution's biases shifted
-      so that every channel wins somewhere in a central crop; saves DIR/model.pt and runs lib/infers/segmentation.py:
-      Spacingd(1.5 mm), ScaleIntensityRanged(-175..250 -> 0..1, clip), SlidingWindowInferer(96³), softmax, argmax and
-      MONAI Label's Restored (Resize back to the image's shape by nearest neighbour: its "undo spacing"); writes the
-      channel indices to DIR/labels.nii.gz.
+      MONAI Label's multi-organ model (../shared/design/MONAI-LABEL-API.md §4.2): MONAI's SegResNet with the radiology
+      app's arguments (26 channels, init_filters 32, blocks (1,2,2,4)/(1,1,1), dropout 0.2), seeded, the final
+      convolution's biases shifted so that every channel wins somewhere in a central crop; saves DIR/model.pt, then runs
+      lib/infers/segmentation.py's order: Orientationd(RAS), Spacingd(1.5 mm), NormalizeIntensityd(nonzero),
+      GaussianSmoothd(0.4), ScaleIntensityd(-1..1), SlidingWindowInferer(96³, sw_batch_size 2, overlap 0.4, replicate,
+      gaussian), every invertible pre-transform inverted on the logits, softmax, argmax; writes the channel indices to
+      DIR/labels.nii.gz.
+  monai_pipeline.py crop IMAGE OUT X0 X1 Y0 Y1
+      IMAGE's voxels [X0:X1, Y0:Y1, :] with the affine moved to them (nibabel's slicer), saved as OUT.
   monai_pipeline.py reorient IMAGE OUT CODES
       IMAGE reoriented to axis codes CODES (e.g. LPS) by nibabel, voxels exact, saved as OUT.
   monai_pipeline.py checkpoint NETWORK ARGS OUT
@@ -121,16 +124,24 @@ def spleen(image_path, directory, seed="3"):
 
 def segmentation(image_path, directory, seed="5"):
     from monai.networks.nets import SegResNet
-    from monai.transforms import Resize
+    from monai.transforms import GaussianSmoothd, NormalizeIntensityd
 
     torch.set_num_threads(2)
     torch.manual_seed(int(seed))
     net = SegResNet(spatial_dims=3, in_channels=1, out_channels=26, init_filters=32, blocks_down=(1, 2, 2, 4),
                     blocks_up=(1, 1, 1), dropout_prob=0.2).eval()
+    pre = [
+        LoadImaged(keys="image"),
+        EnsureTyped(keys="image"),
+        EnsureChannelFirstd(keys="image"),
+        Orientationd(keys="image", axcodes="RAS"),
+        Spacingd(keys="image", pixdim=(1.5, 1.5, 1.5), allow_missing_keys=True),
+        NormalizeIntensityd(keys="image", nonzero=True),
+        GaussianSmoothd(keys="image", sigma=0.4),
+        ScaleIntensityd(keys="image", minv=-1.0, maxv=1.0),
+    ]
     data = {"image": image_path}
-    for t in [LoadImaged(keys="image"), EnsureTyped(keys="image"), EnsureChannelFirstd(keys="image"),
-              Spacingd(keys="image", pixdim=(1.5, 1.5, 1.5)),
-              ScaleIntensityRanged(keys="image", a_min=-175, a_max=250, b_min=0.0, b_max=1.0, clip=True)]:
+    for t in pre:
         data = t(data)
     image = data["image"]
     c = [s // 2 for s in image.shape[1:]]
@@ -141,14 +152,25 @@ def segmentation(image_path, directory, seed="5"):
     torch.save(net.state_dict(), f"{directory}/model.pt")
     start = time.time()
     with torch.no_grad():
-        pred = SlidingWindowInferer(roi_size=[96, 96, 96])(image[None], net)[0]
+        pred = SlidingWindowInferer(roi_size=[96, 96, 96], sw_batch_size=2, overlap=0.4, padding_mode="replicate",
+                                    mode="gaussian")(image[None], net)[0]
     seconds = time.time() - start
-    labels = torch.softmax(torch.as_tensor(pred), 0).argmax(0, keepdim=True)
+    d = copy.deepcopy(dict(data))
+    d["image"] = pred
+    for t in reversed(pre):
+        if isinstance(t, InvertibleTransform):
+            d = t.inverse(d)
+    labels = torch.softmax(torch.as_tensor(d["image"]), 0).argmax(0)
+    labels = np.asarray(labels).astype(np.uint8)
     original = nib.load(image_path)
-    labels = Resize(spatial_size=original.shape[:3], mode="nearest")(labels)
-    labels = np.asarray(labels[0]).astype(np.uint8)
+    if labels.shape != original.shape[:3]:
+        raise AssertionError(f"MONAI's labels {labels.shape} are not on the image's grid {original.shape}")
     nib.save(nib.Nifti1Image(labels, original.affine), f"{directory}/labels.nii.gz")
     print(json.dumps({"shape": list(labels.shape), "labels": int(len(np.unique(labels))), "inferer_seconds": seconds}))
+
+
+def crop(image_path, out, x0, x1, y0, y1):
+    nib.save(nib.load(image_path).slicer[int(x0):int(x1), int(y0):int(y1), :], out)
 
 
 def reorient(image_path, out, codes):
@@ -167,7 +189,13 @@ def checkpoint(network_name, args, out):
 
 
 if __name__ == "__main__":
-    commands = {"spleen": spleen, "segmentation": segmentation, "reorient": reorient, "checkpoint": checkpoint}
+    commands = {
+        "spleen": spleen,
+        "segmentation": segmentation,
+        "crop": crop,
+        "reorient": reorient,
+        "checkpoint": checkpoint,
+    }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](*sys.argv[2:])

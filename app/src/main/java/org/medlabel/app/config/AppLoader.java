@@ -183,9 +183,9 @@ public final class AppLoader {
                 where + "'post.activation' must be softmax or sigmoid");
         require(
                 m.post().invert() == null
-                        || List.of("scores", "probabilities", "labels", "restore")
+                        || List.of("scores", "probabilities", "labels")
                                 .contains(m.post().invert()),
-                where + "'post.invert' must be scores, probabilities, labels or restore");
+                where + "'post.invert' must be scores, probabilities or labels");
         if (m.post().overlapping() != null) {
             require(m.post().sigmoid(), where + "'post.overlapping' labels sigmoid channels: it needs a sigmoid");
             Set<Integer> values = new java.util.HashSet<>(m.labelValues().values());
@@ -241,6 +241,9 @@ public final class AppLoader {
             require(
                     pre.normalize() == null || pre.normalize().divisor() != 0,
                     where + "'pre.normalize.divisor' must not be 0");
+            require(
+                    pre.smooth() == null || pre.smooth() > 0,
+                    where + "'pre.smooth' (sigma in voxels) must be positive");
             require(
                     pre.scaleIntensity() == null
                             || pre.scaleIntensity().max()

@@ -12,9 +12,7 @@ import java.util.List;
  * activation's output instead (bundles whose {@code Activationsd} comes before {@code Invertd}); {@code invert: labels}
  * labels on the network's grid and resamples the labels
  * (nearest neighbour), as bundles do that put {@code AsDiscreted} before {@code Invertd(nearest_interp=True)}: the
- * only practical way for many-label models, whose scores on the image's grid would take gigabytes; {@code invert:
- * restore} labels on the network's grid too and resizes the labels to the (oriented) image's shape as MONAI Label's
- * {@code Restored} does (torch's nearest by index, not by position: its multi-organ segmentation).
+ * only practical way for many-label models, whose scores on the image's grid would take gigabytes.
  */
 public record PostProcessing(
         String activation, Double threshold, Boolean largestComponent, String invert, List<List<Integer>> overlapping) {
@@ -36,11 +34,6 @@ public record PostProcessing(
     /** Whether labels are made on the network's grid and then resampled (nearest neighbour) to the image's. */
     public boolean invertLabels() {
         return "labels".equals(invert);
-    }
-
-    /** Whether labels are made on the network's grid and then resized to the image's shape (MONAI Label's Restored). */
-    public boolean restoreLabels() {
-        return "restore".equals(invert);
     }
 
     public boolean sigmoid() {

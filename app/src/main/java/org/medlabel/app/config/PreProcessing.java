@@ -6,8 +6,9 @@ import java.util.List;
  * The steps before the network, in this order: reorientation (axis codes, e.g. RAS), resampling to a voxel
  * spacing (mm), resizing to a fixed grid, an intensity window ({@code a} range mapped linearly to {@code b}, clipped) or
  * a normalisation ((x − subtrahend) / divisor) or MONAI's {@code NormalizeIntensityd} (by the volume's own mean and
- * standard deviation), then optionally the volume's own range rescaled ({@code scaleIntensity},
- * MONAI's {@code ScaleIntensityd(minv, maxv)}) and a crop to the foreground. Absent steps are skipped.
+ * standard deviation), then optionally a Gaussian smoothing ({@code smooth}: sigma in voxels, MONAI's
+ * {@code GaussianSmoothd}), the volume's own range rescaled ({@code scaleIntensity}, MONAI's
+ * {@code ScaleIntensityd(minv, maxv)}) and a crop to the foreground. Absent steps are skipped.
  */
 public record PreProcessing(
         String orientation,
@@ -16,6 +17,7 @@ public record PreProcessing(
         Window window,
         Normalize normalize,
         NormalizeIntensity normalizeIntensity,
+        Double smooth,
         Scale scaleIntensity,
         CropForeground cropForeground) {
 

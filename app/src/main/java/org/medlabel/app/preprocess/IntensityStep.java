@@ -1,6 +1,7 @@
 package org.medlabel.app.preprocess;
 
 import org.medlabel.app.config.PreProcessing;
+import org.medlabel.imaging.transform.GaussianSmooth;
 import org.medlabel.imaging.transform.IntensityWindow;
 import org.medlabel.imaging.transform.NormalizeIntensity;
 import org.medlabel.imaging.transform.ScaleIntensity;
@@ -12,8 +13,8 @@ public final class IntensityStep {
     private IntensityStep() {}
 
     /**
-     * A window mapped to [bMin, bMax], or (x − subtrahend) / divisor, then the result's range rescaled if the model
-     * says so; {@code v} unchanged when no step is set.
+     * A window mapped to [bMin, bMax], or (x − subtrahend) / divisor, or MONAI's normalisation, then a Gaussian
+     * smoothing and the result's range rescaled if the model says so; {@code v} unchanged when no step is set.
      */
     public static Volume apply(PreProcessing pre, Volume v) {
         if (pre == null) {
@@ -31,6 +32,9 @@ public final class IntensityStep {
                             pre.normalizeIntensity().nonzero(),
                             pre.normalizeIntensity().channelWise())
                     .apply(v);
+        }
+        if (pre.smooth() != null) {
+            out = new GaussianSmooth(pre.smooth()).apply(out);
         }
         if (pre.scaleIntensity() != null) {
             out = new ScaleIntensity(

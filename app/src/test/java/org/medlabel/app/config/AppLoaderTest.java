@@ -144,8 +144,8 @@ class AppLoaderTest {
             """;
 
     /**
-     * MONAI Label's multi-organ model: lib/configs/segmentation.py (the SegResNet version), lib/infers/segmentation.py,
-     * lib/trainers/segmentation.py; values typed from those files.
+     * MONAI Label's multi-organ model as ../shared/design/MONAI-LABEL-API.md §4.2 transcribes it (lib/configs and
+     * lib/infers/segmentation.py); its trainer from lib/trainers/segmentation.py.
      */
     @Test
     void theMultiOrganSegmentationIsMonaiLabels() {
@@ -154,28 +154,16 @@ class AppLoaderTest {
         Map<String, Integer> labels = seg.labelValues();
         assertEquals(25, labels.size());
         assertEquals(
+                List.of(1, 2, 5, 9, 17, 42, 45, 49),
                 List.of(
-                        "spleen",
-                        1,
-                        "liver",
-                        5,
-                        "inferior lobe of right lung",
-                        17,
-                        "esophagus",
-                        42,
-                        "pulmonary arterial system",
-                        49),
-                List.of(
-                        "spleen",
                         labels.get("spleen"),
-                        "liver",
+                        labels.get("kidney_right"),
                         labels.get("liver"),
-                        "inferior lobe of right lung",
-                        labels.get("inferior lobe of right lung"),
-                        "esophagus",
+                        labels.get("portal_vein_and_splenic_vein"),
+                        labels.get("lung_lower_lobe_right"),
                         labels.get("esophagus"),
-                        "pulmonary arterial system",
-                        labels.get("pulmonary arterial system")));
+                        labels.get("heart_atrium_left"),
+                        labels.get("pulmonary_artery")));
         // channel j is the j-th label (NormalizeLabelsInDatasetd): value 42 trains channel 18
         assertEquals(18, seg.channelOfValue().get(42));
         // SegResNet(spatial_dims=3, in_channels=1, out_channels=len(labels)+1, init_filters=32, blocks_down=(1,2,2,4),
@@ -198,18 +186,27 @@ class AppLoaderTest {
                         "dropout_prob",
                         0.2),
                 seg.network().args());
-        // Spacingd(pixdim=(1.5, 1.5, 1.5)) without Orientationd; ScaleIntensityRanged(-175, 250, 0, 1, clip)
-        assertEquals(null, seg.pre().orientation());
+        // Orientationd("RAS") → Spacingd(1.5, 1.5, 1.5) → NormalizeIntensityd(nonzero=True) →
+        // GaussianSmoothd(sigma=0.4)
+        // → ScaleIntensityd(-1, 1)
+        assertEquals("RAS", seg.pre().orientation());
         assertEquals(List.of(1.5, 1.5, 1.5), seg.pre().spacing());
-        assertEquals(new PreProcessing.Window(-175, 250, 0, 1, true), seg.pre().window());
-        // SlidingWindowInferer(roi_size=(96, 96, 96)) with MONAI's defaults; softmax, argmax, Restored; largest_cc off
+        assertEquals(null, seg.pre().window());
+        assertEquals(
+                new PreProcessing.NormalizeIntensity(true, false), seg.pre().normalizeIntensity());
+        assertEquals(0.4, seg.pre().smooth());
+        assertEquals(new PreProcessing.Scale(-1, 1), seg.pre().scaleIntensity());
+        // SlidingWindowInferer(roi_size=(96,96,96), overlap=0.4, padding_mode="replicate", mode="gaussian"); inverse
+        // on the logits; softmax, argmax; largest_cc off without cupy and cuCIM
         assertTrue(seg.inferer().slidingWindow());
         assertEquals(List.of(96, 96, 96), seg.inferer().roi());
-        assertEquals(0.25, seg.inferer().overlap());
+        assertEquals(0.4, seg.inferer().overlap());
+        assertTrue(seg.inferer().gaussian());
+        assertTrue(seg.inferer().replicatePadding());
         assertEquals("softmax", seg.post().activation());
-        assertTrue(seg.post().restoreLabels());
+        assertEquals(null, seg.post().invert());
         assertFalse(seg.post().keepLargestComponent());
-        // Adam(lr=1e-3), DiceCELoss(to_onehot_y=True, softmax=True), RandCropByPosNegLabeld(96³, pos 1, neg 1, 4)
+        // Adam(lr=1e-3), DiceCELoss(to_onehot_y=True, softmax=True), RandCropByPosNegLabeld(96³, pos 1, neg 1, 4);
         // BasicTrainTask's defaults: val_split 0.2, max_epochs 50
         assertEquals(
                 List.of("adam", 1e-3, 0.0, "dice_ce", false, false, List.of(96, 96, 96), 4, 1.0, 1.0, 0.2, 50),
@@ -279,7 +276,7 @@ class AppLoaderTest {
         assertTrue(invalid(app(GOOD_MODEL.replace(
                         "post: {activation: softmax}", "post: {activation: softmax, invert: twice}")))
                 .getMessage()
-                .contains("'post.invert' must be scores, probabilities, labels or restore"));
+                .contains("'post.invert' must be scores, probabilities or labels"));
         assertTrue(invalid(app(GOOD_MODEL.replace("inferer: {kind: whole}", "inferer: {kind: whole, blend: cosine}")))
                 .getMessage()
                 .contains("'inferer.blend' must be constant or gaussian"));

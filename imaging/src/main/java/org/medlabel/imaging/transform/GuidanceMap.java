@@ -31,12 +31,8 @@ public final class GuidanceMap {
     public Volume apply(Volume image, List<List<double[]>> clickSets) {
         int nx = image.nx(), ny = image.ny(), nz = image.nz(), n = image.voxelCount();
         float[] out = new float[clickSets.size() * n];
-        int tail = (int) Math.floor(Math.max(sigma * 4, 0.5) + 0.5);
-        double[] kernel = new double[2 * tail + 1];
-        for (int d = -tail; d <= tail; d++) {
-            double s = sigma * Math.sqrt(2);
-            kernel[d + tail] = Math.max(0, 0.5 * (Erf.erf((d + 0.5) / s) - Erf.erf((d - 0.5) / s)));
-        }
+        double[] kernel = GaussianSmooth.kernel(sigma);
+        int tail = kernel.length / 2;
         for (int c = 0; c < clickSets.size(); c++) {
             int base = c * n;
             boolean any = false;

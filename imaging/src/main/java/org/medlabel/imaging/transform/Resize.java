@@ -10,17 +10,14 @@ import org.medlabel.imaging.volume.VoxelBuffer;
  * extent, voxel edge to voxel edge, is kept, so the affine's spacing scales by {@code old / new} and the origin moves
  * by half a voxel difference. {@link Mode#LINEAR} is torch's trilinear with {@code align_corners=False};
  * {@link Mode#AREA} averages the source voxels each target voxel covers (torch's adaptive average pooling), for
- * shrinking; {@link Mode#NEAREST} is torch's (legacy) nearest, target i taking source {@code floor(i * old / new)} in
- * float32 as torch computes it (MONAI Label's {@code Restored} takes labels back to the image's shape so). Result
- * float32, or the input's type for nearest.
+ * shrinking. Result float32.
  */
 public final class Resize {
 
     /** Interpolation of the resize. */
     public enum Mode {
         LINEAR,
-        AREA,
-        NEAREST
+        AREA
     }
 
     private final int[] size;
@@ -54,9 +51,6 @@ public final class Resize {
         if (mode == Mode.LINEAR) {
             return resampler.resample(in, target, Interpolation.LINEAR);
         }
-        if (mode == Mode.NEAREST) {
-            return nearest(in, target);
-        }
         float[] values = new float[in.voxels().length()];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) in.voxels().get(i);
@@ -67,37 +61,6 @@ public final class Resize {
             dims[axis] = size[axis];
         }
         return new Volume(size[0], size[1], size[2], in.channels(), target.affine(), new VoxelBuffer.Float32(values));
-    }
-
-    private Volume nearest(Volume in, Grid target) {
-        int[] xs = sources(in.nx(), size[0]);
-        int[] ys = sources(in.ny(), size[1]);
-        int[] zs = sources(in.nz(), size[2]);
-        Volume out = Volume.zeros(size[0], size[1], size[2], in.channels(), in.type(), target.affine());
-        int inVoxels = in.nx() * in.ny() * in.nz();
-        int outVoxels = size[0] * size[1] * size[2];
-        for (int c = 0; c < in.channels(); c++) {
-            for (int z = 0; z < size[2]; z++) {
-                for (int y = 0; y < size[1]; y++) {
-                    int from = c * inVoxels + (zs[z] * in.ny() + ys[y]) * in.nx();
-                    int to = c * outVoxels + (z * size[1] + y) * size[0];
-                    for (int x = 0; x < size[0]; x++) {
-                        out.voxels().set(to + x, in.voxels().get(from + xs[x]));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** torch's nearest source index of every target index: {@code min(floorf(i * (float) n / m), n - 1)}. */
-    private static int[] sources(int n, int m) {
-        float scale = (float) n / m;
-        int[] index = new int[m];
-        for (int i = 0; i < m; i++) {
-            index[i] = n == m ? i : Math.min((int) Math.floor(i * scale), n - 1);
-        }
-        return index;
     }
 
     /** Adaptive average pooling along one axis: out[i] = mean of in[floor(i*n/m) .. ceil((i+1)*n/m)). */

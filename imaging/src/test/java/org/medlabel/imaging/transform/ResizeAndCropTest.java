@@ -16,9 +16,7 @@ import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.testinfra.PythonOracle;
 
-/**
- * Resize against scipy (zoom with grid mode; adaptive average pooling) and torch (nearest); crop, pad and paste back.
- */
+/** Resize against scipy (zoom with grid mode; adaptive average pooling); crop, pad and paste back. */
 class ResizeAndCropTest {
 
     private static final Path T1 = SHARED_DATA.resolve("mri_itk_kmeans/KmeansTest_T1UCharRaw.nii.gz");
@@ -26,14 +24,7 @@ class ResizeAndCropTest {
     private final Resampler resampler = new Resampler(Parallel.threads(2));
 
     @ParameterizedTest(name = "{0} to {1}x{2}x{3}")
-    @CsvSource({
-        "LINEAR, 96, 150, 40",
-        "LINEAR, 200, 64, 62",
-        "AREA, 64, 50, 31",
-        "AREA, 100, 128, 20",
-        "NEAREST, 200, 85, 62",
-        "NEAREST, 75, 256, 31"
-    })
+    @CsvSource({"LINEAR, 96, 150, 40", "LINEAR, 200, 64, 62", "AREA, 64, 50, 31", "AREA, 100, 128, 20"})
     void matchesScipy(Resize.Mode mode, int nx, int ny, int nz, @TempDir Path dir) throws Exception {
         Volume t1 = new NiftiReader().read(T1); // 128x128x62
         Volume resized = new Resize(resampler, nx, ny, nz, mode).apply(t1);

@@ -11,8 +11,6 @@ import org.medlabel.imaging.transform.Crop;
 import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.Orientation;
 import org.medlabel.imaging.transform.Parallel;
-import org.medlabel.imaging.transform.Resampler;
-import org.medlabel.imaging.transform.Resize;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
@@ -60,12 +58,8 @@ public final class SegmentationPipeline implements Pipeline {
         if (d.post().invertLabels()) {
             labels = restore(transforms.labels(d.post(), scores), ng, image, Interpolation.NEAREST);
             latencies.stage("invert");
-        } else if (d.post().restoreLabels()) {
-            Volume oriented = ng.oriented();
-            Volume resized = new Resize(
-                            new Resampler(parallel), oriented.nx(), oriented.ny(), oriented.nz(), Resize.Mode.NEAREST)
-                    .apply(transforms.labels(d.post(), scores));
-            labels = reorient(resized.withAffine(oriented.affine()), ng, image);
+        } else if (!d.post().sigmoid() && scores.channels() > 2) {
+            labels = reorient(transforms.argmaxOnGrid(d.post(), scores, Grid.of(ng.oriented())), ng, image);
             latencies.stage("invert");
         } else {
             Volume restored = restore(scores, ng, image, Interpolation.LINEAR);
