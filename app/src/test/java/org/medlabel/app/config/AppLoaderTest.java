@@ -112,8 +112,31 @@ class AppLoaderTest {
         // clip), Resized((128, 128, 128)), AddGuidanceSignalDeepEditd(sigma=3); Adam(1e-4), DiceCELoss defaults
         assertEquals(6, deepedit.labelValues().get("liver"));
         assertEquals("liver", deepedit.foregroundNames().get(3), "liver is the 4th label: DeepEdit's output index 4");
-        assertEquals(9, deepedit.network().inChannels());
-        assertEquals(8, deepedit.network().outChannels());
+        // DynUNet(spatial_dims=3, in_channels=9, out_channels=8, kernel_size=[3]*6, strides=[1,2,2,2,2,[2,2,1]],
+        //         upsample_kernel_size=[2,2,2,2,[2,2,1]], norm_name="instance", deep_supervision=False, res_block=True)
+        assertEquals("DynUNet", deepedit.network().monai());
+        assertEquals(
+                Map.of(
+                        "spatial_dims",
+                        3,
+                        "in_channels",
+                        9,
+                        "out_channels",
+                        8,
+                        "kernel_size",
+                        List.of(3, 3, 3, 3, 3, 3),
+                        "strides",
+                        List.of(1, 2, 2, 2, 2, List.of(2, 2, 1)),
+                        "upsample_kernel_size",
+                        List.of(2, 2, 2, 2, List.of(2, 2, 1)),
+                        "norm_name",
+                        "instance",
+                        "deep_supervision",
+                        false,
+                        "res_block",
+                        true),
+                deepedit.network().args());
+        assertEquals(9, deepedit.inputChannels());
         assertEquals(
                 new PreProcessing.Window(-175, 250, 0, 1, true), deepedit.pre().window());
         assertEquals(List.of(128, 128, 128), deepedit.pre().resize());

@@ -8,7 +8,6 @@ import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.transform.Channels;
 import org.medlabel.imaging.transform.GuidanceMap;
-import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Grid;
 import org.medlabel.imaging.volume.Volume;
@@ -53,13 +52,13 @@ public final class DeepEditPipeline implements Pipeline {
         Volume output = NetworkRunner.run(model.session(), input, d.inferer(), cancellation);
         latencies.stage("infer");
         Volume scores = Transforms.forLabelling(d.post(), output);
-        // a bundle's Invertd undoes Resized(mode="area") by averaging; MONAI Label's Restored interpolates
-        Volume restored = d.post().invertProbabilities()
-                ? restorer.reorient(ng.undoResize(scores), ng, image)
-                : restorer.restore(scores, ng, image, Interpolation.LINEAR);
+        // MONAI Label and the zoo's bundles invert Resized(mode="area") by area averaging, the logits or (a bundle
+        // whose
+        // Activationsd comes first) the probabilities
+        Volume restored = restorer.reorient(ng.undoResize(scores), ng, image);
         latencies.stage("invert");
         Volume indices = transforms.labels(d.post(), restored);
-        Volume values = Boolean.TRUE.equals(params.get("restore_label_idx")) ? restoreValues(indices, d) : indices;
+        Volume values = SegmentationPipeline.asRequested(indices, d, params);
         Map<String, Object> json = SegmentationPipeline.result(d, values);
         latencies.stage("post");
         return new PipelineResult(values, json);
@@ -84,21 +83,6 @@ public final class DeepEditPipeline implements Pipeline {
                 q[a] = Math.floor(Math.round(p[a]) * (double) size[a] / old[a]);
             }
             out.add(q);
-        }
-        return out;
-    }
-
-    /** Channel index j (j-th foreground label in order) to that label's configured value. */
-    private static Volume restoreValues(Volume indices, ModelDefinition d) {
-        List<String> names = d.foregroundNames();
-        int[] map = new int[names.size() + 1];
-        for (int j = 1; j <= names.size(); j++) {
-            map[j] = d.labelValues().get(names.get(j - 1));
-        }
-        Volume out = Volume.zeros(indices.nx(), indices.ny(), indices.nz(), 1, indices.type(), indices.affine());
-        for (int i = 0; i < indices.voxelCount(); i++) {
-            int j = (int) indices.voxels().get(i);
-            out.voxels().set(i, j < map.length ? map[j] : j);
         }
         return out;
     }

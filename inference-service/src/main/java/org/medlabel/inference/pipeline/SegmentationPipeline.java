@@ -2,6 +2,7 @@ package org.medlabel.inference.pipeline;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
 import org.medlabel.app.config.PreProcessing;
@@ -66,6 +67,9 @@ public final class SegmentationPipeline implements Pipeline {
             latencies.stage("invert");
             labels = transforms.labels(d.post(), restored);
         }
+        if (d.post().overlapping() == null) {
+            labels = asRequested(labels, d, params);
+        }
         Map<String, Object> json = result(d, labels);
         latencies.stage("post");
         return new PipelineResult(labels, json);
@@ -79,6 +83,29 @@ public final class SegmentationPipeline implements Pipeline {
     /** A volume on the oriented image's voxels back in the image's own orientation. */
     Volume reorient(Volume back, NetworkGrid ng, Volume image) {
         return ng.oriented() == image ? back : Orientation.of(Grid.of(image)).apply(back);
+    }
+
+    /**
+     * Labels as the request asks for them: the channel indices 1..n (MONAI Label's default), or each label's configured
+     * value with {@code restore_label_idx: true} (MONAI Label's {@code Restored(config_labels=...)}).
+     */
+    static Volume asRequested(Volume indices, ModelDefinition d, Map<String, Object> params) {
+        return Boolean.TRUE.equals(params.get("restore_label_idx")) ? configuredValues(indices, d) : indices;
+    }
+
+    /** Channel index j (j-th foreground label in order) to that label's configured value. */
+    private static Volume configuredValues(Volume indices, ModelDefinition d) {
+        List<String> names = d.foregroundNames();
+        int[] map = new int[names.size() + 1];
+        for (int j = 1; j <= names.size(); j++) {
+            map[j] = d.labelValues().get(names.get(j - 1));
+        }
+        Volume out = Volume.zeros(indices.nx(), indices.ny(), indices.nz(), 1, indices.type(), indices.affine());
+        for (int i = 0; i < indices.voxelCount(); i++) {
+            int j = (int) indices.voxels().get(i);
+            out.voxels().set(i, j < map.length ? map[j] : j);
+        }
+        return out;
     }
 
     /** {@code label_names} and {@code centroids} as MONAI Label reports them. */

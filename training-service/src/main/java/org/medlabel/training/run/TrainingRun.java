@@ -34,7 +34,7 @@ import org.medlabel.training.job.TrainParams;
 
 /**
  * One training job, MONAI Label's recipe in Java: the datalist of final labels split into training and validation
- * cases (a random split by {@code val_split}, fixed by the job id so a resumed job splits alike); each epoch
+ * cases (by {@code val_split} in datalist order, as MONAI Label partitions it: the last cases validate); each epoch
  * {@code samplesPerImage} random crops per training case (foreground/background centred, flipped), in batches, through
  * the differentiated training graph (Dice + cross-entropy, Adam); then the mean foreground Dice of every validation
  * case, run whole as inference runs it. Every epoch that beats the best so far hands its model over to be published
@@ -79,7 +79,7 @@ public class TrainingRun {
         return params;
     }
 
-    /** The job's cases: a random split by {@code val_split}, fixed by the job id so a resumed job splits alike. */
+    /** The job's cases, split by {@code val_split} in datalist order; the seed of its epochs' random crops. */
     private record Split(List<DatastoreClient.Case> train, List<DatastoreClient.Case> val, long seed) {}
 
     /** Where a job starts: the version it trains from (or a fresh network) and, when resumed, its last epoch. */
@@ -183,18 +183,19 @@ public class TrainingRun {
                             + " would teach it that the others are background)",
                     cases.size(), labelled.size(), job.model()));
         }
-        long seed = job.id().getMostSignificantBits() ^ job.id().getLeastSignificantBits();
-        Collections.shuffle(cases, new Random(seed));
-        int validation = (int) Math.min(cases.size() - 1, Math.round(cases.size() * p.valSplit()));
-        List<DatastoreClient.Case> train = cases.subList(validation, cases.size());
-        List<DatastoreClient.Case> val = validation == 0 ? train : cases.subList(0, validation);
+        // MONAI Label's partition_datalist: MONAI's partition_dataset(ratios=[1 - val_split, val_split], shuffle=False)
+        int training = (int) Math.min(cases.size(), (long) ((1 - p.valSplit()) * cases.size() + 0.5));
+        List<DatastoreClient.Case> train = cases.subList(0, training);
+        boolean none = training == cases.size();
+        List<DatastoreClient.Case> val = none ? train : cases.subList(training, cases.size());
         ctx.log(String.format(
                 "%d cases: %d for training, %d for validation%s",
                 cases.size(),
                 train.size(),
                 val.size(),
-                validation == 0 ? " (too few to split: validating on the training cases)" : ""));
-        return new Split(train, val, seed);
+                none ? " (too few to split: validating on the training cases)" : ""));
+        return new Split(
+                train, val, job.id().getMostSignificantBits() ^ job.id().getLeastSignificantBits());
     }
 
     private Start start(Job job, ModelDefinition model, TrainParams p, JobContext ctx) throws IOException {
