@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * A real job worker with short leases and heartbeats, so take-overs and stops happen within seconds, reading labels
- * from a topic of its own (events other tests left in the shared topic must not count here).
+ * from a topic of its own (events other tests left in the shared topic must not count here), keeping every log line of
+ * a job (tests read its epochs).
  */
 public class WorkerProfile implements QuarkusTestProfile {
 
@@ -22,6 +23,7 @@ public class WorkerProfile implements QuarkusTestProfile {
                 "medlabel.training.trigger-check-every", "1s",
                 "medlabel.training.outage-retry", "1s",
                 "medlabel.training.yield-after", "1s",
-                "medlabel.training.worker-id", "test-worker");
+                "medlabel.training.worker-id", "test-worker",
+                "medlabel.training.detail-lines", "100");
     }
 }

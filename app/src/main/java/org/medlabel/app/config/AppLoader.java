@@ -310,6 +310,8 @@ public final class AppLoader {
                 t.positive() >= 0 && t.negative() >= 0 && t.positive() + t.negative() > 0,
                 at + "positive' and 'negative' must be >= 0, not both 0");
         require(t.flipProbability() >= 0 && t.flipProbability() <= 1, at + "flipProbability' must be in [0, 1]");
+        require(t.shiftIntensity() >= 0, at + "shiftIntensity' must be >= 0");
+        require(t.shiftProbability() >= 0 && t.shiftProbability() <= 1, at + "shiftProbability' must be in [0, 1]");
         require(t.maxGradNorm() >= 0, at + "maxGradNorm' must be >= 0");
         require(List.of("adam", "adamw").contains(t.optimizer()), at + "optimizer' must be adam or adamw");
         require(t.weightDecay() >= 0, at + "weightDecay' must be >= 0");

@@ -30,6 +30,9 @@ public record Training(
         Double positive,
         Double negative,
         Double flipProbability,
+        Double shiftIntensity,
+        Double shiftProbability,
+        Boolean cropForeground,
         Double maxGradNorm,
         String optimizer,
         Double weightDecay,
@@ -54,6 +57,9 @@ public record Training(
                 or(positive, 1.0),
                 or(negative, 1.0),
                 or(flipProbability, 0.1),
+                or(shiftIntensity, 0.0),
+                or(shiftProbability, 0.5),
+                or(cropForeground, false),
                 or(maxGradNorm, 0.0),
                 or(optimizer, "adam"),
                 or(weightDecay, "adamw".equals(optimizer) ? 0.01 : 0.0),
@@ -66,7 +72,7 @@ public record Training(
     public static Training defaults() {
         return new Training(
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null)
+                        null, null, null, null, null, null, null)
                 .resolved();
     }
 

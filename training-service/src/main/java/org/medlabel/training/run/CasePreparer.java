@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.Training;
 import org.medlabel.app.preprocess.NetworkGrid;
 import org.medlabel.imaging.augment.RandomCrop;
+import org.medlabel.imaging.transform.Crop;
 import org.medlabel.imaging.transform.Interpolation;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.transform.Resampler;
+import org.medlabel.imaging.volume.Region;
 import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.platform.datastore.DatastoreClient;
@@ -29,8 +32,7 @@ final class CasePreparer {
         this.parallel = parallel;
     }
 
-    PreparedCase prepare(DatastoreClient.Case c, ModelDefinition model, List<Integer> patch, double pos, double neg)
-            throws IOException {
+    PreparedCase prepare(DatastoreClient.Case c, ModelDefinition model, Training t) throws IOException {
         Volume image = reader.image(c);
         Volume label = reader.label(c);
         if (image.nx() != label.nx() || image.ny() != label.ny() || image.nz() != label.nz()) {
@@ -44,12 +46,48 @@ final class CasePreparer {
         Volume classes = classes(
                 resampler.resample(label.withAffine(image.affine()), ng.grid(), Interpolation.NEAREST),
                 model.channelOfValue());
+        if (t.cropForeground()) {
+            Region box = aboveMinimum(input);
+            input = Crop.cut(input, box, 0);
+            classes = Crop.cut(classes, box, 0);
+        }
+        List<Integer> patch = t.patch();
         return new PreparedCase(
                 c.id(),
                 input,
                 classes,
-                RandomCrop.of(classes, patch.get(0), patch.get(1), patch.get(2), pos, neg),
+                RandomCrop.of(classes, patch.get(0), patch.get(1), patch.get(2), t.positive(), t.negative()),
                 structures(classes));
+    }
+
+    /**
+     * MONAI's {@code CropForeground} as MONAI Label's trainers use it after a 0..1 window ({@code x > 0}): the box of
+     * the voxels above the image's minimum in any channel (the whole image when it is uniform).
+     */
+    static Region aboveMinimum(Volume image) {
+        VoxelBuffer v = image.voxels();
+        int spatial = image.nx() * image.ny() * image.nz();
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < v.length(); i++) {
+            min = Math.min(min, v.get(i));
+        }
+        int x0 = image.nx(), y0 = image.ny(), z0 = image.nz(), x1 = -1, y1 = -1, z1 = -1;
+        for (int i = 0; i < v.length(); i++) {
+            if (v.get(i) > min) {
+                int s = i % spatial;
+                int x = s % image.nx(), y = s / image.nx() % image.ny(), z = s / (image.nx() * image.ny());
+                x0 = Math.min(x0, x);
+                y0 = Math.min(y0, y);
+                z0 = Math.min(z0, z);
+                x1 = Math.max(x1, x);
+                y1 = Math.max(y1, y);
+                z1 = Math.max(z1, z);
+            }
+        }
+        if (x1 < 0) {
+            return new Region(0, 0, 0, image.nx(), image.ny(), image.nz());
+        }
+        return new Region(x0, y0, z0, x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1);
     }
 
     private static int[] structures(Volume classes) {

@@ -9,6 +9,7 @@ import org.medlabel.app.config.ModelType;
 import org.medlabel.app.config.Training;
 import org.medlabel.app.network.NetworkRunner;
 import org.medlabel.imaging.augment.Flip;
+import org.medlabel.imaging.augment.IntensityJitter;
 import org.medlabel.imaging.augment.Patch;
 import org.medlabel.imaging.augment.RandomFlip;
 import org.medlabel.imaging.metric.Dice;
@@ -18,7 +19,8 @@ import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
- * Segmentation and DeepEdit: random crops of the case (foreground-centred by the app's ratio), flipped; validation
+ * Segmentation and DeepEdit: random crops of the case (foreground-centred by the app's ratio), flipped and shifted in
+ * intensity as the app says; validation
  * segments the whole case as inference would. DeepEdit, as MONAI Label trains it, adds guidance channels: half the
  * crops get simulated clicks (a first click inside each label present, and for half of those a corrective click per
  * label from the epoch's starting model), the other half none (automatic mode, as validation runs).
@@ -31,11 +33,13 @@ final class CropSampler extends Sampler {
     private static final Inferer WHOLE = new Inferer("whole", null, null, null);
 
     private final RandomFlip flips;
+    private final IntensityJitter shift;
     private final ClickSimulator clicks;
 
     CropSampler(ModelDefinition model, Training t, CaseCache cache, CasePreparer preparer, Parallel parallel) {
         super(model, t, cache, preparer, parallel);
         this.flips = new RandomFlip(t.flipProbability());
+        this.shift = new IntensityJitter(0, t.shiftIntensity(), t.shiftIntensity() > 0 ? t.shiftProbability() : 0);
         this.clicks = model.type() == ModelType.DEEPEDIT ? new ClickSimulator(model) : null;
     }
 
@@ -54,7 +58,7 @@ final class CropSampler extends Sampler {
         PreparedCase pc = prepared(c);
         Patch patch = pc.crops().sample(pc.image(), random);
         Flip flip = flips.draw(random);
-        Volume image = flip.apply(patch.image());
+        Volume image = shift.apply(flip.apply(patch.image()), random);
         Volume label = flip.apply(patch.label());
         if (clicks == null) {
             return new Volume[] {image, label};

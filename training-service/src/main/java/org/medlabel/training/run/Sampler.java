@@ -44,7 +44,7 @@ abstract class Sampler {
     }
 
     PreparedCase prepared(DatastoreClient.Case c) throws Exception {
-        return cache.get(c.id(), () -> preparer.prepare(c, model, t.patch(), t.positive(), t.negative()));
+        return cache.get(c.id(), () -> preparer.prepare(c, model, t));
     }
 
     /** The network input's spatial size (x, y, z). */

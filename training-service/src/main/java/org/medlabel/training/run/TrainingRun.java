@@ -35,8 +35,10 @@ import org.medlabel.training.job.TrainParams;
 /**
  * One training job, MONAI Label's recipe in Java: the datalist of final labels split into training and validation
  * cases (by {@code val_split} in datalist order, as MONAI Label partitions it: the last cases validate); each epoch
- * {@code samplesPerImage} random crops per training case (foreground/background centred, flipped), in batches, through
- * the differentiated training graph (Dice + cross-entropy, Adam); then the mean foreground Dice of every validation
+ * visits the training cases in a random order, {@code train_batch_size} of them per step with {@code samplesPerImage}
+ * random crops of each (foreground/background centred, augmented) in one batch, as MONAI Label's data loader batches
+ * {@code RandCropByPosNegLabeld}'s samples, through the differentiated training graph (Dice + cross-entropy, Adam or
+ * AdamW); then the mean foreground Dice of every validation
  * case, run whole as inference runs it. Every epoch that beats the best so far hands its model over to be published
  * at once (MONAI Label publishes at every improved epoch too), so annotators get each better model while the job runs.
  * Unlike MONAI Label, the version the job started from is validated first and is the first best to beat: a job never
@@ -125,10 +127,11 @@ public class TrainingRun {
         CaseCache cache = new CaseCache(config.cacheBytes());
         Sampler sampler = Sampler.of(model, t, cache, new CasePreparer(reader, parallel), parallel);
         int[] size = sampler.inputSize();
+        int batch = p.trainBatchSize() * t.samplesPerImage();
         long[] shape = model.spatialDims() == 2
-                ? new long[] {p.trainBatchSize(), inChannels, size[1], size[0]}
-                : new long[] {p.trainBatchSize(), inChannels, size[2], size[1], size[0]};
-        checkHeap(p.trainBatchSize(), inChannels, size);
+                ? new long[] {batch, inChannels, size[1], size[0]}
+                : new long[] {batch, inChannels, size[2], size[1], size[0]};
+        checkHeap(batch, inChannels, size);
         checkNativeMemory(start.forward(), shape, ctx);
         long built = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(start.forward(), shape)
@@ -368,36 +371,36 @@ public class TrainingRun {
     private EpochTraining trainEpoch(
             Trainer trainer, List<DatastoreClient.Case> train, Sampler s, TrainParams p, Random random, JobContext ctx)
             throws Exception {
-        List<DatastoreClient.Case> samples = new ArrayList<>();
-        for (DatastoreClient.Case c : train) {
-            for (int i = 0; i < s.t.samplesPerImage(); i++) {
-                samples.add(c);
-            }
-        }
-        Collections.shuffle(samples, random);
-        int batch = p.trainBatchSize();
+        List<DatastoreClient.Case> order = new ArrayList<>(train);
+        Collections.shuffle(order, random);
+        int images = p.trainBatchSize();
+        int crops = s.t.samplesPerImage();
         // A last short batch is filled up from the start, as the graph has a fixed batch size.
-        int steps = (samples.size() + batch - 1) / batch;
+        int steps = (order.size() + images - 1) / images;
         int[] size = s.inputSize();
         int voxels = size[0] * size[1] * size[2];
         int channels = s.model.inputChannels();
-        float[] images = new float[batch * channels * voxels];
-        float[] labels = new float[batch * voxels];
+        float[] inputs = new float[images * crops * channels * voxels];
+        float[] labels = new float[images * crops * voxels];
         double lossSum = 0;
         long stepNanos = 0;
         for (int step = 0; step < steps; step++) {
-            for (int b = 0; b < batch; b++) {
-                Volume[] sample = s.sample(samples.get((step * batch + b) % samples.size()), random);
-                System.arraycopy(
-                        sample[0].voxels().floats(0, channels * voxels),
-                        0,
-                        images,
-                        b * channels * voxels,
-                        channels * voxels);
-                System.arraycopy(sample[1].voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
+            for (int i = 0; i < images; i++) {
+                DatastoreClient.Case c = order.get((step * images + i) % order.size());
+                for (int k = 0; k < crops; k++) {
+                    int b = i * crops + k;
+                    Volume[] sample = s.sample(c, random);
+                    System.arraycopy(
+                            sample[0].voxels().floats(0, channels * voxels),
+                            0,
+                            inputs,
+                            b * channels * voxels,
+                            channels * voxels);
+                    System.arraycopy(sample[1].voxels().floats(0, voxels), 0, labels, b * voxels, voxels);
+                }
             }
             long stepStart = System.nanoTime();
-            lossSum += trainer.step(images, labels, (float) p.learningRate(), ctx.cancellation())
+            lossSum += trainer.step(inputs, labels, (float) p.learningRate(), ctx.cancellation())
                     .loss();
             stepNanos += System.nanoTime() - stepStart;
             if (ctx.stopRequested()) {
