@@ -34,6 +34,8 @@ class FirstHourIT extends LaunchedStack {
     private static final String HELD_OUT = "phantom_008";
     /** The README's own {@code --max-epochs}. */
     private static final int EPOCHS = 10;
+    /** The README's own {@code --params}: a step per crop, MedLabel's opt-in for a fresh network on a few images. */
+    private static final String PARAMS = "{\"crops_per_step\": 1}";
     /** From the train request to a trained version answering {@code infer}, on 2 cores. */
     private static final Duration SERVED_WITHIN = Duration.ofMinutes(10);
     /** How much better than version 0 the served version must segment the held-out phantom (Dice). */
@@ -76,7 +78,17 @@ class FirstHourIT extends LaunchedStack {
     void trainingByRequestServesABetterVersionWithinMinutes() throws Exception {
         Instant requested = Instant.now();
         Cli trained = Cli.run(
-                "--server", server, "train", MODEL, "--max-epochs", String.valueOf(EPOCHS), "--watch", "--poll", "2");
+                "--server",
+                server,
+                "train",
+                MODEL,
+                "--max-epochs",
+                String.valueOf(EPOCHS),
+                "--params",
+                PARAMS,
+                "--watch",
+                "--poll",
+                "2");
         Duration took = Duration.between(requested, Instant.now());
         assertEquals(0, trained.exit(), trained.out() + trained.err());
         assertTrue(

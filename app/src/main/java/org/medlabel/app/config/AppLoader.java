@@ -307,6 +307,9 @@ public final class AppLoader {
         require(triple(t.patch()), at + "patch' must be 3 positive sizes");
         require(t.samplesPerImage() >= 1, at + "samplesPerImage' must be >= 1");
         require(
+                t.cropsPerStep() >= 1 && t.samplesPerImage() % t.cropsPerStep() == 0,
+                at + "cropsPerStep' must divide samplesPerImage (" + t.samplesPerImage() + ")");
+        require(
                 t.positive() >= 0 && t.negative() >= 0 && t.positive() + t.negative() > 0,
                 at + "positive' and 'negative' must be >= 0, not both 0");
         require(t.flipProbability() >= 0 && t.flipProbability() <= 1, at + "flipProbability' must be in [0, 1]");

@@ -27,6 +27,7 @@ public record Training(
         Double learningRate,
         List<Integer> patch,
         Integer samplesPerImage,
+        Integer cropsPerStep,
         Double positive,
         Double negative,
         Double flipProbability,
@@ -54,6 +55,7 @@ public record Training(
                 or(learningRate, 1e-4),
                 patch == null ? List.of(96, 96, 96) : List.copyOf(patch),
                 or(samplesPerImage, 4),
+                or(cropsPerStep, or(samplesPerImage, 4)),
                 or(positive, 1.0),
                 or(negative, 1.0),
                 or(flipProbability, 0.1),
@@ -72,7 +74,7 @@ public record Training(
     public static Training defaults() {
         return new Training(
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null)
+                        null, null, null, null, null, null, null, null)
                 .resolved();
     }
 

@@ -381,6 +381,18 @@ class AppLoaderTest {
         assertEquals(-1, spleen.earlyStopPatience());
         assertEquals(1, spleen.threshold());
         assertEquals(List.of(96, 96, 96), spleen.patch());
+        // MONAI Label's segmentation_spleen trainer: CropForegroundd, RandCropByPosNegLabeld(num_samples 4) batched
+        // per image, RandShiftIntensityd(offsets 0.1, prob 0.5), no RandFlipd
+        assertEquals(
+                List.of(true, 4, 4, 1, 0.0, 0.1, 0.5),
+                List.of(
+                        spleen.cropForeground(),
+                        spleen.samplesPerImage(),
+                        spleen.cropsPerStep(),
+                        spleen.trainBatchSize(),
+                        spleen.flipProbability(),
+                        spleen.shiftIntensity(),
+                        spleen.shiftProbability()));
         String bad = """
                 name: t
                 models:
@@ -396,5 +408,12 @@ class AppLoaderTest {
                 AppConfigException.class,
                 () -> AppLoader.parse(new ByteArrayInputStream(bad.getBytes(StandardCharsets.UTF_8)), "bad"));
         assertTrue(e.getMessage().contains("model 'm': 'training.valSplit' must be in [0, 1)"), e.getMessage());
+        e = assertThrows(
+                AppConfigException.class,
+                () -> AppLoader.parse(
+                        new ByteArrayInputStream(
+                                bad.replace("valSplit: 1.5", "cropsPerStep: 3").getBytes(StandardCharsets.UTF_8)),
+                        "bad"));
+        assertTrue(e.getMessage().contains("'training.cropsPerStep' must divide samplesPerImage (4)"), e.getMessage());
     }
 }

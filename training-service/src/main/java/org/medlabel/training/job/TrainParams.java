@@ -15,6 +15,7 @@ public record TrainParams(
         int earlyStopPatience,
         double valSplit,
         int trainBatchSize,
+        int cropsPerStep,
         int valBatchSize,
         double learningRate,
         boolean pretrained,
@@ -48,6 +49,7 @@ public record TrainParams(
             "val_batch_size",
             "learning_rate",
             "lr",
+            "crops_per_step",
             "pretrained");
 
     /** The settings of a job for a model trained as {@code t}, with {@code params} from the request. */
@@ -63,6 +65,11 @@ public record TrainParams(
         int patience = integer(params, "early_stop_patience", t.earlyStopPatience(), -1, 100_000);
         double valSplit = real(params, "val_split", t.valSplit(), 0, 0.99);
         int trainBatch = integer(params, "train_batch_size", t.trainBatchSize(), 1, 256);
+        int cropsPerStep = integer(params, "crops_per_step", t.cropsPerStep(), 1, t.samplesPerImage());
+        if (t.samplesPerImage() % cropsPerStep != 0) {
+            throw new InvalidTrainRequestException("'crops_per_step' must divide the model's " + t.samplesPerImage()
+                    + " crops per image, was " + cropsPerStep);
+        }
         int valBatch = integer(params, "val_batch_size", t.valBatchSize(), 1, 256);
         double lr = real(params, params.containsKey("lr") ? "lr" : "learning_rate", t.learningRate(), 1e-9, 1);
         return new TrainParams(
@@ -70,6 +77,7 @@ public record TrainParams(
                 patience <= 0 ? -1 : patience,
                 valSplit,
                 trainBatch,
+                cropsPerStep,
                 valBatch,
                 lr,
                 bool(params, "pretrained"),

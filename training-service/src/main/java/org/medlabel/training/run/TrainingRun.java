@@ -37,8 +37,8 @@ import org.medlabel.training.job.TrainParams;
  * cases (by {@code val_split} in datalist order, as MONAI Label partitions it: the last cases validate); each epoch
  * visits the training cases in a random order, {@code train_batch_size} of them per step with {@code samplesPerImage}
  * random crops of each (foreground/background centred, augmented) in one batch, as MONAI Label's data loader batches
- * {@code RandCropByPosNegLabeld}'s samples, through the differentiated training graph (Dice + cross-entropy, Adam or
- * AdamW); then the mean foreground Dice of every validation
+ * {@code RandCropByPosNegLabeld}'s samples (or, opted in by {@code crops_per_step}, in smaller steps), through the
+ * differentiated training graph (Dice + cross-entropy, Adam or AdamW); then the mean foreground Dice of every validation
  * case, run whole as inference runs it. Every epoch that beats the best so far hands its model over to be published
  * at once (MONAI Label publishes at every improved epoch too), so annotators get each better model while the job runs.
  * Unlike MONAI Label, the version the job started from is validated first and is the first best to beat: a job never
@@ -127,7 +127,7 @@ public class TrainingRun {
         CaseCache cache = new CaseCache(config.cacheBytes());
         Sampler sampler = Sampler.of(model, t, cache, new CasePreparer(reader, parallel), parallel);
         int[] size = sampler.inputSize();
-        int batch = p.trainBatchSize() * t.samplesPerImage();
+        int batch = p.trainBatchSize() * p.cropsPerStep();
         long[] shape = model.spatialDims() == 2
                 ? new long[] {batch, inChannels, size[1], size[0]}
                 : new long[] {batch, inChannels, size[2], size[1], size[0]};
@@ -371,10 +371,16 @@ public class TrainingRun {
     private EpochTraining trainEpoch(
             Trainer trainer, List<DatastoreClient.Case> train, Sampler s, TrainParams p, Random random, JobContext ctx)
             throws Exception {
-        List<DatastoreClient.Case> order = new ArrayList<>(train);
+        // Each image's crops in chunks of crops_per_step (one chunk, MONAI Label's batch, unless the request opts in)
+        int crops = p.cropsPerStep();
+        List<DatastoreClient.Case> order = new ArrayList<>();
+        for (DatastoreClient.Case c : train) {
+            for (int chunk = 0; chunk < s.t.samplesPerImage() / crops; chunk++) {
+                order.add(c);
+            }
+        }
         Collections.shuffle(order, random);
         int images = p.trainBatchSize();
-        int crops = s.t.samplesPerImage();
         // A last short batch is filled up from the start, as the graph has a fixed batch size.
         int steps = (order.size() + images - 1) / images;
         int[] size = s.inputSize();

@@ -65,6 +65,15 @@ class TrainParamsTest {
     }
 
     @Test
+    void aStepTakesEveryCropOfItsImagesUnlessTheRequestSplitsThem() {
+        assertEquals(4, TrainParams.of(defaults, Map.of()).cropsPerStep(), "MONAI Label's batch: num_samples 4");
+        assertEquals(1, TrainParams.of(defaults, Map.of("crops_per_step", 1)).cropsPerStep());
+        assertEquals(2, TrainParams.of(defaults, Map.of("crops_per_step", "2")).cropsPerStep());
+        assertMessage(Map.of("crops_per_step", 3), "'crops_per_step' must divide the model's 4 crops per image, was 3");
+        assertMessage(Map.of("crops_per_step", 8), "'crops_per_step' must be in [1, 4], was 8");
+    }
+
+    @Test
     void badParamsAreRefusedNamingKeyAndRange() {
         assertMessage(Map.of("max_epochs", 0), "'max_epochs' must be in [1, 100000], was 0");
         assertMessage(Map.of("max_epochs", 2.5), "'max_epochs' must be a whole number");

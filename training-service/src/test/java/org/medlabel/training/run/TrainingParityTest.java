@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlabel.api.event.JobStatus;
 import org.medlabel.app.config.AppDefinition;
 import org.medlabel.app.network.NetworkFactory;
+import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NiftiWriter;
 import org.medlabel.imaging.synthetic.Phantoms;
 import org.medlabel.platform.objectstore.Bucket;
@@ -42,7 +43,8 @@ import org.medlabel.training.job.JobStore;
  * and MedLabel's training service (a job by request, as deployed) train the same UNet from the same initial weights
  * (MedLabel imports the reference's {@code init.pt}) on the same phantoms, split alike, at a test's size (32³ crops,
  * 64³ validation windows). Both validate the initial weights alike, and after the same epochs MedLabel's validation
- * Dice is at least the reference's − 0.05. bench/training-parity runs the full size.
+ * Dice (the mean of the last three epochs) is at least the reference's − 0.05. bench/training-parity runs it at full
+ * size through the system properties below.
  */
 @QuarkusTest
 @TestProfile(WorkerProfile.class)
@@ -50,12 +52,24 @@ import org.medlabel.training.job.JobStore;
 @WithTestResource(FakeDatastore.class)
 class TrainingParityTest {
 
-    private static final String MODEL = "spleen_parity";
-    private static final int CASES = 10;
+    /**
+     * The test's size by default; bench/training-parity sets these for the full size (the radiology app's
+     * segmentation_spleen on its CT phantoms) and a report file for the curves.
+     */
+    private static final String MODEL = System.getProperty("parity.model", "spleen_parity");
+
+    private static final int ROI = Integer.getInteger("parity.roi", 32);
+    private static final int VAL_ROI = Integer.getInteger("parity.val-roi", 64);
+    private static final int EPOCHS = Integer.getInteger("parity.epochs", 12);
+    /** A datalist (JSON list of {image, label} paths); the default: 10 phantoms of 64³. */
+    private static final String DATALIST = System.getProperty("parity.datalist");
+
+    private static final String REPORT = System.getProperty("parity.report");
+    private static final int PHANTOMS = 10;
     private static final int SIZE = 64;
-    private static final int EPOCHS = 12;
     private static final Pattern BASELINE = Pattern.compile("scores validation Dice ([0-9.]+)");
-    private static final Pattern EPOCH = Pattern.compile("^epoch (\\d+)/\\d+: loss [0-9.]+, validation Dice ([0-9.]+)");
+    private static final Pattern EPOCH = Pattern.compile(
+            "^epoch (\\d+)/\\d+: loss [0-9.]+, validation Dice ([0-9.]+) .* in ([0-9.]+) s \\(training");
 
     @Inject
     DataSource dataSource;
@@ -82,27 +96,23 @@ class TrainingParityTest {
         for (var v = models.latestVersion(MODEL); v.isPresent(); v = models.latestVersion(MODEL)) {
             models.deleteQuietly(ModelStore.key(MODEL, v.getAsInt()));
         }
-        List<Map<String, String>> datalist = new ArrayList<>();
-        NiftiWriter writer = new NiftiWriter();
-        for (int i = 1; i <= CASES; i++) {
-            String id = String.format("case_%02d", i);
-            Phantoms.Phantom p = Phantoms.make(SIZE, 100 + i);
-            FakeDatastore.add(id, p.image(), p.label());
-            Path image = tmp.resolve(id + ".nii.gz");
-            Path label = tmp.resolve(id + "_label.nii.gz");
-            writer.write(p.image(), image);
-            writer.write(p.label(), label);
-            datalist.add(Map.of("image", image.toString(), "label", label.toString()));
-        }
         ObjectMapper json = new ObjectMapper();
-        Path list = tmp.resolve("datalist.json");
-        json.writeValue(list.toFile(), datalist);
+        Path list = DATALIST != null ? Path.of(DATALIST) : phantoms(json);
+        NiftiReader reader = new NiftiReader(1L << 28);
+        int n = 0;
+        for (JsonNode c : json.readTree(list.toFile())) {
+            FakeDatastore.add(
+                    String.format("case_%03d", ++n),
+                    reader.read(Path.of(c.get("image").asText())),
+                    reader.read(Path.of(c.get("label").asText())));
+        }
 
         Path out = tmp.resolve("reference");
         PythonOracle.run(
-                "reference_trainer.py", list, out, "--epochs", EPOCHS, "--roi", 32, "--val-roi", SIZE, "--seed", 7);
+                "reference_trainer.py", list, out, "--epochs", EPOCHS, "--roi", ROI, "--val-roi", VAL_ROI, "--seed", 7);
+        JsonNode referenceCurve = json.readTree(out.resolve("curve.json").toFile());
         List<Double> reference = new ArrayList<>();
-        for (JsonNode e : json.readTree(out.resolve("curve.json").toFile())) {
+        for (JsonNode e : referenceCurve) {
             reference.add(e.get("val_dice").asDouble());
         }
 
@@ -120,34 +130,67 @@ class TrainingParityTest {
                 .path("id");
         Job job = await(UUID.fromString(id));
         assertEquals(JobStatus.DONE, job.status(), "details: " + job.details() + ", error: " + job.error());
-        List<Double> ours = curve(job.details());
+        List<double[]> ours = curve(job.details());
 
-        System.out.printf("training parity (%d phantoms of %d³, 32³ crops), validation Dice per epoch%n", CASES, SIZE);
+        System.out.printf("training parity: %s, %d cases, %d³ crops, validation Dice per epoch%n", MODEL, n, ROI);
         System.out.printf("epoch  MONAI   MedLabel%n");
-        for (int e = 0; e < reference.size(); e++) {
-            System.out.printf(
-                    "%5d  %.4f  %s%n", e, reference.get(e), e < ours.size() ? "%.4f".formatted(ours.get(e)) : "-");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int e = 0; e < reference.size() && e < ours.size(); e++) {
+            System.out.printf("%5d  %.4f  %.4f%n", e, reference.get(e), ours.get(e)[0]);
+            JsonNode r = referenceCurve.get(e);
+            rows.add(Map.of(
+                    "epoch",
+                    e,
+                    "monai_dice",
+                    reference.get(e),
+                    "medlabel_dice",
+                    ours.get(e)[0],
+                    "monai_seconds",
+                    r.get("train_seconds").asDouble() + r.get("val_seconds").asDouble(),
+                    "medlabel_seconds",
+                    ours.get(e)[1]));
+        }
+        if (REPORT != null) {
+            json.writerWithDefaultPrettyPrinter().writeValue(Path.of(REPORT).toFile(), rows);
         }
         assertEquals(EPOCHS + 1, ours.size(), "an initial and a per-epoch Dice in the job's log: " + job.details());
-        assertEquals(reference.get(0), ours.get(0), 0.02, "the same initial weights validate alike");
+        List<Double> dice = ours.stream().map(d -> d[0]).toList();
+        assertEquals(reference.get(0), dice.get(0), 0.02, "the same initial weights validate alike");
         assertTrue(
-                last(ours) >= last(reference) - 0.05,
-                "MedLabel " + last(ours) + " after " + EPOCHS + " epochs, MONAI's reference " + last(reference));
+                last(dice) >= last(reference) - 0.05,
+                "MedLabel " + last(dice) + " after " + EPOCHS + " epochs, MONAI's reference " + last(reference));
     }
 
-    /** The initial weights' validation Dice, then each epoch's, from the job's log. */
-    private static List<Double> curve(List<String> details) {
-        List<Double> dice = new ArrayList<>();
+    /** The initial weights' validation Dice, then each epoch's, with the epoch's seconds, from the job's log. */
+    private static List<double[]> curve(List<String> details) {
+        List<double[]> dice = new ArrayList<>();
         for (String line : details) {
             Matcher baseline = BASELINE.matcher(line);
             Matcher epoch = EPOCH.matcher(line);
             if (baseline.find()) {
-                dice.add(Double.parseDouble(baseline.group(1)));
+                dice.add(new double[] {Double.parseDouble(baseline.group(1)), 0});
             } else if (epoch.find()) {
-                dice.add(Double.parseDouble(epoch.group(2)));
+                dice.add(new double[] {Double.parseDouble(epoch.group(2)), Double.parseDouble(epoch.group(3))});
             }
         }
         return dice;
+    }
+
+    /** {@link #PHANTOMS} phantoms of {@link #SIZE}³ written as NIfTI, with their datalist. */
+    private Path phantoms(ObjectMapper json) throws Exception {
+        List<Map<String, String>> datalist = new ArrayList<>();
+        NiftiWriter writer = new NiftiWriter();
+        for (int i = 1; i <= PHANTOMS; i++) {
+            Phantoms.Phantom p = Phantoms.make(SIZE, 100 + i);
+            Path image = tmp.resolve("phantom_" + i + ".nii.gz");
+            Path label = tmp.resolve("phantom_" + i + "_label.nii.gz");
+            writer.write(p.image(), image);
+            writer.write(p.label(), label);
+            datalist.add(Map.of("image", image.toString(), "label", label.toString()));
+        }
+        Path list = tmp.resolve("datalist.json");
+        json.writeValue(list.toFile(), datalist);
+        return list;
     }
 
     /** The mean of the last three epochs: one epoch's Dice on two validation cases is noisy. */
