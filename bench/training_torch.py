@@ -4,7 +4,8 @@ usage: training_torch.py MODEL CONFIG PATCH STEPS THREADS
   MODEL    the UNet MedLabel built (UNetBuilder, written as ONNX): its initializers give the parameters' names,
            shapes and starting values (PyTorch's default initialisation, seeded), so PyTorch trains the same weights
   CONFIG   "small" (channels 8,16,32,64, strides 2,2,2) or "spleen" (16,32,64,128,256, strides 2,2,2,2) - both 2
-           residual units, 1 channel in, 2 out, instance norm without affine, PReLU -, "deepgrow2d" (MONAI Label's
+           residual units, 1 channel in, 2 out, instance norm without affine, PReLU -, "spleen4" (MONAI Label's
+           segmentation_spleen: "spleen" with batch norm, batches of 4 crops), "deepgrow2d" (MONAI Label's
            deepgrow_2d BasicUNet: 2-D, features 32..512, 3 in, 1 out (sigmoid DiceCE), batches of 16 slices of
            PATCH x PATCH) or a JSON file in the format of
            ml/src/test/python/torch_oracle.py (its inputShape is ignored; "classWeights" and "loss" are honoured)
@@ -36,6 +37,8 @@ PRESETS = {
               "residualUnits": 2, "norm": "INSTANCE", "activation": "PRELU", "slope": 0.25},
     "spleen": {"network": "UNet", "in": 1, "out": 2, "channels": [16, 32, 64, 128, 256], "strides": [2, 2, 2, 2],
                "residualUnits": 2, "norm": "INSTANCE", "activation": "PRELU", "slope": 0.25},
+    "spleen4": {"network": "UNet", "in": 1, "out": 2, "channels": [16, 32, 64, 128, 256], "strides": [2, 2, 2, 2],
+                "residualUnits": 2, "norm": "BATCH", "activation": "PRELU", "slope": 0.25, "batch": 4},
     "deepgrow2d": {"network": "BasicUNet", "in": 3, "out": 1, "features": [32, 64, 128, 256, 512, 32],
                    "norm": "INSTANCE_AFFINE", "activation": "LEAKY_RELU", "slope": 0.1, "batch": 16, "dims": 2},
 }

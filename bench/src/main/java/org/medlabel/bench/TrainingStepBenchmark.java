@@ -23,7 +23,7 @@ import org.medlabel.ml.train.TrainingGraph;
  * resident memory ({@code VmHWM}) belongs to that configuration alone.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar org.medlabel.bench.TrainingStepBenchmark NET PATCH STEPS THREADS
- * [DEVICE]}: NET {@code small}, {@code spleen} or {@code deepgrow2d} ({@link UNetModels}, seed 0: the weights
+ * [DEVICE]}: NET {@code small}, {@code spleen}, {@code spleen4} or {@code deepgrow2d} ({@link UNetModels}, seed 0: the weights
  * {@code UNetModels DIR} writes for PyTorch), {@link UNetModels#inputShape its input shape} (batch 1 of a cubic patch;
  * deepgrow2d: 16 slices of PATCH²), {@link TrainingGraph.Spec#of default spec} (MONAI's DiceCE, Adam with
  * PyTorch's defaults, lr 1e-3, no clipping), {@code THREADS} intra-op threads, DEVICE {@code cpu} (default) or
@@ -41,7 +41,7 @@ public final class TrainingStepBenchmark {
     public static void main(String[] args) throws OrtException, IOException {
         if (args.length < 4 || args.length > 5) {
             System.err.println(
-                    "usage: TrainingStepBenchmark NET(small|spleen|deepgrow2d) PATCH STEPS THREADS [DEVICE]");
+                    "usage: TrainingStepBenchmark NET(small|spleen|spleen4|deepgrow2d) PATCH STEPS THREADS [DEVICE]");
             System.exit(2);
         }
         String net = args[0];

@@ -106,22 +106,29 @@ public final class UNetModels {
                 0);
     }
 
-    /** {@code small}, {@code spleen} or {@code deepgrow2d}. */
+    /** {@code small}, {@code spleen}, {@code spleen4} (MONAI Label's segmentation_spleen) or {@code deepgrow2d}. */
     public static ModelProto byName(String net) {
         return switch (net) {
             case "small" -> small();
             case "spleen" -> spleen();
+            case "spleen4" -> spleenBatchNorm();
             case "deepgrow2d" -> deepGrow2d();
-            default -> throw new IllegalArgumentException("unknown net '" + net + "' (small, spleen or deepgrow2d)");
+            default ->
+                throw new IllegalArgumentException("unknown net '" + net + "' (small, spleen, spleen4 or deepgrow2d)");
         };
     }
 
     /**
-     * The training input's shape for a patch edge: batch 1 of a cubic patch, one channel; for {@code deepgrow2d}
-     * MONAI Label's deepgrow_2d batch of 16 square slices of 3 channels (image and the two guidance maps).
+     * The training input's shape for a patch edge: batch 1 of a cubic patch, one channel; for {@code spleen4} MONAI
+     * Label's batch of 4 crops (RandCropByPosNegLabeld's num_samples); for {@code deepgrow2d} MONAI Label's
+     * deepgrow_2d batch of 16 square slices of 3 channels (image and the two guidance maps).
      */
     public static long[] inputShape(String net, int patch) {
-        return net.equals("deepgrow2d") ? new long[] {16, 3, patch, patch} : new long[] {1, 1, patch, patch, patch};
+        return switch (net) {
+            case "deepgrow2d" -> new long[] {16, 3, patch, patch};
+            case "spleen4" -> new long[] {4, 1, patch, patch, patch};
+            default -> new long[] {1, 1, patch, patch, patch};
+        };
     }
 
     public static void main(String[] args) throws IOException {
@@ -143,8 +150,9 @@ public final class UNetModels {
                     GraphOptimizer.optimize(net.getValue()).model(), dir.resolve(net.getKey() + "-unet-3d.onnx"));
         }
         OnnxModelIo.write(small(), dir.resolve("small-unet.onnx"));
+        OnnxModelIo.write(spleenBatchNorm(), dir.resolve("spleen4-unet.onnx"));
         OnnxModelIo.write(deepGrow2d(), dir.resolve("deepgrow2d-unet.onnx"));
         System.out.println("wrote " + dir + "/spleen-unet.onnx, spleen-unet-optimised.onnx " + fast.applied()
-                + ", small-unet.onnx and deepgrow2d-unet.onnx");
+                + ", small-unet.onnx, spleen4-unet.onnx and deepgrow2d-unet.onnx");
     }
 }

@@ -112,7 +112,7 @@ class HeadCtTrainingTest {
         System.out.printf(
                 "head CT, %d held-out slices after %d epochs on %d: soft tissue Dice %.3f, bone Dice %.3f%n",
                 ct.nz() - SPLIT, job.epoch(), SPLIT, dice.get(1), dice.get(2));
-        // 64 epochs of one step (2 crops of the one volume) vary from run to run (the crops follow the job id)
+        // 32 epochs of two steps (2 crops of the one volume each) vary from run to run (the crops follow the job id)
         assertTrue(dice.get(1) >= 0.75 && dice.get(2) >= 0.75, "held-out Dice per class: " + dice);
     }
 }
