@@ -2,10 +2,15 @@ package org.medlabel.training;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.medlabel.imaging.synthetic.Phantoms;
+import org.medlabel.training.job.Job;
+import org.medlabel.training.job.JobStore;
 
-/** Test fixtures: phantom cases served as the datastore serves them, and a clean job table. */
+/** Test fixtures: phantom cases served as the datastore serves them, a clean job table, a job awaited. */
 public final class TrainingData {
 
     public static final int SIZE = 40;
@@ -27,5 +32,16 @@ public final class TrainingData {
                     + " training.processed_events");
         }
         FakeDatastore.clear();
+    }
+
+    /** Job {@code id} once it ended, or as it is after {@code limit}. */
+    public static Job awaitEnd(JobStore store, UUID id, Duration limit) throws InterruptedException {
+        Instant deadline = Instant.now().plus(limit);
+        Job job = store.get(id).orElseThrow();
+        while (!job.status().isTerminal() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500);
+            job = store.get(id).orElseThrow();
+        }
+        return job;
     }
 }

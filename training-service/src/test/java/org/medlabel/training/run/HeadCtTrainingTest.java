@@ -13,7 +13,6 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -91,12 +90,7 @@ class HeadCtTrainingTest {
                 .statusCode(200)
                 .extract()
                 .path("id");
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        Job job = store.get(UUID.fromString(id)).orElseThrow();
-        while (!job.status().isTerminal() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
-            job = store.get(UUID.fromString(id)).orElseThrow();
-        }
+        Job job = TrainingData.awaitEnd(store, UUID.fromString(id), Duration.ofMinutes(5));
         assertEquals(JobStatus.DONE, job.status(), "details: " + job.details() + ", error: " + job.error());
 
         ModelDefinition d = app.models().get("head_tissue");

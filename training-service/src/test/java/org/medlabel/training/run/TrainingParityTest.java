@@ -12,7 +12,6 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,7 +173,7 @@ class TrainingParityTest {
                 .statusCode(200)
                 .extract()
                 .path("id");
-        Job job = await(UUID.fromString(id));
+        Job job = TrainingData.awaitEnd(store, UUID.fromString(id), Duration.ofMinutes(30));
         assertEquals(JobStatus.DONE, job.status(), "details: " + job.details() + ", error: " + job.error());
         return curve(job.details());
     }
@@ -217,15 +216,5 @@ class TrainingParityTest {
                 .mapToDouble(Double::doubleValue)
                 .average()
                 .orElseThrow();
-    }
-
-    private Job await(UUID id) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(6));
-        Job job = store.get(id).orElseThrow();
-        while (!job.status().isTerminal() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
-            job = store.get(id).orElseThrow();
-        }
-        return job;
     }
 }
