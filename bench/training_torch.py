@@ -12,6 +12,7 @@ usage: training_torch.py MODEL CONFIG PATCH STEPS THREADS
   PATCH    edge of the cubic patch (96: input [1, 1, 96, 96, 96]; deepgrow2d: [16, 3, PATCH, PATCH])
   STEPS    timed steps, after 2 warm-up steps that are not counted
   THREADS  torch.set_num_threads
+The environment's BATCH overrides the preset's batch (as TrainingStepBenchmark's).
 A step: optimizer.zero_grad(), forward (MONAI's own network class with the model's weights, monai_nets), MONAI's
 DiceCELoss(to_onehot_y=True, softmax=True) (torch_oracle.dice_ce), backward, Adam(lr=1e-3).step().
 Input ~ N(0, 1) and a random binary label (each voxel foreground with probability 1/2), both from seed 0.
@@ -53,7 +54,7 @@ def main(model, config, patch, steps, threads):
     torch.set_num_threads(threads)
     cfg = dict(PRESETS[config]) if config in PRESETS else json.load(open(config))
     cfg["training"] = True  # BatchNorm, if any, on batch statistics
-    batch, spatial = cfg.get("batch", 1), [patch] * cfg.get("dims", 3)
+    batch, spatial = int(os.environ.get("BATCH") or cfg.get("batch", 1)), [patch] * cfg.get("dims", 3)
     cfg["inputShape"] = [batch, cfg["in"], *spatial]
     net = monai_network(model, cfg).train()
     parameters = list(net.parameters())

@@ -25,7 +25,8 @@ import org.medlabel.ml.train.TrainingGraph;
  * <p>{@code java -cp bench/target/benchmarks.jar org.medlabel.bench.TrainingStepBenchmark NET PATCH STEPS THREADS
  * [DEVICE]}: NET {@code small}, {@code spleen}, {@code spleen4} or {@code deepgrow2d} ({@link UNetModels}, seed 0: the weights
  * {@code UNetModels DIR} writes for PyTorch), {@link UNetModels#inputShape its input shape} (batch 1 of a cubic patch;
- * deepgrow2d: 16 slices of PATCH²), {@link TrainingGraph.Spec#of default spec} (MONAI's DiceCE, Adam with
+ * deepgrow2d: 16 slices of PATCH²; the environment's {@code BATCH} overrides the batch), {@link TrainingGraph.Spec#of
+ * default spec} (MONAI's DiceCE, Adam with
  * PyTorch's defaults, lr 1e-3, no clipping), {@code THREADS} intra-op threads, DEVICE {@code cpu} (default) or
  * {@code cuda:N}. It times the graph build and the session creation, runs 2 warm-up steps and STEPS timed steps on
  * one fixed batch (input ~ N(0, 1), binary label with foreground probability 1/2, both from seed 0) and prints one
@@ -55,6 +56,10 @@ public final class TrainingStepBenchmark {
 
         ModelProto forward = UNetModels.byName(net);
         long[] shape = UNetModels.inputShape(net, patch);
+        String batch = System.getenv("BATCH");
+        if (batch != null && !batch.isEmpty()) {
+            shape[0] = Integer.parseInt(batch);
+        }
         long t0 = System.nanoTime();
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape));
         double buildS = (System.nanoTime() - t0) / 1e9;

@@ -49,16 +49,19 @@ final class ElementwiseGradients {
         rules.put("Identity", (n, b) -> b.add(n.getInput(0), dy(n, b)));
         rules.put("Cast", ElementwiseGradients::cast);
         rules.put("Dropout", ElementwiseGradients::dropout);
-        rules.put("Relu", (n, b) -> b.add(n.getInput(0), whereNegative(n, b, b.scalar(0f))));
+        rules.put("Relu", (n, b) -> b.add(n.getInput(0), wherePositive(n, b, n.getOutput(0), b.scalar(0f))));
         rules.put("LeakyRelu", (n, b) -> {
             float alpha = Attributes.real(n, "alpha", 0.01f);
-            b.add(n.getInput(0), whereNegative(n, b, b.mul(dy(n, b), b.scalar(alpha))));
+            // with a non-negative slope y > 0 exactly where x > 0: reading y lets x go after the forward pass (as
+            // PyTorch's in-place activation does), and y is kept anyway by whatever reads it next
+            String sign = alpha >= 0 ? n.getOutput(0) : n.getInput(0);
+            b.add(n.getInput(0), wherePositive(n, b, sign, b.mul(dy(n, b), b.scalar(alpha))));
         });
         rules.put("PRelu", (n, b) -> {
             String x = n.getInput(0);
             String slope = n.getInput(1);
             String dy = dy(n, b);
-            b.add(x, whereNegative(n, b, b.mul(dy, slope)));
+            b.add(x, wherePositive(n, b, x, b.mul(dy, slope)));
             if (b.needs(slope)) {
                 String negative = b.like(x, "Min", List.of(x, b.scalar(0f)));
                 b.add(slope, b.unbroadcast(b.mul(dy, negative), slope));
@@ -96,11 +99,10 @@ final class ElementwiseGradients {
         return b.gradient(n.getOutput(0));
     }
 
-    /** dy where the input is positive, {@code otherwise} elsewhere. */
-    private static String whereNegative(NodeProto n, Backward b, String otherwise) {
-        String x = n.getInput(0);
-        String positive = b.node(b.shape(x), "Greater", List.of(x, b.scalar(0f)));
-        return b.like(x, "Where", List.of(positive, dy(n, b), otherwise));
+    /** dy where {@code sign} (the input, or an output of the same sign) is positive, {@code otherwise} elsewhere. */
+    private static String wherePositive(NodeProto n, Backward b, String sign, String otherwise) {
+        String positive = b.node(b.shape(sign), "Greater", List.of(sign, b.scalar(0f)));
+        return b.like(n.getInput(0), "Where", List.of(positive, dy(n, b), otherwise));
     }
 
     private static void cast(NodeProto n, Backward b) {

@@ -11,10 +11,12 @@ import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.GraphProto;
@@ -33,13 +35,80 @@ public final class ValueShapes {
 
     private final Map<String, long[]> shapes;
     private final Map<String, Boolean> floats;
+    private final Map<String, Integer> elementBytes;
     /** Bytes of the values the graph's nodes computed in the measured run (not its inputs or initializers). */
     private final long computedBytes;
 
-    private ValueShapes(Map<String, long[]> shapes, Map<String, Boolean> floats, long computedBytes) {
+    private ValueShapes(
+            Map<String, long[]> shapes,
+            Map<String, Boolean> floats,
+            Map<String, Integer> elementBytes,
+            long computedBytes) {
         this.shapes = shapes;
         this.floats = floats;
+        this.elementBytes = elementBytes;
         this.computedBytes = computedBytes;
+    }
+
+    /**
+     * The shapes with the inputs {@code batched} at batch N (their common first axis) from two runs at batch 1 and 2,
+     * each axis extrapolated linearly: an eighth of the memory of one run at batch 16, where every value is kept at
+     * once. A graph that does not run at batch 1 and 2, or a value whose rank or type differs between the two runs (a
+     * squeezed batch axis, say), makes it measure at N.
+     */
+    public static ValueShapes measureByBatch(ModelProto model, Map<String, long[]> inputShapes, Set<String> batched)
+            throws OrtException {
+        long batch = inputShapes.get(batched.iterator().next())[0];
+        if (batch <= 2 || !batched.stream().allMatch(b -> inputShapes.get(b)[0] == batch)) {
+            return measure(model, inputShapes);
+        }
+        GraphProto.Builder anyBatch = model.getGraph().toBuilder();
+        for (ValueInfoProto.Builder in : anyBatch.getInputBuilderList()) {
+            var shape = in.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
+            if (batched.contains(in.getName()) && shape.getDimCount() > 0) {
+                shape.getDimBuilder(0).setDimParam("batch");
+            }
+        }
+        ModelProto probe = model.toBuilder().setGraph(anyBatch).build();
+        ValueShapes one;
+        ValueShapes two;
+        try {
+            one = measure(probe, withBatch(inputShapes, batched, 1));
+            two = measure(probe, withBatch(inputShapes, batched, 2));
+        } catch (OrtException e) {
+            return measure(model, inputShapes); // a graph that fixes its batch somewhere (a Reshape's constant, say)
+        }
+        Map<String, long[]> shapes = new HashMap<>();
+        long computed = 0;
+        for (Map.Entry<String, long[]> e : one.shapes.entrySet()) {
+            long[] a = e.getValue();
+            long[] b = two.shapes.get(e.getKey());
+            if (b == null
+                    || a.length != b.length
+                    || !Objects.equals(one.elementBytes.get(e.getKey()), two.elementBytes.get(e.getKey()))) {
+                return measure(model, inputShapes);
+            }
+            long[] atBatch = new long[a.length];
+            for (int i = 0; i < a.length; i++) {
+                atBatch[i] = a[i] + (b[i] - a[i]) * (batch - 1);
+            }
+            shapes.put(e.getKey(), atBatch);
+            Integer size = one.elementBytes.get(e.getKey());
+            if (size != null) {
+                computed += size * Arrays.stream(atBatch).reduce(1, (p, q) -> p * q);
+            }
+        }
+        return new ValueShapes(shapes, one.floats, one.elementBytes, computed);
+    }
+
+    private static Map<String, long[]> withBatch(Map<String, long[]> inputShapes, Set<String> batched, long batch) {
+        Map<String, long[]> out = new HashMap<>(inputShapes);
+        batched.forEach(name -> {
+            long[] s = inputShapes.get(name).clone();
+            s[0] = batch;
+            out.put(name, s);
+        });
+        return out;
     }
 
     /** Runs {@code model} once with zero-filled float inputs of the given shapes. */
@@ -54,6 +123,7 @@ public final class ValueShapes {
         values.forEach(v -> probe.addOutput(ValueInfoProto.newBuilder().setName(v)));
         Map<String, long[]> shapes = new HashMap<>();
         Map<String, Boolean> floats = new HashMap<>();
+        Map<String, Integer> elementBytes = new HashMap<>();
         long computed = 0;
         for (TensorProto t : graph.getInitializerList()) {
             shapes.put(t.getName(), Tensors.dims(t));
@@ -81,13 +151,14 @@ public final class ValueShapes {
                     TensorInfo info = (TensorInfo) out.getValue().getInfo();
                     shapes.put(out.getKey(), info.getShape());
                     floats.put(out.getKey(), info.type == OnnxJavaType.FLOAT);
+                    elementBytes.put(out.getKey(), Math.max(1, info.type.size));
                     computed += info.getNumElements() * Math.max(1, info.type.size);
                 }
             }
         } finally {
             inputs.forEach(OnnxTensor::close);
         }
-        return new ValueShapes(shapes, floats, computed);
+        return new ValueShapes(shapes, floats, elementBytes, computed);
     }
 
     private static OnnxTensor zeros(OrtEnvironment env, TensorInfo info, long[] shape) throws OrtException {

@@ -52,7 +52,7 @@ public final class Trainer implements AutoCloseable {
 
     private Trainer(TrainingGraph graph, SessionManager.Config config) throws OrtException {
         this.graph = graph;
-        this.sessions = new SessionManager(config);
+        this.sessions = new SessionManager(config.withoutMemoryPattern());
         this.session = sessions.session("training", graph.model().toByteArray()).session();
         setState(graph.initialState(), 0);
     }

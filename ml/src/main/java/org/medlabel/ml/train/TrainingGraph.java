@@ -185,11 +185,13 @@ public final class TrainingGraph {
         Map<String, long[]> batch = Map.of(image, spec.inputShape(), LABEL, labelShape);
         int classes = declaredChannels(output);
         if (classes < 1) {
-            classes = (int) ValueShapes.measure(g.model(OnnxModelIo.defaultOpset(forward), Map.of()), batch)
+            classes = (int) ValueShapes.measureByBatch(
+                            g.model(OnnxModelIo.defaultOpset(forward), Map.of()), batch, batch.keySet())
                     .shape(logits)[1];
         }
         String loss = spec.loss().emit(g, logits, LABEL, classes, spec.inputShape().length - 2);
-        ValueShapes shapes = ValueShapes.measure(g.model(OnnxModelIo.defaultOpset(forward), Map.of()), batch);
+        ValueShapes shapes =
+                ValueShapes.measureByBatch(g.model(OnnxModelIo.defaultOpset(forward), Map.of()), batch, batch.keySet());
 
         Map<String, String> gradients = Differentiator.gradients(g, shapes, loss, candidates, spec.weightGradient());
         Map<String, String> unclipped = new LinkedHashMap<>(gradients);

@@ -54,6 +54,9 @@ class GradientRulesTest {
         return Stream.of(
                 of("Relu", g -> unary(g, "Relu", 2, 3, 4)),
                 of("LeakyRelu", g -> g.node("LeakyRelu", List.of(g.input("x", 2, 3, 4)), real("alpha", 0.2f))),
+                of(
+                        "LeakyRelu negative slope (the mask from x, not y)",
+                        g -> g.node("LeakyRelu", List.of(g.input("x", 2, 3, 4)), real("alpha", -0.3f))),
                 of("PRelu scalar slope", g -> g.node("PRelu", List.of(g.input("x", 2, 3, 4), g.input("a", 1)))),
                 of(
                         "PRelu channel slope",
