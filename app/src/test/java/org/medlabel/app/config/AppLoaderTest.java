@@ -106,6 +106,7 @@ class AppLoaderTest {
         assertEquals(List.of(256, 256), deepgrow2d.guidance().modelSize());
         assertEquals(List.of(1.0, 1.0), deepgrow2d.pre().spacing(), "in-plane only");
         assertEquals(10, deepgrow2d.trainingSettings().maxEpochs(), "MONAI Label's deepgrow_2d epochs");
+        assertEquals(16, deepgrow2d.trainingSettings().samplesPerImage(), "MONAI Label's batch of 16 slices");
 
         ModelDefinition deepedit = app.models().get("deepedit");
         // labels in dict order, 9 input channels (image + 8 guidance), 8 outputs; ScaleIntensityRanged(-175, 250, 0, 1,
