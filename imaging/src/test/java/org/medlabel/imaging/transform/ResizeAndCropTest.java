@@ -2,8 +2,12 @@ package org.medlabel.imaging.transform;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.medlabel.imaging.io.Oracle.SHARED_DATA;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,5 +89,39 @@ class ResizeAndCropTest {
         assertEquals(
                 new Region(0, 0, 0, 4, 4, 4),
                 Region.foreground(Volume.zeros(4, 4, 4, 1, labels.type(), labels.affine()), 2));
+    }
+
+    /**
+     * {@link Region#above} against MONAI's own {@code CropForeground} box (monai_crop_foreground.py) on the head CT: in
+     * the spleen's window (-57..164 HU to 0..1, clipped; MONAI Label's {@code CropForegroundd} keeps x > 0), and on the
+     * raw HU above bone's 300, with and without a margin.
+     */
+    @ParameterizedTest(name = "window {0}, floor {1}, margin {2}")
+    @CsvSource({"true, 0, 0", "true, 0, 5", "false, 300, 0", "false, 300, 7"})
+    void aboveTheFloorIsMonaisForegroundBox(boolean window, double floor, int margin, @TempDir Path dir)
+            throws Exception {
+        Volume ct = new NiftiReader().read(SHARED_DATA.resolve("ct_head_invesalius/ct.nii.gz"));
+        Volume v = window ? new IntensityWindow(-57, 164, 0, 1, true).apply(ct) : ct;
+        ByteBuffer bytes = ByteBuffer.allocate(4 * v.voxels().length()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < v.voxels().length(); i++) {
+            bytes.putFloat((float) v.voxels().get(i));
+        }
+        Path in = dir.resolve("in.bin");
+        Files.write(in, bytes.array());
+        String[] box = PythonOracle.run(
+                        "monai_crop_foreground.py",
+                        in,
+                        v.channels() + "," + v.nx() + "," + v.ny() + "," + v.nz(),
+                        floor,
+                        margin)
+                .trim()
+                .split(" ");
+        int[] start = {Integer.parseInt(box[0]), Integer.parseInt(box[1]), Integer.parseInt(box[2])};
+        int[] end = {Integer.parseInt(box[3]), Integer.parseInt(box[4]), Integer.parseInt(box[5])};
+        Region ours = Region.above(v, margin, floor);
+        assertEquals(
+                new Region(start[0], start[1], start[2], end[0] - start[0], end[1] - start[1], end[2] - start[2]),
+                ours);
+        assertTrue(ours.sx() * ours.sy() * ours.sz() < v.voxelCount(), "the box cuts something off: " + ours);
     }
 }

@@ -47,7 +47,10 @@ final class CasePreparer {
                 resampler.resample(label.withAffine(image.affine()), ng.grid(), Interpolation.NEAREST),
                 model.channelOfValue());
         if (t.cropForeground()) {
-            Region box = aboveMinimum(input);
+            // MONAI's CropForeground(x > 0) after MONAI Label's 0..1 window: the voxels above the intensity steps'
+            // floor
+            Region box =
+                    Region.above(input, 0, model.pre() == null ? 0 : model.pre().floor());
             input = Crop.cut(input, box, 0);
             classes = Crop.cut(classes, box, 0);
         }
@@ -58,36 +61,6 @@ final class CasePreparer {
                 classes,
                 RandomCrop.of(classes, patch.get(0), patch.get(1), patch.get(2), t.positive(), t.negative()),
                 structures(classes));
-    }
-
-    /**
-     * MONAI's {@code CropForeground} as MONAI Label's trainers use it after a 0..1 window ({@code x > 0}): the box of
-     * the voxels above the image's minimum in any channel (the whole image when it is uniform).
-     */
-    static Region aboveMinimum(Volume image) {
-        VoxelBuffer v = image.voxels();
-        int spatial = image.nx() * image.ny() * image.nz();
-        double min = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < v.length(); i++) {
-            min = Math.min(min, v.get(i));
-        }
-        int x0 = image.nx(), y0 = image.ny(), z0 = image.nz(), x1 = -1, y1 = -1, z1 = -1;
-        for (int i = 0; i < v.length(); i++) {
-            if (v.get(i) > min) {
-                int s = i % spatial;
-                int x = s % image.nx(), y = s / image.nx() % image.ny(), z = s / (image.nx() * image.ny());
-                x0 = Math.min(x0, x);
-                y0 = Math.min(y0, y);
-                z0 = Math.min(z0, z);
-                x1 = Math.max(x1, x);
-                y1 = Math.max(y1, y);
-                z1 = Math.max(z1, z);
-            }
-        }
-        if (x1 < 0) {
-            return new Region(0, 0, 0, image.nx(), image.ny(), image.nz());
-        }
-        return new Region(x0, y0, z0, x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1);
     }
 
     private static int[] structures(Volume classes) {
