@@ -7,7 +7,8 @@ usage: training_torch.py MODEL CONFIG PATCH STEPS THREADS
            residual units, 1 channel in, 2 out, instance norm without affine, PReLU -, "spleen4" (MONAI Label's
            segmentation_spleen: "spleen" with batch norm, batches of 4 crops), "deepgrow2d" (MONAI Label's
            deepgrow_2d BasicUNet: 2-D, features 32..512, 3 in, 1 out (sigmoid DiceCE), batches of 16 slices of
-           PATCH x PATCH) or a JSON file in the format of
+           PATCH x PATCH), "deepgrow3d" (the same in 3-D, MONAI Label's deepgrow_3d: one volume of 2/3 PATCH x PATCH x
+           PATCH, 128x192x192 at 192) or a JSON file in the format of
            ml/src/test/python/torch_oracle.py (its inputShape is ignored; "classWeights" and "loss" are honoured)
   PATCH    edge of the cubic patch (96: input [1, 1, 96, 96, 96]; deepgrow2d: [16, 3, PATCH, PATCH])
   STEPS    timed steps, after 2 warm-up steps that are not counted
@@ -42,6 +43,9 @@ PRESETS = {
                 "residualUnits": 2, "norm": "BATCH", "activation": "PRELU", "slope": 0.25, "batch": 4},
     "deepgrow2d": {"network": "BasicUNet", "in": 3, "out": 1, "features": [32, 64, 128, 256, 512, 32],
                    "norm": "INSTANCE_AFFINE", "activation": "LEAKY_RELU", "slope": 0.1, "batch": 16, "dims": 2},
+    # MONAI Label's deepgrow_3d: one volume of 128x192x192 at PATCH 192 (depth 2/3 of the patch)
+    "deepgrow3d": {"network": "BasicUNet", "in": 3, "out": 1, "features": [32, 64, 128, 256, 512, 32],
+                   "norm": "INSTANCE_AFFINE", "activation": "LEAKY_RELU", "slope": 0.1, "depthFraction": [2, 3]},
 }
 WARMUP = 2
 
@@ -55,6 +59,8 @@ def main(model, config, patch, steps, threads):
     cfg = dict(PRESETS[config]) if config in PRESETS else json.load(open(config))
     cfg["training"] = True  # BatchNorm, if any, on batch statistics
     batch, spatial = int(os.environ.get("BATCH") or cfg.get("batch", 1)), [patch] * cfg.get("dims", 3)
+    if "depthFraction" in cfg:
+        spatial[0] = patch * cfg["depthFraction"][0] // cfg["depthFraction"][1]
     cfg["inputShape"] = [batch, cfg["in"], *spatial]
     net = monai_network(model, cfg).train()
     parameters = list(net.parameters())

@@ -112,6 +112,9 @@ start_service() {
     fi
     # decoded volumes live on the heap: keep the cache well inside it
     export MEDLABEL_INFERENCE_CACHE_MAX_BYTES=${MEDLABEL_INFERENCE_CACHE_MAX_BYTES:-1073741824}
+    # training: glibc backs large blocks (ONNX Runtime's arena regions) with huge pages: steps 2-7 % faster, and the
+    # opt-out medlabel.training.cpu-arena=false usable (bench/RESULTS.md 2026-12-07)
+    if [ "$s" = training ]; then export GLIBC_TUNABLES=${MEDLABEL_TRAINING_GLIBC_TUNABLES-glibc.malloc.hugetlb=1}; fi
     cd "$MEDLABEL_HOME" && exec setsid nohup "$HERE/lib/supervise" "$s" "$RUN_DIR" "$LOG_DIR/$s.log" -- \
       "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" >/dev/null 2>&1
   ) &

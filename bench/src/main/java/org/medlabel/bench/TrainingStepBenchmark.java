@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.runtime.Device;
+import org.medlabel.ml.runtime.HugePages;
 import org.medlabel.ml.runtime.SessionManager;
 import org.medlabel.ml.train.Trainer;
 import org.medlabel.ml.train.TrainingGraph;
@@ -23,12 +24,13 @@ import org.medlabel.ml.train.TrainingGraph;
  * resident memory ({@code VmHWM}) belongs to that configuration alone.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar org.medlabel.bench.TrainingStepBenchmark NET PATCH STEPS THREADS
- * [DEVICE]}: NET {@code small}, {@code spleen}, {@code spleen4} or {@code deepgrow2d} ({@link UNetModels}, seed 0: the weights
+ * [DEVICE]}: NET {@code small}, {@code spleen}, {@code spleen4}, {@code deepgrow2d} or {@code deepgrow3d} ({@link UNetModels}, seed 0: the weights
  * {@code UNetModels DIR} writes for PyTorch), {@link UNetModels#inputShape its input shape} (batch 1 of a cubic patch;
  * deepgrow2d: 16 slices of PATCH²; the environment's {@code BATCH} overrides the batch), {@link TrainingGraph.Spec#of
  * default spec} (MONAI's DiceCE, Adam with
  * PyTorch's defaults, lr 1e-3, no clipping), {@code THREADS} intra-op threads, DEVICE {@code cpu} (default) or
- * {@code cuda:N}. It times the graph build and the session creation, runs 2 warm-up steps and STEPS timed steps on
+ * {@code cuda:N}, ONNX Runtime's CPU arena on unless the environment's {@code CPU_ARENA} is {@code off} (as
+ * {@code medlabel.training.cpu-arena}). It times the graph build and the session creation, runs 2 warm-up steps and STEPS timed steps on
  * one fixed batch (input ~ N(0, 1), binary label with foreground probability 1/2, both from seed 0) and prints one
  * JSON line on stdout (progress goes to stderr).
  */
@@ -42,7 +44,7 @@ public final class TrainingStepBenchmark {
     public static void main(String[] args) throws OrtException, IOException {
         if (args.length < 4 || args.length > 5) {
             System.err.println(
-                    "usage: TrainingStepBenchmark NET(small|spleen|spleen4|deepgrow2d) PATCH STEPS THREADS [DEVICE]");
+                    "usage: TrainingStepBenchmark NET(small|spleen|spleen4|deepgrow2d|deepgrow3d) PATCH STEPS THREADS [DEVICE]");
             System.exit(2);
         }
         String net = args[0];
@@ -88,9 +90,13 @@ public final class TrainingStepBenchmark {
         float lossLast;
         float gradNormFirst;
         double sessionS;
-        try (Trainer trainer = Trainer.start(graph, new SessionManager.Config(Device.parse(device), threads, 1))) {
+        boolean arena = !"off".equals(System.getenv("CPU_ARENA"));
+        SessionManager.Config config = new SessionManager.Config(Device.parse(device), threads, 1).withCpuArena(arena);
+        try (Trainer trainer = Trainer.start(graph, config)) {
             sessionS = (System.nanoTime() - t0) / 1e9;
-            log("session on %s with %d threads created in %.1f s", device, threads, sessionS);
+            log(
+                    "session on %s with %d threads created in %.1f s (CPU arena %s, malloc on huge pages: %b)",
+                    device, threads, sessionS, arena ? "on" : "off", HugePages.mallocUsesThem());
             Trainer.StepResult first = null;
             Trainer.StepResult last = null;
             for (int i = 0; i < WARMUP + steps; i++) {
@@ -120,7 +126,7 @@ public final class TrainingStepBenchmark {
                         + " \"build_s\": %.3f, \"session_s\": %.3f, \"median_ms\": %.3f, \"p10_ms\": %.3f,"
                         + " \"p90_ms\": %.3f, \"peak_rss_mb\": %.1f, \"rss_after_build_mb\": %.1f,"
                         + " \"heap_max_mb\": %d, \"loss_first\": %.6f, \"loss_last\": %.6f,"
-                        + " \"grad_norm_first\": %.6f, \"steps\": [%s]}",
+                        + " \"grad_norm_first\": %.6f, \"cpu_arena\": %b, \"steps\": [%s]}",
                 net,
                 patch,
                 threads,
@@ -137,6 +143,7 @@ public final class TrainingStepBenchmark {
                 lossFirst,
                 lossLast,
                 gradNormFirst,
+                arena,
                 times.stream().map(t -> String.format(Locale.ROOT, "%.3f", t)).collect(Collectors.joining(", ")));
         System.out.println(json);
     }

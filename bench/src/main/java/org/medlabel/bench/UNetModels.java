@@ -106,27 +106,34 @@ public final class UNetModels {
                 0);
     }
 
-    /** {@code small}, {@code spleen}, {@code spleen4} (MONAI Label's segmentation_spleen) or {@code deepgrow2d}. */
+    /**
+     * {@code small}, {@code spleen}, {@code spleen4} (MONAI Label's segmentation_spleen), {@code deepgrow2d} or
+     * {@code deepgrow3d}.
+     */
     public static ModelProto byName(String net) {
         return switch (net) {
             case "small" -> small();
             case "spleen" -> spleen();
             case "spleen4" -> spleenBatchNorm();
             case "deepgrow2d" -> deepGrow2d();
+            case "deepgrow3d" -> deepGrow3d();
             default ->
-                throw new IllegalArgumentException("unknown net '" + net + "' (small, spleen, spleen4 or deepgrow2d)");
+                throw new IllegalArgumentException(
+                        "unknown net '" + net + "' (small, spleen, spleen4, deepgrow2d or deepgrow3d)");
         };
     }
 
     /**
      * The training input's shape for a patch edge: batch 1 of a cubic patch, one channel; for {@code spleen4} MONAI
      * Label's batch of 4 crops (RandCropByPosNegLabeld's num_samples); for {@code deepgrow2d} MONAI Label's
-     * deepgrow_2d batch of 16 square slices of 3 channels (image and the two guidance maps).
+     * deepgrow_2d batch of 16 square slices of 3 channels (image and the two guidance maps); for {@code deepgrow3d}
+     * one volume of 3 channels, 2/3 of the patch deep (PATCH 192: MONAI Label's deepgrow_3d model size 128x192x192).
      */
     public static long[] inputShape(String net, int patch) {
         return switch (net) {
             case "deepgrow2d" -> new long[] {16, 3, patch, patch};
             case "spleen4" -> new long[] {4, 1, patch, patch, patch};
+            case "deepgrow3d" -> new long[] {1, 3, patch * 2 / 3, patch, patch};
             default -> new long[] {1, 1, patch, patch, patch};
         };
     }
@@ -152,7 +159,8 @@ public final class UNetModels {
         OnnxModelIo.write(small(), dir.resolve("small-unet.onnx"));
         OnnxModelIo.write(spleenBatchNorm(), dir.resolve("spleen4-unet.onnx"));
         OnnxModelIo.write(deepGrow2d(), dir.resolve("deepgrow2d-unet.onnx"));
+        OnnxModelIo.write(deepGrow3d(), dir.resolve("deepgrow3d-unet.onnx"));
         System.out.println("wrote " + dir + "/spleen-unet.onnx, spleen-unet-optimised.onnx " + fast.applied()
-                + ", small-unet.onnx, spleen4-unet.onnx and deepgrow2d-unet.onnx");
+                + ", small-unet.onnx, spleen4-unet.onnx, deepgrow2d-unet.onnx and deepgrow3d-unet.onnx");
     }
 }

@@ -31,12 +31,18 @@ import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
  * fully known (graph inputs, declared value infos) into a constant: the shape arithmetic and {@code Constant} nodes
  * that PyTorch's exporter writes around reshapes. The constant subgraph is evaluated by ONNX Runtime itself, so the
  * folded values are exactly what the unfolded graph would have computed, for every operator. Random operators and
- * nodes with subgraphs are never folded.
+ * nodes with subgraphs are never folded, nor an {@code Expand} or {@code ConstantOfShape} that would store more than
+ * {@link #MAX_REPEATED_ELEMENTS}: they only repeat a value, cheap to run, and a training graph's zero buffers (each
+ * MaxPool gradient scatters into one of its input's size) would otherwise become initializers that a session holds
+ * for its life (deepgrow_2d, 16 slices of 256²: 0.25 GB; deepgrow_3d's 128x192x192: 1.1 GB, built on the heap).
  */
 final class ConstantFolding {
 
     private static final Set<String> RANDOM = Set.of(
             "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli");
+
+    /** The most elements a folded {@code Expand} or {@code ConstantOfShape} may store (256 KB of floats). */
+    static final long MAX_REPEATED_ELEMENTS = 1 << 16;
 
     private ConstantFolding() {}
 
@@ -67,7 +73,7 @@ final class ConstantFolding {
                 g.initializer(Tensors.int64s(n.getOutput(0), shapes.get(n.getInput(0))));
                 constant.add(n.getOutput(0));
                 shapesFolded++;
-            } else if (foldable(n, constant)) {
+            } else if (foldable(n, constant) && !repeatsIntoLargeTensor(n, g)) {
                 folded.add(n);
                 constant.addAll(n.getOutputList());
             } else {
@@ -94,6 +100,28 @@ final class ConstantFolding {
                 && !RANDOM.contains(n.getOpType())
                 && !Attributes.hasSubgraph(n)
                 && n.getInputList().stream().allMatch(i -> i.isEmpty() || constant.contains(i));
+    }
+
+    /** Whether {@code n} is an Expand or ConstantOfShape whose output, known from its constant shape, is large. */
+    private static boolean repeatsIntoLargeTensor(NodeProto n, GraphBuilder g) {
+        boolean expand = n.getOpType().equals("Expand");
+        if (!expand && !n.getOpType().equals("ConstantOfShape")) {
+            return false;
+        }
+        TensorProto target = n.getInputCount() > (expand ? 1 : 0) ? g.initializer(n.getInput(expand ? 1 : 0)) : null;
+        if (target == null) {
+            return false; // its shape is itself being folded: unknown here, folded as before
+        }
+        long[] to = Tensors.longValues(target);
+        TensorProto value = expand ? g.initializer(n.getInput(0)) : null;
+        long[] from = value == null ? new long[0] : Tensors.dims(value);
+        long elements = 1;
+        for (int i = 1; i <= Math.max(to.length, from.length); i++) {
+            long a = i <= to.length ? to[to.length - i] : 1;
+            long b = i <= from.length ? from[from.length - i] : 1;
+            elements *= Math.max(a, b);
+        }
+        return elements > MAX_REPEATED_ELEMENTS;
     }
 
     /** Runs the folded nodes in ORT (no graph optimisation) and returns the needed values as initializers. */

@@ -22,21 +22,28 @@ public final class SessionManager implements AutoCloseable {
      * The configuration of all sessions. {@code memoryPattern}: ONNX Runtime's memory pattern, one block per run
      * planned from the first run's allocations; it saves allocations on inference windows, but on a training step it
      * costs more than it saves (deepgrow_2d at 16 slices: 9.9 GB with it, 6.4 GB without, and no slower; bench/RESULTS.md).
+     * {@code cpuArena}: ONNX Runtime's CPU arena, which keeps every block it took; without it each value is freed after
+     * its last reader (a lower peak for large 2-D batches, a higher one for 3-D crops; usable only on {@link HugePages}).
      */
-    public record Config(Device device, int intraOpThreads, int interOpThreads, boolean memoryPattern) {
+    public record Config(
+            Device device, int intraOpThreads, int interOpThreads, boolean memoryPattern, boolean cpuArena) {
         public Config {
             if (intraOpThreads < 1 || interOpThreads < 1) {
                 throw new IllegalArgumentException("thread counts must be >= 1");
             }
         }
 
-        /** With the memory pattern on. */
+        /** With the memory pattern and the CPU arena on. */
         public Config(Device device, int intraOpThreads, int interOpThreads) {
-            this(device, intraOpThreads, interOpThreads, true);
+            this(device, intraOpThreads, interOpThreads, true, true);
         }
 
         public Config withoutMemoryPattern() {
-            return new Config(device, intraOpThreads, interOpThreads, false);
+            return new Config(device, intraOpThreads, interOpThreads, false, cpuArena);
+        }
+
+        public Config withCpuArena(boolean on) {
+            return new Config(device, intraOpThreads, interOpThreads, memoryPattern, on);
         }
     }
 
@@ -111,6 +118,7 @@ public final class SessionManager implements AutoCloseable {
         options.setIntraOpNumThreads(config.intraOpThreads());
         options.setInterOpNumThreads(config.interOpThreads());
         options.setMemoryPatternOptimization(config.memoryPattern());
+        options.setCPUArenaAllocator(config.cpuArena());
         return options;
     }
 

@@ -135,6 +135,31 @@ class GraphOptimizerTest {
     }
 
     @Test
+    void aLargeRepeatedConstantIsLeftToRunAndASmallOneIsFolded() throws Exception {
+        // y = x + Expand(0, [N]) for N at and just above the limit (a MaxPool gradient's zero buffer): folding the
+        // larger one would store N floats as an initializer for the session's life
+        for (long n : new long[] {ConstantFolding.MAX_REPEATED_ELEMENTS, ConstantFolding.MAX_REPEATED_ELEMENTS + 1}) {
+            GraphBuilder g = new GraphBuilder("t");
+            String x = g.input("x", n);
+            String zero = g.initializer(Tensors.floats("zero", new long[] {}, new float[] {0f}));
+            String zeros = g.node("Expand", List.of(zero, g.int64s("n", n)));
+            g.output(g.node("Add", List.of(x, zeros)));
+            GraphOptimizer.Result result = assertExact(g.model(18, Map.of()), new long[] {n});
+            boolean folded = n <= ConstantFolding.MAX_REPEATED_ELEMENTS;
+            assertEquals(
+                    folded ? List.of("Add") : List.of("Expand", "Add"),
+                    result.model().getGraph().getNodeList().stream()
+                            .map(NodeProto::getOpType)
+                            .toList());
+            long stored = result.model().getGraph().getInitializerList().stream()
+                    .mapToLong(Tensors::elementCount)
+                    .max()
+                    .orElse(0);
+            assertEquals(folded ? n : 1, stored, "largest initializer");
+        }
+    }
+
+    @Test
     void builtNetworksOptimiseExactlyIntoTheFastForm() throws Exception {
         ModelProto unet =
                 new UNetBuilder().channels(8, 16, 32).strides(2, 2).seed(2).build();

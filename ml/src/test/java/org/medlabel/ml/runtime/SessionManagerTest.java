@@ -54,6 +54,19 @@ class SessionManagerTest {
     }
 
     @Test
+    void aSessionWithoutTheArenaOrMemoryPatternComputesTheSame() throws Exception {
+        SessionManager.Config config = new SessionManager.Config(Device.parse("cpu"), 1, 1)
+                .withCpuArena(false)
+                .withoutMemoryPattern();
+        assertEquals(false, config.cpuArena() || config.memoryPattern());
+        try (SessionManager manager = new SessionManager(config)) {
+            float[] x = conv.randoms(ConvFixture.C_IN * ConvFixture.H * ConvFixture.W);
+            assertArrayEquals(
+                    conv.reference(x), run(manager.session("conv@1", model).session(), x), 1e-5f);
+        }
+    }
+
+    @Test
     void anExplicitGpuThatIsMissingIsAnErrorNotASilentFallback() throws Exception {
         try (SessionManager manager = new SessionManager(new SessionManager.Config(Device.parse("cuda:1"), 1, 1))) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> manager.session("conv@1", model));

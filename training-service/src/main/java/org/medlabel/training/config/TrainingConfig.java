@@ -66,6 +66,15 @@ public interface TrainingConfig {
     @WithDefault("3")
     int maxAttempts();
 
+    /**
+     * ONNX Runtime's CPU arena for training steps (on by default). Off, each value is freed after its last reader: a
+     * lower peak for large batches of 2-D slices (deepgrow_2d, 16 x 256²: 6.4 → 5.6 GB) but a higher one for 3-D crops
+     * (segmentation_spleen: 1.6 → 2.1 GB), and slower; only with {@link org.medlabel.ml.runtime.HugePages huge pages}
+     * (the launchers set {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}), else 3x slower. bench/RESULTS.md 2026-12-07.
+     */
+    @WithDefault("true")
+    boolean cpuArena();
+
     /** Bytes of pre-processed volumes a job keeps in memory; beyond them cases are re-read each epoch. */
     @WithDefault("1073741824")
     long cacheBytes();
