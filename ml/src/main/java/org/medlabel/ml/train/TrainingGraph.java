@@ -124,8 +124,9 @@ public final class TrainingGraph {
      * staying a multiple of 16, the UNets' downsampling) and scaled by the voxels, as a convolutional network's values
      * grow; the step's peak is {@value #PEAK_PER_FORWARD_BYTE} times that (the backward pass's gradients beside the
      * kept forward values, and ONNX Runtime's arena), a factor measured on the radiology app's models
-     * (bench/training-memory: deepgrow_2d at 16 slices ~1.5, the spleen at 4 crops with its validation ~1.9), plus the
-     * weights and Adam's two moments.
+     * (bench/training-memory: the spleen at 4 crops with its validation ~1.9; deepgrow_2d at 16 slices ~1.5, ~1.3
+     * since its MaxPool gradients' zero buffers are no longer initializers; deepgrow_3d's step ~1.3, so its estimate
+     * is ~1.5x high), plus the weights and Adam's two moments.
      */
     public static long estimatePeakBytes(ModelProto forward, long[] inputShape) throws OrtException {
         ModelProto folded = GraphOptimizer.fold(forward);
