@@ -68,9 +68,10 @@ public interface TrainingConfig {
 
     /**
      * ONNX Runtime's CPU arena for training steps (on by default). Off, each value is freed after its last reader: a
-     * lower peak for large batches of 2-D slices (deepgrow_2d, 16 x 256²: 6.4 → 5.6 GB) but a higher one for 3-D crops
-     * (segmentation_spleen: 1.6 → 2.1 GB), and slower; only with {@link org.medlabel.ml.runtime.HugePages huge pages}
-     * (the launchers set {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}), else 3x slower. bench/RESULTS.md 2026-12-07.
+     * lower peak for the DeepGrow networks (deepgrow_2d's 16 x 256²: 5.7 → 4.9 GB; deepgrow_3d: 17.0 → 14.2 GB) but a
+     * higher one for segmentation_spleen's 3-D crops (1.6 → 2.1 GB), and slower; only with
+     * {@link org.medlabel.ml.runtime.HugePages huge pages} (the launchers set
+     * {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}), else 3x slower. bench/RESULTS.md 2026-12-07.
      */
     @WithDefault("true")
     boolean cpuArena();
