@@ -13,7 +13,9 @@ import org.medlabel.ml.train.Optimizer;
  * {@code positive / (positive + negative)}, each axis flipped with {@code flipProbability}. {@code optimizer}
  * ({@code adam} or {@code adamw}, PyTorch's) with {@code weightDecay} (default: PyTorch's, 0 for Adam and 0.01 for
  * AdamW), and {@code loss} ({@code dice_ce} or {@code dice}, MONAI's) with its {@code squaredPred} and
- * {@code batchDice} ({@code squared_pred}, {@code batch}) follow the model's MONAI Label trainer.
+ * {@code batchDice} ({@code squared_pred}, {@code batch}) follow the model's MONAI Label trainer. {@code cpuArena}
+ * overrides the training service's {@code medlabel.training.cpu-arena} for this model's steps (unset: the service's):
+ * the DeepGrow networks' large 2-D slices and 3-D volumes peak lower without ONNX Runtime's arena, 3-D crops with it.
  */
 public record Training(
         Boolean enabled,
@@ -39,7 +41,8 @@ public record Training(
         Double weightDecay,
         String loss,
         Boolean squaredPred,
-        Boolean batchDice) {
+        Boolean batchDice,
+        Boolean cpuArena) {
 
     /** Every value set: the given ones, the rest defaulted. */
     public Training resolved() {
@@ -67,14 +70,15 @@ public record Training(
                 or(weightDecay, "adamw".equals(optimizer) ? 0.01 : 0.0),
                 or(loss, "dice_ce"),
                 or(squaredPred, false),
-                or(batchDice, false));
+                or(batchDice, false),
+                cpuArena);
     }
 
     /** Nothing set: all defaults. */
     public static Training defaults() {
         return new Training(
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null, null)
+                        null, null, null, null, null, null, null, null, null)
                 .resolved();
     }
 

@@ -122,13 +122,14 @@ public final class TrainingGraph {
      * before the graph is built (building it runs the forward pass at this shape once). The forward pass's computed
      * values are measured at a smaller spatial size where the shape allows it (each spatial size divided by up to 4,
      * staying a multiple of 16, the UNets' downsampling) and scaled by the voxels, as a convolutional network's values
-     * grow; the step's peak is {@value #PEAK_PER_FORWARD_BYTE} times that (the backward pass's gradients beside the
-     * kept forward values, and ONNX Runtime's arena), a factor measured on the radiology app's models
-     * (bench/training-memory: the spleen at 4 crops with its validation ~1.9; deepgrow_2d at 16 slices ~1.5, ~1.3
-     * since its MaxPool gradients' zero buffers are no longer initializers; deepgrow_3d's step ~1.3, so its estimate
-     * is ~1.5x high), plus the weights and Adam's two moments.
+     * grow; the step's peak is that times {@value #PEAK_PER_FORWARD_BYTE} with ONNX Runtime's CPU arena (the backward
+     * pass's gradients beside the kept forward values, and the arena's rounding) or
+     * {@value #PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA} without it, plus the weights and Adam's two moments. The factors are
+     * the resident peaks of bench/unet-training's steps per forward byte (2026-12-07: with the arena spleen4 1.3,
+     * deepgrow_2d 1.25, deepgrow_3d 1.26; without it deepgrow_2d 1.09, deepgrow_3d ≤ 1.07), the process's ~0.6 GB
+     * of JVM and libraries left out; 3-D crops of a few hundred MB do worse without the arena (spleen4 2.0).
      */
-    public static long estimatePeakBytes(ModelProto forward, long[] inputShape) throws OrtException {
+    public static long estimatePeakBytes(ModelProto forward, long[] inputShape, boolean cpuArena) throws OrtException {
         ModelProto folded = GraphOptimizer.fold(forward);
         GraphBuilder g = GraphBuilder.edit(folded.getGraph());
         List<ValueInfoProto> inputs = forwardInputs(g);
@@ -152,11 +153,15 @@ public final class TrainingGraph {
         for (TensorProto t : folded.getGraph().getInitializerList()) {
             weights += Tensors.elementCount(t) * Float.BYTES;
         }
-        return (long) (PEAK_PER_FORWARD_BYTE * forwardBytes) + 4 * weights;
+        double factor = cpuArena ? PEAK_PER_FORWARD_BYTE : PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA;
+        return (long) (factor * forwardBytes) + 4 * weights;
     }
 
-    /** Peak step memory per byte of forward values (see {@link #estimatePeakBytes}). */
-    static final double PEAK_PER_FORWARD_BYTE = 2.0;
+    /** Peak step memory per byte of forward values with ONNX Runtime's CPU arena (see {@link #estimatePeakBytes}). */
+    static final double PEAK_PER_FORWARD_BYTE = 1.3;
+
+    /** Peak step memory per byte of forward values without the arena (see {@link #estimatePeakBytes}). */
+    static final double PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA = 1.1;
 
     private static boolean divisible(long[] shape, long by) {
         for (int d = 2; d < shape.length; d++) {

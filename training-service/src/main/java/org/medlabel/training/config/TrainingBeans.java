@@ -43,7 +43,7 @@ public class TrainingBeans {
 
     @Produces
     @Singleton
-    SessionManager.Config sessions(TrainingConfig config) {
+    TrainingSessions sessions(TrainingConfig config) {
         int threads = config.intraOpThreads().orElse(Runtime.getRuntime().availableProcessors());
         boolean hugePages = HugePages.mallocUsesThem();
         LOG.infof(
@@ -54,6 +54,8 @@ public class TrainingBeans {
                     + " in 4 KB at a time (~3x slower steps); start the service with"
                     + " GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc 2.35+) or keep the arena on");
         }
-        return new SessionManager.Config(Device.parse(config.device()), threads, 1).withCpuArena(config.cpuArena());
+        return new TrainingSessions(
+                new SessionManager.Config(Device.parse(config.device()), threads, 1).withCpuArena(config.cpuArena()),
+                hugePages);
     }
 }
