@@ -4,9 +4,12 @@
 HU-like values: air -1000 outside a body ellipse; soft tissue ~40 HU with Gaussian noise inside it; a spleen-like
 ellipsoid ~50 HU on the patient's left, posterior; bone ~700 HU (a vertebral body and a ring of rib segments). The
 same seed gives the same bytes (the gzip stream carries no time stamp). Writes OUT (and with --label, the spleen's
-label: uint8, 1 = spleen, on the same grid) and nothing else.
+label: uint8, 1 = spleen, on the same grid) and nothing else. With --organs the image also has kidneys, a stomach, the
+aorta and the inferior vena cava, and the label all seven of MONAI Label's radiology structures in its values (spleen
+1, right kidney 2, left kidney 3, liver 6, stomach 7, aorta 8, inferior vena cava 9), so the multi-organ models
+(deepedit) have labels that cover them.
 
-    python3 bench/make_ct_phantom.py OUT.nii.gz [--seed 0] [--label LABEL.nii.gz]
+    python3 bench/make_ct_phantom.py OUT.nii.gz [--seed 0] [--label LABEL.nii.gz] [--organs]
 """
 import argparse
 import gzip
@@ -20,7 +23,18 @@ SHAPE = (256, 256, 100)  # i (x, left -> right), j (y, posterior -> anterior), k
 SPACING = (1.0, 1.0, 2.0)
 
 
-def phantom(seed: int) -> tuple[np.ndarray, np.ndarray]:
+# --organs: (label value, HU, centre x y z mm, semi-axes mm) per extra structure, painted after the liver in this order
+# (each over what came before); the aorta and the vena cava run the whole volume's length
+ORGANS = [
+    (2, 150.0, (70.0, -50.0, -20.0), (20.0, 14.0, 35.0)),  # right kidney (patient's right: +x), over the liver's back
+    (3, 150.0, (-45.0, -58.0, -25.0), (18.0, 13.0, 35.0)),  # left kidney
+    (7, 20.0, (-35.0, 35.0, 25.0), (35.0, 22.0, 30.0)),  # stomach, anterior left
+    (8, 200.0, (-12.0, -34.0, 0.0), (9.0, 9.0, 1e9)),  # aorta, left of the midline before the spine
+    (9, 150.0, (16.0, -32.0, 0.0), (10.0, 8.0, 1e9)),  # inferior vena cava, right of it
+]
+
+
+def phantom(seed: int, organs: bool = False) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     nx, ny, nz = SHAPE
     # millimetres from the volume's centre, per axis
@@ -51,6 +65,14 @@ def phantom(seed: int) -> tuple[np.ndarray, np.ndarray]:
     liver = (((X - 55.0) / 55.0) ** 2 + ((Y + 5.0) / 50.0) ** 2)[:, :, None] + (Z[None, None, :] / 70.0) ** 2 <= 1.0
     liver &= body[:, :, None]
     vol[liver] = 60.0 + rng.normal(0.0, 10.0, size=int(liver.sum())).astype(np.float32)
+    structures = np.where(liver, 6, 0).astype(np.uint8)
+    structures[spleen] = 1
+    if organs:
+        for value, hu, (ox, oy, oz), (ax, ay, az) in ORGANS:
+            mask = (((X - ox) / ax) ** 2 + ((Y - oy) / ay) ** 2)[:, :, None] + ((z - oz) / az)[None, None, :] ** 2 <= 1
+            mask &= body[:, :, None]
+            vol[mask] = hu + rng.normal(0.0, 10.0, size=int(mask.sum())).astype(np.float32)
+            structures[mask] = value
 
     # bone: vertebral body (posterior midline) and rib segments on a ring, on every slice
     bone = ((X / 18.0) ** 2 + ((Y + 55.0) / 15.0) ** 2 <= 1.0)
@@ -63,7 +85,7 @@ def phantom(seed: int) -> tuple[np.ndarray, np.ndarray]:
     bone3 &= np.repeat(bone[:, :, None], nz, axis=2) | rib_slices[None, None, :]
     vol[bone3] = 700.0 + rng.normal(0.0, 40.0, size=int(bone3.sum())).astype(np.float32)
 
-    label = (spleen & ~bone3).astype(np.uint8)
+    label = np.where(bone3, 0, structures) if organs else (spleen & ~bone3).astype(np.uint8)
     return np.clip(np.rint(vol), -1024, 3071).astype(np.int16), label
 
 
@@ -72,15 +94,17 @@ def main() -> int:
     parser.add_argument("out", help="output file (.nii.gz or .nii)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--label", help="also write the spleen label here (.nii.gz or .nii)")
+    parser.add_argument("--organs", action="store_true", help="seven structures in the image and the label")
     args = parser.parse_args()
 
-    data, label = phantom(args.seed)
+    data, label = phantom(args.seed, args.organs)
     raw = save(data, args.out)
     print(f"{args.out}: int16 {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} at {SPACING[0]:g}x{SPACING[1]:g}x{SPACING[2]:g} mm, "
           f"HU {int(data.min())}..{int(data.max())}, {len(raw)} bytes", file=sys.stderr)
     if args.label:
         raw = save(label, args.label)
-        print(f"{args.label}: uint8 spleen label, {int(label.sum())} voxels, {len(raw)} bytes", file=sys.stderr)
+        counts = {int(v): int((label == v).sum()) for v in np.unique(label) if v}
+        print(f"{args.label}: uint8 label, voxels per value {counts}, {len(raw)} bytes", file=sys.stderr)
     return 0
 
 

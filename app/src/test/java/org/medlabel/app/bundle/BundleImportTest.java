@@ -26,9 +26,9 @@ import org.medlabel.app.config.ModelDefinition;
  * The model zoo's bundles (../shared/bundles, configs as published) become app models, or are refused naming every
  * thing MedLabel does not reproduce; zips are unpacked safely; the config syntax resolves as MONAI's does.
  */
-class BundleImportTest {
+public class BundleImportTest {
 
-    static final Path BUNDLES = Path.of(System.getProperty("medlabel.shared.bundles", "../../shared/bundles"));
+    public static final Path BUNDLES = Path.of(System.getProperty("medlabel.shared.bundles", "../../shared/bundles"));
 
     @TempDir
     Path dir;

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.medlabel.app.bundle.BundleImportTest;
 
 /** The shipped app mirrors MONAI Label's radiology models; a bad app file fails at start-up, naming model and key. */
 class AppLoaderTest {
@@ -19,7 +23,7 @@ class AppLoaderTest {
      * ../shared/design/MONAI-LABEL-API.md §4 transcribes them), not read back from our YAML.
      */
     @Test
-    void theRadiologyAppIsMonaiLabels() {
+    void theRadiologyAppIsMonaiLabels() throws Exception {
         AppDefinition app = AppLoader.load("radiology");
         assertEquals(
                 List.of("segmentation_spleen", "segmentation", "deepgrow_2d", "deepgrow_3d", "deepedit"),
@@ -146,6 +150,36 @@ class AppLoaderTest {
         assertEquals(
                 List.of("adam", 1e-4, "dice_ce", false, false),
                 List.of(et.optimizer(), et.learningRate(), et.loss(), et.squaredPred(), et.batchDice()));
+        // MONAI's spleen_deepedit_annotation train.json (the trainer MONAI Label's follows): the whole Resized image a
+        // step, RandFlipd per axis, RandShiftIntensityd
+        JsonNode bundle = new ObjectMapper()
+                .readTree(BundleImportTest.BUNDLES
+                        .resolve("spleen_deepedit_annotation/configs/train.json")
+                        .toFile());
+        List<Integer> spatialSize = new ArrayList<>();
+        bundle.get("spatial_size").forEach(n -> spatialSize.add(n.asInt()));
+        JsonNode shift = bundle.findParents("_target_").stream()
+                .filter(n -> n.get("_target_").asText().equals("RandShiftIntensityd"))
+                .findFirst()
+                .orElseThrow();
+        double flip = bundle.findParents("_target_").stream()
+                .filter(n -> n.get("_target_").asText().equals("RandFlipd"))
+                .mapToDouble(n -> n.get("prob").asDouble())
+                .max()
+                .orElseThrow();
+        assertEquals(
+                List.of(
+                        spatialSize,
+                        1,
+                        flip,
+                        shift.get("offsets").asDouble(),
+                        shift.get("prob").asDouble()),
+                List.of(
+                        et.patch(),
+                        et.samplesPerImage(),
+                        et.flipProbability(),
+                        et.shiftIntensity(),
+                        et.shiftProbability()));
     }
 
     private static AppConfigException invalid(String yaml) {
