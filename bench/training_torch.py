@@ -8,7 +8,8 @@ usage: training_torch.py MODEL CONFIG PATCH STEPS THREADS
            segmentation_spleen: "spleen" with batch norm, batches of 4 crops), "deepgrow2d" (MONAI Label's
            deepgrow_2d BasicUNet: 2-D, features 32..512, 3 in, 1 out (sigmoid DiceCE), batches of 16 slices of
            PATCH x PATCH), "deepgrow3d" (the same in 3-D, MONAI Label's deepgrow_3d: one volume of 2/3 PATCH x PATCH x
-           PATCH, 128x192x192 at 192) or a JSON file in the format of
+           PATCH, 128x192x192 at 192), "deepedit" (MONAI Label's deepedit DynUNet: 9 channels in, 8 out, one volume of
+           PATCH³, its whole 128³ image at 128) or a JSON file in the format of
            ml/src/test/python/torch_oracle.py (its inputShape is ignored; "classWeights" and "loss" are honoured)
   PATCH    edge of the cubic patch (96: input [1, 1, 96, 96, 96]; deepgrow2d: [16, 3, PATCH, PATCH])
   STEPS    timed steps, after 2 warm-up steps that are not counted
@@ -46,6 +47,11 @@ PRESETS = {
     # MONAI Label's deepgrow_3d: one volume of 128x192x192 at PATCH 192 (depth 2/3 of the patch)
     "deepgrow3d": {"network": "BasicUNet", "in": 3, "out": 1, "features": [32, 64, 128, 256, 512, 32],
                    "norm": "INSTANCE_AFFINE", "activation": "LEAKY_RELU", "slope": 0.1, "depthFraction": [2, 3]},
+    # MONAI Label's deepedit (--conf network dynunet): the image and 8 guidance maps in, 8 labels out
+    "deepedit": {"network": "DynUNet", "in": 9, "out": 8, "args": {
+        "spatial_dims": 3, "in_channels": 9, "out_channels": 8, "kernel_size": [3, 3, 3, 3, 3, 3],
+        "strides": [1, 2, 2, 2, 2, [2, 2, 1]], "upsample_kernel_size": [2, 2, 2, 2, [2, 2, 1]],
+        "norm_name": "instance", "deep_supervision": False, "res_block": True}},
 }
 WARMUP = 2
 

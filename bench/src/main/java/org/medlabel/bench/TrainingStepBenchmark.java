@@ -24,7 +24,7 @@ import org.medlabel.ml.train.TrainingGraph;
  * resident memory ({@code VmHWM}) belongs to that configuration alone.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar org.medlabel.bench.TrainingStepBenchmark NET PATCH STEPS THREADS
- * [DEVICE]}: NET {@code small}, {@code spleen}, {@code spleen4}, {@code deepgrow2d} or {@code deepgrow3d} ({@link UNetModels}, seed 0: the weights
+ * [DEVICE]}: NET {@code small}, {@code spleen}, {@code spleen4}, {@code deepgrow2d}, {@code deepgrow3d} or {@code deepedit} ({@link UNetModels}, seed 0: the weights
  * {@code UNetModels DIR} writes for PyTorch), {@link UNetModels#inputShape its input shape} (batch 1 of a cubic patch;
  * deepgrow2d: 16 slices of PATCH²; the environment's {@code BATCH} overrides the batch), {@link TrainingGraph.Spec#of
  * default spec} (MONAI's DiceCE, Adam with
@@ -44,7 +44,7 @@ public final class TrainingStepBenchmark {
     public static void main(String[] args) throws OrtException, IOException {
         if (args.length < 4 || args.length > 5) {
             System.err.println(
-                    "usage: TrainingStepBenchmark NET(small|spleen|spleen4|deepgrow2d|deepgrow3d) PATCH STEPS THREADS [DEVICE]");
+                    "usage: TrainingStepBenchmark NET(small|spleen|spleen4|deepgrow2d|deepgrow3d|deepedit) PATCH STEPS THREADS [DEVICE]");
             System.exit(2);
         }
         String net = args[0];

@@ -80,17 +80,30 @@ public final class UNetModels {
                 "SwinUNETR", Map.of("img_size", patch, "in_channels", 1, "out_channels", 14, "feature_size", 48), 0);
     }
 
-    /** The model zoo's paediatric abdominal CT network: DynUNet(6 levels, a [2, 2, 1] level, residual, 4 out). */
+    /** The model zoo's paediatric abdominal CT network: {@link #dynUNet} with 1 channel in, 4 out. */
     public static ModelProto paediatric() {
+        return dynUNet(1, 4);
+    }
+
+    /**
+     * MONAI Label's deepedit network (its radiology app's default, {@code --conf network dynunet}): {@link #dynUNet}
+     * with 9 channels in (the image and a guidance map per label) and 8 out.
+     */
+    public static ModelProto deepEdit() {
+        return dynUNet(9, 8);
+    }
+
+    /** DynUNet(6 levels, a [2, 2, 1] level, residual blocks, instance norm); seed 0. */
+    private static ModelProto dynUNet(int in, int out) {
         return MonaiNetworks.build(
                 "DynUNet",
                 Map.of(
                         "spatial_dims",
                         3,
                         "in_channels",
-                        1,
+                        in,
                         "out_channels",
-                        4,
+                        out,
                         "kernel_size",
                         List.of(3, 3, 3, 3, 3, 3),
                         "strides",
@@ -107,8 +120,8 @@ public final class UNetModels {
     }
 
     /**
-     * {@code small}, {@code spleen}, {@code spleen4} (MONAI Label's segmentation_spleen), {@code deepgrow2d} or
-     * {@code deepgrow3d}.
+     * {@code small}, {@code spleen}, {@code spleen4} (MONAI Label's segmentation_spleen), {@code deepgrow2d},
+     * {@code deepgrow3d} or {@code deepedit}.
      */
     public static ModelProto byName(String net) {
         return switch (net) {
@@ -117,9 +130,10 @@ public final class UNetModels {
             case "spleen4" -> spleenBatchNorm();
             case "deepgrow2d" -> deepGrow2d();
             case "deepgrow3d" -> deepGrow3d();
+            case "deepedit" -> deepEdit();
             default ->
                 throw new IllegalArgumentException(
-                        "unknown net '" + net + "' (small, spleen, spleen4, deepgrow2d or deepgrow3d)");
+                        "unknown net '" + net + "' (small, spleen, spleen4, deepgrow2d, deepgrow3d or deepedit)");
         };
     }
 
@@ -127,13 +141,15 @@ public final class UNetModels {
      * The training input's shape for a patch edge: batch 1 of a cubic patch, one channel; for {@code spleen4} MONAI
      * Label's batch of 4 crops (RandCropByPosNegLabeld's num_samples); for {@code deepgrow2d} MONAI Label's
      * deepgrow_2d batch of 16 square slices of 3 channels (image and the two guidance maps); for {@code deepgrow3d}
-     * one volume of 3 channels, 2/3 of the patch deep (PATCH 192: MONAI Label's deepgrow_3d model size 128x192x192).
+     * one volume of 3 channels, 2/3 of the patch deep (PATCH 192: MONAI Label's deepgrow_3d model size 128x192x192);
+     * for {@code deepedit} one volume of 9 channels (PATCH 128: MONAI Label's whole resized image).
      */
     public static long[] inputShape(String net, int patch) {
         return switch (net) {
             case "deepgrow2d" -> new long[] {16, 3, patch, patch};
             case "spleen4" -> new long[] {4, 1, patch, patch, patch};
             case "deepgrow3d" -> new long[] {1, 3, patch * 2 / 3, patch, patch};
+            case "deepedit" -> new long[] {1, 9, patch, patch, patch};
             default -> new long[] {1, 1, patch, patch, patch};
         };
     }
@@ -160,7 +176,9 @@ public final class UNetModels {
         OnnxModelIo.write(spleenBatchNorm(), dir.resolve("spleen4-unet.onnx"));
         OnnxModelIo.write(deepGrow2d(), dir.resolve("deepgrow2d-unet.onnx"));
         OnnxModelIo.write(deepGrow3d(), dir.resolve("deepgrow3d-unet.onnx"));
+        OnnxModelIo.write(deepEdit(), dir.resolve("deepedit-unet.onnx"));
         System.out.println("wrote " + dir + "/spleen-unet.onnx, spleen-unet-optimised.onnx " + fast.applied()
-                + ", small-unet.onnx, spleen4-unet.onnx, deepgrow2d-unet.onnx and deepgrow3d-unet.onnx");
+                + ", small-unet.onnx, spleen4-unet.onnx, deepgrow2d-unet.onnx, deepgrow3d-unet.onnx and"
+                + " deepedit-unet.onnx");
     }
 }

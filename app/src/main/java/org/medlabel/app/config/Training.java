@@ -15,7 +15,7 @@ import org.medlabel.ml.train.Optimizer;
  * AdamW), and {@code loss} ({@code dice_ce} or {@code dice}, MONAI's) with its {@code squaredPred} and
  * {@code batchDice} ({@code squared_pred}, {@code batch}) follow the model's MONAI Label trainer. {@code cpuArena}
  * overrides the training service's {@code medlabel.training.cpu-arena} for this model's steps (unset: the service's):
- * the DeepGrow networks' large 2-D slices and 3-D volumes peak lower without ONNX Runtime's arena, 3-D crops with it.
+ * the click models' large 2-D slices and 3-D volumes peak lower without ONNX Runtime's arena, 96³ crops with it.
  */
 public record Training(
         Boolean enabled,

@@ -428,15 +428,16 @@ class AppLoaderTest {
                         spleen.flipProbability(),
                         spleen.shiftIntensity(),
                         spleen.shiftProbability()));
-        // The DeepGrows train without ONNX Runtime's arena (lower peaks on their large slices and volumes), the spleen
-        // with the service's default
+        // The click models train without ONNX Runtime's arena (lower peaks on their large slices and volumes), the
+        // spleen with the service's default
         assertEquals(null, spleen.cpuArena());
         var models = AppLoader.load("radiology").models();
         assertEquals(
-                List.of(false, false),
+                List.of(false, false, false),
                 List.of(
                         models.get("deepgrow_2d").trainingSettings().cpuArena(),
-                        models.get("deepgrow_3d").trainingSettings().cpuArena()));
+                        models.get("deepgrow_3d").trainingSettings().cpuArena(),
+                        models.get("deepedit").trainingSettings().cpuArena()));
         String bad = """
                 name: t
                 models:

@@ -71,7 +71,8 @@ public interface TrainingConfig {
      * lower peak for the DeepGrow networks (deepgrow_2d's 16 x 256²: 5.7 → 4.9 GB; deepgrow_3d: 17.0 → 14.2 GB) but a
      * higher one for segmentation_spleen's 3-D crops (1.6 → 2.1 GB), and slower; only with
      * {@link org.medlabel.ml.runtime.HugePages huge pages} (the launchers set
-     * {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}), else 3x slower. bench/RESULTS.md 2026-12-07.
+     * {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}), else 3x slower. bench/RESULTS.md 2026-12-07. An app model's
+     * {@code training.cpuArena} overrides it ({@link TrainingSessions}): the radiology click models train without.
      */
     @WithDefault("true")
     boolean cpuArena();
