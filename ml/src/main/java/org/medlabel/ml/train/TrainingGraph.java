@@ -124,10 +124,11 @@ public final class TrainingGraph {
      * staying a multiple of 16, the UNets' downsampling) and scaled by the voxels, as a convolutional network's values
      * grow; the step's peak is that times {@value #PEAK_PER_FORWARD_BYTE} with ONNX Runtime's CPU arena (the backward
      * pass's gradients beside the kept forward values, and the arena's rounding) or
-     * {@value #PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA} without it, plus the weights and Adam's two moments. The factors are
-     * the resident peaks of bench/unet-training's steps per forward byte (2026-12-07: with the arena spleen4 1.3,
-     * deepgrow_2d 1.25, deepgrow_3d 1.26; without it deepgrow_2d 1.09, deepgrow_3d ≤ 1.07, deepedit 1.1), the process's ~0.6 GB
-     * of JVM and libraries left out; 3-D crops of a few hundred MB do worse without the arena (spleen4 2.0).
+     * {@value #PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA} without it, plus the weights and Adam's two moments. The
+     * factors are the resident peaks of bench/unet-training's steps per forward byte (2026-12-07: with the arena
+     * spleen4 1.3, deepgrow_2d 1.25, deepgrow_3d 1.26; without it deepgrow_2d 1.09, deepgrow_3d ≤ 1.07, deepedit 1.1),
+     * the process's ~0.6 GB of JVM and libraries left out; 3-D crops of a few hundred MB do worse without the arena
+     * (spleen4 2.0).
      */
     public static long estimatePeakBytes(ModelProto forward, long[] inputShape, boolean cpuArena) throws OrtException {
         ModelProto folded = GraphOptimizer.fold(forward);
