@@ -1,6 +1,7 @@
 package org.medlabel.training.job;
 
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import org.medlabel.app.config.Training;
@@ -9,6 +10,8 @@ import org.medlabel.app.config.Training;
  * A job's settings: the model's {@code training} section overridden by the request's MONAI Label params. Keys MONAI
  * Label's trainers accept but that mean nothing here (its data loaders, GPUs, experiment tracking...) are accepted and
  * ignored, so clients that send the trainer config back work unchanged; any other key is refused, naming it.
+ * MedLabel's {@code seed} draws the job's random crops and augmentation from it, so that a job on the same data from
+ * the same weights can be repeated; without it each job draws from its own id.
  */
 public record TrainParams(
         int maxEpochs,
@@ -19,6 +22,7 @@ public record TrainParams(
         int valBatchSize,
         double learningRate,
         boolean pretrained,
+        OptionalLong seed,
         Training settings) {
 
     /** Who asked for the job (the authenticated user), kept in its request; never a train param of its own. */
@@ -50,7 +54,8 @@ public record TrainParams(
             "learning_rate",
             "lr",
             "crops_per_step",
-            "pretrained");
+            "pretrained",
+            "seed");
 
     /** The settings of a job for a model trained as {@code t}, with {@code params} from the request. */
     public static TrainParams of(Training t, Map<String, Object> params) {
@@ -81,6 +86,9 @@ public record TrainParams(
                 valBatch,
                 lr,
                 bool(params, "pretrained"),
+                params.containsKey("seed")
+                        ? OptionalLong.of((long) integer(params, "seed", 0, 0, Integer.MAX_VALUE))
+                        : OptionalLong.empty(),
                 t);
     }
 

@@ -196,8 +196,11 @@ public class TrainingRun {
                 train.size(),
                 val.size(),
                 none ? " (too few to split: validating on the training cases)" : ""));
-        return new Split(
-                train, val, job.id().getMostSignificantBits() ^ job.id().getLeastSignificantBits());
+        long seed = p.seed().orElse(job.id().getMostSignificantBits() ^ job.id().getLeastSignificantBits());
+        if (p.seed().isPresent()) {
+            ctx.log("random crops and augmentation seeded with " + seed + " (the request's seed)");
+        }
+        return new Split(train, val, seed);
     }
 
     private Start start(Job job, ModelDefinition model, TrainParams p, JobContext ctx) throws IOException {

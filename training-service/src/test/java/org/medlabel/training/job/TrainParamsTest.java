@@ -74,6 +74,15 @@ class TrainParamsTest {
     }
 
     @Test
+    void aSeedMakesAJobRepeatableAndIsAWholeNumber() {
+        assertTrue(TrainParams.of(defaults, Map.of()).seed().isEmpty(), "without it each job draws from its own id");
+        assertEquals(7, TrainParams.of(defaults, Map.of("seed", 7)).seed().getAsLong());
+        assertEquals(42, TrainParams.of(defaults, Map.of("seed", "42")).seed().getAsLong());
+        assertMessage(Map.of("seed", -1), "'seed' must be in [0, 2147483647], was -1");
+        assertMessage(Map.of("seed", 1.5), "'seed' must be a whole number");
+    }
+
+    @Test
     void badParamsAreRefusedNamingKeyAndRange() {
         assertMessage(Map.of("max_epochs", 0), "'max_epochs' must be in [1, 100000], was 0");
         assertMessage(Map.of("max_epochs", 2.5), "'max_epochs' must be a whole number");

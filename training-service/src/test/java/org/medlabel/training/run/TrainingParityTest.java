@@ -65,6 +65,9 @@ class TrainingParityTest {
     private static final String DATALIST = System.getProperty("parity.datalist");
 
     private static final String REPORT = System.getProperty("parity.report");
+    /** Both sides' random crops and augmentation, so that a run repeats (the two draw differently from it). */
+    private static final int SEED = Integer.getInteger("parity.seed", 7);
+
     private static final int PHANTOMS = 10;
     private static final int SIZE = 64;
     private static final Pattern BASELINE = Pattern.compile("scores validation Dice ([0-9.]+)");
@@ -109,7 +112,17 @@ class TrainingParityTest {
 
         Path out = tmp.resolve("reference");
         PythonOracle.run(
-                "reference_trainer.py", list, out, "--epochs", EPOCHS, "--roi", ROI, "--val-roi", VAL_ROI, "--seed", 7);
+                "reference_trainer.py",
+                list,
+                out,
+                "--epochs",
+                EPOCHS,
+                "--roi",
+                ROI,
+                "--val-roi",
+                VAL_ROI,
+                "--seed",
+                SEED);
         JsonNode referenceCurve = json.readTree(out.resolve("curve.json").toFile());
         List<Double> reference = new ArrayList<>();
         for (JsonNode e : referenceCurve) {
@@ -121,10 +134,10 @@ class TrainingParityTest {
                 ModelStore.key(MODEL, 1),
                 NetworkFactory.fromCheckpoint(MODEL, app.models().get(MODEL), out.resolve("init.pt"))
                         .toByteArray());
-        List<double[]> ours = train(Map.of("max_epochs", EPOCHS));
+        List<double[]> ours = train(Map.of("max_epochs", EPOCHS, "seed", SEED));
         // bench/training-parity also times MedLabel's opt-in (a step per crop) from the same start
         List<double[]> perCrop = Boolean.getBoolean("parity.per-crop")
-                ? train(Map.of("max_epochs", EPOCHS, "crops_per_step", 1))
+                ? train(Map.of("max_epochs", EPOCHS, "seed", SEED, "crops_per_step", 1))
                 : List.of();
 
         System.out.printf("training parity: %s, %d cases, %d³ crops, validation Dice per epoch%n", MODEL, n, ROI);
