@@ -1,6 +1,7 @@
 package org.medlabel.training.run;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.medlabel.app.config.ModelDefinition;
@@ -9,12 +10,19 @@ import org.medlabel.imaging.transform.GuidanceMap;
 import org.medlabel.imaging.volume.Volume;
 
 /**
- * Clicks an annotator would have made, simulated from the label as MONAI Label's DeepEdit training does: guidance
- * channels in the app's label order (as inference builds them), a first click inside each label present (MONAI's
- * initial seed points), and corrective clicks from the current model's mistakes — one inside the missed part of each
- * label, which for a false positive is a click for the label the voxel really has (background included).
+ * Clicks an annotator would have made, simulated from the label as MONAI's DeepEdit training does
+ * ({@code monai.apps.deepedit.transforms}, as MONAI's {@code spleen_deepedit_annotation} bundle chains them). Guidance
+ * channels follow the app's label order, background included (as inference builds them); labels are class indices
+ * (background 0, the others 1, 2, ... in that order, as {@code NormalizeLabelsInDatasetd} makes them).
  */
 final class ClickSimulator {
+
+    /** {@code AddInitialSeedPointMissingLabelsd(connected_regions=5)}: at most one seed per region of the slice. */
+    static final int SEED_REGIONS = 5;
+    /** {@code AddRandomGuidanceDeepEditd}: a label's false positives inside another label get a click above this. */
+    static final int OTHER_AREA = 50;
+    /** {@code AddRandomGuidanceDeepEditd}: keeps the clicks of random labels until 1 to this many are kept. */
+    static final int MAX_KEPT = 10;
 
     private final int[] channelClass;
     private final GuidanceMap guidance;
@@ -38,20 +46,85 @@ final class ClickSimulator {
         return clicks;
     }
 
-    /** One click at a random voxel of each label present in {@code classes}. */
+    /**
+     * MONAI's initial seeds ({@code FindAllValidSlicesMissingLabelsd} + {@code AddInitialSeedPointMissingLabelsd}): per
+     * label, a random axial slice (along k) that holds it, and a click deep inside each of the first
+     * {@link #SEED_REGIONS} 8-connected regions of the label in that slice; a label absent from the volume gets none.
+     */
     List<List<double[]>> initial(Volume classes, Random random) {
+        int nx = classes.nx(), ny = classes.ny(), nz = classes.nz();
         List<List<double[]>> clicks = none();
         for (int k = 0; k < channelClass.length; k++) {
             int c = channelClass[k];
-            pick(classes, null, c, random, clicks.get(k));
+            List<Integer> slices = new ArrayList<>();
+            for (int z = 0; z < nz; z++) {
+                if (holds(classes, z, c)) {
+                    slices.add(z);
+                }
+            }
+            if (slices.isEmpty()) {
+                continue;
+            }
+            int z = slices.get(random.nextInt(slices.size()));
+            boolean[] slice = new boolean[nx * ny];
+            for (int i = 0; i < slice.length; i++) {
+                slice[i] = (int) classes.voxels().get(z * nx * ny + i) == c;
+            }
+            int[] blobs = InteriorClick.blobs(slice, nx, ny);
+            for (int b = 1; b <= SEED_REGIONS; b++) {
+                boolean[] blob = new boolean[slice.length];
+                for (int i = 0; i < blob.length; i++) {
+                    blob[i] = blobs[i] == b;
+                }
+                int at = InteriorClick.pick(blob, nx, ny, 1, random);
+                if (at < 0) {
+                    break; // fewer regions
+                }
+                clicks.get(k).add(new double[] {at % nx, at / nx, z});
+            }
         }
         return clicks;
     }
 
-    /** Adds a click inside the missed part of each label: where {@code classes} has it and {@code predicted} not. */
+    /**
+     * One corrective round after {@code predicted} (MONAI's {@code FindDiscrepancyRegionsDeepEditd} +
+     * {@code AddRandomGuidanceDeepEditd} at probability 1, the first of {@code Interaction}'s rounds): for each label,
+     * a click deep inside what it missed, and for each other label its false positives cover by more than
+     * {@link #OTHER_AREA} voxels, a click there for that other label; then MONAI keeps the clicks (old and new) of
+     * labels taken in random order until at least a random 1 to {@link #MAX_KEPT} are kept, and drops the rest.
+     */
     void correct(List<List<double[]>> clicks, Volume classes, Volume predicted, Random random) {
+        addCorrections(clicks, classes, predicted, random);
+        keepSome(clicks, random);
+    }
+
+    /** The corrective clicks of {@link #correct}, before MONAI's random choice of labels to keep. */
+    void addCorrections(List<List<double[]>> clicks, Volume classes, Volume predicted, Random random) {
+        int n = classes.voxelCount();
+        int[] truth = new int[n], pred = new int[n];
+        for (int i = 0; i < n; i++) {
+            truth[i] = (int) classes.voxels().get(i);
+            pred[i] = (int) predicted.voxels().get(i);
+        }
         for (int k = 0; k < channelClass.length; k++) {
-            pick(classes, predicted, channelClass[k], random, clicks.get(k));
+            int c = channelClass[k];
+            boolean[] missed = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                missed[i] = truth[i] == c && pred[i] != c;
+            }
+            add(clicks.get(k), missed, classes, random);
+            for (int m = 0; m < channelClass.length; m++) {
+                int other = channelClass[m];
+                boolean[] wrong = new boolean[n];
+                int area = 0;
+                for (int i = 0; i < n; i++) {
+                    wrong[i] = pred[i] == c && truth[i] != c && truth[i] == other;
+                    area += wrong[i] ? 1 : 0;
+                }
+                if (area > OTHER_AREA) {
+                    add(clicks.get(m), wrong, classes, random);
+                }
+            }
         }
     }
 
@@ -60,22 +133,41 @@ final class ClickSimulator {
         return Channels.stack(List.of(image, guidance.apply(image, clicks)));
     }
 
-    /** A uniformly random voxel of class {@code c} (not predicted as {@code c}, when {@code predicted} is given). */
-    static void pick(Volume classes, Volume predicted, int c, Random random, List<double[]> into) {
-        int count = 0;
-        int chosen = -1;
-        for (int i = 0; i < classes.voxelCount(); i++) {
-            if ((int) classes.voxels().get(i) == c
-                    && (predicted == null || (int) predicted.voxels().get(i) != c)) {
-                count++;
-                if (random.nextInt(count) == 0) { // reservoir sampling: one pass, each voxel equally likely
-                    chosen = i;
+    /** MONAI's choice: labels in random order, their clicks kept until at least 1 to {@link #MAX_KEPT} are. */
+    static void keepSome(List<List<double[]>> clicks, Random random) {
+        int wanted = 1 + random.nextInt(MAX_KEPT);
+        List<Integer> order = new ArrayList<>();
+        for (int k = 0; k < clicks.size(); k++) {
+            order.add(k);
+        }
+        Collections.shuffle(order, random);
+        int kept = 0;
+        for (int j = 0; j < order.size(); j++) {
+            kept += clicks.get(order.get(j)).size();
+            if (kept >= wanted) {
+                for (int rest = j + 1; rest < order.size(); rest++) {
+                    clicks.get(order.get(rest)).clear();
                 }
+                return;
             }
         }
-        if (chosen >= 0) {
-            int nx = classes.nx(), ny = classes.ny();
-            into.add(new double[] {chosen % nx, (chosen / nx) % ny, chosen / (nx * ny)});
+    }
+
+    private static void add(List<double[]> into, boolean[] region, Volume grid, Random random) {
+        int nx = grid.nx(), ny = grid.ny();
+        int at = InteriorClick.pick(region, nx, ny, grid.nz(), random);
+        if (at >= 0) {
+            into.add(new double[] {at % nx, (at / nx) % ny, at / (nx * ny)});
         }
+    }
+
+    private static boolean holds(Volume classes, int z, int c) {
+        int plane = classes.nx() * classes.ny();
+        for (int i = z * plane; i < (z + 1) * plane; i++) {
+            if ((int) classes.voxels().get(i) == c) {
+                return true;
+            }
+        }
+        return false;
     }
 }

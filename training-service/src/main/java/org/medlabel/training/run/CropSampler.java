@@ -20,15 +20,16 @@ import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
  * Segmentation and DeepEdit: random crops of the case (foreground-centred by the app's ratio), flipped and shifted in
- * intensity as the app says; validation
- * segments the whole case as inference would. DeepEdit, as MONAI Label trains it, adds guidance channels: half the
- * crops get simulated clicks (a first click inside each label present, and for half of those a corrective click per
- * label from the epoch's starting model), the other half none (automatic mode, as validation runs).
+ * intensity as the app says; validation segments the whole case as inference would. DeepEdit, as MONAI's DeepEdit
+ * training runs it (its {@code Interaction} and click transforms, {@link ClickSimulator}), adds guidance channels:
+ * {@link #CLICK_PROBABILITY} of the samples get initial seeds and one corrective round from the click model, the rest
+ * none (automatic mode); validation always clicks so (MONAI's {@code deepgrow_probability_val} 1), seeded per case.
+ * MONAI's corrective round runs the network of that very step; here it is the epoch's starting network.
  */
 final class CropSampler extends Sampler {
 
-    /** DeepEdit: the share of crops trained with simulated clicks (the rest automatic, without any). */
-    static final double CLICK_PROBABILITY = 0.5;
+    /** DeepEdit: the share of samples trained with clicks (MONAI's bundle: {@code deepgrow_probability_train}). */
+    static final double CLICK_PROBABILITY = 0.4;
 
     private static final Inferer WHOLE = new Inferer("whole", null, null, null);
 
@@ -66,17 +67,32 @@ final class CropSampler extends Sampler {
         if (random.nextDouble() >= CLICK_PROBABILITY) {
             return new Volume[] {clicks.input(image, clicks.none()), label};
         }
-        List<List<double[]>> set = clicks.initial(label, random);
-        if (clickModel() != null && random.nextDouble() < CORRECTION_PROBABILITY) {
-            Volume predicted = channels.argmax(NetworkRunner.run(clickModel(), clicks.input(image, set), WHOLE));
-            clicks.correct(set, label, predicted, random);
-        }
-        return new Volume[] {clicks.input(image, set), label};
+        return new Volume[] {clicks.input(image, clicked(clickModel(), image, label, random, Cancellation.NONE)), label
+        };
     }
 
     @Override
     double score(OrtSession session, PreparedCase pc, Cancellation cancellation) throws Exception {
-        Volume input = clicks == null ? pc.image() : clicks.input(pc.image(), clicks.none());
-        return Dice.mean(channels.argmax(NetworkRunner.run(session, input, model.inferer(), cancellation)), pc.label());
+        if (clicks == null) {
+            return Dice.mean(
+                    channels.argmax(NetworkRunner.run(session, pc.image(), model.inferer(), cancellation)), pc.label());
+        }
+        List<List<double[]>> set =
+                clicked(session, pc.image(), pc.label(), new Random(pc.id().hashCode()), cancellation);
+        return Dice.mean(
+                channels.argmax(NetworkRunner.run(session, clicks.input(pc.image(), set), WHOLE, cancellation)),
+                pc.label());
+    }
+
+    /** MONAI's initial seeds, then one corrective round after {@code network}'s segmentation with them (if any). */
+    private List<List<double[]>> clicked(
+            OrtSession network, Volume image, Volume label, Random random, Cancellation cancellation) throws Exception {
+        List<List<double[]>> set = clicks.initial(label, random);
+        if (network != null) {
+            Volume predicted =
+                    channels.argmax(NetworkRunner.run(network, clicks.input(image, set), WHOLE, cancellation));
+            clicks.correct(set, label, predicted, random);
+        }
+        return set;
     }
 }

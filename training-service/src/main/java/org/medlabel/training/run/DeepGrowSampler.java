@@ -32,6 +32,9 @@ import org.medlabel.platform.datastore.DatastoreClient;
  */
 final class DeepGrowSampler extends Sampler {
 
+    /** The share of samples that also get corrective clicks from the epoch's starting model. */
+    private static final double CORRECTION_PROBABILITY = 0.5;
+
     private final Resampler resampler;
     private final GuidanceMap guidance;
 
@@ -80,7 +83,7 @@ final class DeepGrowSampler extends Sampler {
     /** The crop around a click inside structure {@code c}: {image + guidance, the structure as 0/1}. */
     private Volume[] crop(PreparedCase pc, int c, Random random, boolean correct) throws Exception {
         List<double[]> seed = new ArrayList<>();
-        ClickSimulator.pick(pc.label(), null, c, random, seed);
+        pick(pc.label(), null, c, random, seed);
         Grid spaced = Grid.of(pc.image());
         Grid grid = DeepGrowCrop.grid(model.guidance(), spaced, seed, List.of());
         Volume image = resampler.resample(pc.image(), grid, Interpolation.LINEAR);
@@ -90,8 +93,8 @@ final class DeepGrowSampler extends Sampler {
         if (correct) {
             Volume predicted =
                     mask(NetworkRunner.run(clickModel(), input(image, foreground, background), model.inferer()));
-            ClickSimulator.pick(target, predicted, 1, random, foreground);
-            ClickSimulator.pick(invert(target), invert(predicted), 1, random, background);
+            pick(target, predicted, 1, random, foreground);
+            pick(invert(target), invert(predicted), 1, random, background);
         }
         return new Volume[] {input(image, foreground, background), target};
     }
@@ -123,5 +126,24 @@ final class DeepGrowSampler extends Sampler {
             out[i] = mask.voxels().get(i) > 0 ? 0 : (byte) 1;
         }
         return new Volume(mask.nx(), mask.ny(), mask.nz(), mask.affine(), new VoxelBuffer.UInt8(out));
+    }
+
+    /** A uniformly random voxel of class {@code c} (not predicted as {@code c}, when {@code predicted} is given). */
+    private static void pick(Volume classes, Volume predicted, int c, Random random, List<double[]> into) {
+        int count = 0;
+        int chosen = -1;
+        for (int i = 0; i < classes.voxelCount(); i++) {
+            if ((int) classes.voxels().get(i) == c
+                    && (predicted == null || (int) predicted.voxels().get(i) != c)) {
+                count++;
+                if (random.nextInt(count) == 0) { // reservoir sampling: one pass, each voxel equally likely
+                    chosen = i;
+                }
+            }
+        }
+        if (chosen >= 0) {
+            int nx = classes.nx(), ny = classes.ny();
+            into.add(new double[] {chosen % nx, (chosen / nx) % ny, chosen / (nx * ny)});
+        }
     }
 }

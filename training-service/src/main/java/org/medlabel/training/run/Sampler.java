@@ -17,9 +17,6 @@ import org.medlabel.platform.datastore.DatastoreClient;
  */
 abstract class Sampler {
 
-    /** The share of clicked samples that also get corrective clicks from the epoch's starting model. */
-    static final double CORRECTION_PROBABILITY = 0.5;
-
     final ModelDefinition model;
     final Training t;
     final Channels channels;
