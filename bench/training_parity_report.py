@@ -9,7 +9,7 @@ took to first reach each Dice level. Where matplotlib is installed, the curves a
 import json
 import sys
 
-CURVES = [("monai", "MONAI Label's trainer (MONAI 1.5, PyTorch)"),
+CURVES = [("monai", "MONAI's reference (MONAI 1.5, PyTorch)"),
           ("medlabel", "MedLabel, MONAI Label's recipe"),
           ("per_crop", "MedLabel, crops_per_step 1 (opt-in)")]
 LEVELS = [0.3, 0.5, 0.6, 0.7, 0.8, 0.9]

@@ -6,17 +6,22 @@ usage:
   reference_deepedit_trainer.py BUNDLE DATALIST OUT [--epochs N] [--size S] [--val-split F] [--seed SEED]
                                 [--threads T]
 
-The bundle's train.json is parsed with MONAI's ConfigParser and run as it is (its transforms, DynUNet, DiceCELoss, Adam,
-SupervisedTrainer with its Interaction: clicks with probability deepgrow_probability_train, one corrective round;
-validation with deepgrow_probability_val), with only these overrides:
+The bundle's train.json is parsed with MONAI's ConfigParser and its parts used as they are: the train and validation
+transforms (its random flips, rotations and intensity shift, Resized, initial seed clicks and guidance signals), the
+click transforms, DynUNet, DiceCELoss, Adam and its StepLR. Its engines (SupervisedTrainer and SupervisedEvaluator
+with MONAI's deepedit Interaction) need pytorch-ignite, which is not installed here, so this loop does what they do,
+following monai/apps/deepedit/interaction.py: with probability deepgrow_probability_train (validation:
+deepgrow_probability_val) one corrective round (max_interactions 1: the network in eval mode predicts, the click
+transforms add clicks at probability 1), otherwise the guidance channels are zeroed; then the step (network in train
+mode, loss, backward, Adam) or, in validation, the prediction scored. Overrides:
 - the data: DATALIST (a JSON list of {"image", "label"}) split as MONAI Label does, partition_dataset(ratios
-  [1 - F, F], shuffle False), instead of the bundle's Task09 glob;
-- spatial_size S³ (the bundle's 128³ unless --size), epochs N, device cpu, amp off (a CPU run), the NIfTI reader
-  instead of ITK (not installed here), datasets cached without worker processes, no TensorBoard or checkpoint files;
-- validation also before the first epoch (val_at_start), and MONAI's DiceMetric(include_background False) on the same
-  predictions beside the bundle's key metric (whose MeanDice counts the background).
+  [1 - F, F], shuffle False), instead of the bundle's Task09 glob; batches of 1, shuffled, as the bundle's loader;
+- spatial_size S³ (the bundle's 128³ unless --size), N epochs, the CPU without amp, the NIfTI reader instead of ITK
+  (not installed here);
+- validation also before the first epoch, scored by MONAI's DiceMetric(include_background False) on the argmax
+  ("val_dice"), and as the bundle's key metric (its postprocessing, MeanDice with the background: "val_mean_dice").
 Before the first step the network's initial state dict is saved as OUT/init.pt. Writes OUT/curve.json: [{"epoch",
-"loss", "val_dice" (foreground), "val_mean_dice" (the bundle's key metric), "seconds"}] (epoch 0: the initial weights).
+"loss", "val_dice", "val_mean_dice", "train_seconds", "val_seconds"}] (epoch 0: the initial weights).
 """
 import argparse
 import json
@@ -24,12 +29,30 @@ import os
 import sys
 import time
 
+import numpy as np
 import torch
 from monai.bundle import ConfigParser
-from monai.data import partition_dataset
-from monai.engines import Events
-from monai.handlers import MeanDice, from_engine
+from monai.data import CacheDataset, DataLoader, decollate_batch, list_data_collate, partition_dataset
+from monai.metrics import DiceMetric
+from monai.networks.utils import one_hot
 from monai.utils import set_determinism
+
+
+def interact(batch, network, click_transforms, probability):
+    """monai.apps.deepedit.interaction.Interaction.__call__ with max_interactions 1 (the bundle's), before the step."""
+    if np.random.choice([True, False], p=[probability, 1 - probability]):
+        network.eval()
+        with torch.no_grad():
+            batch["pred"] = network(batch["image"])
+        items = decollate_batch(batch, detach=True)
+        for i in range(len(items)):
+            items[i]["probability"] = 1.0  # the first round: 1 - j / max_interactions with j = 0, or 1.0 in validation
+            items[i] = click_transforms(items[i])
+        return list_data_collate(items)
+    items = decollate_batch(batch, detach=True)
+    for i in range(1, len(items[0]["image"])):
+        items[0]["image"][i] *= 0
+    return list_data_collate(items)
 
 
 def main():
@@ -56,61 +79,67 @@ def main():
 
     config = ConfigParser()
     config.read_config(os.path.join(a.bundle, "configs", "train.json"))
+    config["imports"] = [i for i in config["imports"] if "ignite" not in i]
     config["bundle_root"] = a.bundle
-    config["output_dir"] = a.out
-    config["ckpt_dir"] = a.out
-    config["epochs"] = a.epochs
     config["spatial_size"] = [a.size] * 3
     config["device"] = "$torch.device('cpu')"
-    config["val_at_start"] = True
-    config["train#trainer#amp"] = False
-    config["validate#evaluator#amp"] = False
     config["train#preprocessing_transforms#0#reader"] = "NibabelReader"
-    for part, cases in (("train", train), ("validate", val)):
-        config[f"{part}#dataset#data"] = cases
-        config[f"{part}#dataset#num_workers"] = 0
-    # StatsHandler only; no TensorBoard event files, no checkpoint files
-    config["train#handlers"] = [h for h in config["train#handlers"] if "TensorBoard" not in h["_target_"]]
-    config["validate#handlers"] = [
-        h for h in config["validate#handlers"] if h["_target_"] not in ("TensorBoardStatsHandler", "CheckpointSaver")
-    ]
-    config["validate#evaluator#additional_metrics"] = {
-        "val_dice": MeanDice(include_background=False, output_transform=from_engine(["pred", "label"]))
-    }
-
     network = config.get_parsed_content("network")
     torch.save(network.state_dict(), os.path.join(a.out, "init.pt"))
-    trainer = config.get_parsed_content("train#trainer")
-    evaluator = config.get_parsed_content("validate#evaluator")
+    loss_function = config.get_parsed_content("loss")
+    optimizer = config.get_parsed_content("optimizer")
+    scheduler = config.get_parsed_content("lr_scheduler")
+    click_transforms = config.get_parsed_content("train#click_transforms")
+    postprocessing = config.get_parsed_content("train#postprocessing")
+    train_probability = config.get_parsed_content("deepgrow_probability_train")
+    val_probability = config.get_parsed_content("deepgrow_probability_val")
+    label_count = len(config.get_parsed_content("label_names"))
 
-    curve = []
-    clock = {"started": time.time()}
-    losses = []
+    train_loader = DataLoader(
+        CacheDataset(train, config.get_parsed_content("train#preprocessing"), cache_rate=1.0, num_workers=0,
+                     progress=False),
+        batch_size=1, shuffle=True, num_workers=0)
+    val_loader = DataLoader(
+        CacheDataset(val, config.get_parsed_content("validate#preprocessing"), cache_rate=1.0, num_workers=0,
+                     progress=False),
+        batch_size=1, shuffle=False, num_workers=0)
 
-    @trainer.on(Events.EPOCH_STARTED)
-    def _started(engine):
-        clock["started"] = time.time()
-        losses.clear()
+    def validate():
+        foreground = DiceMetric(include_background=False, reduction="mean")
+        key_metric = DiceMetric(include_background=True, reduction="mean")  # MONAI's MeanDice handler default
+        for batch in val_loader:
+            batch = interact(batch, network, click_transforms, val_probability)
+            network.eval()
+            with torch.no_grad():
+                batch["pred"] = network(batch["image"])
+            pred = torch.argmax(batch["pred"], dim=1, keepdim=True)
+            foreground(one_hot(pred, label_count), one_hot(batch["label"].round(), label_count))
+            items = [postprocessing(item) for item in decollate_batch(batch)]
+            key_metric([i["pred"] for i in items], [i["label"] for i in items])
+        return float(foreground.aggregate().item()), float(key_metric.aggregate().item())
 
-    @trainer.on(Events.ITERATION_COMPLETED)
-    def _step(engine):
-        losses.append(engine.state.output[0]["loss"].item())
-
-    @evaluator.on(Events.EPOCH_COMPLETED)
-    def _validated(engine):
-        epoch = len(curve)
-        loss = sum(losses) / len(losses) if epoch and losses else None
-        curve.append({
-            "epoch": epoch,
-            "loss": loss,
-            "val_dice": float(engine.state.metrics["val_dice"]),
-            "val_mean_dice": float(engine.state.metrics["val_mean_dice"]),
-            "seconds": time.time() - clock["started"],
-        })
+    started = time.time()
+    dice, mean_dice = validate()
+    curve = [{"epoch": 0, "loss": None, "val_dice": dice, "val_mean_dice": mean_dice, "train_seconds": 0.0,
+              "val_seconds": time.time() - started}]
+    print(json.dumps(curve[-1]), flush=True)
+    for epoch in range(1, a.epochs + 1):
+        started = time.time()
+        losses = []
+        for batch in train_loader:
+            batch = interact(batch, network, click_transforms, train_probability)
+            network.train()
+            optimizer.zero_grad()
+            loss = loss_function(network(batch["image"]), batch["label"])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        scheduler.step()  # the bundle's LrScheduleHandler: once per epoch
+        trained = time.time()
+        dice, mean_dice = validate()
+        curve.append({"epoch": epoch, "loss": sum(losses) / len(losses), "val_dice": dice, "val_mean_dice": mean_dice,
+                      "train_seconds": trained - started, "val_seconds": time.time() - trained})
         print(json.dumps(curve[-1]), flush=True)
-        clock["started"] = time.time()
-
-    trainer.run()
     with open(os.path.join(a.out, "curve.json"), "w") as f:
         json.dump(curve, f, indent=1)
 

@@ -120,8 +120,8 @@ public final class TrainingGraph {
     /**
      * The native memory a training step of {@code forward} at {@code inputShape} (N, C, spatial...) needs, estimated
      * before the graph is built (building it runs the forward pass at this shape once). The forward pass's computed
-     * values are measured at a smaller spatial size where the shape allows it (each spatial size divided by up to 4,
-     * staying a multiple of 16, the UNets' downsampling) and scaled by the voxels, as a convolutional network's values
+     * values are measured at a smaller spatial size where the shape and the network allow it (each spatial size divided by
+     * up to 4, staying a multiple of 16) and scaled by the voxels, as a convolutional network's values
      * grow; the step's peak is that times {@value #PEAK_PER_FORWARD_BYTE} with ONNX Runtime's CPU arena (the backward
      * pass's gradients beside the kept forward values, and the arena's rounding) or
      * {@value #PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA} without it, plus the weights and Adam's two moments. The
@@ -137,19 +137,7 @@ public final class TrainingGraph {
         if (inputs.size() != 1) {
             throw new IllegalArgumentException("the forward model must have exactly one input, has " + inputs.size());
         }
-        int divisor = 4;
-        while (divisor > 1 && !divisible(inputShape, divisor * 16)) {
-            divisor /= 2;
-        }
-        long[] small = inputShape.clone();
-        double scale = 1;
-        for (int d = 2; d < small.length; d++) {
-            small[d] /= divisor;
-            scale *= divisor;
-        }
-        long forwardBytes = (long) (scale
-                * ValueShapes.measure(folded, Map.of(inputs.get(0).getName(), small))
-                        .computedBytes());
+        long forwardBytes = forwardBytes(folded, inputs.get(0).getName(), inputShape);
         long weights = 0;
         for (TensorProto t : folded.getGraph().getInitializerList()) {
             weights += Tensors.elementCount(t) * Float.BYTES;
@@ -163,6 +151,33 @@ public final class TrainingGraph {
 
     /** Peak step memory per byte of forward values without the arena (see {@link #estimatePeakBytes}). */
     static final double PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA = 1.1;
+
+    /**
+     * The forward pass's computed bytes at {@code inputShape}, measured at a quarter or half of each spatial size where
+     * that is a multiple of 16 and the network takes it (a deeper one, e.g. MONAI's DeepEdit DynUNet, needs multiples
+     * of 32), scaled back by the voxels.
+     */
+    private static long forwardBytes(ModelProto folded, String input, long[] inputShape) throws OrtException {
+        for (int divisor = 4; ; divisor /= 2) {
+            if (divisor > 1 && !divisible(inputShape, divisor * 16)) {
+                continue;
+            }
+            long[] small = inputShape.clone();
+            double scale = 1;
+            for (int d = 2; d < small.length; d++) {
+                small[d] /= divisor;
+                scale *= divisor;
+            }
+            try {
+                return (long) (scale
+                        * ValueShapes.measure(folded, Map.of(input, small)).computedBytes());
+            } catch (OrtException e) {
+                if (divisor == 1) {
+                    throw e;
+                }
+            }
+        }
+    }
 
     private static boolean divisible(long[] shape, long by) {
         for (int d = 2; d < shape.length; d++) {

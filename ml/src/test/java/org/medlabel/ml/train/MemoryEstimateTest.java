@@ -40,9 +40,27 @@ class MemoryEstimateTest {
                 1.0);
     }
 
-    /** {@code factor} times the values of a run at the full size, plus 4 floats per weight. */
+    @Test
+    void aNetworkThatCannotTakeAQuarterIsMeasuredAtAHalf() throws Exception {
+        ModelProto deep = new UNetBuilder()
+                .channels(2, 2, 2, 2, 2, 2)
+                .strides(2, 2, 2, 2, 2)
+                .residualUnits(0)
+                .build();
+        long[] full = {1, 1, 64, 64, 64}; // a quarter, 16³, halves to 1 before the fifth stride (as DeepEdit's DynUNet)
+        assertEquals(
+                expected(deep, full, TrainingGraph.PEAK_PER_FORWARD_BYTE),
+                TrainingGraph.estimatePeakBytes(deep, full, true),
+                0.01 * expected(deep, full, TrainingGraph.PEAK_PER_FORWARD_BYTE));
+    }
+
     private static double expected(long[] shape, double factor) throws Exception {
-        ModelProto folded = GraphOptimizer.fold(UNET);
+        return expected(UNET, shape, factor);
+    }
+
+    /** {@code factor} times the values of a run of {@code model} at the full size, plus 4 floats per weight. */
+    private static double expected(ModelProto model, long[] shape, double factor) throws Exception {
+        ModelProto folded = GraphOptimizer.fold(model);
         String input = folded.getGraph().getInput(0).getName();
         long values = ValueShapes.measure(folded, Map.of(input, shape)).computedBytes();
         long weights = 0;

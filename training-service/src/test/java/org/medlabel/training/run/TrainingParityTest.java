@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlabel.api.event.JobStatus;
 import org.medlabel.app.config.AppDefinition;
+import org.medlabel.app.config.ModelDefinition;
+import org.medlabel.app.config.ModelType;
 import org.medlabel.app.network.NetworkFactory;
 import org.medlabel.imaging.io.NiftiReader;
 import org.medlabel.imaging.io.NiftiWriter;
@@ -41,10 +43,11 @@ import org.medlabel.training.job.JobStore;
 /**
  * Learning parity with MONAI: MONAI Label's segmentation_spleen trainer run by MONAI ({@code reference_trainer.py})
  * and MedLabel's training service (a job by request, as deployed) train the same UNet from the same initial weights
- * (MedLabel imports the reference's {@code init.pt}) on the same phantoms, split alike, at a test's size (32³ crops,
- * 64³ validation windows). Both validate the initial weights alike, and after the same epochs MedLabel's validation
- * Dice (the mean of the last three epochs) is at least the reference's − 0.05. bench/training-parity runs it at full
- * size through the system properties below.
+ * (MedLabel imports the reference's {@code init.pt}) on the same phantoms, split alike, at a test's size (the model's
+ * 32³ crops, 64³ validation windows). Both validate the initial weights alike, and after the same epochs MedLabel's
+ * validation Dice (the mean of the last three epochs) is at least the reference's − 0.05. bench/training-parity runs it
+ * at full size through the system properties below, and for a DeepEdit model against MONAI's spleen DeepEdit bundle
+ * ({@code reference_deepedit_trainer.py}: validation with simulated clicks on both sides).
  */
 @QuarkusTest
 @TestProfile(WorkerProfile.class)
@@ -53,12 +56,11 @@ import org.medlabel.training.job.JobStore;
 class TrainingParityTest {
 
     /**
-     * The test's size by default; bench/training-parity sets these for the full size (the radiology app's
-     * segmentation_spleen on its CT phantoms) and a report file for the curves.
+     * The test's model by default; bench/training-parity sets these for the full size (the radiology app's
+     * segmentation_spleen, or the test app's spleen_deepedit_parity, on CT phantoms) and a report file for the curves.
      */
     private static final String MODEL = System.getProperty("parity.model", "spleen_parity");
 
-    private static final int ROI = Integer.getInteger("parity.roi", 32);
     private static final int VAL_ROI = Integer.getInteger("parity.val-roi", 64);
     private static final int EPOCHS = Integer.getInteger("parity.epochs", 12);
     /** A datalist (JSON list of {image, label} paths); the default: 10 phantoms of 64³. */
@@ -67,6 +69,9 @@ class TrainingParityTest {
     private static final String REPORT = System.getProperty("parity.report");
     /** Both sides' random crops and augmentation, so that a run repeats (the two draw differently from it). */
     private static final int SEED = Integer.getInteger("parity.seed", 7);
+    /** The reference for a DeepEdit model: MONAI's spleen DeepEdit bundle. */
+    private static final Path DEEPEDIT_BUNDLE = Path.of(
+            System.getProperty("medlabel.shared.bundles", "../../shared/bundles"), "spleen_deepedit_annotation");
 
     private static final int PHANTOMS = 10;
     private static final int SIZE = 64;
@@ -111,18 +116,35 @@ class TrainingParityTest {
         }
 
         Path out = tmp.resolve("reference");
-        PythonOracle.run(
-                "reference_trainer.py",
-                list,
-                out,
-                "--epochs",
-                EPOCHS,
-                "--roi",
-                ROI,
-                "--val-roi",
-                VAL_ROI,
-                "--seed",
-                SEED);
+        ModelDefinition model = app.models().get(MODEL);
+        int size = model.trainingSettings().patch().get(0);
+        if (model.type() == ModelType.DEEPEDIT) {
+            // MONAI's DeepEdit bundle at the model's size (its spatial_size: our patch, the whole resized image)
+            PythonOracle.run(
+                    "reference_deepedit_trainer.py",
+                    DEEPEDIT_BUNDLE,
+                    list,
+                    out,
+                    "--epochs",
+                    EPOCHS,
+                    "--size",
+                    size,
+                    "--seed",
+                    SEED);
+        } else {
+            PythonOracle.run(
+                    "reference_trainer.py",
+                    list,
+                    out,
+                    "--epochs",
+                    EPOCHS,
+                    "--roi",
+                    size,
+                    "--val-roi",
+                    VAL_ROI,
+                    "--seed",
+                    SEED);
+        }
         JsonNode referenceCurve = json.readTree(out.resolve("curve.json").toFile());
         List<Double> reference = new ArrayList<>();
         for (JsonNode e : referenceCurve) {
@@ -132,7 +154,7 @@ class TrainingParityTest {
         // version 1: MONAI's initial weights, imported as a user's PUT /model would
         models.write(
                 ModelStore.key(MODEL, 1),
-                NetworkFactory.fromCheckpoint(MODEL, app.models().get(MODEL), out.resolve("init.pt"))
+                NetworkFactory.fromCheckpoint(MODEL, model, out.resolve("init.pt"))
                         .toByteArray());
         List<double[]> ours = train(Map.of("max_epochs", EPOCHS, "seed", SEED));
         // bench/training-parity also times MedLabel's opt-in (a step per crop) from the same start
@@ -140,7 +162,9 @@ class TrainingParityTest {
                 ? train(Map.of("max_epochs", EPOCHS, "seed", SEED, "crops_per_step", 1))
                 : List.of();
 
-        System.out.printf("training parity: %s, %d cases, %d³ crops, validation Dice per epoch%n", MODEL, n, ROI);
+        System.out.printf(
+                "training parity: %s, %d cases, %d³ %s, validation Dice per epoch%n",
+                MODEL, n, size, model.type() == ModelType.DEEPEDIT ? "images, clicks as MONAI's DeepEdit" : "crops");
         System.out.printf("epoch  MONAI   MedLabel%n");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int e = 0; e < reference.size() && e < ours.size(); e++) {
