@@ -24,18 +24,17 @@ Before the first step the network's initial state dict is saved as OUT/init.pt. 
 "loss", "val_dice", "val_mean_dice", "train_seconds", "val_seconds"}] (epoch 0: the initial weights).
 """
 import argparse
-import json
 import os
 import sys
 import time
 
 import numpy as np
+import reference_common
 import torch
 from monai.bundle import ConfigParser
-from monai.data import CacheDataset, DataLoader, decollate_batch, list_data_collate, partition_dataset
+from monai.data import CacheDataset, DataLoader, decollate_batch, list_data_collate
 from monai.metrics import DiceMetric
 from monai.networks.utils import one_hot
-from monai.utils import set_determinism
 
 
 def interact(batch, network, click_transforms, probability):
@@ -58,24 +57,11 @@ def interact(batch, network, click_transforms, probability):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("bundle")
-    parser.add_argument("datalist")
-    parser.add_argument("out")
-    parser.add_argument("--epochs", type=int, default=10)
+    reference_common.add_arguments(parser)
     parser.add_argument("--size", type=int, default=128)
-    parser.add_argument("--val-split", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2)
     a = parser.parse_args()
-    torch.set_num_threads(a.threads)
-    os.makedirs(a.out, exist_ok=True)
-    set_determinism(seed=a.seed)
+    train, val = reference_common.start(a)
     sys.path.insert(0, a.bundle)  # the bundle's own "scripts" package, which its config imports
-
-    with open(a.datalist) as f:
-        datalist = json.load(f)
-    train, val = partition_dataset(datalist, ratios=[1 - a.val_split, a.val_split], shuffle=False)
-    if not val:
-        val = train
 
     config = ConfigParser()
     config.read_config(os.path.join(a.bundle, "configs", "train.json"))
@@ -120,9 +106,9 @@ def main():
 
     started = time.time()
     dice, mean_dice = validate()
-    curve = [{"epoch": 0, "loss": None, "val_dice": dice, "val_mean_dice": mean_dice, "train_seconds": 0.0,
-              "val_seconds": time.time() - started}]
-    print(json.dumps(curve[-1]), flush=True)
+    curve = []
+    reference_common.record(curve, {"epoch": 0, "loss": None, "val_dice": dice, "val_mean_dice": mean_dice,
+                                    "train_seconds": 0.0, "val_seconds": time.time() - started})
     for epoch in range(1, a.epochs + 1):
         started = time.time()
         losses = []
@@ -137,11 +123,10 @@ def main():
         scheduler.step()  # the bundle's LrScheduleHandler: once per epoch
         trained = time.time()
         dice, mean_dice = validate()
-        curve.append({"epoch": epoch, "loss": sum(losses) / len(losses), "val_dice": dice, "val_mean_dice": mean_dice,
-                      "train_seconds": trained - started, "val_seconds": time.time() - trained})
-        print(json.dumps(curve[-1]), flush=True)
-    with open(os.path.join(a.out, "curve.json"), "w") as f:
-        json.dump(curve, f, indent=1)
+        reference_common.record(curve, {"epoch": epoch, "loss": sum(losses) / len(losses), "val_dice": dice,
+                                        "val_mean_dice": mean_dice, "train_seconds": trained - started,
+                                        "val_seconds": time.time() - trained})
+    reference_common.write(a, curve)
 
 
 if __name__ == "__main__":

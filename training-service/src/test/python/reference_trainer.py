@@ -22,12 +22,12 @@ radiology app (../shared/design/MONAI-LABEL-API.md §4.1 and sample-apps/radiolo
 Writes OUT/curve.json: [{"epoch", "loss", "val_dice", "train_seconds", "val_seconds"}] (epoch 0: initial weights).
 """
 import argparse
-import json
 import os
 import time
 
+import reference_common
 import torch
-from monai.data import CacheDataset, DataLoader, list_data_collate, partition_dataset
+from monai.data import CacheDataset, DataLoader, list_data_collate
 from monai.inferers import SlidingWindowInferer
 from monai.losses import DiceCELoss
 from monai.metrics import DiceMetric
@@ -45,7 +45,6 @@ from monai.transforms import (
     ScaleIntensityRanged,
     Spacingd,
 )
-from monai.utils import set_determinism
 
 
 def deterministic():
@@ -63,26 +62,13 @@ def deterministic():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("datalist")
-    parser.add_argument("out")
-    parser.add_argument("--epochs", type=int, default=10)
+    reference_common.add_arguments(parser)
     parser.add_argument("--roi", type=int, default=96)
     parser.add_argument("--val-roi", type=int, default=160)
     parser.add_argument("--num-samples", type=int, default=4)
-    parser.add_argument("--val-split", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--lr", type=float, default=1e-4)
     a = parser.parse_args()
-    torch.set_num_threads(a.threads)
-    os.makedirs(a.out, exist_ok=True)
-    set_determinism(seed=a.seed)
-
-    with open(a.datalist) as f:
-        datalist = json.load(f)
-    train, val = partition_dataset(datalist, ratios=[1 - a.val_split, a.val_split], shuffle=False)
-    if not val:
-        val = train
+    train, val = reference_common.start(a)
 
     net = UNet(
         spatial_dims=3,
@@ -149,11 +135,9 @@ def main():
             losses.append(loss.item())
         trained = time.time()
         dice = validate()
-        curve.append({"epoch": epoch, "loss": sum(losses) / len(losses), "val_dice": dice,
-                      "train_seconds": trained - started, "val_seconds": time.time() - trained})
-        print(json.dumps(curve[-1]), flush=True)
-    with open(os.path.join(a.out, "curve.json"), "w") as f:
-        json.dump(curve, f, indent=1)
+        reference_common.record(curve, {"epoch": epoch, "loss": sum(losses) / len(losses), "val_dice": dice,
+                                        "train_seconds": trained - started, "val_seconds": time.time() - trained})
+    reference_common.write(a, curve)
 
 
 if __name__ == "__main__":

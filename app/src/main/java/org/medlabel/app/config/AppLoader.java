@@ -313,6 +313,14 @@ public final class AppLoader {
                 t.positive() >= 0 && t.negative() >= 0 && t.positive() + t.negative() > 0,
                 at + "positive' and 'negative' must be >= 0, not both 0");
         require(t.flipProbability() >= 0 && t.flipProbability() <= 1, at + "flipProbability' must be in [0, 1]");
+        require(
+                t.rotate90Probability() >= 0 && t.rotate90Probability() <= 1,
+                at + "rotate90Probability' must be in [0, 1]");
+        require(
+                t.rotate90Probability() == 0
+                        || t.patch().get(0).equals(t.patch().get(1)),
+                at + "rotate90Probability' needs a patch square in x and y (a quarter turn swaps them), was "
+                        + t.patch());
         require(t.shiftIntensity() >= 0, at + "shiftIntensity' must be >= 0");
         require(t.shiftProbability() >= 0 && t.shiftProbability() <= 1, at + "shiftProbability' must be in [0, 1]");
         require(t.maxGradNorm() >= 0, at + "maxGradNorm' must be >= 0");

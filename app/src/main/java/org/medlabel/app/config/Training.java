@@ -10,7 +10,8 @@ import org.medlabel.ml.train.Optimizer;
  * params ({@code max_epochs}, {@code train_batch_size}, {@code val_batch_size}, {@code val_split},
  * {@code early_stop_patience}, {@code learning_rate}) override the matching values per job. Each epoch draws
  * {@code samplesPerImage} random {@code patch} crops per training image, centred on foreground with probability
- * {@code positive / (positive + negative)}, each axis flipped with {@code flipProbability}. {@code optimizer}
+ * {@code positive / (positive + negative)}, each axis flipped with {@code flipProbability}, turned by 1-3 quarter turns in
+ * x-y with {@code rotate90Probability} (MONAI's {@code RandRotate90d}, max_k 3; needs a patch square in x and y). {@code optimizer}
  * ({@code adam} or {@code adamw}, PyTorch's) with {@code weightDecay} (default: PyTorch's, 0 for Adam and 0.01 for
  * AdamW), and {@code loss} ({@code dice_ce} or {@code dice}, MONAI's) with its {@code squaredPred} and
  * {@code batchDice} ({@code squared_pred}, {@code batch}) follow the model's MONAI Label trainer. {@code cpuArena}
@@ -35,6 +36,7 @@ public record Training(
         Double flipProbability,
         Double shiftIntensity,
         Double shiftProbability,
+        Double rotate90Probability,
         Boolean cropForeground,
         Double maxGradNorm,
         String optimizer,
@@ -64,6 +66,7 @@ public record Training(
                 or(flipProbability, 0.1),
                 or(shiftIntensity, 0.0),
                 or(shiftProbability, 0.5),
+                or(rotate90Probability, 0.0),
                 or(cropForeground, false),
                 or(maxGradNorm, 0.0),
                 or(optimizer, "adam"),
@@ -78,7 +81,7 @@ public record Training(
     public static Training defaults() {
         return new Training(
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null, null, null)
+                        null, null, null, null, null, null, null, null, null, null)
                 .resolved();
     }
 

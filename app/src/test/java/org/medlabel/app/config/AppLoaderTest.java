@@ -151,7 +151,7 @@ class AppLoaderTest {
                 List.of("adam", 1e-4, "dice_ce", false, false),
                 List.of(et.optimizer(), et.learningRate(), et.loss(), et.squaredPred(), et.batchDice()));
         // MONAI's spleen_deepedit_annotation train.json (the trainer MONAI Label's follows): the whole Resized image a
-        // step, RandFlipd per axis, RandShiftIntensityd
+        // step, RandFlipd per axis, RandRotate90d, RandShiftIntensityd
         JsonNode bundle = new ObjectMapper()
                 .readTree(BundleImportTest.BUNDLES
                         .resolve("spleen_deepedit_annotation/configs/train.json")
@@ -167,17 +167,24 @@ class AppLoaderTest {
                 .mapToDouble(n -> n.get("prob").asDouble())
                 .max()
                 .orElseThrow();
+        JsonNode rotate = bundle.findParents("_target_").stream()
+                .filter(n -> n.get("_target_").asText().equals("RandRotate90d"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(3, rotate.get("max_k").asInt(), "the quarter turns RandomRotate90 draws from");
         assertEquals(
                 List.of(
                         spatialSize,
                         1,
                         flip,
+                        rotate.get("prob").asDouble(),
                         shift.get("offsets").asDouble(),
                         shift.get("prob").asDouble()),
                 List.of(
                         et.patch(),
                         et.samplesPerImage(),
                         et.flipProbability(),
+                        et.rotate90Probability(),
                         et.shiftIntensity(),
                         et.shiftProbability()));
     }
@@ -317,6 +324,10 @@ class AppLoaderTest {
                 .getMessage()
                 .contains("names are"));
         assertTrue(invalid(app(GOOD_MODEL + "  device: gpu7\n")).getMessage().contains("'device'"));
+        assertTrue(invalid(app(GOOD_MODEL + "  training: {patch: [96, 64, 96], rotate90Probability: 0.1}\n"))
+                .getMessage()
+                .contains("'training.rotate90Probability' needs a patch square in x and y (a quarter turn swaps them),"
+                        + " was [96, 64, 96]"));
         assertTrue(invalid(app(GOOD_MODEL.replace("builder: unet,", "builder: unet, axes: ijj,")))
                 .getMessage()
                 .contains("'network.axes' must order the letters ijk"));

@@ -12,6 +12,8 @@ import org.medlabel.imaging.augment.Flip;
 import org.medlabel.imaging.augment.IntensityJitter;
 import org.medlabel.imaging.augment.Patch;
 import org.medlabel.imaging.augment.RandomFlip;
+import org.medlabel.imaging.augment.RandomRotate90;
+import org.medlabel.imaging.augment.Rotate90;
 import org.medlabel.imaging.metric.Dice;
 import org.medlabel.imaging.transform.Parallel;
 import org.medlabel.imaging.volume.Volume;
@@ -19,8 +21,8 @@ import org.medlabel.ml.runtime.Cancellation;
 import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
- * Segmentation and DeepEdit: random crops of the case (foreground-centred by the app's ratio), flipped and shifted in
- * intensity as the app says; validation segments the whole case as inference would. DeepEdit, as MONAI's DeepEdit
+ * Segmentation and DeepEdit: random crops of the case (foreground-centred by the app's ratio), flipped, turned and
+ * shifted in intensity as the app says (MONAI's order: RandFlipd, RandRotate90d, RandShiftIntensityd); validation segments the whole case as inference would. DeepEdit, as MONAI's DeepEdit
  * training runs it (its {@code Interaction} and click transforms, {@link ClickSimulator}), adds guidance channels:
  * {@link #CLICK_PROBABILITY} of the samples get initial seeds and one corrective round from the click model, the rest
  * none (automatic mode); validation always clicks so (MONAI's {@code deepgrow_probability_val} 1), seeded per case.
@@ -34,12 +36,14 @@ final class CropSampler extends Sampler {
     private static final Inferer WHOLE = new Inferer("whole", null, null, null);
 
     private final RandomFlip flips;
+    private final RandomRotate90 rotations;
     private final IntensityJitter shift;
     private final ClickSimulator clicks;
 
     CropSampler(ModelDefinition model, Training t, CaseCache cache, CasePreparer preparer, Parallel parallel) {
         super(model, t, cache, preparer, parallel);
         this.flips = new RandomFlip(t.flipProbability());
+        this.rotations = new RandomRotate90(t.rotate90Probability(), 3);
         this.shift = new IntensityJitter(0, t.shiftIntensity(), t.shiftIntensity() > 0 ? t.shiftProbability() : 0);
         this.clicks = model.type() == ModelType.DEEPEDIT ? new ClickSimulator(model) : null;
     }
@@ -59,8 +63,9 @@ final class CropSampler extends Sampler {
         PreparedCase pc = prepared(c);
         Patch patch = pc.crops().sample(pc.image(), random);
         Flip flip = flips.draw(random);
-        Volume image = shift.apply(flip.apply(patch.image()), random);
-        Volume label = flip.apply(patch.label());
+        Rotate90 rotation = rotations.draw(random);
+        Volume image = shift.apply(rotation.apply(flip.apply(patch.image())), random);
+        Volume label = rotation.apply(flip.apply(patch.label()));
         if (clicks == null) {
             return new Volume[] {image, label};
         }
