@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
@@ -101,6 +102,16 @@ public final class ValueShapes {
         return new ValueShapes(shapes, one.floats, one.elementBytes, computed);
     }
 
+    /**
+     * Options that keep ONNX Runtime from logging a failed probe: a shape the network cannot take fails with an
+     * {@link OrtException} carrying the reason, which callers may expect (the memory estimate tries smaller sizes first).
+     */
+    private static OrtSession.SessionOptions quiet() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+        return options;
+    }
+
     private static Map<String, long[]> withBatch(Map<String, long[]> inputShapes, Set<String> batched, long batch) {
         Map<String, long[]> out = new HashMap<>(inputShapes);
         batched.forEach(name -> {
@@ -131,7 +142,7 @@ public final class ValueShapes {
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> inputs = new ArrayList<>();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try (OrtSession.SessionOptions options = quiet();
                 OrtSession session = env.createSession(
                         model.toBuilder().setGraph(probe).build().toByteArray(), options)) {
             Map<String, OnnxTensor> feed = new HashMap<>();

@@ -22,11 +22,12 @@ import org.medlabel.platform.datastore.DatastoreClient;
 
 /**
  * Segmentation and DeepEdit: random crops of the case (foreground-centred by the app's ratio), flipped, turned and
- * shifted in intensity as the app says (MONAI's order: RandFlipd, RandRotate90d, RandShiftIntensityd); validation segments the whole case as inference would. DeepEdit, as MONAI's DeepEdit
- * training runs it (its {@code Interaction} and click transforms, {@link ClickSimulator}), adds guidance channels:
- * {@link #CLICK_PROBABILITY} of the samples get initial seeds and one corrective round from the click model, the rest
- * none (automatic mode); validation always clicks so (MONAI's {@code deepgrow_probability_val} 1), seeded per case.
- * MONAI's corrective round runs the network of that very step; here it is the epoch's starting network.
+ * shifted in intensity as the app says (MONAI's order: RandFlipd, RandRotate90d, RandShiftIntensityd); validation
+ * segments the whole case as inference would. DeepEdit, as MONAI's DeepEdit training runs it (its {@code Interaction}
+ * and click transforms, {@link ClickSimulator}), adds guidance channels: {@link #CLICK_PROBABILITY} of the samples get
+ * initial seeds and one corrective round from the click model, the rest none (automatic mode); validation always
+ * clicks so (MONAI's {@code deepgrow_probability_val} 1), seeded per case. MONAI's corrective round runs the network of
+ * that very step; here it is the epoch's starting network.
  */
 final class CropSampler extends Sampler {
 
@@ -72,8 +73,8 @@ final class CropSampler extends Sampler {
         if (random.nextDouble() >= CLICK_PROBABILITY) {
             return new Volume[] {clicks.input(image, clicks.none()), label};
         }
-        return new Volume[] {clicks.input(image, clicked(clickModel(), image, label, random, Cancellation.NONE)), label
-        };
+        List<List<double[]>> set = clicked(clickModel(), image, label, random, Cancellation.NONE);
+        return new Volume[] {clicks.input(image, set), label};
     }
 
     @Override
