@@ -10,9 +10,9 @@ import org.medlabel.ml.train.Optimizer;
  * params ({@code max_epochs}, {@code train_batch_size}, {@code val_batch_size}, {@code val_split},
  * {@code early_stop_patience}, {@code learning_rate}) override the matching values per job. Each epoch draws
  * {@code samplesPerImage} random {@code patch} crops per training image, centred on foreground with probability
- * {@code positive / (positive + negative)}, each axis flipped with {@code flipProbability}, turned by 1-3 quarter turns in
- * x-y with {@code rotate90Probability} (MONAI's {@code RandRotate90d}, max_k 3; needs a patch square in x and y). {@code optimizer}
- * ({@code adam} or {@code adamw}, PyTorch's) with {@code weightDecay} (default: PyTorch's, 0 for Adam and 0.01 for
+ * {@code positive / (positive + negative)}, each axis flipped with {@code flipProbability}, turned by 1-3 quarter
+ * turns in x-y with {@code rotate90Probability} (MONAI's {@code RandRotate90d}, max_k 3; needs a patch square in x and
+ * y). {@code optimizer} ({@code adam} or {@code adamw}, PyTorch's) with {@code weightDecay} (default: PyTorch's, 0 for Adam and 0.01 for
  * AdamW), and {@code loss} ({@code dice_ce} or {@code dice}, MONAI's) with its {@code squaredPred} and
  * {@code batchDice} ({@code squared_pred}, {@code batch}) follow the model's MONAI Label trainer. {@code cpuArena}
  * overrides the training service's {@code medlabel.training.cpu-arena} for this model's steps (unset: the service's):

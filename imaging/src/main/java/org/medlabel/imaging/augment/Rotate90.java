@@ -7,9 +7,9 @@ import org.medlabel.imaging.volume.VoxelBuffer;
 /**
  * A rotation by {@code k} quarter turns in the plane of the first two voxel axes (MONAI's {@code Rotate90(k,
  * spatial_axes=(0, 1))}, i.e. numpy's {@code rot90(k, axes=(0, 1))} on MONAI's (i, j) axes, x and y here): a quarter
- * turn makes new voxel (x, y) what voxel (y, ny - 1 - x) was, so x and y sizes swap for odd k. Like {@link Flip} it keeps
- * world positions (the affine maps each new voxel to where its voxel was); applying one rotation to an image and its
- * label keeps them aligned.
+ * turn makes new voxel (x, y) what voxel (y, ny - 1 - x) was, so x and y sizes swap for odd k. Like {@link Flip} it
+ * keeps world positions (the affine maps each new voxel to where its voxel was); applying one rotation to an image and
+ * its label keeps them aligned.
  */
 public record Rotate90(int k) {
 

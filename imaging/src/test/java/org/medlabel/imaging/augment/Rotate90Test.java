@@ -11,10 +11,10 @@ import org.medlabel.imaging.volume.Volume;
 import org.medlabel.imaging.volume.VoxelBuffer;
 import org.medlabel.imaging.volume.VoxelType;
 
-/** {@link Rotate90} against MONAI's {@code Rotate90(k, spatial_axes=(0, 1))}, and the draws of {@link RandomRotate90}. */
+/** {@link Rotate90} against MONAI's {@code Rotate90(k, spatial_axes=(0, 1))}; the draws of {@link RandomRotate90}. */
 class Rotate90Test {
 
-    /** 3 x 2 x 2 voxels, x fastest: voxel (i, j, k) holds i * 4 + j * 2 + k, MONAI's np.arange(12).reshape(1, 3, 2, 2). */
+    /** 3 x 2 x 2 voxels, x fastest: voxel (i, j, k) holds i * 4 + j * 2 + k (np.arange(12).reshape(1, 3, 2, 2)). */
     private static final double[] IN = {0, 4, 8, 2, 6, 10, 1, 5, 9, 3, 7, 11};
 
     /** MONAI 1.5's Rotate90(k, spatial_axes=(0, 1)) of that array, written x fastest (printed by MONAI itself). */

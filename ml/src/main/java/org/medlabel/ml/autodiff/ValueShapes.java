@@ -104,7 +104,7 @@ public final class ValueShapes {
 
     /**
      * Options that keep ONNX Runtime from logging a failed probe: a shape the network cannot take fails with an
-     * {@link OrtException} carrying the reason, which callers may expect (the memory estimate tries smaller sizes first).
+     * {@link OrtException} carrying the reason, which callers may expect (the memory estimate tries small sizes first).
      */
     private static OrtSession.SessionOptions quiet() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();

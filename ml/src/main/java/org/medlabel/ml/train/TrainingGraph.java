@@ -120,9 +120,9 @@ public final class TrainingGraph {
     /**
      * The native memory a training step of {@code forward} at {@code inputShape} (N, C, spatial...) needs, estimated
      * before the graph is built (building it runs the forward pass at this shape once). The forward pass's computed
-     * values are measured at a smaller spatial size where the shape and the network allow it (each spatial size divided by
-     * up to 4, staying a multiple of 16) and scaled by the voxels, as a convolutional network's values
-     * grow; the step's peak is that times {@value #PEAK_PER_FORWARD_BYTE} with ONNX Runtime's CPU arena (the backward
+     * values are measured at a smaller spatial size where the shape and the network allow it (each spatial size
+     * divided by up to 4, staying a multiple of 16) and scaled by the voxels, as a convolutional network's values grow;
+     * the step's peak is that times {@value #PEAK_PER_FORWARD_BYTE} with ONNX Runtime's CPU arena (the backward
      * pass's gradients beside the kept forward values, and the arena's rounding) or
      * {@value #PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA} without it, plus the weights and Adam's two moments. The
      * factors are the resident peaks of bench/unet-training's steps per forward byte (2026-12-07: with the arena
