@@ -113,15 +113,20 @@ final class ClickSimulator {
                 missed[i] = truth[i] == c && pred[i] != c;
             }
             add(clicks.get(k), missed, classes, random);
+            // c's false positives per true class, counted in one pass; a region is built only where one clicks
+            int[] area = new int[channelClass.length + 1];
+            for (int i = 0; i < n; i++) {
+                if (pred[i] == c && truth[i] != c) {
+                    area[truth[i]]++;
+                }
+            }
             for (int m = 0; m < channelClass.length; m++) {
                 int other = channelClass[m];
-                boolean[] wrong = new boolean[n];
-                int area = 0;
-                for (int i = 0; i < n; i++) {
-                    wrong[i] = pred[i] == c && truth[i] != c && truth[i] == other;
-                    area += wrong[i] ? 1 : 0;
-                }
-                if (area > OTHER_AREA) {
+                if (area[other] > OTHER_AREA) {
+                    boolean[] wrong = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        wrong[i] = pred[i] == c && truth[i] == other;
+                    }
                     add(clicks.get(m), wrong, classes, random);
                 }
             }
