@@ -62,8 +62,11 @@ public final class TrainingStepBenchmark {
         if (batch != null && !batch.isEmpty()) {
             shape[0] = Integer.parseInt(batch);
         }
+        boolean arena = !"off".equals(System.getenv("CPU_ARENA"));
+        SessionManager.Config config = new SessionManager.Config(Device.parse(device), threads, 1).withCpuArena(arena);
         long t0 = System.nanoTime();
-        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(forward, shape));
+        TrainingGraph graph =
+                TrainingGraph.build(TrainingGraph.Spec.of(forward, shape), SessionManager.provider(config));
         double buildS = (System.nanoTime() - t0) / 1e9;
         long parameters = graph.parameters().stream()
                 .mapToLong(p -> Tensors.elementCount(graph.initialState().get(p)))
@@ -90,8 +93,6 @@ public final class TrainingStepBenchmark {
         float lossLast;
         float gradNormFirst;
         double sessionS;
-        boolean arena = !"off".equals(System.getenv("CPU_ARENA"));
-        SessionManager.Config config = new SessionManager.Config(Device.parse(device), threads, 1).withCpuArena(arena);
         try (Trainer trainer = Trainer.start(graph, config)) {
             sessionS = (System.nanoTime() - t0) / 1e9;
             log(

@@ -49,13 +49,13 @@ final class ElementwiseGradients {
         rules.put("Identity", (n, b) -> b.add(n.getInput(0), dy(n, b)));
         rules.put("Cast", ElementwiseGradients::cast);
         rules.put("Dropout", ElementwiseGradients::dropout);
-        rules.put("Relu", (n, b) -> b.add(n.getInput(0), wherePositive(n, b, n.getOutput(0), b.scalar(0f))));
+        rules.put("Relu", (n, b) -> b.add(n.getInput(0), slopeTimesDy(n, b, n.getOutput(0), 0f)));
         rules.put("LeakyRelu", (n, b) -> {
             float alpha = Attributes.real(n, "alpha", 0.01f);
             // with a non-negative slope y > 0 exactly where x > 0: reading y lets x go after the forward pass (as
             // PyTorch's in-place activation does), and y is kept anyway by whatever reads it next
             String sign = alpha >= 0 ? n.getOutput(0) : n.getInput(0);
-            b.add(n.getInput(0), wherePositive(n, b, sign, b.mul(dy(n, b), b.scalar(alpha))));
+            b.add(n.getInput(0), slopeTimesDy(n, b, sign, alpha));
         });
         rules.put("PRelu", (n, b) -> {
             String x = n.getInput(0);
@@ -100,6 +100,22 @@ final class ElementwiseGradients {
     }
 
     /** dy where {@code sign} (the input, or an output of the same sign) is positive, {@code otherwise} elsewhere. */
+    /**
+     * dy · (1 where {@code sign} > 0, else {@code alpha}), as dy · (mask · (1 − alpha) + alpha) rather than a Where:
+     * ORT's CPU Where takes two temporaries the size of its output beyond it (1.1 GiB over its inputs at [1, 32,
+     * 128³]); these elementwise nodes take one value at a time, and the deepedit step peaks 0.4 GiB lower
+     * (bench/RESULTS.md). The same values: the factor is exactly 1 or alpha.
+     */
+    private static String slopeTimesDy(NodeProto n, Backward b, String sign, float alpha) {
+        String positive = b.node(b.shape(sign), "Greater", List.of(sign, b.scalar(0f)));
+        String mask = b.like(
+                n.getInput(0), "Cast", List.of(positive), Attributes.integer("to", TensorProto.DataType.FLOAT_VALUE));
+        String factor = alpha == 0f
+                ? mask
+                : b.like(n.getInput(0), "Add", List.of(b.mul(mask, b.scalar(1f - alpha)), b.scalar(alpha)));
+        return b.mul(dy(n, b), factor);
+    }
+
     private static String wherePositive(NodeProto n, Backward b, String sign, String otherwise) {
         String positive = b.node(b.shape(sign), "Greater", List.of(sign, b.scalar(0f)));
         return b.like(n.getInput(0), "Where", List.of(positive, dy(n, b), otherwise));

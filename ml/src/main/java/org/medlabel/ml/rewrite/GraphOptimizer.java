@@ -21,9 +21,6 @@ import org.medlabel.ml.runtime.ExecutionProvider;
  */
 public final class GraphOptimizer {
 
-    private static final List<NodeRewrite> REWRITES =
-            List.of(new SubPixelConvTranspose(), new SoftmaxDecomposition(), new PReluToLeakyRelu());
-
     /** The optimised model and how often each rewrite applied (in order, zero counts included). */
     public record Result(ModelProto model, Map<String, Integer> applied) {}
 
@@ -48,7 +45,11 @@ public final class GraphOptimizer {
         applied.put(
                 "3-D operators -> depth slices",
                 provider == ExecutionProvider.CPU ? DepthSlices.rewrite(g, opset, inputVoxels.orElse(0)) : 0);
-        for (NodeRewrite rewrite : REWRITES) {
+        List<NodeRewrite> rewrites = List.of(
+                new SubPixelConvTranspose(provider == ExecutionProvider.CPU),
+                new SoftmaxDecomposition(),
+                new PReluToLeakyRelu());
+        for (NodeRewrite rewrite : rewrites) {
             int count = 0;
             for (NodeProto node : g.takeNodes()) {
                 if (rewrite.rewrite(node, g, opset)) {

@@ -19,8 +19,21 @@ import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
  * at offsets {@code d = (φ + p - t)/s}. One Conv with Co·s^r output channels covers all phases, its kernel spanning
  * the offsets' range. Applies to constant weights, group 1, no dilation, explicit pads, and output lengths that are
  * multiples of the stride (all UNet up-sampling layers).
+ *
+ * <p>Depth-to-space on the CPU (opset 18+) is one {@code Col2Im} with blocks the size of the strides: one output value
+ * instead of a Transpose per axis, twice as fast, and of the layer's own output shape, which ONNX Runtime's planner
+ * (it reuses a dead buffer only for a value of the same shape) can give to the next value of that shape. The
+ * Transposes' odd shapes recur only in the backward pass, so their dead buffers were held through its peak (1 GiB
+ * of the deepedit step at 128³, bench/RESULTS.md). ORT has no CUDA Col2Im: there the Transposes stay.
  */
 final class SubPixelConvTranspose implements NodeRewrite {
+
+    private final boolean col2im;
+
+    /** {@code col2im}: depth-to-space by Col2Im (where ORT runs it: the CPU, opset 18 and later). */
+    SubPixelConvTranspose(boolean col2im) {
+        this.col2im = col2im;
+    }
 
     @Override
     public String name() {
@@ -138,7 +151,11 @@ final class SubPixelConvTranspose implements NodeRewrite {
         }
         String conv =
                 g.node("Conv", inputs, Attributes.ints("pads", convPads), Attributes.ints("kernel_shape", kernelShape));
-        depthToSpace(g, conv, node.getOutput(0), strides, co);
+        if (col2im && opset >= 18) {
+            col2im(g, conv, node.getOutput(0), strides, co);
+        } else {
+            depthToSpace(g, conv, node.getOutput(0), strides, co);
+        }
         return true;
     }
 
@@ -159,6 +176,24 @@ final class SubPixelConvTranspose implements NodeRewrite {
         String column = g.node("Reshape", List.of(bias, g.int64s("subpixel.bias_column", co, 1)));
         String tiled = g.node("Expand", List.of(column, g.int64s("subpixel.bias_phases", co, phases)));
         return g.node("Reshape", List.of(tiled, g.int64s("subpixel.bias_shape", (long) co * phases)));
+    }
+
+    /**
+     * The same depth-to-space as one Col2Im: its input is [N, Co·s_1..s_r, M_1..M_r flattened] with Co outermost, as
+     * the phases are laid out, and blocks of size s placed s apart do not overlap.
+     */
+    private static void col2im(GraphBuilder g, String x, String out, long[] strides, int co) {
+        int rank = strides.length;
+        long phases = Arrays.stream(strides).reduce(1, (a, b) -> a * b);
+        String spatial = g.node(
+                "Slice", List.of(g.node("Shape", List.of(x)), g.int64s("starts", 2), g.int64s("ends", 2 + rank)));
+        String image = g.node("Mul", List.of(spatial, g.int64s("strides", strides)));
+        String columns = g.node("Reshape", List.of(x, g.int64s("columns_shape", 0, co * phases, -1)));
+        g.node(
+                "Col2Im",
+                List.of(columns, image, g.int64s("block_shape", strides)),
+                out,
+                Attributes.ints("strides", strides));
     }
 
     /**

@@ -85,6 +85,11 @@ public final class SessionManager implements AutoCloseable {
      * fails to start.
      */
     public ExecutionProvider provider() {
+        return provider(config);
+    }
+
+    /** Where sessions of {@code config} run (see {@link #provider()}). */
+    public static ExecutionProvider provider(Config config) {
         return config.device().kind() != Device.Kind.CPU
                         && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)
                 ? ExecutionProvider.CUDA

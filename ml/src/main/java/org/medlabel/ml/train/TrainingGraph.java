@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.logging.Logger;
 import org.medlabel.ml.autodiff.Differentiator;
@@ -19,6 +20,8 @@ import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
+import org.medlabel.ml.runtime.ExecutionProvider;
+import org.medlabel.ml.runtime.SessionManager;
 
 /**
  * One training step of a segmentation network as one ONNX graph: the forward pass in its training form, the loss,
@@ -188,7 +191,13 @@ public final class TrainingGraph {
         return true;
     }
 
+    /** The step graph for sessions on the CPU. */
     public static TrainingGraph build(Spec spec) throws OrtException {
+        return build(spec, ExecutionProvider.CPU);
+    }
+
+    /** The step graph with the rewrites that suit {@code provider} (the sessions' {@link SessionManager#provider}). */
+    public static TrainingGraph build(Spec spec, ExecutionProvider provider) throws OrtException {
         ModelProto forward = GraphOptimizer.fold(spec.forward());
         GraphBuilder g = GraphBuilder.edit(forward.getGraph());
         List<ValueInfoProto> inputs = forwardInputs(g);
@@ -267,7 +276,9 @@ public final class TrainingGraph {
             g.output(o[0] + NEXT, Tensors.dims(initialState.get(o[0])));
         }
         ModelProto training = GraphOptimizer.optimize(
-                        g.model(OnnxModelIo.defaultOpset(forward), Map.of("medlabel.training", "step")))
+                        g.model(OnnxModelIo.defaultOpset(forward), Map.of("medlabel.training", "step")),
+                        provider,
+                        OptionalLong.empty())
                 .model();
         return new TrainingGraph(spec, training, image, parameters, initialState);
     }

@@ -10,6 +10,7 @@ import static org.medlabel.ml.onnx.OrtRun.size;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,7 @@ import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.runtime.ExecutionProvider;
 
 /** Every rewrite is exact: the optimised graph gives the original's outputs in ONNX Runtime, on random inputs. */
 class GraphOptimizerTest {
@@ -64,9 +66,40 @@ class GraphOptimizerTest {
         g.output(y);
         ModelProto original = fixInputRank(g, rank);
 
-        GraphOptimizer.Result result = assertExact(original, in);
-        assertEquals(1, result.applied().get("ConvTranspose -> sub-pixel Conv"));
-        assertEquals(0, count(result.model(), "ConvTranspose"));
+        for (ExecutionProvider provider : ExecutionProvider.values()) {
+            GraphOptimizer.Result result = assertExact(original, in, provider);
+            assertEquals(1, result.applied().get("ConvTranspose -> sub-pixel Conv"));
+            assertEquals(0, count(result.model(), "ConvTranspose"));
+            // depth-to-space: one Col2Im where ORT has it (the CPU), Transposes elsewhere
+            boolean cpu = provider == ExecutionProvider.CPU;
+            assertEquals(s > 1 && cpu ? 1 : 0, count(result.model(), "Col2Im"), provider.name());
+            assertEquals(s > 1 && !cpu ? rank : 0, count(result.model(), "Transpose"), provider.name());
+        }
+    }
+
+    @Test
+    void depthToSpaceByCol2ImHandlesStridesThatDifferPerAxis() throws Exception {
+        // DynUNet's anisotropic up-sampling (strides [2, 2, 1] in x-y-z order of a kernel of the same size)
+        GraphBuilder g = new GraphBuilder("t");
+        String x = g.input("x", -1, 3, -1, -1, -1);
+        String w = g.floats("w", new long[] {3, 4, 1, 2, 2}, gaussian(48, 3));
+        g.output(g.node("ConvTranspose", List.of(x, w), Attributes.ints("strides", 1, 2, 2)));
+        GraphOptimizer.Result result =
+                assertExact(g.model(18, Map.of()), new long[] {1, 3, 3, 5, 4}, ExecutionProvider.CPU);
+        assertEquals(1, count(result.model(), "Col2Im"));
+        assertEquals(0, count(result.model(), "Transpose"));
+    }
+
+    @Test
+    void depthToSpaceKeepsItsTransposesBeforeOpset18() throws Exception {
+        GraphBuilder g = new GraphBuilder("t");
+        String x = g.input("x", -1, 3, -1, -1, -1);
+        String w = g.floats("w", new long[] {3, 4, 2, 2, 2}, gaussian(96, 4));
+        g.output(g.node("ConvTranspose", List.of(x, w), Attributes.repeated("strides", 2, 3)));
+        GraphOptimizer.Result result =
+                assertExact(g.model(17, Map.of()), new long[] {1, 3, 3, 4, 5}, ExecutionProvider.CPU);
+        assertEquals(0, count(result.model(), "Col2Im"), "Col2Im is an opset-18 operator");
+        assertEquals(3, count(result.model(), "Transpose"));
     }
 
     @Test
@@ -175,7 +208,13 @@ class GraphOptimizerTest {
 
     /** Optimises {@code model}, runs both on one random input, and holds them to {@link #EXACT}. */
     private static GraphOptimizer.Result assertExact(ModelProto model, long[] shape) throws Exception {
-        GraphOptimizer.Result result = GraphOptimizer.optimize(model);
+        return assertExact(model, shape, ExecutionProvider.CUDA);
+    }
+
+    /** Rewritten for {@code provider} (no depth slices), run on the CPU. */
+    private static GraphOptimizer.Result assertExact(ModelProto model, long[] shape, ExecutionProvider provider)
+            throws Exception {
+        GraphOptimizer.Result result = GraphOptimizer.optimize(model, provider, OptionalLong.empty());
         float[] x = gaussian(size(shape), 42);
         OrtRun.Output expected = OrtRun.run(model, x, shape);
         OrtRun.Output actual = OrtRun.run(result.model(), x, shape);

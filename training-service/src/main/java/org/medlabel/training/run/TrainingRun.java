@@ -133,9 +133,11 @@ public class TrainingRun {
         ctx.log("training sessions: " + sessions.note());
         checkNativeMemory(start.forward(), shape, sessions.config().cpuArena(), ctx);
         long built = System.nanoTime();
-        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(start.forward(), shape)
-                .with(t.lossFunction())
-                .with(t.optimizerFunction(), t.maxGradNorm()));
+        TrainingGraph graph = TrainingGraph.build(
+                TrainingGraph.Spec.of(start.forward(), shape)
+                        .with(t.lossFunction())
+                        .with(t.optimizerFunction(), t.maxGradNorm()),
+                SessionManager.provider(sessions.config()));
         ctx.log(String.format("training graph for %s built in %.1f s", Arrays.toString(shape), seconds(built)));
 
         try (Trainer trainer = Trainer.start(graph, sessions.config());
