@@ -93,6 +93,9 @@ public final class TrainingStepBenchmark {
         float lossLast;
         float gradNormFirst;
         double sessionS;
+        double peakBefore;
+        double rssBeforeSteps;
+        double stepsPeak;
         try (Trainer trainer = Trainer.start(graph, config)) {
             sessionS = (System.nanoTime() - t0) / 1e9;
             log(
@@ -100,6 +103,8 @@ public final class TrainingStepBenchmark {
                     device, threads, sessionS, arena ? "on" : "off", HugePages.mallocUsesThem());
             Trainer.StepResult first = null;
             Trainer.StepResult last = null;
+            peakBefore = peakRssMb();
+            rssBeforeSteps = resetPeakRss();
             for (int i = 0; i < WARMUP + steps; i++) {
                 long s = System.nanoTime();
                 last = trainer.step(image, label, LEARNING_RATE);
@@ -117,6 +122,7 @@ public final class TrainingStepBenchmark {
             lossFirst = first.loss();
             gradNormFirst = first.gradNorm();
             lossLast = last.loss();
+            stepsPeak = peakRssMb();
         }
 
         double[] sorted =
@@ -126,6 +132,7 @@ public final class TrainingStepBenchmark {
                 "{\"net\": \"%s\", \"patch\": %d, \"threads\": %d, \"device\": \"%s\", \"parameters\": %d,"
                         + " \"build_s\": %.3f, \"session_s\": %.3f, \"median_ms\": %.3f, \"p10_ms\": %.3f,"
                         + " \"p90_ms\": %.3f, \"peak_rss_mb\": %.1f, \"rss_after_build_mb\": %.1f,"
+                        + " \"rss_before_steps_mb\": %.1f, \"steps_peak_rss_mb\": %.1f,"
                         + " \"heap_max_mb\": %d, \"loss_first\": %.6f, \"loss_last\": %.6f,"
                         + " \"grad_norm_first\": %.6f, \"cpu_arena\": %b, \"steps\": [%s]}",
                 net,
@@ -138,8 +145,10 @@ public final class TrainingStepBenchmark {
                 percentile(sorted, 50),
                 percentile(sorted, 10),
                 percentile(sorted, 90),
-                peakRssMb(),
+                Math.max(peakBefore, stepsPeak),
                 rssAfterBuild,
+                rssBeforeSteps,
+                stepsPeak,
                 Runtime.getRuntime().maxMemory() >> 20,
                 lossFirst,
                 lossLast,
@@ -157,15 +166,31 @@ public final class TrainingStepBenchmark {
         return sorted[lo] + (rank - lo) * (sorted[hi] - sorted[lo]);
     }
 
+    /**
+     * Restarts the peak resident set at the current one (Linux: "5" to /proc/self/clear_refs), so that the steps' peak
+     * is read apart from the graph build's; returns the current resident set ({@code VmRSS}) in MiB, NaN where unknown.
+     */
+    static double resetPeakRss() throws IOException {
+        Path clear = Path.of("/proc/self/clear_refs");
+        if (Files.isWritable(clear)) {
+            Files.writeString(clear, "5");
+        }
+        return statusMb("VmRSS:");
+    }
+
     /** The process's peak resident set ({@code VmHWM} of /proc/self/status) in MiB; NaN where there is none. */
     static double peakRssMb() throws IOException {
+        return statusMb("VmHWM:");
+    }
+
+    private static double statusMb(String field) throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {
             return Double.NaN;
         }
         return Files.readAllLines(status).stream()
-                .filter(l -> l.startsWith("VmHWM:"))
-                .map(l -> Arrays.stream(l.substring(6).trim().split("\\s+"))
+                .filter(l -> l.startsWith(field))
+                .map(l -> Arrays.stream(l.substring(field.length()).trim().split("\\s+"))
                         .findFirst()
                         .orElseThrow())
                 .mapToDouble(kb -> Long.parseLong(kb) / 1024.0)
