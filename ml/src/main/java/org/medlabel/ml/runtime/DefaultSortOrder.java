@@ -7,13 +7,15 @@ import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 
 /**
- * A graph listed so that ONNX Runtime runs it in the order it was built. ORT's default execution order (the only one
- * its C and Java APIs offer) is a depth-first walk back from the graph's outputs that enters, of each node's inputs,
- * the highest-numbered producer first, and a node's number is its place in the model. Listed last-first, the walk
- * enters each node's earliest producer first and follows the built order, which keeps few values alive at once: the
- * deepedit training step at 128³ needs 4.4 GiB of live values in its built order and 5.6 GiB in the order the walk
- * takes over the usual listing; deepgrow_2d at 16 x 256², 3.0 against 4.9 GiB (bench/RESULTS.md 2026-12-07 late). ORT
- * sorts the nodes itself, so a graph listed out of topological order loads and computes the same values.
+ * A graph listed so that ONNX Runtime runs each node's later readers soon after it. ORT's default execution order (the
+ * only one its C and Java APIs offer) is a depth-first walk back from the graph's outputs, starting at the
+ * highest-numbered output node and entering, of each node's inputs, the highest-numbered producer first; a node's
+ * number is its place in the model. Listed last-first, the walk starts at the outputs of the earliest nodes: what
+ * {@code ValueShapes} needs, whose probe reads every value through an output node listed right after it (listed as
+ * built, the walk ran the whole graph before the first probe, and every value was alive at once: 7.4 GB for the
+ * deepedit DynUNet at 128³, 1.6 GB listed last-first). Not for training steps: the deepedit step, listed last-first,
+ * peaked 1.3 GB higher than as built (bench/RESULTS.md 2026-12-07 late). ORT sorts the nodes itself, so a graph
+ * listed out of topological order loads and computes the same values.
  */
 public final class DefaultSortOrder {
 

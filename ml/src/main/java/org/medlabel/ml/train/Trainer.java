@@ -27,7 +27,6 @@ import org.medlabel.ml.onnx.proto.Onnx.StringStringEntryProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
 import org.medlabel.ml.runtime.Cancellation;
-import org.medlabel.ml.runtime.DefaultSortOrder;
 import org.medlabel.ml.runtime.SessionManager;
 
 /**
@@ -54,9 +53,7 @@ public final class Trainer implements AutoCloseable {
     private Trainer(TrainingGraph graph, SessionManager.Config config) throws OrtException {
         this.graph = graph;
         this.sessions = new SessionManager(config.withoutMemoryPattern());
-        this.session = sessions.session(
-                        "training", DefaultSortOrder.listedForOrt(graph.model()).toByteArray())
-                .session();
+        this.session = sessions.session("training", graph.model().toByteArray()).session();
         setState(graph.initialState(), 0);
     }
 

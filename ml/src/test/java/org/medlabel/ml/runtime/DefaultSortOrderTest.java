@@ -26,7 +26,7 @@ import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.train.TrainingGraph;
 
-/** A step graph listed last-first computes exactly what it computes listed in order. */
+/** A graph listed last-first computes exactly what it computes listed in order (a training step, bit for bit). */
 class DefaultSortOrderTest {
 
     private static final long[] SHAPE = {2, 1, 16, 16, 16};
