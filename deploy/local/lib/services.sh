@@ -116,9 +116,7 @@ start_service() {
     # opt-out medlabel.training.cpu-arena=false usable; blocks of 4 MiB and more mapped and unmapped on their own, so
     # a step without the arena gives back what it freed (deepedit 128³: later steps peak 5.8, not 6.8 GB;
     # bench/RESULTS.md 2026-12-07)
-    if [ "$s" = training ]; then
-      export GLIBC_TUNABLES=${MEDLABEL_TRAINING_GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4194304}
-    fi
+    if [ "$s" = training ]; then export GLIBC_TUNABLES=${MEDLABEL_TRAINING_GLIBC_TUNABLES-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4194304}; fi
     cd "$MEDLABEL_HOME" && exec setsid nohup "$HERE/lib/supervise" "$s" "$RUN_DIR" "$LOG_DIR/$s.log" -- \
       "$JAVA" $(service_java_opts "$s") -jar "$(service_jar "$s")" >/dev/null 2>&1
   ) &
