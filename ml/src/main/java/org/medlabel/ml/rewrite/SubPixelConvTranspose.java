@@ -152,7 +152,7 @@ final class SubPixelConvTranspose implements NodeRewrite {
         String conv =
                 g.node("Conv", inputs, Attributes.ints("pads", convPads), Attributes.ints("kernel_shape", kernelShape));
         if (col2im && opset >= 18) {
-            col2im(g, conv, node.getOutput(0), strides, co);
+            col2im(g, conv, node.getOutput(0), strides, (long) co * phases);
         } else {
             depthToSpace(g, conv, node.getOutput(0), strides, co);
         }
@@ -182,16 +182,14 @@ final class SubPixelConvTranspose implements NodeRewrite {
      * The same depth-to-space as one Col2Im: its input is [N, Co·s_1..s_r, M_1..M_r flattened] with Co outermost, as
      * the phases are laid out, and blocks of size s placed s apart do not overlap.
      */
-    private static void col2im(GraphBuilder g, String x, String out, long[] strides, int co) {
-        int rank = strides.length;
-        long phases = Arrays.stream(strides).reduce(1, (a, b) -> a * b);
-        String spatial = g.node(
-                "Slice", List.of(g.node("Shape", List.of(x)), g.int64s("starts", 2), g.int64s("ends", 2 + rank)));
-        String image = g.node("Mul", List.of(spatial, g.int64s("strides", strides)));
-        String columns = g.node("Reshape", List.of(x, g.int64s("columns_shape", 0, co * phases, -1)));
+    private static void col2im(GraphBuilder g, String x, String out, long[] strides, long channels) {
+        String columns = g.node("Reshape", List.of(x, g.int64s("columns_shape", 0, channels, -1)));
         g.node(
                 "Col2Im",
-                List.of(columns, image, g.int64s("block_shape", strides)),
+                List.of(
+                        columns,
+                        upsampled(g, strides, spatial(g, x, strides.length)),
+                        g.int64s("block_shape", strides)),
                 out,
                 Attributes.ints("strides", strides));
     }
@@ -204,9 +202,8 @@ final class SubPixelConvTranspose implements NodeRewrite {
      */
     private static void depthToSpace(GraphBuilder g, String x, String out, long[] strides, int co) {
         int rank = strides.length;
-        String spatial = g.node(
-                "Slice", List.of(g.node("Shape", List.of(x)), g.int64s("starts", 2), g.int64s("ends", 2 + rank)));
-        String upsampled = g.node("Mul", List.of(spatial, g.int64s("strides", strides)));
+        String spatial = spatial(g, x, rank);
+        String upsampled = upsampled(g, strides, spatial);
         String y = x;
         for (int a = rank - 1; a >= 0; a--) {
             long channels = co;
@@ -232,6 +229,16 @@ final class SubPixelConvTranspose implements NodeRewrite {
         String shape =
                 g.node("Concat", List.of(g.int64s("batch_channels", 0, co), upsampled), Attributes.integer("axis", 0));
         g.node("Reshape", List.of(y, shape), out);
+    }
+
+    /** The spatial sizes [M_1..M_r] of {@code x} (its axes after N and C), in the graph. */
+    private static String spatial(GraphBuilder g, String x, int rank) {
+        return g.node("Slice", List.of(g.node("Shape", List.of(x)), g.int64s("starts", 2), g.int64s("ends", 2 + rank)));
+    }
+
+    /** The output's spatial sizes [M_1·s_1..M_r·s_r]. */
+    private static String upsampled(GraphBuilder g, long[] strides, String spatial) {
+        return g.node("Mul", List.of(spatial, g.int64s("strides", strides)));
     }
 
     private static int product(Axis[] axes, ToIntFunction<Axis> size) {
