@@ -10,7 +10,6 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,6 +25,7 @@ import org.medlabel.ml.onnx.proto.Onnx.NodeProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.onnx.proto.Onnx.ValueInfoProto;
 import org.medlabel.ml.runtime.DefaultSortOrder;
+import org.medlabel.ml.runtime.DirectMemory;
 
 /**
  * The shape and element type of every value of a graph at one input shape, measured by running the graph once in ONNX
@@ -175,6 +175,7 @@ public final class ValueShapes {
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> inputs = new ArrayList<>();
+        List<ByteBuffer> inputMemory = new ArrayList<>();
         try (OrtSession.SessionOptions options = quiet();
                 OrtSession session = env.createSession(
                         DefaultSortOrder.listedForOrt(
@@ -187,7 +188,11 @@ public final class ValueShapes {
                 if (shape == null) {
                     throw new IllegalArgumentException("no shape given for graph input '" + in.getKey() + "'");
                 }
-                OnnxTensor t = zeros(env, (TensorInfo) in.getValue().getInfo(), shape);
+                TensorInfo info = (TensorInfo) in.getValue().getInfo();
+                ByteBuffer zeros = DirectMemory.allocate(
+                        Math.max(1, info.type.size) * Arrays.stream(shape).reduce(1, (p, q) -> p * q));
+                inputMemory.add(zeros);
+                OnnxTensor t = OnnxTensor.createTensor(env, zeros, shape, info.type);
                 inputs.add(t);
                 feed.put(in.getKey(), t);
                 shapes.put(in.getKey(), shape);
@@ -215,6 +220,7 @@ public final class ValueShapes {
             }
         } finally {
             inputs.forEach(OnnxTensor::close);
+            inputMemory.forEach(DirectMemory::free);
         }
         return new ValueShapes(shapes, floats, elementBytes, computed);
     }
@@ -226,16 +232,6 @@ public final class ValueShapes {
                 .addAllInput(inputs)
                 .addOutput(output)
                 .build();
-    }
-
-    private static OnnxTensor zeros(OrtEnvironment env, TensorInfo info, long[] shape) throws OrtException {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        ByteBuffer zeros = ByteBuffer.allocateDirect(Math.toIntExact(n * Math.max(1, info.type.size)))
-                .order(ByteOrder.nativeOrder());
-        return OnnxTensor.createTensor(env, zeros, shape, info.type);
     }
 
     /**

@@ -9,12 +9,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,12 +27,15 @@ import org.medlabel.ml.onnx.proto.Onnx.StringStringEntryProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
 import org.medlabel.ml.rewrite.GraphOptimizer;
 import org.medlabel.ml.runtime.Cancellation;
+import org.medlabel.ml.runtime.DirectMemory;
 import org.medlabel.ml.runtime.SessionManager;
 
 /**
  * Runs a {@link TrainingGraph} step by step. The state (parameters, optimiser state, running statistics) lives in
  * ONNX Runtime values: each step's {@code .next} outputs are fed to the next step as they are, never copied to Java
- * arrays; the previous step's results are closed once the next step has run. Not thread-safe: one trainer per job.
+ * arrays; the previous step's results are closed once the next step has run. The memory Java holds for it is freed
+ * as soon as it is dead, not at a collection ({@link DirectMemory}): the initial state after the first step, the two
+ * batch buffers (reused by every step) when the trainer closes. Not thread-safe: one trainer per job.
  */
 public final class Trainer implements AutoCloseable {
 
@@ -47,14 +50,33 @@ public final class Trainer implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final Map<String, OnnxValue> state = new LinkedHashMap<>();
     private final List<OnnxTensor> owned = new ArrayList<>();
+    private final List<ByteBuffer> ownedMemory = new ArrayList<>();
+    private final long[] imageShape;
+    private final long[] labelShape;
+    private final ByteBuffer imageMemory;
+    private final ByteBuffer labelMemory;
     private OrtSession.Result last;
     private long step;
+    private boolean closed;
 
     private Trainer(TrainingGraph graph, SessionManager.Config config) throws OrtException {
         this.graph = graph;
         this.sessions = new SessionManager(config.withoutMemoryPattern());
         this.session = sessions.session("training", graph.model().toByteArray()).session();
+        this.imageShape = graph.spec().inputShape();
+        this.labelShape = imageShape.clone();
+        labelShape[1] = 1;
+        this.imageMemory = DirectMemory.allocate(4 * elements(imageShape));
+        this.labelMemory = DirectMemory.allocate(4 * elements(labelShape));
         setState(graph.initialState(), 0);
+    }
+
+    private static long elements(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
     }
 
     /** A trainer at step 0 with the graph's initial state. */
@@ -77,11 +99,13 @@ public final class Trainer implements AutoCloseable {
      */
     public StepResult step(float[] images, float[] labels, float learningRate, Cancellation cancellation)
             throws OrtException {
-        long[] imageShape = graph.spec().inputShape();
-        long[] labelShape = imageShape.clone();
-        labelShape[1] = 1;
-        try (OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), imageShape);
-                OnnxTensor label = OnnxTensor.createTensor(env, FloatBuffer.wrap(labels), labelShape);
+        if (closed) {
+            throw new IllegalStateException("the trainer is closed");
+        }
+        try (OnnxTensor image =
+                        OnnxTensor.createTensor(env, filled(imageMemory, images, imageShape, "images"), imageShape);
+                OnnxTensor label =
+                        OnnxTensor.createTensor(env, filled(labelMemory, labels, labelShape, "labels"), labelShape);
                 OnnxTensor lr = OnnxTensor.createTensor(env, learningRate);
                 OnnxTensor stepNumber = OnnxTensor.createTensor(env, (float) (step + 1))) {
             Map<String, OnnxTensor> feed = new HashMap<>();
@@ -101,6 +125,16 @@ public final class Trainer implements AutoCloseable {
             step++;
             return new StepResult(step, loss, norm);
         }
+    }
+
+    /** {@code memory} holding {@code values}: the batch is copied, as ONNX Runtime reads only direct memory. */
+    private static FloatBuffer filled(ByteBuffer memory, float[] values, long[] shape, String what) {
+        FloatBuffer floats = memory.asFloatBuffer();
+        if (values.length != floats.capacity()) {
+            throw new IllegalArgumentException(what + " hold " + values.length + " values; the graph takes "
+                    + floats.capacity() + " (" + Arrays.toString(shape) + ")");
+        }
+        return floats.put(0, values);
     }
 
     private static float scalar(OrtSession.Result result, String name) throws OrtException {
@@ -221,9 +255,10 @@ public final class Trainer implements AutoCloseable {
         for (String name : graph.initialState().keySet()) {
             TensorProto t = values.get(name);
             float[] v = Tensors.floatValues(t);
-            ByteBuffer buffer = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.nativeOrder());
-            buffer.asFloatBuffer().put(v);
-            OnnxTensor tensor = OnnxTensor.createTensor(env, buffer.asFloatBuffer(), Tensors.dims(t));
+            ByteBuffer memory = DirectMemory.allocate(4L * v.length);
+            ownedMemory.add(memory);
+            OnnxTensor tensor =
+                    OnnxTensor.createTensor(env, memory.asFloatBuffer().put(0, v), Tensors.dims(t));
             owned.add(tensor);
             state.put(name, tensor);
         }
@@ -233,6 +268,8 @@ public final class Trainer implements AutoCloseable {
     private void releasePrevious() {
         owned.forEach(OnnxTensor::close);
         owned.clear();
+        ownedMemory.forEach(DirectMemory::free);
+        ownedMemory.clear();
         if (last != null) {
             last.close();
             last = null;
@@ -246,7 +283,13 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         releaseAll();
         sessions.close();
+        DirectMemory.free(imageMemory);
+        DirectMemory.free(labelMemory);
     }
 }

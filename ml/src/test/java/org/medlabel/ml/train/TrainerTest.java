@@ -132,6 +132,49 @@ class TrainerTest {
     }
 
     @Test
+    void javasMemoryForTheStateAndTheBatchIsFreedWhenDeadNotAtACollection() throws Exception {
+        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(net(Norm.BATCH), SHAPE));
+        long stateBytes = 4
+                * graph.initialState().values().stream()
+                        .mapToLong(Tensors::elementCount)
+                        .sum();
+        long batchBytes = 4L * OrtRun.size(SHAPE) * 2; // one image channel, one label channel
+        float[] image = OrtRun.gaussian(OrtRun.size(SHAPE), 3);
+        float[] labels = TrainingGraphTest.labels(SHAPE, 2, 7);
+        long before = directBytes();
+        Trainer trainer = Trainer.start(graph, TrainingGraphTest.CPU);
+        long started = directBytes() - before;
+        // ORT's Java binding keeps a few bytes of its own (scalars): a slack far below the state's 40 KB
+        assertTrue(started >= stateBytes + batchBytes, "the initial state and the batch buffers: " + started);
+        trainer.step(image, labels, 1e-2f);
+        trainer.step(image, labels, 1e-2f);
+        // from the first step on, the state lives in ONNX Runtime's outputs; the batch buffers are reused
+        long stepping = directBytes() - before;
+        assertTrue(stepping >= batchBytes && stepping < batchBytes + SLACK, "while stepping: " + stepping);
+
+        IllegalArgumentException wrong = assertThrows(
+                IllegalArgumentException.class, () -> trainer.step(java.util.Arrays.copyOf(image, 10), labels, 1e-2f));
+        assertTrue(wrong.getMessage().contains("[2, 1, 8, 8, 8]"), wrong.getMessage());
+        assertEquals(2, trainer.steps(), "a refused batch changes nothing");
+
+        trainer.close();
+        assertTrue(directBytes() - before < SLACK, "after close: " + (directBytes() - before));
+        trainer.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> trainer.step(image, labels, 1e-2f));
+    }
+
+    private static final long SLACK = 1024;
+
+    /** What Java's direct buffers hold now (not ONNX Runtime's own memory). */
+    private static long directBytes() {
+        return java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
+                .stream()
+                .filter(pool -> pool.getName().equals("direct"))
+                .mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
+                .sum();
+    }
+
+    @Test
     void dropoutDropsWhileTrainingAndNotInTheExport() throws Exception {
         ModelProto forward = new UNetBuilder()
                 .channels(4, 8)
