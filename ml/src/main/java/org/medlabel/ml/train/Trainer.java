@@ -212,9 +212,9 @@ public final class Trainer implements AutoCloseable {
         }
         Map<String, TensorProto> values = new LinkedHashMap<>();
         m.getGraph().getInitializerList().forEach(t -> values.put(t.getName(), t));
-        for (Map.Entry<String, TensorProto> e : graph.initialState().entrySet()) {
+        for (Map.Entry<String, long[]> e : graph.stateShapes().entrySet()) {
             TensorProto saved = values.get(e.getKey());
-            if (saved == null || !saved.getDimsList().equals(e.getValue().getDimsList())) {
+            if (saved == null || !Arrays.equals(Tensors.dims(saved), e.getValue())) {
                 throw new IllegalArgumentException("the checkpoint does not match this training graph: state '"
                         + e.getKey() + "' is " + (saved == null ? "missing" : "of shape " + saved.getDimsList()));
             }
@@ -250,17 +250,20 @@ public final class Trainer implements AutoCloseable {
         return GraphOptimizer.optimize(exportTrained()).model();
     }
 
+    /** The state from {@code values}; a state input missing there starts at zero (the optimiser's at step 0). */
     private void setState(Map<String, TensorProto> values, long step) throws OrtException {
         releaseAll();
-        for (String name : graph.initialState().keySet()) {
-            TensorProto t = values.get(name);
-            float[] v = Tensors.floatValues(t);
-            ByteBuffer memory = DirectMemory.allocate(4L * v.length);
+        for (Map.Entry<String, long[]> e : graph.stateShapes().entrySet()) {
+            ByteBuffer memory = DirectMemory.allocate(4 * elements(e.getValue()));
             ownedMemory.add(memory);
-            OnnxTensor tensor =
-                    OnnxTensor.createTensor(env, memory.asFloatBuffer().put(0, v), Tensors.dims(t));
+            FloatBuffer floats = memory.asFloatBuffer();
+            TensorProto t = values.get(e.getKey());
+            if (t != null) {
+                floats.put(0, Tensors.floatValues(t));
+            }
+            OnnxTensor tensor = OnnxTensor.createTensor(env, floats, e.getValue());
             owned.add(tensor);
-            state.put(name, tensor);
+            state.put(e.getKey(), tensor);
         }
         this.step = step;
     }

@@ -105,6 +105,7 @@ public final class TrainingGraph {
     private final ModelProto model;
     private final String imageInput;
     private final List<String> parameters;
+    private final Map<String, long[]> stateShapes;
     private final Map<String, TensorProto> initialState;
 
     private TrainingGraph(
@@ -112,11 +113,13 @@ public final class TrainingGraph {
             ModelProto model,
             String imageInput,
             List<String> parameters,
+            Map<String, long[]> stateShapes,
             Map<String, TensorProto> initialState) {
         this.spec = spec;
         this.model = model;
         this.imageInput = imageInput;
         this.parameters = parameters;
+        this.stateShapes = stateShapes;
         this.initialState = initialState;
     }
 
@@ -236,17 +239,18 @@ public final class TrainingGraph {
         OptimizerGraph optimizer = new OptimizerGraph(g, lr, step);
         String gradNorm = optimizer.clip(gradients, spec.maxGradNorm());
 
+        Map<String, long[]> stateShapes = new LinkedHashMap<>();
         Map<String, TensorProto> initialState = new LinkedHashMap<>();
         List<String[]> outputs = new ArrayList<>();
         List<String> parameters = new ArrayList<>(gradients.keySet());
         for (String p : parameters) {
             TensorProto value = g.removeInitializer(p);
             initialState.put(p, value);
+            stateShapes.put(p, Tensors.dims(value));
             List<String> state = new ArrayList<>();
             for (String prefix : spec.optimizer().statePrefixes()) {
                 String name = g.fresh(prefix + p);
-                initialState.put(
-                        name, Tensors.floats(name, Tensors.dims(value), new float[(int) Tensors.elementCount(value)]));
+                stateShapes.put(name, Tensors.dims(value)); // starts at zero: no tensor of zeros kept
                 state.add(name);
             }
             List<String> next = optimizer.update(spec.optimizer(), p, gradients.get(p), state);
@@ -256,10 +260,12 @@ public final class TrainingGraph {
             }
         }
         running.forEach((statistic, next) -> {
-            initialState.put(statistic, g.removeInitializer(statistic));
+            TensorProto value = g.removeInitializer(statistic);
+            initialState.put(statistic, value);
+            stateShapes.put(statistic, Tensors.dims(value));
             outputs.add(new String[] {statistic, next});
         });
-        initialState.values().forEach(t -> g.input(Tensors.floatValue(t.getName(), Tensors.dims(t))));
+        stateShapes.forEach((name, shape) -> g.input(Tensors.floatValue(name, shape)));
 
         g.node("Identity", List.of(loss), LOSS);
         g.node("Identity", List.of(gradNorm), GRAD_NORM);
@@ -268,19 +274,19 @@ public final class TrainingGraph {
         if (spec.gradientOutputs()) {
             unclipped.forEach((p, grad) -> {
                 g.node("Identity", List.of(grad), p + GRAD);
-                g.output(p + GRAD, Tensors.dims(initialState.get(p)));
+                g.output(p + GRAD, stateShapes.get(p));
             });
         }
         for (String[] o : outputs) {
             g.node("Identity", List.of(o[1]), o[0] + NEXT);
-            g.output(o[0] + NEXT, Tensors.dims(initialState.get(o[0])));
+            g.output(o[0] + NEXT, stateShapes.get(o[0]));
         }
         ModelProto training = GraphOptimizer.optimize(
                         g.model(OnnxModelIo.defaultOpset(forward), Map.of("medlabel.training", "step")),
                         provider,
                         OptionalLong.empty())
                 .model();
-        return new TrainingGraph(spec, training, image, parameters, initialState);
+        return new TrainingGraph(spec, training, image, parameters, stateShapes, initialState);
     }
 
     private static List<ValueInfoProto> forwardInputs(GraphBuilder g) {
@@ -342,7 +348,16 @@ public final class TrainingGraph {
         return parameters;
     }
 
-    /** Every state input (parameters, optimiser state, running statistics) with its value before the first step. */
+    /** Every state input (parameters, optimiser state, running statistics) with its shape, in input order. */
+    public Map<String, long[]> stateShapes() {
+        return stateShapes;
+    }
+
+    /**
+     * The value before the first step of each state input that does not start at zero: the parameters and running
+     * statistics. The optimiser's state ({@link #stateShapes} only) starts at zero; no tensor of zeros is kept for it
+     * (Adam's two moments: twice the parameters, 248 MB for the deepedit DynUNet, held as long as the graph).
+     */
     public Map<String, TensorProto> initialState() {
         return initialState;
     }

@@ -75,6 +75,9 @@ class DefaultSortOrderTest {
                 if (state != null) {
                     values = Tensors.floatValues(state);
                     shape = Tensors.dims(state);
+                } else if (graph.stateShapes().containsKey(name)) {
+                    shape = graph.stateShapes().get(name);
+                    values = new float[OrtRun.size(shape)];
                 } else if (name.equals(graph.imageInput())) {
                     shape = SHAPE;
                     values = OrtRun.gaussian(OrtRun.size(SHAPE), 3);

@@ -127,7 +127,7 @@ class OptimizerTest {
     void plainSgdKeepsNoState() throws Exception {
         TrainingGraph graph =
                 TrainingGraph.build(TrainingGraph.Spec.of(NET, SHAPE).with(new Optimizer.Sgd(0, 0, false), 0));
-        assertEquals(graph.parameters().size(), graph.initialState().size());
+        assertEquals(graph.parameters().size(), graph.stateShapes().size());
         check(new Optimizer.Sgd(0, 0, false), 0, (name, p, g, clip, lr, t) -> {
             double[] out = new double[p.length];
             for (int i = 0; i < p.length; i++) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,8 +136,8 @@ class TrainerTest {
     void javasMemoryForTheStateAndTheBatchIsFreedWhenDeadNotAtACollection() throws Exception {
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(net(Norm.BATCH), SHAPE));
         long stateBytes = 4
-                * graph.initialState().values().stream()
-                        .mapToLong(Tensors::elementCount)
+                * graph.stateShapes().values().stream()
+                        .mapToLong(shape -> java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y))
                         .sum();
         long batchBytes = 4L * OrtRun.size(SHAPE) * 2; // one image channel, one label channel
         float[] image = OrtRun.gaussian(OrtRun.size(SHAPE), 3);
@@ -144,6 +145,17 @@ class TrainerTest {
         long before = directBytes();
         Trainer trainer = Trainer.start(graph, TrainingGraphTest.CPU);
         long started = directBytes() - before;
+        // Adam's moments are state without a kept initial tensor: they start at zero
+        List<String> moments = graph.stateShapes().keySet().stream()
+                .filter(name -> !graph.initialState().containsKey(name))
+                .toList();
+        assertEquals(2 * graph.parameters().size(), moments.size());
+        Map<String, TensorProto> initial = trainer.state();
+        for (String m : moments) {
+            for (float v : Tensors.floatValues(initial.get(m))) {
+                assertEquals(0f, v, m);
+            }
+        }
         // ORT's Java binding keeps a few bytes of its own (scalars): a slack far below the state's 40 KB
         assertTrue(started >= stateBytes + batchBytes, "the initial state and the batch buffers: " + started);
         trainer.step(image, labels, 1e-2f);
