@@ -189,8 +189,7 @@ public final class ValueShapes {
                     throw new IllegalArgumentException("no shape given for graph input '" + in.getKey() + "'");
                 }
                 TensorInfo info = (TensorInfo) in.getValue().getInfo();
-                ByteBuffer zeros = DirectMemory.allocate(
-                        Math.max(1, info.type.size) * Arrays.stream(shape).reduce(1, (p, q) -> p * q));
+                ByteBuffer zeros = DirectMemory.allocate(Math.max(1, info.type.size) * Tensors.elementCount(shape));
                 inputMemory.add(zeros);
                 OnnxTensor t = OnnxTensor.createTensor(env, zeros, shape, info.type);
                 inputs.add(t);

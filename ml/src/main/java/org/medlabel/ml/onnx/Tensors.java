@@ -73,9 +73,14 @@ public final class Tensors {
 
     /** The number of elements of a tensor, from its dimensions. */
     public static long elementCount(TensorProto t) {
+        return elementCount(dims(t));
+    }
+
+    /** The number of elements of a tensor of shape {@code dims}. */
+    public static long elementCount(long[] dims) {
         long count = 1;
-        for (long d : t.getDimsList()) {
-            count *= d;
+        for (long d : dims) {
+            count = Math.multiplyExact(count, d);
         }
         return count;
     }

@@ -42,11 +42,6 @@ public final class DirectMemory {
         }
     }
 
-    /** Whether {@link #free} frees at once on this JVM. */
-    public static boolean freesAtOnce() {
-        return INVOKE_CLEANER != null;
-    }
-
     private static MethodHandle invokeCleaner() {
         try {
             Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");

@@ -66,17 +66,9 @@ public final class Trainer implements AutoCloseable {
         this.imageShape = graph.spec().inputShape();
         this.labelShape = imageShape.clone();
         labelShape[1] = 1;
-        this.imageMemory = DirectMemory.allocate(4 * elements(imageShape));
-        this.labelMemory = DirectMemory.allocate(4 * elements(labelShape));
+        this.imageMemory = DirectMemory.allocate(4 * Tensors.elementCount(imageShape));
+        this.labelMemory = DirectMemory.allocate(4 * Tensors.elementCount(labelShape));
         setState(graph.initialState(), 0);
-    }
-
-    private static long elements(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
     }
 
     /** A trainer at step 0 with the graph's initial state. */
@@ -254,7 +246,7 @@ public final class Trainer implements AutoCloseable {
     private void setState(Map<String, TensorProto> values, long step) throws OrtException {
         releaseAll();
         for (Map.Entry<String, long[]> e : graph.stateShapes().entrySet()) {
-            ByteBuffer memory = DirectMemory.allocate(4 * elements(e.getValue()));
+            ByteBuffer memory = DirectMemory.allocate(4 * Tensors.elementCount(e.getValue()));
             ownedMemory.add(memory);
             FloatBuffer floats = memory.asFloatBuffer();
             TensorProto t = values.get(e.getKey());

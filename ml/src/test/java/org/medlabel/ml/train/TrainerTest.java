@@ -137,7 +137,7 @@ class TrainerTest {
         TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(net(Norm.BATCH), SHAPE));
         long stateBytes = 4
                 * graph.stateShapes().values().stream()
-                        .mapToLong(shape -> java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y))
+                        .mapToLong(Tensors::elementCount)
                         .sum();
         long batchBytes = 4L * OrtRun.size(SHAPE) * 2; // one image channel, one label channel
         float[] image = OrtRun.gaussian(OrtRun.size(SHAPE), 3);
