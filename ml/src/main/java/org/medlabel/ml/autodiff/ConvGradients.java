@@ -4,6 +4,7 @@ import static org.medlabel.ml.autodiff.ElementwiseGradients.dy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -27,6 +28,12 @@ final class ConvGradients {
     private static final long SLICES_MAX_VOXELS = 4096;
 
     private static final long SLICES_MAX_TAPS = 27;
+
+    /**
+     * Under {@code AUTO}, layers with fewer input or output channels keep the dilated convolution: a MatMul with a
+     * side of 1 or 2 is a matrix-vector product (1→16 at 96³ and 2→2 at 96³ were slower as windows).
+     */
+    private static final long WINDOWS_MIN_CHANNELS = 3;
 
     private ConvGradients() {}
 
@@ -78,20 +85,33 @@ final class ConvGradients {
             b.add(x, convInputGradient(b, geo, x, w, dy));
         }
         if (b.needs(w)) {
-            WeightGradient form = b.weightGradient();
-            if (form == WeightGradient.AUTO) {
-                long taps = Arrays.stream(geo.kernel()).reduce(1, (p, q) -> p * q);
-                long voxels = Arrays.stream(b.shape(dy)).skip(2).reduce(1, (p, q) -> p * q);
-                form = taps == 1 || (taps <= SLICES_MAX_TAPS && voxels <= SLICES_MAX_VOXELS)
-                        ? WeightGradient.TAP_SLICES
-                        : WeightGradient.DILATED_CONV;
-            }
             b.add(
                     w,
-                    form == WeightGradient.TAP_SLICES
-                            ? weightByTapSlices(b, geo, x, dy, b.shape(w))
-                            : weightByDilatedConv(b, geo, x, dy));
+                    switch (weightForm(b, geo, Math.min(b.shape(x)[1], b.shape(dy)[1]), voxels(b, dy), true)) {
+                        case TAP_SLICES -> weightByTapSlices(b, geo, x, dy, b.shape(w));
+                        case SHIFTED_WINDOWS -> weightByShiftedWindows(b, geo, x, dy, b.shape(w));
+                        default -> weightByDilatedConv(b, geo, x, dy);
+                    });
         }
+    }
+
+    /**
+     * The weight-gradient form for a layer: the graph's, resolved per layer under {@code AUTO}; forms a layer lacks
+     * ({@code TAP_SLICES} for a ConvTranspose) fall back to the dilated convolution.
+     */
+    private static WeightGradient weightForm(
+            Backward b, Geometry geo, long fewestChannels, long outputVoxels, boolean tapSlices) {
+        WeightGradient form = b.weightGradient();
+        if (form == WeightGradient.AUTO) {
+            long taps = Arrays.stream(geo.kernel()).reduce(1, (p, q) -> p * q);
+            if (tapSlices && (taps == 1 || (taps <= SLICES_MAX_TAPS && outputVoxels <= SLICES_MAX_VOXELS))) {
+                return WeightGradient.TAP_SLICES;
+            }
+            return taps <= SLICES_MAX_TAPS && fewestChannels >= WINDOWS_MIN_CHANNELS
+                    ? WeightGradient.SHIFTED_WINDOWS
+                    : WeightGradient.DILATED_CONV;
+        }
+        return form == WeightGradient.TAP_SLICES && !tapSlices ? WeightGradient.DILATED_CONV : form;
     }
 
     private static void addBiasGradient(NodeProto n, Backward b, String dy) {
@@ -138,19 +158,20 @@ final class ConvGradients {
     }
 
     /**
-     * dW[co, ci, t] = Σ_n Σ_o dy[n, co, o]·x[n, ci, o·s + t·d − p]: a Conv of x (as [Ci, N, ...]) with dy (as [Co, N,
-     * ...]) for kernel, dilated by the stride and strided by the dilation, cut to the kernel's extent.
+     * W[ck, cd, t] = Σ_n Σ_o k[n, ck, o]·d[n, cd, o·s + t·dil − p] (a Conv: d = x, k = dy; a ConvTranspose: d = dy, k =
+     * x) as a Conv of the data (as [Cd, N, ...]) with the kernel operand (as [Ck, N, ...]) for kernel, dilated by the
+     * stride and strided by the dilation, cut to the kernel's extent.
      */
-    private static String weightByDilatedConv(Backward b, Geometry geo, String x, String dy) {
-        long[] xs = b.shape(x);
-        long[] ys = b.shape(dy);
+    private static String weightByDilatedConv(Backward b, Geometry geo, String data, String kernel) {
+        long[] ds = b.shape(data);
+        long[] ks = b.shape(kernel);
         int rank = geo.rank();
         long[] padEnd = new long[rank];
         for (int a = 0; a < rank; a++) {
             padEnd[a] =
-                    Math.max(0, geo.reach(a) + geo.strides()[a] * (ys[2 + a] - 1) + 1 - xs[2 + a] - geo.padBegin()[a]);
+                    Math.max(0, geo.reach(a) + geo.strides()[a] * (ks[2 + a] - 1) + 1 - ds[2 + a] - geo.padBegin()[a]);
         }
-        String c = correlate(b, geo, swapBatchChannels(b, x), swapBatchChannels(b, dy), geo.padBegin(), padEnd);
+        String c = correlate(b, geo, swapBatchChannels(b, data), swapBatchChannels(b, kernel), geo.padBegin(), padEnd);
         return b.transpose(cutToKernel(b, c, geo), swapFirstTwo(rank + 2));
     }
 
@@ -208,6 +229,96 @@ final class ConvGradients {
         return b.reshape(byTap, weightShape);
     }
 
+    /**
+     * A weight gradient as one MatMul per kernel tap: W[ck, cd, t] = Σ_n Σ_o k[n, ck, o]·d[n, cd, o·s + t·dil − p],
+     * for a Conv with d = x and k = dy, for a ConvTranspose with d = dy and k = x. The padded data is split into its
+     * s^rank phases (φ: every s-th element from φ on; one strided Slice each) so that tap t reads phase φ(t) = t·dil
+     * mod s at o + q(t), q(t) = ⌊t·dil / s⌋. Each phase and the kernel operand are laid out flat on the same grid (the
+     * kernel operand's extent plus the largest q per axis), where q(t) is a fixed offset: the tap's operand is one
+     * contiguous Slice, no im2col. The kernel operand is zero-padded to the grid on every axis but the outermost (the
+     * zeros cover the positions past each row), the phases get one extra plane on the outermost axis, so that every
+     * tap's window fits.
+     */
+    private static String weightByShiftedWindows(
+            Backward b, Geometry geo, String data, String kernel, long[] weightShape) {
+        long[] ds = b.shape(data);
+        long[] ks = b.shape(kernel);
+        int rank = geo.rank();
+        long batch = ds[0];
+        long[] strides = geo.strides();
+        long[] phaseShape = new long[rank + 2];
+        long[] dataPads = new long[2 * (rank + 2)];
+        long[] paddedData = ds.clone();
+        long[] kernelPads = new long[2 * (rank + 2)];
+        long[] paddedKernel = ks.clone();
+        phaseShape[0] = batch;
+        phaseShape[1] = ds[1];
+        for (int a = 0; a < rank; a++) {
+            long grid = ks[2 + a] + geo.reach(a) / strides[a];
+            phaseShape[2 + a] = grid + (a == 0 ? 1 : 0);
+            dataPads[2 + a] = geo.padBegin()[a];
+            dataPads[rank + 4 + a] = Math.max(0, strides[a] * phaseShape[2 + a] - ds[2 + a] - geo.padBegin()[a]);
+            paddedData[2 + a] += dataPads[2 + a] + dataPads[rank + 4 + a];
+            kernelPads[rank + 4 + a] = a == 0 ? 0 : grid - ks[2 + a];
+            paddedKernel[2 + a] += kernelPads[rank + 4 + a];
+        }
+        long[] gridStride = new long[rank];
+        gridStride[rank - 1] = 1;
+        for (int a = rank - 2; a >= 0; a--) {
+            gridStride[a] = gridStride[a + 1] * phaseShape[3 + a];
+        }
+        long phaseLength = phaseShape[2] * gridStride[0];
+        long window = ks[2] * gridStride[0];
+        String padded = padded(b, data, dataPads, paddedData);
+        String flatKernel = b.reshape(padded(b, kernel, kernelPads, paddedKernel), new long[] {batch, ks[1], window});
+        long[] spatial = LongStream.range(2, rank + 2).toArray();
+        Map<List<Long>, String> phases = new HashMap<>();
+        String axis = b.ints(2);
+        int taps = (int) Arrays.stream(geo.kernel()).reduce(1, (p, q) -> p * q);
+        List<String> products = new ArrayList<>();
+        for (int t = 0; t < taps; t++) {
+            Long[] phase = new Long[rank];
+            long offset = 0;
+            for (int a = rank - 1, rest = t; a >= 0; a--) {
+                long read = rest % geo.kernel()[a] * geo.dilations()[a];
+                rest /= (int) geo.kernel()[a];
+                phase[a] = read % strides[a];
+                offset += read / strides[a] * gridStride[a];
+            }
+            String flatPhase = phases.computeIfAbsent(List.of(phase), φ -> {
+                long[] starts = φ.stream().mapToLong(Long::longValue).toArray();
+                long[] ends = new long[rank];
+                for (int a = 0; a < rank; a++) {
+                    ends[a] = starts[a] + strides[a] * phaseShape[2 + a];
+                }
+                String every = Arrays.equals(paddedData, phaseShape)
+                        ? padded
+                        : b.node(
+                                phaseShape,
+                                "Slice",
+                                List.of(padded, b.ints(starts), b.ints(ends), b.ints(spatial), b.ints(strides)));
+                return b.reshape(every, new long[] {batch, ds[1], phaseLength});
+            });
+            String windowed = b.node(
+                    new long[] {batch, ds[1], window},
+                    "Slice",
+                    List.of(flatPhase, b.ints(offset), b.ints(offset + window), axis));
+            // ORT fuses the Transpose into the MatMul (FusedMatMul, transB)
+            String product = b.binary("MatMul", flatKernel, b.transpose(windowed, 0, 2, 1));
+            products.add(b.reshape(product, new long[] {batch, ks[1], ds[1], 1}));
+        }
+        String byTap = products.size() == 1
+                ? products.get(0)
+                : b.node(new long[] {batch, ks[1], ds[1], taps}, "Concat", products, Attributes.integer("axis", 3));
+        String summed = batch == 1 ? byTap : b.sum(byTap, new long[] {0}, true);
+        return b.reshape(summed, weightShape);
+    }
+
+    /** {@code x} zero-padded by ONNX {@code pads} to {@code shape}; {@code x} itself where nothing is padded. */
+    private static String padded(Backward b, String x, long[] pads, long[] shape) {
+        return Arrays.stream(pads).allMatch(p -> p == 0) ? x : b.node(shape, "Pad", List.of(x, b.ints(pads)));
+    }
+
     private static void convTranspose(NodeProto n, Backward b) {
         String x = n.getInput(0);
         String w = n.getInput(1);
@@ -227,17 +338,10 @@ final class ConvGradients {
                             Attributes.ints("dilations", geo.dilations())));
         }
         if (b.needs(w)) {
-            // dW[ci, co, t] = Σ_n Σ_i x[n, ci, i]·dy[n, co, i·s + t·d − p]
-            long[] xs = b.shape(x);
-            long[] ys = b.shape(dy);
-            int rank = geo.rank();
-            long[] padEnd = new long[rank];
-            for (int a = 0; a < rank; a++) {
-                padEnd[a] = Math.max(
-                        0, geo.reach(a) + geo.strides()[a] * (xs[2 + a] - 1) + 1 - ys[2 + a] - geo.padBegin()[a]);
-            }
-            String c = correlate(b, geo, swapBatchChannels(b, dy), swapBatchChannels(b, x), geo.padBegin(), padEnd);
-            b.add(w, b.transpose(cutToKernel(b, c, geo), swapFirstTwo(rank + 2)));
+            // dW[ci, co, t] = Σ_n Σ_i x[n, ci, i]·dy[n, co, i·s + t·d − p]: a Conv's weight gradient, dy as its data
+            boolean windows = weightForm(b, geo, Math.min(b.shape(x)[1], b.shape(dy)[1]), voxels(b, x), false)
+                    == WeightGradient.SHIFTED_WINDOWS;
+            b.add(w, windows ? weightByShiftedWindows(b, geo, dy, x, b.shape(w)) : weightByDilatedConv(b, geo, dy, x));
         }
     }
 
@@ -279,6 +383,10 @@ final class ConvGradients {
                         b.ints(new long[rank]),
                         b.ints(geo.kernel()),
                         b.ints(LongStream.range(2, rank + 2).toArray())));
+    }
+
+    private static long voxels(Backward b, String value) {
+        return Arrays.stream(b.shape(value)).skip(2).reduce(1, (p, q) -> p * q);
     }
 
     /** [N, C, ...] as [C, N, ...]; a free reshape when N is 1. */

@@ -239,6 +239,13 @@ class GradientRulesTest {
                 of("Conv3d k2 s2 p0", g -> conv(g, new long[] {1, 2, 6, 4, 5}, 2, "Conv", 2, 2, 0, 1, false)),
                 of("Conv2d k3 s1 dilation 2", g -> conv(g, new long[] {2, 2, 8, 7}, 3, "Conv", 3, 1, 2, 2, false)),
                 of("Conv2d k3 s2 dilation 2", g -> conv(g, new long[] {1, 2, 9, 8}, 2, "Conv", 3, 2, 1, 2, false)),
+                of(
+                        "Conv2d k3x2 s1 uneven pads",
+                        g -> g.node(
+                                "Conv",
+                                List.of(g.input("x", 2, 3, 6, 5), g.input("w", 4, 3, 3, 2)),
+                                ints("pads", 0, 1, 2, 0))),
+                of("Conv1d k3 s1 p1", g -> conv(g, new long[] {2, 3, 9}, 4, "Conv", 3, 1, 1, 1, true)),
                 of("ConvTranspose3d k3 s2 p1 op1", g -> convTranspose(g, new long[] {1, 3, 3, 2, 3}, 2, 3, 2, 1, 1)),
                 of("ConvTranspose3d k2 s2", g -> convTranspose(g, new long[] {2, 2, 2, 3, 2}, 3, 2, 2, 0, 0)),
                 of("ConvTranspose2d k3 s1 p1", g -> convTranspose(g, new long[] {2, 2, 4, 5}, 3, 3, 1, 1, 0)));
@@ -294,7 +301,8 @@ class GradientRulesTest {
     @MethodSource("convolutions")
     void convolutionMatchesFiniteDifferencesInEveryWeightGradientForm(String name, Function<GraphBuilder, String> body)
             throws Exception {
-        for (WeightGradient form : List.of(WeightGradient.DILATED_CONV, WeightGradient.TAP_SLICES)) {
+        for (WeightGradient form :
+                List.of(WeightGradient.DILATED_CONV, WeightGradient.TAP_SLICES, WeightGradient.SHIFTED_WINDOWS)) {
             GradientCheck.Result r = new GradientCheck(dir, form).check(body);
             assertTrue(r.worst() < TOLERANCE, name + " with " + form + ": " + r.errors());
         }
