@@ -7,7 +7,7 @@ package org.medlabel.ml.autodiff;
  */
 public enum WeightGradient {
     /**
-     * Per layer: {@link #TAP_SLICES} for a Conv with a 1x1 kernel or with at most 27 taps and at most 4096 output voxels
+     * Per layer: {@link #TAP_SLICES} for a Conv with a 1x1 kernel or with at most 27 taps and at most 1024 output voxels
      * per sample; else {@link #SHIFTED_WINDOWS} for kernels of at most 27 taps with at least 3 input and 3 output
      * channels; else {@link #DILATED_CONV}.
      */

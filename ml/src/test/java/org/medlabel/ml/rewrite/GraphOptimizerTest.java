@@ -81,12 +81,7 @@ class GraphOptimizerTest {
 
     @Test
     void depthToSpaceOfStridesThatDifferInPlaneIsOneCol2Im() throws Exception {
-        GraphBuilder g = new GraphBuilder("t");
-        String x = g.input("x", -1, 3, -1, -1, -1);
-        String w = g.floats("w", new long[] {3, 4, 2, 1, 2}, gaussian(48, 3));
-        g.output(g.node("ConvTranspose", List.of(x, w), Attributes.ints("strides", 2, 1, 2)));
-        GraphOptimizer.Result result =
-                assertExact(g.model(18, Map.of()), new long[] {1, 3, 3, 5, 4}, ExecutionProvider.CPU);
+        GraphOptimizer.Result result = convTranspose3d(new long[] {2, 1, 2}, 2, 1, 2);
         assertEquals(1, count(result.model(), "Col2Im"));
         assertEquals(0, count(result.model(), "DepthToSpace"));
         assertEquals(0, count(result.model(), "Transpose"));
@@ -95,14 +90,19 @@ class GraphOptimizerTest {
     @Test
     void depthToSpaceWithoutDepthStrideNeedsNoTranspose() throws Exception {
         // DynUNet's anisotropic up-sampling (strides [2, 2, 1] in x-y-z order of a kernel of the same size)
-        GraphBuilder g = new GraphBuilder("t");
-        String x = g.input("x", -1, 3, -1, -1, -1);
-        String w = g.floats("w", new long[] {3, 4, 1, 2, 2}, gaussian(48, 3));
-        g.output(g.node("ConvTranspose", List.of(x, w), Attributes.ints("strides", 1, 2, 2)));
-        GraphOptimizer.Result result =
-                assertExact(g.model(18, Map.of()), new long[] {1, 3, 3, 5, 4}, ExecutionProvider.CPU);
+        GraphOptimizer.Result result = convTranspose3d(new long[] {1, 2, 2}, 1, 2, 2);
         assertEquals(1, count(result.model(), "DepthToSpace"));
         assertEquals(0, count(result.model(), "Transpose"));
+    }
+
+    /** A 3 → 4 channel ConvTranspose with this kernel and strides, optimised for the CPU and held exact. */
+    private static GraphOptimizer.Result convTranspose3d(long[] kernel, long... strides) throws Exception {
+        GraphBuilder g = new GraphBuilder("t");
+        String x = g.input("x", -1, 3, -1, -1, -1);
+        long[] dims = {3, 4, kernel[0], kernel[1], kernel[2]};
+        String w = g.floats("w", dims, gaussian(size(dims), 3));
+        g.output(g.node("ConvTranspose", List.of(x, w), Attributes.ints("strides", strides)));
+        return assertExact(g.model(18, Map.of()), new long[] {1, 3, 3, 5, 4}, ExecutionProvider.CPU);
     }
 
     @Test
