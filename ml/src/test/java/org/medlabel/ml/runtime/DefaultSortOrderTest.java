@@ -48,7 +48,7 @@ class DefaultSortOrderTest {
                 listed.getGraph().getNodeList().stream().map(NodeProto::getName).toList());
         Collections.reverse(reversed);
         assertEquals(built, reversed);
-        assertTrue(built.stream().anyMatch(n -> n.startsWith("col2im")), "the up-sampling's depth-to-space");
+        assertTrue(built.stream().anyMatch(n -> n.startsWith("depthtospace")), "the up-sampling's depth-to-space");
 
         Map<String, float[]> inOrder = run(graph, graph.model());
         Map<String, float[]> lastFirst = run(graph, listed);
