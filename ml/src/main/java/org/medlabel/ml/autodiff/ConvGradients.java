@@ -197,18 +197,14 @@ final class ConvGradients {
         long ci = xs[1];
         long co = ys[1];
         long voxels = Arrays.stream(ys).skip(2).reduce(1, (p, q) -> p * q);
-        String padded = x;
-        if (Arrays.stream(geo.padBegin()).anyMatch(p -> p != 0)
-                || Arrays.stream(geo.padEnd()).anyMatch(p -> p != 0)) {
-            long[] pads = new long[2 * (rank + 2)];
-            long[] paddedShape = xs.clone();
-            for (int a = 0; a < rank; a++) {
-                pads[2 + a] = geo.padBegin()[a];
-                pads[rank + 4 + a] = geo.padEnd()[a];
-                paddedShape[2 + a] += geo.padBegin()[a] + geo.padEnd()[a];
-            }
-            padded = b.node(paddedShape, "Pad", List.of(x, b.ints(pads)));
+        long[] pads = new long[2 * (rank + 2)];
+        long[] paddedShape = xs.clone();
+        for (int a = 0; a < rank; a++) {
+            pads[2 + a] = geo.padBegin()[a];
+            pads[rank + 4 + a] = geo.padEnd()[a];
+            paddedShape[2 + a] += geo.padBegin()[a] + geo.padEnd()[a];
         }
+        String padded = padded(b, x, pads, paddedShape);
         int taps = (int) Arrays.stream(geo.kernel()).reduce(1, (p, q) -> p * q);
         long[] spatial = LongStream.range(2, rank + 2).toArray();
         List<String> slices = new ArrayList<>();
