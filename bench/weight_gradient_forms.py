@@ -98,3 +98,34 @@ for t, tap in taps():
 nodes += [h.make_node("Concat", products, ["all"], axis=3), h.make_node("ReduceSum", ["all", "ax0"], ["q"], keepdims=0),
           h.make_node("Reshape", ["q", "w"], ["dw"])]
 run("shifted windows", nodes, inits)
+
+# the windows with the innermost J axes' taps stacked on dy: dy shifted once per inner tap (Pad) and stacked on its
+# channels, the padded input sliced once per outer tap, one MatMul per outer tap for all its inner taps
+for J in range(1, R + 1):
+    inner = [sum(k * g for k, g in zip(tap[R - J:], stride[R - J:])) for _, tap in taps()][:3 ** J]
+    reach = max(inner)
+    inits = [ints("xpads", [0, 0] + [1] * R + [0, 0, 2] + [1] * (R - 1)),
+             ints("dypads", [0] * (R + 2) + [0, 0, 0] + [2] * (R - 1)), ints("xflat", [N, CI, (G + 1) * stride[0]]),
+             ints("dyflat", [N, CO, window]), ints("ax0", [0]), ints("ax2", [2]), ints("w", W),
+             ints("group", [N, len(inner), CO, CI]), ints("byTap", [TAPS, CO, CI])]
+    nodes = [h.make_node("Pad", ["x", "xpads"], ["xp"]), h.make_node("Reshape", ["xp", "xflat"], ["xf"]),
+             h.make_node("Pad", ["dy", "dypads"], ["dyp"]), h.make_node("Reshape", ["dyp", "dyflat"], ["df"])]
+    shifted = []
+    for i, s in enumerate(inner):
+        inits.append(ints("sp%d" % i, [0, 0, s, 0, 0, reach - s]))
+        nodes.append(h.make_node("Pad", ["df", "sp%d" % i], ["sh%d" % i]))
+        shifted.append("sh%d" % i)
+    nodes.append(h.make_node("Concat", shifted, ["stack"], axis=1))
+    products = []
+    for g in range(TAPS // len(inner)):
+        base = sum(k * st for k, st in zip([g // 3 ** (R - J - 1 - a) % 3 for a in range(R - J)], stride))
+        inits += [ints("o%d" % g, [base]), ints("e%d" % g, [base + window + reach])]
+        nodes += [h.make_node("Slice", ["xf", "o%d" % g, "e%d" % g, "ax2"], ["s%d" % g]),
+                  h.make_node("Transpose", ["s%d" % g], ["st%d" % g], perm=[0, 2, 1]),
+                  h.make_node("MatMul", ["stack", "st%d" % g], ["p%d" % g]),
+                  h.make_node("Reshape", ["p%d" % g, "group"], ["u%d" % g])]
+        products.append("u%d" % g)
+    nodes += [h.make_node("Concat", products, ["all"], axis=1),
+              h.make_node("ReduceSum", ["all", "ax0"], ["q"], keepdims=0),
+              h.make_node("Transpose", ["q"], ["v"], perm=[1, 2, 0]), h.make_node("Reshape", ["v", "w"], ["dw"])]
+    run("windows, %d stacked" % J, nodes, inits)

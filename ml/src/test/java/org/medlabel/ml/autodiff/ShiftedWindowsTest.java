@@ -19,7 +19,10 @@ import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 /**
  * The shifted-windows weight gradient on layers whose padded input passes the chunk budget (64 MiB), so that it is
  * computed in chunks of output rows, against the dilated-convolution form of the same gradient (finite differences
- * are out of reach at this size; {@link GradientRulesTest} holds both forms to them on small layers).
+ * are out of reach at this size; {@link GradientRulesTest} holds both forms to them on small layers). The Conv's
+ * kernel operand (dy, 5 channels) has fewer channels than its data (x, 7), so its shifts are stacked; the
+ * ConvTranspose's (x, 7 channels) has more than its data (dy, 5), so it takes one MatMul per tap; at stride 2 the taps
+ * of the odd phase are reordered.
  */
 class ShiftedWindowsTest {
 
@@ -64,7 +67,8 @@ class ShiftedWindowsTest {
         ModelProto training = t.model(18, Map.of());
         if (form == WeightGradient.SHIFTED_WINDOWS) {
             long matMuls = OrtRun.count(training, "MatMul");
-            assertTrue(matMuls >= 2 * 27, "in chunks: one MatMul per tap and chunk, " + matMuls);
+            // a chunk takes one MatMul per window: 9 at least (3x3 outer taps), however the inner shifts are stacked
+            assertTrue(matMuls >= 2 * 9, "in chunks: at least 9 MatMuls a chunk, " + matMuls);
         }
         var env = OrtEnvironment.getEnvironment();
         try (var session = env.createSession(training.toByteArray());
