@@ -21,7 +21,8 @@ public enum WeightGradient {
     TAP_SLICES,
     /**
      * The padded input split into its stride phases, each phase and the output gradient laid out flat on one grid
-     * where a kernel tap is a fixed offset: per tap one contiguous Slice and one MatMul, no im2col.
+     * where a kernel tap is a fixed offset: one contiguous Slice per tap but for the innermost axis, whose taps share it
+     * as shifted copies of the output gradient (stacked into one MatMul where it has no more channels), no im2col.
      */
     SHIFTED_WINDOWS
 }

@@ -20,8 +20,9 @@ public final class SessionManager implements AutoCloseable {
 
     /**
      * The configuration of all sessions. {@code memoryPattern}: ONNX Runtime's memory pattern, one block per run
-     * planned from the first run's allocations; it saves allocations on inference windows, but on a training step it
-     * costs more than it saves (deepgrow_2d at 16 slices: 9.9 GB with it, 6.4 GB without, and no slower; bench/RESULTS.md).
+     * planned from the first run's allocations; it saves allocations on inference windows; a training step takes it
+     * only without the arena (with it, deepgrow_2d at 16 slices: 9.9 GB with the pattern, 6.4 GB without, no slower;
+     * without the arena it spares mapping every value afresh: deepgrow_3d 1.6x faster; bench/RESULTS.md).
      * {@code cpuArena}: ONNX Runtime's CPU arena, which keeps every block it took; without it each value is freed after
      * its last reader (a lower peak for large 2-D batches, a higher one for 3-D crops; usable only on {@link HugePages}).
      */

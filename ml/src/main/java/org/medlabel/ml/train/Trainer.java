@@ -61,7 +61,7 @@ public final class Trainer implements AutoCloseable {
 
     private Trainer(TrainingGraph graph, SessionManager.Config config) throws OrtException {
         this.graph = graph;
-        this.sessions = new SessionManager(config.withoutMemoryPattern());
+        this.sessions = new SessionManager(sessionConfig(config));
         this.session = sessions.session("training", graph.model().toByteArray()).session();
         this.imageShape = graph.spec().inputShape();
         this.labelShape = imageShape.clone();
@@ -69,6 +69,15 @@ public final class Trainer implements AutoCloseable {
         this.imageMemory = DirectMemory.allocate(4 * Tensors.elementCount(imageShape));
         this.labelMemory = DirectMemory.allocate(4 * Tensors.elementCount(labelShape));
         setState(graph.initialState(), 0);
+    }
+
+    /**
+     * The step's session: ORT's memory pattern only without the arena, where it is what reuses memory across steps (one
+     * block a step instead of every value mapped and zeroed afresh: deepgrow_3d at 128x192x192 78 → 49 s, 11.7 → 13.1
+     * GB); beside the arena it only adds its block (deepgrow_2d at 16 slices +3.5 GB, no faster).
+     */
+    static SessionManager.Config sessionConfig(SessionManager.Config config) {
+        return config.cpuArena() ? config.withoutMemoryPattern() : config;
     }
 
     /** A trainer at step 0 with the graph's initial state. */

@@ -2,6 +2,7 @@ package org.medlabel.ml.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import org.medlabel.ml.onnx.OrtRun;
 import org.medlabel.ml.onnx.Tensors;
 import org.medlabel.ml.onnx.proto.Onnx.ModelProto;
 import org.medlabel.ml.onnx.proto.Onnx.TensorProto;
+import org.medlabel.ml.runtime.SessionManager;
 
 /** Checkpoints resume exactly, exported models carry the trained weights, and mismatched checkpoints are refused. */
 class TrainerTest {
@@ -68,6 +70,33 @@ class TrainerTest {
                         Tensors.floatValues(state.get(name)),
                         1e-6f,
                         name);
+            }
+        }
+    }
+
+    @Test
+    void withoutTheArenaStepsRunOnTheMemoryPatternAndComputeTheSame() throws Exception {
+        SessionManager.Config withoutArena = TrainingGraphTest.CPU.withCpuArena(false);
+        assertTrue(Trainer.sessionConfig(withoutArena).memoryPattern());
+        assertFalse(Trainer.sessionConfig(TrainingGraphTest.CPU).memoryPattern());
+        // the pattern's block is planned from the first run: later steps, fed the earlier steps' state, must agree
+        TrainingGraph graph = TrainingGraph.build(TrainingGraph.Spec.of(net(Norm.BATCH), SHAPE));
+        float[] image = OrtRun.gaussian(OrtRun.size(SHAPE), 3);
+        float[] labels = TrainingGraphTest.labels(SHAPE, 2, 7);
+        try (Trainer arena = Trainer.start(graph, TrainingGraphTest.CPU);
+                Trainer pattern = Trainer.start(graph, withoutArena)) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(
+                        arena.step(image, labels, 1e-2f).loss(),
+                        pattern.step(image, labels, 1e-2f).loss(),
+                        1e-5f,
+                        "step " + i);
+            }
+            Map<String, TensorProto> expected = arena.state();
+            Map<String, TensorProto> actual = pattern.state();
+            for (String name : expected.keySet()) {
+                assertArrayEquals(
+                        Tensors.floatValues(expected.get(name)), Tensors.floatValues(actual.get(name)), 1e-5f, name);
             }
         }
     }
