@@ -132,9 +132,9 @@ public final class TrainingGraph {
      * pass's gradients beside the kept forward values, and the arena's rounding) or
      * {@value #PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA} without it, plus the weights and Adam's two moments. The
      * factors are the resident peaks of bench/unet-training's steps per forward byte (2026-12-07: with the arena
-     * spleen4 1.3, deepgrow_2d 1.25, deepgrow_3d 1.26; without it, where the trainer takes ORT's memory pattern,
-     * deepgrow_3d 1.19, deepedit 1.22 (2026-12-07 late: without the pattern 1.07 and 1.1)), the process's ~0.6 GB of
-     * JVM and libraries left out; 3-D crops of a few hundred MB do worse without the arena (spleen4 2.0).
+     * spleen4 1.3, deepgrow_2d 1.25, deepgrow_3d 1.26; without it deepgrow_2d 1.09, deepgrow_3d ≤ 1.07, deepedit 1.1,
+     * and ~0.95 and ~0.9 for the last two on ORT's memory pattern, 2026-12-07 last), the process's ~0.6 GB of JVM and
+     * libraries left out; 3-D crops of a few hundred MB do worse without the arena (spleen4 2.0).
      */
     public static long estimatePeakBytes(ModelProto forward, long[] inputShape, boolean cpuArena) throws OrtException {
         ModelProto folded = GraphOptimizer.fold(forward);
@@ -156,7 +156,7 @@ public final class TrainingGraph {
     static final double PEAK_PER_FORWARD_BYTE = 1.3;
 
     /** Peak step memory per byte of forward values without the arena (see {@link #estimatePeakBytes}). */
-    static final double PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA = 1.25;
+    static final double PEAK_PER_FORWARD_BYTE_WITHOUT_ARENA = 1.1;
 
     /**
      * The forward pass's computed bytes at {@code inputShape}, measured at a quarter or half of each spatial size where
