@@ -1,7 +1,10 @@
-"""A convolution's weight gradient in three forms, timed in ONNX Runtime (CPU, 2 threads; never in CI): the dilated
-convolution (channels as batch), the tap slices (one Slice per tap, Concat, one MatMul) and the shifted windows at
+"""A convolution's weight gradient in several forms, timed in ONNX Runtime (CPU, 2 threads; never in CI): the dilated
+convolution (channels as batch), the tap slices (one Slice per tap, Concat, one MatMul), the shifted windows at
 stride 1 (input padded and laid out flat with the output gradient on one grid: per tap one contiguous Slice and one
-MatMul, as ml.autodiff.ConvGradients builds them, unchunked). Checked against torch's conv weight gradient.
+MatMul, unchunked), the windows with the innermost axis' taps sharing one Slice (dy shifted instead: "shared slices",
+one MatMul per tap; "1 stacked", the shifts stacked into one MatMul: ml.autodiff.ConvGradients takes the stack where dy
+has no more channels than x, else the shared slices) and with 2 or 3 axes stacked. Checked against torch's conv weight
+gradient.
 
 usage: weight_gradient_forms.py N CIN COUT EDGE [DIMS]   (kernel 3, pad 1, stride 1; DIMS 3 or 2, default 3)
 Prints the minimum of 5 runs per form and its relative error. bench/RESULTS.md 2026-12-07 (night) has the figures.
@@ -98,6 +101,30 @@ for t, tap in taps():
 nodes += [h.make_node("Concat", products, ["all"], axis=3), h.make_node("ReduceSum", ["all", "ax0"], ["q"], keepdims=0),
           h.make_node("Reshape", ["q", "w"], ["dw"])]
 run("shifted windows", nodes, inits)
+
+# the windows with the innermost axis' taps sharing one Slice of x: dy shifted once per inner tap, one MatMul per tap
+inits = [ints("xpads", [0, 0] + [1] * R + [0, 0, 2] + [1] * (R - 1)),
+         ints("dypads", [0] * (R + 2) + [0, 0, 0] + [2] * (R - 1)), ints("xflat", [N, CI, (G + 1) * stride[0]]),
+         ints("dyflat", [N, CO, window]), ints("ax2", [2]), ints("ax3", [3]), ints("ax0", [0]), ints("w", W)]
+nodes = [h.make_node("Pad", ["x", "xpads"], ["xp"]), h.make_node("Reshape", ["xp", "xflat"], ["xf"]),
+         h.make_node("Pad", ["dy", "dypads"], ["dyp"]), h.make_node("Reshape", ["dyp", "dyflat"], ["df"])]
+for s in range(3):
+    inits.append(ints("sp%d" % s, [0, 0, s, 0, 0, 2 - s]))
+    nodes.append(h.make_node("Pad", ["df", "sp%d" % s], ["sh%d" % s]))
+products = []
+for t, tap in taps():
+    if tap[-1] == 0:
+        base = sum(k * g for k, g in zip(tap, stride))
+        inits += [ints("o%d" % t, [base]), ints("e%d" % t, [base + window + 2])]
+        nodes += [h.make_node("Slice", ["xf", "o%d" % t, "e%d" % t, "ax2"], ["s%d" % t]),
+                  h.make_node("Transpose", ["s%d" % t], ["st%d" % t], perm=[0, 2, 1])]
+        shared = "st%d" % t
+    nodes += [h.make_node("MatMul", ["sh%d" % tap[-1], shared], ["p%d" % t]),
+              h.make_node("Unsqueeze", ["p%d" % t, "ax3"], ["u%d" % t])]
+    products.append("u%d" % t)
+nodes += [h.make_node("Concat", products, ["all"], axis=3), h.make_node("ReduceSum", ["all", "ax0"], ["q"], keepdims=0),
+          h.make_node("Reshape", ["q", "w"], ["dw"])]
+run("shared slices", nodes, inits)
 
 # the windows with the innermost J axes' taps stacked on dy: dy shifted once per inner tap (Pad) and stacked on its
 # channels, the padded input sliced once per outer tap, one MatMul per outer tap for all its inner taps
