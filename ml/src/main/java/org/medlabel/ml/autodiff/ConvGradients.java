@@ -41,9 +41,9 @@ final class ConvGradients {
     private static final long WINDOWS_MIN_CHANNELS = 3;
 
     /**
-     * The padded input rows one chunk of shifted windows may hold, in bytes: a layer whose padded input is larger is
-     * done in chunks of output rows, so that the padded copies stay small (deepedit's 32 channels at 128³: 283 MB
-     * in one piece, 0.8 GB more at the step's peak than the dilated convolution).
+     * What one chunk of shifted windows may hold, in bytes (its padded input rows and shifted output-gradient rows): a
+     * larger layer is done in chunks of output rows, so that the padded copies stay small (deepedit's 32 channels at
+     * 128³: 283 MB of padded input in one piece, 0.8 GB more at the step's peak than the dilated convolution).
      */
     private static final long WINDOWS_CHUNK_BYTES = 64L << 20;
 
@@ -249,8 +249,8 @@ final class ConvGradients {
      * kernel operand's extent plus the largest q per axis), where q(t) is a fixed offset: the tap's operand is one
      * contiguous Slice, no im2col. The kernel operand is zero-padded to the grid on every axis but the outermost (the
      * zeros cover the positions past each row), the phases get one extra plane on the outermost axis where an inner
-     * axis has taps past the first, so that every tap's window fits. Large layers are done in chunks of rows (padded data and shifted kernel operands of at most
-     * {@link #WINDOWS_CHUNK_BYTES} a chunk).
+     * axis has taps past the first, so that every tap's window fits. Large layers are done in chunks of rows
+     * ({@link #WINDOWS_CHUNK_BYTES}).
      */
     private static String weightByShiftedWindows(
             Backward b, Geometry geo, String data, String kernel, long[] weightShape) {
@@ -328,8 +328,8 @@ final class ConvGradients {
                 b.reshape(padded(b, kernelRows, kernelPads, paddedKernel), new long[] {batch, ks[1], window});
         long[] spatial = LongStream.range(2, rank + 2).toArray();
         Map<List<Long>, String> phases = new HashMap<>();
-        // taps that differ only in their offset q on the innermost axis share one window: it is sliced once, q
-        // shifts the kernel operand instead (one Pad per q), which has the fewer channels in most layers
+        // taps that differ only in their offset q on the innermost axis share one window: it is sliced once, and q
+        // shifts the kernel operand instead (one Pad per q: at kernel 3, 9 window copies and 3 shifted ones, not 27)
         Map<List<Long>, List<Integer>> groups = new LinkedHashMap<>();
         long[] shifts = new long[geo.taps()];
         for (int t = 0; t < shifts.length; t++) {
@@ -357,7 +357,8 @@ final class ConvGradients {
             shifted.add(padded(b, flatKernel, pads, new long[] {batch, ks[1], window + reach}));
         }
         // where the kernel operand has no more channels than the data, a group with every shift takes one MatMul
-        // of all shifts stacked (bench/weight_gradient_forms.py: 1.1-1.6x faster than three; 0.7x with 3x as many)
+        // of all shifts stacked (bench/weight_gradient_forms.py: 1.0-1.2x faster than one per shift; 0.66x where
+        // the kernel operand has 3x the data's channels)
         String stack = reach > 0 && ks[1] <= ds[1]
                 ? b.node(
                         new long[] {batch, (reach + 1) * ks[1], window + reach},
